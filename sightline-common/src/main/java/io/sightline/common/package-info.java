@@ -1,0 +1,6 @@
+/**
+ * Small value types and parsers shared by every Sightline module: {@link io.sightline.common.Labels},
+ * Prometheus durations, byte sizes and name validation. JDK only, no dependencies, so that the
+ * engines can use it without pulling anything in.
+ */
+package io.sightline.common;

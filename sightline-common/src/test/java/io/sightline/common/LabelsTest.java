@@ -1,0 +1,100 @@
+package io.sightline.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class LabelsTest {
+
+    @Test
+    void of_sortsByName_andDropsEmptyValues() {
+        Labels l = Labels.of("job", "api", "__name__", "up", "zone", "", "instance", "a:1");
+        assertThat(l.size()).isEqualTo(3);
+        assertThat(l.name(0)).isEqualTo("__name__");
+        assertThat(l.name(1)).isEqualTo("instance");
+        assertThat(l.name(2)).isEqualTo("job");
+        assertThat(l.get("zone")).isEmpty();
+        assertThat(l.has("zone")).isFalse();
+        assertThat(l.metricName()).isEqualTo("up");
+    }
+
+    @Test
+    void of_duplicateName_isRejected() {
+        assertThatThrownBy(() -> Labels.of("a", "1", "a", "2")).hasMessageContaining("duplicate label name \"a\"");
+        assertThatThrownBy(() -> Labels.of("a")).hasMessageContaining("odd number");
+    }
+
+    @Test
+    void toString_escapesLikeTheExpositionFormat() {
+        Labels l = Labels.of("__name__", "x", "path", "a\"b\\c\nd");
+        assertThat(l.toString()).isEqualTo("x{path=\"a\\\"b\\\\c\\nd\"}");
+        assertThat(Labels.empty().toString()).isEqualTo("{}");
+    }
+
+    @Test
+    void builder_setReplaces_removeDrops_emptyValueRemoves() {
+        Labels l = Labels.of("a", "1", "b", "2").toBuilder().set("a", "9").remove("b").set("c", "3").set("c", "").build();
+        assertThat((Object) l).isEqualTo(Labels.of("a", "9"));
+    }
+
+    /** Property: equality, ordering and lookup agree with a TreeMap model over random label sets. */
+    @Test
+    void labels_agreeWithSortedMapModel_seededRandom() {
+        long seed = 42L;
+        Random random = new Random(seed);
+        List<Labels> all = new ArrayList<>();
+        List<TreeMap<String, String>> models = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            TreeMap<String, String> model = new TreeMap<>();
+            int n = random.nextInt(6);
+            List<String> flat = new ArrayList<>();
+            java.util.Set<String> used = new java.util.HashSet<>();
+            for (int j = 0; j < n; j++) {
+                String name = "l" + random.nextInt(8);
+                if (!used.add(name)) {
+                    continue;
+                }
+                String value = random.nextInt(5) == 0 ? "" : "v" + random.nextInt(3);
+                flat.add(name);
+                flat.add(value);
+                if (!value.isEmpty()) {
+                    model.put(name, value);
+                }
+            }
+            List<String> shuffled = new ArrayList<>();
+            List<Integer> idx = new ArrayList<>();
+            for (int j = 0; j < flat.size() / 2; j++) {
+                idx.add(j);
+            }
+            Collections.shuffle(idx, random);
+            for (int j : idx) {
+                shuffled.add(flat.get(2 * j));
+                shuffled.add(flat.get(2 * j + 1));
+            }
+            Labels l = Labels.of(shuffled.toArray(String[]::new));
+            assertThat((Object) l).as("seed %d", seed).isEqualTo(Labels.fromMap(model));
+            for (int k = 0; k < 8; k++) {
+                assertThat(l.get("l" + k)).isEqualTo(model.getOrDefault("l" + k, ""));
+            }
+            all.add(l);
+            models.add(model);
+        }
+        for (int i = 0; i + 1 < all.size(); i++) {
+            Labels a = all.get(i);
+            Labels b = all.get(i + 1);
+            boolean sameModel = models.get(i).equals(models.get(i + 1));
+            assertThat(a.equals(b)).isEqualTo(sameModel);
+            assertThat(a.compareTo(b) == 0).isEqualTo(sameModel);
+            assertThat(Integer.signum(a.compareTo(b))).isEqualTo(-Integer.signum(b.compareTo(a)));
+            if (sameModel) {
+                assertThat(a.hashCode()).isEqualTo(b.hashCode());
+            }
+        }
+    }
+}
