@@ -1,0 +1,261 @@
+package io.sightline.server.config;
+
+import io.sightline.common.Labels;
+import io.sightline.common.PromDuration;
+import io.sightline.server.auth.Scope;
+import io.sightline.server.config.SightlineConfig.AlertingConfig;
+import io.sightline.server.config.SightlineConfig.AlertmanagerConfig;
+import io.sightline.server.config.SightlineConfig.AuthConfig;
+import io.sightline.server.config.SightlineConfig.GlobalConfig;
+import io.sightline.server.config.SightlineConfig.LimitsConfig;
+import io.sightline.server.config.SightlineConfig.ListenersConfig;
+import io.sightline.server.config.SightlineConfig.StorageConfig;
+import io.sightline.server.config.SightlineConfig.TokenConfig;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads the YAML config: {@link #load(Path)} for a file, {@link #defaults()} when there is none. Every
+ * failure is a {@link ConfigException} whose message starts with {@code file:line:col} and names the key.
+ */
+public final class ConfigLoader {
+    /** Config files are small; anything larger is a mistake (a data file passed by accident). */
+    static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
+    static final long DEFAULT_MAX_REQUEST_BODY = 64L * 1024 * 1024;
+
+    private ConfigLoader() {}
+
+    /** The embedded defaults: listen on {@code 0.0.0.0:8321}, data in {@code ./data}, no auth. */
+    public static SightlineConfig defaults() {
+        try {
+            return parse("(defaults)", "");
+        } catch (ConfigException e) {
+            throw new IllegalStateException("BUG: the empty config does not load: " + e.getMessage(), e);
+        }
+    }
+
+    public static SightlineConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new ConfigException(file + ": config file is " + size + " bytes; the limit is " + MAX_FILE_BYTES);
+            }
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+                    .toString();
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": config file does not exist");
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file + ": config file is not valid UTF-8");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read config file: " + e.getMessage());
+        }
+        return parse(file.toString(), text);
+    }
+
+    /** Parses config text; {@code fileName} is used in messages only. */
+    public static SightlineConfig parse(String fileName, String text) throws ConfigException {
+        try {
+            return bind(fileName, YamlNode.parse(fileName, text));
+        } catch (ConfigException.Unchecked e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private static SightlineConfig bind(String source, YamlNode root) {
+        YamlNode.Mapping top = root.mapping("global", "rule_files", "scrape_configs", "alerting", "listeners",
+                "storage", "limits", "auth", "remote_write", "remote_read");
+        for (String forwarding : List.of("remote_write", "remote_read")) {
+            if (top.has(forwarding)) {
+                throw top.required(forwarding).error(forwarding + " to another server is not supported; Sightline"
+                        + " itself receives remote_write at /api/v1/write and serves remote read at /api/v1/read");
+            }
+        }
+        GlobalConfig global = top.get("global").map(ConfigLoader::global).orElseGet(() -> global(null));
+        List<String> ruleFiles = new ArrayList<>();
+        for (YamlNode n : top.list("rule_files")) {
+            String glob = n.string();
+            if (glob.isEmpty()) {
+                throw n.error("rule file pattern must not be empty");
+            }
+            ruleFiles.add(glob);
+        }
+        return new SightlineConfig(
+                source,
+                global,
+                List.copyOf(ruleFiles),
+                ScrapeConfigParser.scrapeConfigs(top.list("scrape_configs"), global),
+                top.get("alerting").map(ConfigLoader::alerting).orElse(new AlertingConfig(List.of(), List.of())),
+                listeners(top.get("listeners").orElse(null)),
+                storage(top.get("storage").orElse(null)),
+                limits(top.get("limits").orElse(null)),
+                auth(top.get("auth").orElse(null)));
+    }
+
+    private static GlobalConfig global(YamlNode n) {
+        YamlNode.Mapping m = n == null ? null : n.mapping("scrape_interval", "scrape_timeout", "evaluation_interval",
+                "rule_query_offset", "external_labels", "sample_limit", "body_size_limit");
+        if (m == null) {
+            return new GlobalConfig(Duration.ofMinutes(1), Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ZERO,
+                    Labels.empty(), 0, 0);
+        }
+        Duration interval = m.duration("scrape_interval", Duration.ofMinutes(1));
+        if (interval.isZero()) {
+            throw m.required("scrape_interval").error("must be greater than 0s");
+        }
+        Duration timeout = m.duration("scrape_timeout", Duration.ofSeconds(10));
+        if (m.has("scrape_timeout") && timeout.compareTo(interval) > 0) {
+            throw m.required("scrape_timeout").error("global scrape_timeout " + PromDuration.format(timeout)
+                    + " is greater than scrape_interval " + PromDuration.format(interval));
+        }
+        if (!m.has("scrape_timeout") && timeout.compareTo(interval) > 0) {
+            timeout = interval;
+        }
+        Duration evaluation = m.duration("evaluation_interval", Duration.ofMinutes(1));
+        if (evaluation.isZero()) {
+            throw m.required("evaluation_interval").error("must be greater than 0s");
+        }
+        Labels external = ScrapeConfigParser.labels(m, "external_labels");
+        if (external.has(Labels.METRIC_NAME)) {
+            throw m.required("external_labels").error("__name__ is not allowed as an external label");
+        }
+        return new GlobalConfig(interval, timeout, evaluation, m.duration("rule_query_offset", Duration.ZERO), external,
+                m.integer("sample_limit", 0, 0, Long.MAX_VALUE), m.byteSize("body_size_limit", 0));
+    }
+
+    private static AlertingConfig alerting(YamlNode n) {
+        YamlNode.Mapping m = n.mapping("alertmanagers", "alert_relabel_configs");
+        List<AlertmanagerConfig> ams = new ArrayList<>();
+        for (YamlNode am : m.list("alertmanagers")) {
+            List<String> keys = new ArrayList<>(List.of("scheme", "path_prefix", "timeout", "api_version",
+                    "static_configs", "relabel_configs"));
+            keys.addAll(ScrapeConfigParser.httpClientKeys());
+            YamlNode.Mapping a = am.mapping(keys.toArray(String[]::new));
+            String scheme = a.string("scheme", "http");
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw a.required("scheme").error("must be http or https, got \"" + scheme + "\"");
+            }
+            String api = a.string("api_version", "v2");
+            if (!api.equals("v2")) {
+                throw a.required("api_version").error("only Alertmanager API v2 is supported, got \"" + api + "\"");
+            }
+            List<StaticConfig> statics = new ArrayList<>();
+            for (YamlNode s : a.list("static_configs")) {
+                statics.add(ScrapeConfigParser.staticConfig(s));
+            }
+            ams.add(new AlertmanagerConfig(scheme, a.string("path_prefix", "/"), a.duration("timeout", Duration.ofSeconds(10)),
+                    api, List.copyOf(statics), ScrapeConfigParser.httpClient(a),
+                    ScrapeConfigParser.relabelConfigs(a.list("relabel_configs"))));
+        }
+        return new AlertingConfig(List.copyOf(ams), ScrapeConfigParser.relabelConfigs(m.list("alert_relabel_configs")));
+    }
+
+    private static ListenersConfig listeners(YamlNode n) {
+        HostPort http = new HostPort("0.0.0.0", SightlineConfig.DEFAULT_HTTP_PORT);
+        if (n != null) {
+            YamlNode.Mapping m = n.mapping("http");
+            if (m.has("http")) {
+                YamlNode.Mapping h = m.required("http").mapping("address");
+                if (h.has("address")) {
+                    YamlNode a = h.required("address");
+                    try {
+                        http = HostPort.parse(a.string());
+                    } catch (IllegalArgumentException e) {
+                        throw a.error(e.getMessage());
+                    }
+                }
+            }
+        }
+        return new ListenersConfig(http);
+    }
+
+    private static StorageConfig storage(YamlNode n) {
+        Path path = Path.of("data");
+        if (n != null) {
+            YamlNode.Mapping m = n.mapping("path");
+            if (m.has("path")) {
+                YamlNode p = m.required("path");
+                if (p.string().isEmpty()) {
+                    throw p.error("must not be empty");
+                }
+                try {
+                    path = Path.of(p.string());
+                } catch (java.nio.file.InvalidPathException e) {
+                    throw p.error("not a valid path: " + e.getMessage());
+                }
+            }
+        }
+        return new StorageConfig(path);
+    }
+
+    private static LimitsConfig limits(YamlNode n) {
+        if (n == null) {
+            return new LimitsConfig(DEFAULT_MAX_REQUEST_BODY);
+        }
+        YamlNode.Mapping m = n.mapping("max_request_body_size");
+        long body = m.byteSize("max_request_body_size", DEFAULT_MAX_REQUEST_BODY);
+        if (body < 1024) {
+            throw m.required("max_request_body_size").error("must be at least 1KiB, got " + body + " bytes");
+        }
+        return new LimitsConfig(body);
+    }
+
+    private static AuthConfig auth(YamlNode n) {
+        if (n == null) {
+            return new AuthConfig(false, List.of());
+        }
+        YamlNode.Mapping m = n.mapping("enabled", "tokens");
+        List<TokenConfig> tokens = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<String> hashes = new HashSet<>();
+        for (YamlNode t : m.list("tokens")) {
+            YamlNode.Mapping tm = t.mapping("name", "sha256", "scopes");
+            YamlNode nameNode = tm.required("name");
+            String name = nameNode.string();
+            if (!names.add(name)) {
+                throw nameNode.error("token name \"" + name + "\" is used twice");
+            }
+            YamlNode hashNode = tm.required("sha256");
+            String hex = hashNode.string().toLowerCase(java.util.Locale.ROOT);
+            if (!hex.matches("[0-9a-f]{64}")) {
+                throw hashNode.error("expected the SHA-256 of the token as 64 hex digits"
+                        + " (run `sightline token generate` to make a token and its hash)");
+            }
+            if (!hashes.add(hex)) {
+                throw hashNode.error("the same token hash is configured twice");
+            }
+            YamlNode scopesNode = tm.required("scopes");
+            Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+            for (YamlNode s : scopesNode.list()) {
+                Scope scope = Scope.fromConfigName(s.string());
+                if (scope == null) {
+                    throw s.error("unknown scope \"" + s.string() + "\" (expected read, write or admin)");
+                }
+                scopes.add(scope);
+            }
+            if (scopes.isEmpty()) {
+                throw scopesNode.error("a token needs at least one scope (read, write or admin)");
+            }
+            tokens.add(new TokenConfig(name, HexFormat.of().parseHex(hex), Set.copyOf(scopes)));
+        }
+        boolean enabled = m.bool("enabled", !tokens.isEmpty());
+        if (enabled && tokens.isEmpty()) {
+            throw n.error("auth is enabled but no tokens are configured: every request would be refused");
+        }
+        return new AuthConfig(enabled, List.copyOf(tokens));
+    }
+}

@@ -1,0 +1,7 @@
+package io.sightline.server.config;
+
+import io.sightline.common.Labels;
+import java.util.List;
+
+/** A {@code static_configs} entry: targets as {@code host:port} and labels for all of them. */
+public record StaticConfig(List<String> targets, Labels labels) {}

@@ -1,0 +1,51 @@
+package io.sightline.server.http;
+
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import io.sightline.server.auth.TokenAuthenticator;
+import io.sightline.server.config.HostPort;
+import io.sightline.server.metrics.SelfMetrics;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Builds the one Armeria server that carries the API, ingest and UI. Each endpoint is wrapped, inside
+ * out, in its auth check and then in the {@link RequestObserver}; every error Armeria renders itself
+ * becomes a JSON body.
+ */
+public final class HttpServerFactory {
+    private HttpServerFactory() {}
+
+    /**
+     * @param maxBodyBytes read per request, so a config reload changes the limit without a restart
+     * @param shutdownTimeout how long in-flight requests may run on after a stop is asked for
+     */
+    public static Server build(HostPort address, List<Endpoint> endpoints, TokenAuthenticator authenticator,
+            SelfMetrics metrics, LongSupplier maxBodyBytes, Duration shutdownTimeout) {
+        ServerBuilder sb = Server.builder()
+                .port(new InetSocketAddress(address.host(), address.port()), com.linecorp.armeria.common.SessionProtocol.HTTP)
+                .errorHandler(new JsonErrorHandler())
+                .maxRequestLength(maxBodyBytes.getAsLong())
+                .requestTimeout(Duration.ofMinutes(2))
+                // A short quiet period: Sightline sits behind no load balancer that needs time to notice,
+                // but in-flight requests still run to completion within the timeout.
+                .gracefulShutdownTimeout(Duration.ofMillis(200), shutdownTimeout)
+                .disableServerHeader()
+                .disableDateHeader();
+        java.util.Map<String, String> handlers = new java.util.HashMap<>();
+        for (Endpoint e : endpoints) {
+            var service = e.service();
+            if (e.scope() != null) {
+                service = service.decorate(new AuthDecorator(authenticator, e.scope()));
+            }
+            var route = com.linecorp.armeria.server.Route.builder().path(e.path()).methods(e.methods()).build();
+            handlers.put(route.patternString(), e.handler());
+            sb.route().path(e.path()).methods(e.methods()).build(service);
+        }
+        // Global, so that requests no endpoint matched (404, 405) are counted and logged too.
+        sb.decorator(new RequestObserver(metrics, handlers, maxBodyBytes));
+        return sb.build();
+    }
+}

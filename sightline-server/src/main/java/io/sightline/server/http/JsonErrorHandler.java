@@ -1,0 +1,59 @@
+package io.sightline.server.http;
+
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.HttpStatusException;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceConfig;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every error Armeria produces itself (no route, wrong method, body too large, a service that
+ * threw) into a JSON error body. Exceptions that reach here unhandled are bugs: they are logged with
+ * their stack and the request id, and the client gets a 500 that names the request id and nothing of
+ * the internals.
+ */
+final class JsonErrorHandler implements ServerErrorHandler {
+    private static final Logger log = LoggerFactory.getLogger(JsonErrorHandler.class);
+
+    @Override
+    public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+        if (cause instanceof HttpStatusException e) {
+            return ApiErrors.response(e.httpStatus(), ApiErrors.typeFor(e.httpStatus()), describe(e.httpStatus(), ctx));
+        }
+        if (cause instanceof com.linecorp.armeria.common.ContentTooLargeException) {
+            return ApiErrors.response(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", tooLarge(ctx));
+        }
+        log.atError().addKeyValue("request_id", ctx.id().shortText()).addKeyValue("path", ctx.path())
+                .setCause(cause).log("unexpected error while serving a request");
+        return ApiErrors.response(HttpStatus.INTERNAL_SERVER_ERROR, "internal",
+                "internal error; see the server log for request_id=" + ctx.id().shortText());
+    }
+
+    @Override
+    public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
+            HttpStatus status, String description, Throwable cause) {
+        String message = status.code() == 413 ? tooLarge(ctx) : describe(status, ctx);
+        return ApiErrors.aggregated(ResponseHeaders.of(status), ApiErrors.typeFor(status), message);
+    }
+
+    private static String describe(HttpStatus status, ServiceRequestContext ctx) {
+        String path = ctx == null ? "" : " " + ctx.method() + " " + ctx.path();
+        return switch (status.code()) {
+            case 404 -> "no such endpoint:" + path;
+            case 405 -> "method not allowed:" + path;
+            default -> status.reasonPhrase() + path;
+        };
+    }
+
+    private static String tooLarge(ServiceRequestContext ctx) {
+        return ctx == null ? "request body too large"
+                : "request body larger than the limit of " + ctx.maxRequestLength()
+                        + " bytes (limits.max_request_body_size)";
+    }
+}

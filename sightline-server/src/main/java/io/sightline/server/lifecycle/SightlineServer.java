@@ -1,0 +1,219 @@
+package io.sightline.server.lifecycle;
+
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.Server;
+import io.sightline.server.StartupException;
+import io.sightline.server.auth.Scope;
+import io.sightline.server.auth.TokenAuthenticator;
+import io.sightline.server.config.ConfigException;
+import io.sightline.server.config.SightlineConfig;
+import io.sightline.server.http.ApiErrors;
+import io.sightline.server.http.Endpoint;
+import io.sightline.server.http.HttpServerFactory;
+import io.sightline.server.metrics.SelfMetrics;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running process: locks the data dir, starts the HTTP server (so {@code /-/healthy} answers at
+ * once), opens storage, then reports ready. {@link #close()} stops taking requests, lets in-flight ones
+ * finish, closes storage and releases the lock, in that order; it is idempotent and safe from any thread.
+ */
+public final class SightlineServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SightlineServer.class);
+    private static final Set<HttpMethod> GET_HEAD = Set.of(HttpMethod.GET, HttpMethod.HEAD);
+
+    private final ConfigSource source;
+    private final AtomicReference<SightlineConfig> config;
+    private final SelfMetrics metrics = new SelfMetrics();
+    private final AtomicBoolean ready = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final DataDirectory dataDir;
+    private final Server http;
+    private volatile AutoCloseable storage;
+    private volatile boolean started;
+
+    private SightlineServer(ConfigSource source, SightlineConfig initial, Duration shutdownTimeout)
+            throws StartupException {
+        this.source = source;
+        this.config = new AtomicReference<>(initial);
+        this.dataDir = DataDirectory.open(initial.storage().path());
+        TokenAuthenticator authenticator = new TokenAuthenticator(() -> config.get().auth());
+        this.http = HttpServerFactory.build(initial.listeners().http(), endpoints(), authenticator, metrics,
+                () -> config.get().limits().maxRequestBodyBytes(), shutdownTimeout);
+    }
+
+    /**
+     * Starts the server and opens storage; returns once ready.
+     *
+     * @throws StartupException for a user-fixable cause (data dir, port), with resources released
+     */
+    public static SightlineServer start(ConfigSource source, SightlineConfig config, StorageOpener opener,
+            Duration shutdownTimeout) throws StartupException {
+        long t0 = System.nanoTime();
+        SightlineServer s = new SightlineServer(source, config, shutdownTimeout);
+        try {
+            s.startHttp();
+            s.openStorage(opener);
+        } catch (StartupException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        log.atInfo().addKeyValue("address", s.address().getHostString() + ":" + s.address().getPort())
+                .addKeyValue("data_dir", s.dataDir.path())
+                .addKeyValue("auth", config.auth().enabled() ? "on" : "off")
+                .addKeyValue("startup_ms", (System.nanoTime() - t0) / 1_000_000)
+                .log("Sightline is ready");
+        return s;
+    }
+
+    private void startHttp() throws StartupException {
+        try {
+            http.start().join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            var addr = config.get().listeners().http();
+            if (cause instanceof BindException || (cause.getMessage() != null && cause.getMessage().contains("in use"))) {
+                throw new StartupException("cannot listen on " + addr + ": address already in use; stop the other process"
+                        + " or choose another address with --http-address or listeners.http.address");
+            }
+            throw new StartupException("cannot listen on " + addr + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    private void openStorage(StorageOpener opener) throws StartupException {
+        try {
+            storage = opener.open(dataDir);
+        } catch (StartupException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StartupException("cannot open storage in " + dataDir.path() + ": " + e.getMessage(), e);
+        }
+        ready.set(true);
+        metrics.setReady(true);
+        started = true;
+    }
+
+    private List<Endpoint> endpoints() {
+        List<Endpoint> list = new ArrayList<>();
+        list.add(Endpoint.open("/-/healthy", GET_HEAD,
+                (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "Sightline is Healthy.\n")));
+        list.add(Endpoint.of("/-/ready", GET_HEAD, Scope.READ, (ctx, req) -> ready.get()
+                ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "Sightline is Ready.\n")
+                : ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+                        closed.get() ? "Sightline is shutting down" : "Sightline is starting: storage is not open yet")));
+        list.add(Endpoint.of("/metrics", GET_HEAD, Scope.READ, (ctx, req) -> {
+            String accept = req.headers().get("accept", "");
+            String type = accept.contains("application/openmetrics-text")
+                    ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                    : "text/plain; version=0.0.4; charset=utf-8";
+            return HttpResponse.of(HttpStatus.OK, MediaType.parse(type), metrics.scrape(type));
+        }));
+        list.add(Endpoint.of("/-/reload", Set.of(HttpMethod.POST, HttpMethod.PUT), Scope.ADMIN, (ctx, req) -> {
+            ReloadResult r = reload();
+            return r.ok()
+                    ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"success\"}")
+                    : ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_config", r.message());
+        }));
+        return list;
+    }
+
+    /** What a reload did: {@code ok} with notes on settings that need a restart, or the reason it failed. */
+    public record ReloadResult(boolean ok, String message) {}
+
+    /**
+     * Re-reads the config. A bad file keeps the running config and returns why; settings that cannot
+     * change while running (listen address, data dir) keep their old values and are named in the log.
+     */
+    public synchronized ReloadResult reload() {
+        SightlineConfig next;
+        try {
+            next = source.load();
+        } catch (ConfigException e) {
+            metrics.recordReload(false);
+            log.atError().addKeyValue("reason", e.getMessage()).log("config reload failed; keeping the running config");
+            return new ReloadResult(false, "config reload failed, keeping the running config: " + e.getMessage());
+        }
+        SightlineConfig current = config.get();
+        List<String> needRestart = new ArrayList<>();
+        if (!next.listeners().equals(current.listeners())) {
+            needRestart.add("listeners.http.address");
+        }
+        if (!next.storage().path().toAbsolutePath().normalize().equals(current.storage().path().toAbsolutePath().normalize())) {
+            needRestart.add("storage.path");
+        }
+        SightlineConfig applied = new SightlineConfig(next.source(), next.global(), next.ruleFiles(), next.scrapeConfigs(),
+                next.alerting(), current.listeners(), current.storage(), next.limits(), next.auth());
+        config.set(applied);
+        metrics.recordReload(true);
+        var event = log.atInfo().addKeyValue("file", next.source());
+        if (!needRestart.isEmpty()) {
+            event = event.addKeyValue("needs_restart", String.join(",", needRestart));
+        }
+        event.log("config reloaded");
+        return new ReloadResult(true, needRestart.isEmpty() ? "" : "changes to " + needRestart + " take effect after a restart");
+    }
+
+    public SightlineConfig config() {
+        return config.get();
+    }
+
+    public boolean isReady() {
+        return ready.get();
+    }
+
+    /** The bound address (the real port when 0 was asked for). */
+    public InetSocketAddress address() {
+        return http.activeLocalPort() > 0
+                ? new InetSocketAddress(config.get().listeners().http().host(), http.activeLocalPort())
+                : new InetSocketAddress(config.get().listeners().http().host(), config.get().listeners().http().port());
+    }
+
+    public SelfMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        ready.set(false);
+        metrics.setReady(false);
+        try {
+            http.stop().join();
+        } catch (RuntimeException e) {
+            log.atWarn().setCause(e).log("error while stopping the HTTP server");
+        }
+        AutoCloseable s = storage;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                log.atError().setCause(e).log("error while closing storage");
+            }
+        }
+        try {
+            dataDir.close();
+        } catch (Exception e) {
+            log.atWarn().setCause(e).log("error while releasing the data dir lock");
+        }
+        metrics.close();
+        if (started) {
+            log.atInfo().addKeyValue("shutdown_ms", (System.nanoTime() - t0) / 1_000_000).log("Sightline stopped cleanly");
+        }
+    }
+}
