@@ -2,10 +2,8 @@ package io.sightline.common;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.function.BiConsumer;
 
 /**
@@ -16,7 +14,7 @@ import java.util.function.BiConsumer;
  * footprint small (the head holds one per series) and comparisons cache-friendly. Instances are
  * thread-safe.
  */
-public final class Labels implements Comparable<Labels>, Iterable<Label> {
+public final class Labels implements Comparable<Labels> {
     /** The reserved label that holds the metric name. */
     public static final String METRIC_NAME = "__name__";
 
@@ -121,28 +119,6 @@ public final class Labels implements Comparable<Labels>, Iterable<Label> {
         for (int i = 0; i < pairs.length; i += 2) {
             action.accept(pairs[i], pairs[i + 1]);
         }
-    }
-
-    @Override
-    public Iterator<Label> iterator() {
-        return new Iterator<>() {
-            int i;
-
-            @Override
-            public boolean hasNext() {
-                return i < pairs.length;
-            }
-
-            @Override
-            public Label next() {
-                if (i >= pairs.length) {
-                    throw new NoSuchElementException();
-                }
-                Label l = new Label(pairs[i], pairs[i + 1]);
-                i += 2;
-                return l;
-            }
-        };
     }
 
     public List<Label> asList() {

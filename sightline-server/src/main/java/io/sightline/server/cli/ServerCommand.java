@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -65,11 +66,21 @@ final class ServerCommand implements Callable<Integer> {
                     .log("these sections are validated but not acted on yet in this version");
         }
         CountDownLatch stop = new CountDownLatch(1);
-        SightlineServer server = SightlineServer.start(source, config,
-                dir -> () -> { }, shutdownTimeout);
+        AtomicReference<SightlineServer> running = new AtomicReference<>();
+        // Before start: a SIGHUP's default action would end the JVM, and a supervisor may send one at any time.
         Signal.handle(new Signal("TERM"), sig -> stop.countDown());
         Signal.handle(new Signal("INT"), sig -> stop.countDown());
-        Signal.handle(new Signal("HUP"), sig -> server.reload());
+        Signal.handle(new Signal("HUP"), sig -> {
+            SightlineServer s = running.get();
+            if (s != null) {
+                s.reload();
+            } else {
+                log.warn("SIGHUP received while starting; ignored");
+            }
+        });
+        SightlineServer server = SightlineServer.start(source, config,
+                new SightlineServer.Options(dir -> () -> { }, java.util.List.of(), shutdownTimeout));
+        running.set(server);
         // Any other exit (System.exit elsewhere) still closes storage and releases the lock.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "sightline-shutdown"));
         try {

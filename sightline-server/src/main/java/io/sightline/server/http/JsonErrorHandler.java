@@ -24,7 +24,9 @@ final class JsonErrorHandler implements ServerErrorHandler {
     @Override
     public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
         if (cause instanceof HttpStatusException e) {
-            return ApiErrors.response(e.httpStatus(), ApiErrors.typeFor(e.httpStatus()), describe(e.httpStatus(), ctx));
+            HttpStatus status = e.httpStatus();
+            return ApiErrors.response(status, ApiErrors.typeFor(status),
+                    status.code() == 413 ? tooLarge(ctx) : describe(status, ctx));
         }
         if (cause instanceof com.linecorp.armeria.common.ContentTooLargeException) {
             return ApiErrors.response(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", tooLarge(ctx));

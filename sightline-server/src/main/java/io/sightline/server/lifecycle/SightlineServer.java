@@ -45,14 +45,28 @@ public final class SightlineServer implements AutoCloseable {
     private volatile AutoCloseable storage;
     private volatile boolean started;
 
-    private SightlineServer(ConfigSource source, SightlineConfig initial, Duration shutdownTimeout)
-            throws StartupException {
+    private SightlineServer(ConfigSource source, SightlineConfig initial, Options options) throws StartupException {
         this.source = source;
         this.config = new AtomicReference<>(initial);
         this.dataDir = DataDirectory.open(initial.storage().path());
         TokenAuthenticator authenticator = new TokenAuthenticator(() -> config.get().auth());
-        this.http = HttpServerFactory.build(initial.listeners().http(), endpoints(), authenticator, metrics,
-                () -> config.get().limits().maxRequestBodyBytes(), shutdownTimeout);
+        List<Endpoint> all = endpoints();
+        all.addAll(options.endpoints());
+        this.http = HttpServerFactory.build(initial.listeners().http(), all, authenticator, metrics,
+                () -> config.get().limits().maxRequestBodyBytes(), options.shutdownTimeout());
+    }
+
+    /**
+     * How to assemble the server beyond its config; grows as modules arrive.
+     *
+     * @param storage opens the storage engines in the locked data dir
+     * @param endpoints routes contributed by the modules (APIs, ingest), beside the built-in ones
+     * @param shutdownTimeout how long in-flight requests may run after a stop is asked for
+     */
+    public record Options(StorageOpener storage, List<Endpoint> endpoints, Duration shutdownTimeout) {
+        public Options {
+            endpoints = List.copyOf(endpoints);
+        }
     }
 
     /**
@@ -60,13 +74,13 @@ public final class SightlineServer implements AutoCloseable {
      *
      * @throws StartupException for a user-fixable cause (data dir, port), with resources released
      */
-    public static SightlineServer start(ConfigSource source, SightlineConfig config, StorageOpener opener,
-            Duration shutdownTimeout) throws StartupException {
+    public static SightlineServer start(ConfigSource source, SightlineConfig config, Options options)
+            throws StartupException {
         long t0 = System.nanoTime();
-        SightlineServer s = new SightlineServer(source, config, shutdownTimeout);
+        SightlineServer s = new SightlineServer(source, config, options);
         try {
             s.startHttp();
-            s.openStorage(opener);
+            s.openStorage(options.storage());
         } catch (StartupException | RuntimeException e) {
             s.close();
             throw e;

@@ -1,0 +1,261 @@
+package io.sightline.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.common.Labels;
+import io.sightline.server.auth.Scope;
+import io.sightline.server.auth.TokenAuthenticator;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigLoaderTest {
+
+    record BadConfig(String name, String yaml, String expectedMessage) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<BadConfig> badConfigs() {
+        return Stream.of(
+                new BadConfig("unknown top-level key with suggestion", "global: {}\nscrape_config: []\n",
+                        "c.yml:2:1: scrape_config: unknown key \"scrape_config\", did you mean \"scrape_configs\"?"),
+                new BadConfig("unknown key in global", "global:\n  scrape_intervall: 15s\n",
+                        "c.yml:2:3: global.scrape_intervall: unknown key \"scrape_intervall\", did you mean \"scrape_interval\"?"),
+                new BadConfig("bad duration", "global:\n  scrape_interval: fifteen\n",
+                        "c.yml:2:20: global.scrape_interval: not a valid duration string: \"fifteen\""),
+                new BadConfig("timeout above interval", "global:\n  scrape_interval: 10s\n  scrape_timeout: 20s\n",
+                        "c.yml:3:19: global.scrape_timeout: global scrape_timeout 20s is greater than scrape_interval 10s"),
+                new BadConfig("invalid YAML", "global:\n  scrape_interval: [15s\n",
+                        "c.yml:3:1: invalid YAML"),
+                new BadConfig("duplicate key", "global:\n  scrape_interval: 15s\n  scrape_interval: 30s\n",
+                        "c.yml:3:3: global.scrape_interval: key \"scrape_interval\" appears twice"),
+                new BadConfig("scrape config without job_name", "scrape_configs:\n  - static_configs: []\n",
+                        "c.yml:2:5: scrape_configs[0]: missing required key \"job_name\""),
+                new BadConfig("duplicate job", "scrape_configs:\n  - job_name: a\n  - job_name: a\n",
+                        "c.yml:3:5: scrape_configs[1]: job_name \"a\" is used by another scrape config"),
+                new BadConfig("job timeout above interval",
+                        "scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 6s\n",
+                        "c.yml:4:21: scrape_configs[0].scrape_timeout: scrape_timeout 6s is greater than scrape_interval 5s"),
+                new BadConfig("unsupported service discovery",
+                        "scrape_configs:\n  - job_name: k\n    kubernetes_sd_configs: [{role: pod}]\n",
+                        "scrape_configs[0].kubernetes_sd_configs: kubernetes_sd_configs is not supported by Sightline"),
+                new BadConfig("target with a path",
+                        "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['h:9100/metrics']\n",
+                        "c.yml:4:19: scrape_configs[0].static_configs[0].targets[0]: target \"h:9100/metrics\" is not host:port"),
+                new BadConfig("invalid label name",
+                        "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['h:1']\n        labels: {1zone: x}\n",
+                        "labels.1zone: \"1zone\" is not a valid label name"),
+                new BadConfig("bad scheme", "scrape_configs:\n  - job_name: a\n    scheme: ftp\n",
+                        "c.yml:3:13: scrape_configs[0].scheme: must be http or https, got \"ftp\""),
+                new BadConfig("bad relabel regex",
+                        "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - source_labels: [x]\n        regex: '(unclosed'\n        target_label: y\n",
+                        "c.yml:5:16: scrape_configs[0].relabel_configs[0].regex: invalid regular expression \"(unclosed\""),
+                new BadConfig("unknown relabel action",
+                        "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: replce\n        target_label: y\n",
+                        "relabel_configs[0].action: unknown relabel action \"replce\""),
+                new BadConfig("replace without target",
+                        "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - source_labels: [x]\n",
+                        "c.yml:4:9: scrape_configs[0].relabel_configs[0]: relabel action replace requires target_label"),
+                new BadConfig("hashmod without modulus",
+                        "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n        target_label: y\n",
+                        "relabel action hashmod requires a modulus greater than 0"),
+                new BadConfig("basic auth and bearer together",
+                        "scrape_configs:\n  - job_name: a\n    basic_auth: {username: u, password: p}\n    bearer_token: t\n",
+                        "at most one of basic_auth and authorization (or bearer_token) may be set"),
+                new BadConfig("remote_write is not forwarding", "remote_write:\n  - url: http://x/api/v1/write\n",
+                        "c.yml:2:3: remote_write: remote_write to another server is not supported"),
+                new BadConfig("bad listen address", "listeners:\n  http:\n    address: localhost\n",
+                        "c.yml:3:14: listeners.http.address: \"localhost\" is not host:port"),
+                new BadConfig("port out of range", "listeners:\n  http:\n    address: ':70000'\n",
+                        "port 70000 is out of range 0-65535"),
+                new BadConfig("body limit too small", "limits:\n  max_request_body_size: 10\n",
+                        "c.yml:2:26: limits.max_request_body_size: must be at least 1KiB, got 10 bytes"),
+                new BadConfig("body limit not a size", "limits:\n  max_request_body_size: lots\n",
+                        "limits.max_request_body_size: not a valid byte size: \"lots\""),
+                new BadConfig("token hash not hex", "auth:\n  tokens:\n    - {name: a, sha256: secret, scopes: [read]}\n",
+                        "c.yml:3:25: auth.tokens[0].sha256: expected the SHA-256 of the token as 64 hex digits"),
+                new BadConfig("unknown scope",
+                        "auth:\n  tokens:\n    - name: a\n      sha256: " + "ab".repeat(32) + "\n      scopes: [root]\n",
+                        "c.yml:5:16: auth.tokens[0].scopes[0]: unknown scope \"root\" (expected read, write or admin)"),
+                new BadConfig("auth on without tokens", "auth:\n  enabled: true\n",
+                        "auth is enabled but no tokens are configured"),
+                new BadConfig("enabled not a bool", "auth:\n  enabled: maybe\n",
+                        "c.yml:2:12: auth.enabled: expected true or false, got \"maybe\""),
+                new BadConfig("list where mapping expected", "global:\n  - a\n",
+                        "c.yml:2:3: global: expected a mapping (key: value lines), got a list"),
+                new BadConfig("alias bomb", "a: &a [x, x, x, x, x, x, x, x, x]\n"
+                        + "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                        + "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                        + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                        + "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n",
+                        "invalid YAML: Number of aliases for non-scalar nodes exceeds the specified max=20"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigs")
+    void parse_badConfig_failsWithLocationKeyAndReason(BadConfig c) {
+        assertThatThrownBy(() -> ConfigLoader.parse("c.yml", c.yaml()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(c.expectedMessage())
+                .hasNoCause();
+    }
+
+    @Test
+    void defaults_areEmbedded() {
+        SightlineConfig c = ConfigLoader.defaults();
+        assertThat(c.listeners().http()).isEqualTo(new HostPort("0.0.0.0", 8321));
+        assertThat(c.storage().path()).isEqualTo(Path.of("data"));
+        assertThat(c.auth().enabled()).isFalse();
+        assertThat(c.limits().maxRequestBodyBytes()).isEqualTo(64L << 20);
+        assertThat(c.global().scrapeInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.global().scrapeTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void parse_prometheusYml_loadsUnchanged() throws Exception {
+        String yaml = """
+                # A typical prometheus.yml
+                global:
+                  scrape_interval: 15s
+                  evaluation_interval: 30s
+                  external_labels:
+                    cluster: eu-1
+                rule_files:
+                  - "rules/*.yml"
+                alerting:
+                  alertmanagers:
+                    - static_configs:
+                        - targets: ['localhost:9093']
+                scrape_configs:
+                  - job_name: prometheus
+                    static_configs:
+                      - targets: ['localhost:9090']
+                  - job_name: node
+                    scrape_interval: 5s
+                    metrics_path: /metrics
+                    params:
+                      collect[]: [cpu, meminfo]
+                    basic_auth:
+                      username: u
+                      password_file: /etc/secret
+                    file_sd_configs:
+                      - files: ['targets/*.json']
+                        refresh_interval: 1m
+                    relabel_configs:
+                      - source_labels: [__address__]
+                        regex: '(.*):\\d+'
+                        target_label: host
+                        replacement: '$1'
+                      - action: labeldrop
+                        regex: 'tmp_.*'
+                    metric_relabel_configs:
+                      - source_labels: [__name__]
+                        regex: 'go_.*'
+                        action: drop
+                """;
+        SightlineConfig c = ConfigLoader.parse("prometheus.yml", yaml);
+        assertThat(c.global().externalLabels()).isEqualTo(Labels.of("cluster", "eu-1"));
+        assertThat(c.ruleFiles()).containsExactly("rules/*.yml");
+        assertThat(c.alerting().alertmanagers()).hasSize(1);
+        assertThat(c.scrapeConfigs()).hasSize(2);
+        ScrapeConfig prom = c.scrapeConfigs().get(0);
+        assertThat(prom.scrapeInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(prom.scrapeTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(prom.honorTimestamps()).isTrue();
+        ScrapeConfig node = c.scrapeConfigs().get(1);
+        assertThat(node.scrapeInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(node.scrapeTimeout()).as("global timeout capped at the job interval").isEqualTo(Duration.ofSeconds(5));
+        assertThat(node.params()).containsEntry("collect[]", java.util.List.of("cpu", "meminfo"));
+        assertThat(node.http().basicAuth().passwordFile()).isEqualTo("/etc/secret");
+        assertThat(node.fileSdConfigs().get(0).refreshInterval()).isEqualTo(Duration.ofMinutes(1));
+        RelabelConfig r = node.relabelConfigs().get(0);
+        assertThat(r.regex().matcher("host-1:9100").matches()).isTrue();
+        assertThat(r.regex().matcher("host-1:9100/x").matches()).as("anchored like Prometheus").isFalse();
+        assertThat(node.relabelConfigs().get(1).action()).isEqualTo(RelabelConfig.Action.LABELDROP);
+        assertThat(node.metricRelabelConfigs().get(0).action()).isEqualTo(RelabelConfig.Action.DROP);
+    }
+
+    @Test
+    void parse_sightlineSections() throws Exception {
+        String hash = TokenAuthenticator.sha256Hex("s3cret");
+        SightlineConfig c = ConfigLoader.parse("s.yml", """
+                listeners:
+                  http:
+                    address: '[::1]:9999'
+                storage:
+                  path: /var/lib/sightline
+                limits:
+                  max_request_body_size: 16MiB
+                auth:
+                  tokens:
+                    - name: grafana
+                      sha256: %s
+                      scopes: [read]
+                """.formatted(hash));
+        assertThat(c.listeners().http()).isEqualTo(new HostPort("::1", 9999));
+        assertThat(c.storage().path()).isEqualTo(Path.of("/var/lib/sightline"));
+        assertThat(c.limits().maxRequestBodyBytes()).isEqualTo(16L << 20);
+        assertThat(c.auth().enabled()).isTrue();
+        assertThat(c.auth().tokens().get(0).scopes()).containsExactly(Scope.READ);
+    }
+
+    @Test
+    void load_missingOrNonUtf8File_isAClearError(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yml")))
+                .hasMessage(dir.resolve("nope.yml") + ": config file does not exist");
+        Path bin = dir.resolve("bin.yml");
+        Files.write(bin, new byte[] {'a', ':', ' ', (byte) 0xff, (byte) 0xfe, '\n'});
+        assertThatThrownBy(() -> ConfigLoader.load(bin)).hasMessage(bin + ": config file is not valid UTF-8");
+        Path ok = dir.resolve("ok.yml");
+        Files.writeString(ok, "global:\n  scrape_interval: 30s\n", StandardCharsets.UTF_8);
+        assertThat(ConfigLoader.load(ok).global().scrapeInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    /** Property: random mutations of a valid config either load or fail with a located ConfigException. */
+    @Test
+    void parse_mutatedConfigs_neverThrowAnythingElse_seededRandom() {
+        String base = """
+                global:
+                  scrape_interval: 15s
+                  external_labels: {a: b}
+                scrape_configs:
+                  - job_name: x
+                    static_configs: [{targets: ['h:1'], labels: {l: v}}]
+                    relabel_configs: [{source_labels: [a], target_label: b, regex: '(.+)'}]
+                limits: {max_request_body_size: 2MiB}
+                """;
+        String alphabet = ":-[]{}'\"&*!|>#%@ \n\t0123456789abcxyz_.";
+        long seed = 7L;
+        java.util.Random random = new java.util.Random(seed);
+        for (int i = 0; i < 3_000; i++) {
+            StringBuilder sb = new StringBuilder(base);
+            int edits = 1 + random.nextInt(4);
+            for (int e = 0; e < edits; e++) {
+                int pos = random.nextInt(sb.length());
+                switch (random.nextInt(3)) {
+                    case 0 -> sb.deleteCharAt(pos);
+                    case 1 -> sb.insert(pos, alphabet.charAt(random.nextInt(alphabet.length())));
+                    default -> sb.setCharAt(pos, alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+            }
+            String text = sb.toString();
+            try {
+                ConfigLoader.parse("m.yml", text);
+            } catch (ConfigException e) {
+                assertThat(e.getMessage()).as("seed %d, case %d:%n%s", seed, i, text).startsWith("m.yml");
+            } catch (RuntimeException e) {
+                throw new AssertionError("seed " + seed + ", case " + i + " threw " + e + " for:\n" + text, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.sightline.server.lifecycle;
+
+import io.sightline.server.StartupException;
+import io.sightline.server.config.ConfigException;
+import io.sightline.server.config.HostPort;
+import io.sightline.server.config.SightlineConfig;
+import io.sightline.server.http.Endpoint;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Starts a real server in-process on a loopback port with its own data dir. */
+public final class TestServers {
+    private TestServers() {}
+
+    public static SightlineServer start(Path configFile, Path dataDir, List<Endpoint> endpoints) {
+        return start(configFile, dataDir, 0, endpoints, dir -> () -> { });
+    }
+
+    public static SightlineServer start(Path configFile, Path dataDir, int port, List<Endpoint> endpoints,
+            StorageOpener storage) {
+        ConfigSource source = new ConfigSource(configFile, dataDir, new HostPort("127.0.0.1", port));
+        try {
+            SightlineConfig config = source.load();
+            return SightlineServer.start(source, config,
+                    new SightlineServer.Options(storage, endpoints, Duration.ofSeconds(10)));
+        } catch (ConfigException | StartupException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String url(SightlineServer s, String path) {
+        return "http://127.0.0.1:" + s.address().getPort() + path;
+    }
+}
