@@ -25,7 +25,6 @@ class LayeringTest {
     static void importClasses() {
         mainClasses = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
                 .importPackages("io.sightline");
     }
 
