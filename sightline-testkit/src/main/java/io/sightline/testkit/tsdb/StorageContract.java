@@ -1,0 +1,478 @@
+package io.sightline.testkit.tsdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.common.LabelMatcher;
+import io.sightline.common.Labels;
+import io.sightline.tsdb.Appender;
+import io.sightline.tsdb.Querier;
+import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.SelectHints;
+import io.sightline.tsdb.SeriesSet;
+import io.sightline.tsdb.StaleNaN;
+import io.sightline.tsdb.Storage;
+import io.sightline.tsdb.StorageException;
+import io.sightline.tsdb.StorageOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link Storage} must have. An implementation's test extends this class and says
+ * how to open a fresh store. Stores opened through {@link #open} are closed after each test.
+ */
+public abstract class StorageContract {
+    private final List<Storage> opened = new ArrayList<>();
+
+    /** A new, empty store with these options. */
+    protected abstract Storage create(StorageOptions options) throws Exception;
+
+    protected final Storage open(StorageOptions options) throws Exception {
+        Storage s = create(options);
+        opened.add(s);
+        return s;
+    }
+
+    protected final Storage open() throws Exception {
+        return open(StorageOptions.DEFAULTS);
+    }
+
+    @AfterEach
+    void closeStores() throws Exception {
+        for (Storage s : opened) {
+            s.close();
+        }
+        opened.clear();
+    }
+
+    protected static final long T0 = 1_700_000_000_000L;
+
+    protected static Labels series(String name, String... labels) {
+        Labels.Builder b = Labels.of(labels).toBuilder();
+        b.set(Labels.METRIC_NAME, name);
+        return b.build();
+    }
+
+    /** Reads everything a selector returns, as labels to samples (timestamp to value bits), in set order. */
+    protected static Map<Labels, TreeMap<Long, Long>> read(Storage s, long mint, long maxt, LabelMatcher... matchers)
+            throws StorageException {
+        Map<Labels, TreeMap<Long, Long>> out = new LinkedHashMap<>();
+        try (Querier q = s.querier(mint, maxt)) {
+            SeriesSet set = q.select(true, SelectHints.range(mint, maxt), matchers);
+            Labels prev = null;
+            while (set.next()) {
+                Labels l = set.at().labels();
+                if (prev != null) {
+                    assertThat(prev.compareTo(l)).as("sorted and distinct: %s then %s", prev, l).isNegative();
+                }
+                prev = l;
+                TreeMap<Long, Long> samples = new TreeMap<>();
+                SampleIterator it = set.at().iterator(null);
+                long last = Long.MIN_VALUE;
+                while (it.next()) {
+                    assertThat(it.timestamp()).as("increasing timestamps").isGreaterThan(last);
+                    last = it.timestamp();
+                    assertThat(it.timestamp()).isBetween(mint, maxt);
+                    samples.put(it.timestamp(), Double.doubleToRawLongBits(it.value()));
+                }
+                assertThat(samples).as("a selected series has samples in range").isNotEmpty();
+                out.put(l, samples);
+            }
+        }
+        return out;
+    }
+
+    protected static void appendAll(Storage s, Labels l, long... tsAndValues) throws StorageException {
+        Appender a = s.appender();
+        for (int i = 0; i < tsAndValues.length; i += 2) {
+            a.append(0, l, tsAndValues[i], tsAndValues[i + 1]);
+        }
+        a.commit();
+    }
+
+    private static LabelMatcher name(String metric) {
+        return LabelMatcher.equal(Labels.METRIC_NAME, metric);
+    }
+
+    @Test
+    void commit_makesSamplesVisible_rollbackAndUncommittedDoNot() throws Exception {
+        Storage s = open();
+        Labels up = series("up", "job", "api");
+        Appender a = s.appender();
+        a.append(0, up, T0, 1);
+        a.append(0, up, T0 + 15_000, 0);
+        assertThat(read(s, T0, T0 + 60_000, name("up"))).as("before commit").isEmpty();
+        a.commit();
+        assertThat(read(s, T0, T0 + 60_000, name("up")))
+                .containsExactly(Map.entry(up, new TreeMap<>(Map.of(T0, bits(1), T0 + 15_000, bits(0)))));
+        Appender b = s.appender();
+        b.append(0, up, T0 + 30_000, 5);
+        b.rollback();
+        assertThat(read(s, T0, T0 + 60_000, name("up")).get(up)).doesNotContainKey(T0 + 30_000);
+        assertThatThrownBy(() -> b.append(0, up, T0 + 45_000, 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> a.append(0, up, T0 + 45_000, 1)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void querier_rangeIsInclusiveAtBothEnds() throws Exception {
+        Storage s = open();
+        Labels m = series("m");
+        appendAll(s, m, T0, 1, T0 + 1000, 2, T0 + 2000, 3, T0 + 3000, 4);
+        assertThat(read(s, T0 + 1000, T0 + 2000, name("m")).get(m).keySet()).containsExactly(T0 + 1000, T0 + 2000);
+        assertThat(read(s, T0 + 3001, T0 + 9000, name("m"))).as("no samples in range, no series").isEmpty();
+        assertThat(read(s, T0 - 5000, T0, name("m")).get(m).keySet()).containsExactly(T0);
+    }
+
+    @Test
+    void select_matchersOfEveryType_andAbsentLabelsMatchEmpty() throws Exception {
+        Storage s = open();
+        Labels a = series("http_requests_total", "job", "api", "status", "200");
+        Labels b = series("http_requests_total", "job", "api", "status", "500");
+        Labels c = series("http_requests_total", "job", "web", "status", "200", "canary", "yes");
+        Labels d = series("up", "job", "api");
+        for (Labels l : List.of(a, b, c, d)) {
+            appendAll(s, l, T0, 1);
+        }
+        long e = T0 + 1;
+        assertThat(read(s, T0, e, name("http_requests_total")).keySet()).containsExactlyInAnyOrder(a, b, c);
+        assertThat(read(s, T0, e, name("http_requests_total"), LabelMatcher.notEqual("status", "200")).keySet())
+                .containsExactly(b);
+        assertThat(read(s, T0, e, LabelMatcher.regex("job", "api|web"), LabelMatcher.regex("status", "2..")).keySet())
+                .containsExactlyInAnyOrder(a, c);
+        assertThat(read(s, T0, e, name("http_requests_total"), LabelMatcher.notRegex("status", "5.*")).keySet())
+                .containsExactlyInAnyOrder(a, c);
+        assertThat(read(s, T0, e, name("http_requests_total"), LabelMatcher.equal("canary", "")).keySet())
+                .as("absent label equals the empty string").containsExactlyInAnyOrder(a, b);
+        assertThat(read(s, T0, e, LabelMatcher.regex(Labels.METRIC_NAME, ".+")).keySet())
+                .containsExactlyInAnyOrder(a, b, c, d);
+        assertThat(read(s, T0, e, name("nope"))).isEmpty();
+        try (Querier q = s.querier(T0, e)) {
+            assertThatThrownBy(() -> q.select(false, null, LabelMatcher.regex("job", ".*")))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> q.select(false, null)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void labelNamesAndValues_respectMatchersAndRange() throws Exception {
+        Storage s = open();
+        appendAll(s, series("a", "job", "x", "zone", "eu"), T0, 1);
+        appendAll(s, series("b", "job", "y"), T0 + 10_000, 1);
+        appendAll(s, series("c", "job", "z", "pod", "p1"), T0 + 20_000, 1);
+        try (Querier q = s.querier(T0, T0 + 10_000)) {
+            assertThat(q.labelNames()).containsExactly("__name__", "job", "zone");
+            assertThat(q.labelValues("job")).containsExactly("x", "y");
+            assertThat(q.labelValues("job", LabelMatcher.notEqual("zone", ""))).containsExactly("x");
+            assertThat(q.labelNames(name("b"))).containsExactly("__name__", "job");
+            assertThat(q.labelValues("missing")).isEmpty();
+        }
+        try (Querier q = s.querier(T0, T0 + 30_000)) {
+            assertThat(q.labelValues(Labels.METRIC_NAME)).containsExactly("a", "b", "c");
+        }
+    }
+
+    @Test
+    void values_areStoredBitExact_includingStaleMarkersAndNaNPayloads() throws Exception {
+        Storage s = open();
+        Labels m = series("m");
+        double[] values = {0.0, -0.0, Double.NaN, StaleNaN.VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
+            Double.MIN_VALUE, Double.MAX_VALUE, 1e-300, Double.longBitsToDouble(0x7ff8000000000123L), 42.5};
+        Appender a = s.appender();
+        for (int i = 0; i < values.length; i++) {
+            a.append(0, m, T0 + i * 1000L, values[i]);
+        }
+        a.commit();
+        TreeMap<Long, Long> got = read(s, T0, T0 + 60_000, name("m")).get(m);
+        for (int i = 0; i < values.length; i++) {
+            assertThat(got.get(T0 + i * 1000L)).as("value %d", i).isEqualTo(Double.doubleToRawLongBits(values[i]));
+        }
+        assertThat(StaleNaN.is(Double.longBitsToDouble(got.get(T0 + 3000)))).isTrue();
+    }
+
+    @Test
+    void duplicates_sameValueIgnored_differentValueRejected_alsoWithinABatch() throws Exception {
+        Storage s = open();
+        Labels m = series("m");
+        appendAll(s, m, T0, 1);
+        Appender a = s.appender();
+        a.append(0, m, T0, 1);
+        assertThatThrownBy(() -> a.append(0, m, T0, 2)).isInstanceOf(StorageException.DuplicateSample.class)
+                .hasMessageContaining("t=" + T0);
+        a.append(0, m, T0 + 1000, 5);
+        a.append(0, m, T0 + 1000, 5);
+        assertThatThrownBy(() -> a.append(0, m, T0 + 1000, 6)).isInstanceOf(StorageException.DuplicateSample.class);
+        a.commit();
+        assertThat(read(s, T0, T0 + 5000, name("m")).get(m)).containsExactly(Map.entry(T0, bits(1)), Map.entry(T0 + 1000, bits(5)));
+    }
+
+    @Test
+    void outOfOrder_withinWindowMerged_outsideRejected() throws Exception {
+        Storage s = open(StorageOptions.DEFAULTS.withOutOfOrderWindowMs(600_000));
+        Labels m = series("m");
+        long now = T0 + 3_600_000;
+        appendAll(s, m, now, 10);
+        appendAll(s, m, now - 300_000, 5, now - 599_000, 1);
+        assertThat(read(s, 0, Long.MAX_VALUE, name("m")).get(m).keySet()).containsExactly(now - 599_000, now - 300_000, now);
+        Appender a = s.appender();
+        assertThatThrownBy(() -> a.append(0, m, now - 900_000, 1)).isInstanceOf(StorageException.OutOfOrderSample.class);
+        assertThatThrownBy(() -> a.append(0, m, now - 7_200_000, 1)).isInstanceOf(StorageException.TooOldSample.class)
+                .hasMessageContaining("too old");
+        a.append(0, series("lagging"), now - 1_800_000, 1);
+        a.commit();
+        assertThat(read(s, 0, Long.MAX_VALUE, name("lagging"))).as("in-order grace for a new series").hasSize(1);
+    }
+
+    @Test
+    void outOfOrder_zeroWindow_rejectsOlderThanSeriesButAcceptsLaggingSeries() throws Exception {
+        Storage s = open(StorageOptions.DEFAULTS.withOutOfOrderWindowMs(0));
+        Labels fast = series("m", "i", "fast");
+        Labels slow = series("m", "i", "slow");
+        appendAll(s, fast, T0 + 600_000, 1);
+        appendAll(s, slow, T0, 1, T0 + 15_000, 2);
+        Appender a = s.appender();
+        assertThatThrownBy(() -> a.append(0, slow, T0 + 5_000, 3)).isInstanceOf(StorageException.OutOfOrderSample.class);
+        a.append(0, slow, T0 + 30_000, 3);
+        a.commit();
+        assertThat(read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("i", "slow")).get(slow)).hasSize(3);
+    }
+
+    @Test
+    void limits_rejectOnlyTheOffendingSeries_namingTheLimit() throws Exception {
+        Storage s = open(StorageOptions.DEFAULTS.withLimits(new StorageOptions.Limits(3, 3, 10, 8)));
+        Appender a = s.appender();
+        a.append(0, series("ok", "a", "1"), T0, 1);
+        assertThatThrownBy(() -> a.append(0, series("m", "a", "1", "b", "2", "c", "3"), T0, 1))
+                .isInstanceOfSatisfying(StorageException.LimitExceeded.class,
+                        e -> assertThat(e.limit()).isEqualTo("max_label_names_per_series"));
+        assertThatThrownBy(() -> a.append(0, series("m", "a_very_long_name", "1"), T0, 1))
+                .isInstanceOfSatisfying(StorageException.LimitExceeded.class,
+                        e -> assertThat(e.limit()).isEqualTo("max_label_name_length"));
+        assertThatThrownBy(() -> a.append(0, series("m", "a", "123456789"), T0, 1))
+                .isInstanceOfSatisfying(StorageException.LimitExceeded.class,
+                        e -> assertThat(e.limit()).isEqualTo("max_label_value_length"));
+        assertThatThrownBy(() -> a.append(0, Labels.empty(), T0, 1)).isInstanceOf(StorageException.InvalidLabels.class);
+        a.append(0, series("ok", "a", "2"), T0, 1);
+        a.append(0, series("ok", "a", "3"), T0, 1);
+        assertThatThrownBy(() -> a.append(0, series("ok", "a", "4"), T0, 1))
+                .isInstanceOfSatisfying(StorageException.LimitExceeded.class, e -> {
+                    assertThat(e.limit()).isEqualTo("max_series");
+                    assertThat(e.getMessage()).contains("max_series=3");
+                });
+        a.append(0, series("ok", "a", "1"), T0 + 1, 2);
+        a.commit();
+        assertThat(read(s, T0, T0 + 1, name("ok"))).hasSize(3);
+    }
+
+    @Test
+    void conflictingAppenders_laterCommitLoses_andIsCounted() throws Exception {
+        Storage s = open();
+        Labels m = series("m");
+        appendAll(s, m, T0, 1);
+        Appender first = s.appender();
+        Appender second = s.appender();
+        first.append(0, m, T0 + 1000, 10);
+        first.append(0, m, T0 + 2000, 20);
+        second.append(0, m, T0 + 1000, 99);
+        second.commit();
+        first.commit();
+        assertThat(read(s, T0, T0 + 5000, name("m")).get(m))
+                .containsExactly(Map.entry(T0, bits(1)), Map.entry(T0 + 1000, bits(99)), Map.entry(T0 + 2000, bits(20)));
+        assertThat(s.stats().samplesDroppedAtCommit()).isEqualTo(1);
+    }
+
+    @Test
+    void iterator_seekNeverGoesBackwards() throws Exception {
+        Storage s = open();
+        Labels m = series("m");
+        appendAll(s, m, T0, 1, T0 + 10, 2, T0 + 20, 3, T0 + 30, 4);
+        try (Querier q = s.querier(T0, T0 + 30)) {
+            SeriesSet set = q.select(false, null, name("m"));
+            assertThat(set.next()).isTrue();
+            SampleIterator it = set.at().iterator(null);
+            assertThat(it.seek(T0 + 15)).isTrue();
+            assertThat(it.timestamp()).isEqualTo(T0 + 20);
+            assertThat(it.seek(T0 + 5)).isTrue();
+            assertThat(it.timestamp()).as("no going back").isEqualTo(T0 + 20);
+            assertThat(it.next()).isTrue();
+            assertThat(it.value()).isEqualTo(4);
+            assertThat(it.seek(T0 + 31)).isFalse();
+            assertThat(it.next()).isFalse();
+            assertThat(set.next()).isFalse();
+        }
+    }
+
+    @Test
+    void delete_removesRangeOfMatchingSeries() throws Exception {
+        Storage s = open();
+        Labels a = series("m", "k", "a");
+        Labels b = series("m", "k", "b");
+        appendAll(s, a, T0, 1, T0 + 1000, 2, T0 + 2000, 3);
+        appendAll(s, b, T0, 1, T0 + 1000, 2);
+        s.delete(T0 + 500, T0 + 1500, LabelMatcher.equal("k", "a"));
+        s.delete(0, Long.MAX_VALUE, LabelMatcher.equal("k", "b"));
+        Map<Labels, TreeMap<Long, Long>> got = read(s, 0, Long.MAX_VALUE, name("m"));
+        assertThat(got.keySet()).containsExactly(a);
+        assertThat(got.get(a).keySet()).containsExactly(T0, T0 + 2000);
+        try (Querier q = s.querier(0, Long.MAX_VALUE)) {
+            assertThat(q.labelValues("k")).containsExactly("a");
+        }
+    }
+
+    @Test
+    void stats_countSeriesAndTimeRange() throws Exception {
+        Storage s = open();
+        assertThat(s.stats().series()).isZero();
+        appendAll(s, series("a"), T0, 1, T0 + 5000, 1);
+        appendAll(s, series("b"), T0 + 1000, 1);
+        var st = s.stats();
+        assertThat(st.series()).isEqualTo(2);
+        assertThat(st.minTime()).isEqualTo(T0);
+        assertThat(st.maxTime()).isEqualTo(T0 + 5000);
+        assertThat(st.samplesAppended()).isEqualTo(3);
+    }
+
+    @Test
+    void concurrentAppenders_onDistinctSeries_allLand() throws Exception {
+        Storage s = open();
+        int threads = 4;
+        int perThread = 2_000;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int th = 0; th < threads; th++) {
+                int id = th;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i += 100) {
+                        Appender a = s.appender();
+                        for (int j = i; j < i + 100; j++) {
+                            a.append(0, series("load", "thread", "t" + id, "n", Integer.toString(j % 50)), T0 + j, j);
+                        }
+                        a.commit();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        Map<Labels, TreeMap<Long, Long>> got = read(s, 0, Long.MAX_VALUE, name("load"));
+        assertThat(got).hasSize(threads * 50);
+        assertThat(got.values().stream().mapToInt(TreeMap::size).sum()).isEqualTo(threads * perThread);
+    }
+
+    /**
+     * Property: random batches of appends (new and existing series, in order, out of order, duplicates,
+     * too old, odd values), commits, rollbacks and deletes agree with {@link StorageModel}, sample for sample.
+     */
+    @Test
+    void randomOperations_agreeWithTheModel_seeded() throws Exception {
+        for (long seed : new long[] {1, 2, 3, 20261122}) {
+            for (long window : new long[] {0, 600_000}) {
+                checkAgainstModel(seed, window);
+            }
+        }
+    }
+
+    private void checkAgainstModel(long seed, long window) throws Exception {
+        StorageOptions options = StorageOptions.DEFAULTS.withOutOfOrderWindowMs(window);
+        Storage s = open(options);
+        StorageModel model = new StorageModel(options);
+        Random r = new Random(seed);
+        List<Labels> pool = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            pool.add(series("metric_" + (i % 4), "instance", "host-" + (i % 7), "shard", Integer.toString(i)));
+        }
+        long clock = T0;
+        String context = "seed " + seed + ", window " + window;
+        for (int batch = 0; batch < 300; batch++) {
+            Appender a = s.appender();
+            int n = 1 + r.nextInt(30);
+            for (int i = 0; i < n; i++) {
+                Labels l = pool.get(r.nextInt(pool.size()));
+                long t = switch (r.nextInt(6)) {
+                    case 0 -> clock - r.nextInt(900_000);          // out of order, sometimes outside the window
+                    case 1 -> clock - 3_600_000 - r.nextInt(3_600_000); // often too old
+                    case 2 -> clock;                                // duplicate candidates
+                    default -> clock + r.nextInt(30_000);           // in order
+                };
+                double v = switch (r.nextInt(8)) {
+                    case 0 -> StaleNaN.VALUE;
+                    case 1 -> Double.NaN;
+                    case 2 -> r.nextInt(3);
+                    default -> r.nextGaussian() * 1e6;
+                };
+                StorageModel.Outcome expected = model.append(l, t, v);
+                StorageModel.Outcome got;
+                try {
+                    a.append(0, l, t, v);
+                    got = expected == StorageModel.Outcome.IGNORED_DUPLICATE
+                            ? StorageModel.Outcome.IGNORED_DUPLICATE : StorageModel.Outcome.ACCEPTED;
+                } catch (StorageException.DuplicateSample e) {
+                    got = StorageModel.Outcome.DUPLICATE;
+                } catch (StorageException.OutOfOrderSample e) {
+                    got = StorageModel.Outcome.OUT_OF_ORDER;
+                } catch (StorageException.TooOldSample e) {
+                    got = StorageModel.Outcome.TOO_OLD;
+                }
+                assertThat(got).as("%s, batch %d: append %s t=%d", context, batch, l, t).isEqualTo(expected);
+                clock += r.nextInt(3) == 0 ? r.nextInt(20_000) : 0;
+            }
+            if (r.nextInt(10) == 0) {
+                a.rollback();
+                model.rollback();
+            } else {
+                a.commit();
+                model.commit();
+            }
+            if (r.nextInt(50) == 0) {
+                String victim = "host-" + r.nextInt(7);
+                long from = clock - r.nextInt(1_800_000);
+                long to = from + r.nextInt(600_000);
+                s.delete(from, to, LabelMatcher.equal("instance", victim));
+                model.delete(from, to, l -> l.get("instance").equals(victim));
+            }
+            if (batch % 50 == 49) {
+                assertSameAsModel(s, model, context + ", batch " + batch, r);
+            }
+        }
+        assertSameAsModel(s, model, context + ", end", r);
+    }
+
+    private static void assertSameAsModel(Storage s, StorageModel model, String context, Random r) throws Exception {
+        long mint = T0 - 7_200_000 + r.nextInt(3_600_000);
+        long maxt = Long.MAX_VALUE - 1;
+        Map<Labels, TreeMap<Long, Long>> got = read(s, mint, maxt, LabelMatcher.regex(Labels.METRIC_NAME, "metric_.*"));
+        Map<Labels, TreeMap<Long, Long>> expected = new java.util.TreeMap<>();
+        for (Labels l : model.series()) {
+            TreeMap<Long, Long> samples = model.samples(l, mint, maxt);
+            if (!samples.isEmpty()) {
+                expected.put(l, samples);
+            }
+        }
+        assertThat(got.keySet()).as(context).containsExactlyElementsOf(expected.keySet());
+        for (Map.Entry<Labels, TreeMap<Long, Long>> e : expected.entrySet()) {
+            assertThat(got.get(e.getKey())).as("%s: %s", context, e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
+    protected static long bits(double v) {
+        return Double.doubleToRawLongBits(v);
+    }
+
+    protected static Predicate<Labels> all() {
+        return l -> true;
+    }
+}

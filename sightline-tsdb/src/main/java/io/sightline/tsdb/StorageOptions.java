@@ -1,0 +1,55 @@
+package io.sightline.tsdb;
+
+/**
+ * Behaviour shared by every {@link Storage} implementation.
+ *
+ * @param outOfOrderWindowMs how far behind the newest sample an out-of-order sample is still accepted;
+ *     push senders (remote_write with retries, OTLP batches) need it. Default 1h.
+ * @param limits bounds per series and in total
+ */
+public record StorageOptions(long outOfOrderWindowMs, Limits limits) {
+    /**
+     * How far behind the newest sample an in-order sample (newer than its series' last) is accepted even
+     * with a zero out-of-order window: a sender that lags the others by minutes is not out of order.
+     * Prometheus accepts the same (half its 2 h head block).
+     */
+    public static final long IN_ORDER_GRACE_MS = 3_600_000L;
+
+    public static final StorageOptions DEFAULTS = new StorageOptions(3_600_000L, Limits.NONE);
+
+    public StorageOptions {
+        if (outOfOrderWindowMs < 0) {
+            throw new IllegalArgumentException("out_of_order_time_window must not be negative, got " + outOfOrderWindowMs);
+        }
+        if (limits == null) {
+            throw new IllegalArgumentException("limits must not be null");
+        }
+    }
+
+    public StorageOptions withOutOfOrderWindowMs(long ms) {
+        return new StorageOptions(ms, limits);
+    }
+
+    public StorageOptions withLimits(Limits l) {
+        return new StorageOptions(outOfOrderWindowMs, l);
+    }
+
+    /**
+     * Limits; 0 means unlimited. Breaking one rejects the sample with
+     * {@link StorageException.LimitExceeded} naming the limit's config key.
+     *
+     * @param maxSeries series in the store ({@code max_series})
+     * @param maxLabelNamesPerSeries labels per series, {@code __name__} included ({@code max_label_names_per_series})
+     * @param maxLabelNameLength characters in a label name ({@code max_label_name_length})
+     * @param maxLabelValueLength characters in a label value ({@code max_label_value_length})
+     */
+    public record Limits(long maxSeries, int maxLabelNamesPerSeries, int maxLabelNameLength, int maxLabelValueLength) {
+        public static final Limits NONE = new Limits(0, 0, 0, 0);
+
+        public Limits {
+            if (maxSeries < 0 || maxLabelNamesPerSeries < 0 || maxLabelNameLength < 0 || maxLabelValueLength < 0) {
+                throw new IllegalArgumentException("limits must not be negative");
+            }
+        }
+    }
+}
