@@ -1,0 +1,59 @@
+package io.sightline.tsdb.chunk;
+
+/** Reads bits most-significant first from a byte array, up to a bit limit. Not thread-safe. */
+final class BitReader {
+    private final byte[] buf;
+    private final long limit;
+    private long bitPos;
+
+    BitReader(byte[] buf, long offsetBits, long limitBits) {
+        this.buf = buf;
+        this.bitPos = offsetBits;
+        this.limit = limitBits;
+    }
+
+    boolean readBit() {
+        check(1);
+        boolean b = (buf[(int) (bitPos >>> 3)] & (0x80 >>> (bitPos & 7))) != 0;
+        bitPos++;
+        return b;
+    }
+
+    long readBits(int n) {
+        check(n);
+        long v = 0;
+        while (n > 0) {
+            int byteIndex = (int) (bitPos >>> 3);
+            int avail = 8 - (int) (bitPos & 7);
+            int take = Math.min(avail, n);
+            int bits = (buf[byteIndex] & 0xFF) >>> (avail - take) & ((1 << take) - 1);
+            v = (v << take) | bits;
+            bitPos += take;
+            n -= take;
+        }
+        return v;
+    }
+
+    long readUvarint() {
+        long v = 0;
+        for (int shift = 0; shift < 70; shift += 7) {
+            long b = readBits(8);
+            v |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new CorruptChunkException("varint longer than 10 bytes");
+    }
+
+    long readVarint() {
+        long u = readUvarint();
+        return (u >>> 1) ^ -(u & 1);
+    }
+
+    private void check(int n) {
+        if (bitPos + n > limit) {
+            throw new CorruptChunkException("read past the end of the chunk at bit " + bitPos);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.sightline.tsdb.chunk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.StaleNaN;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class XorChunkTest {
+
+    /** Shapes of real series: the decoder must return every one bit-exactly. */
+    enum Shape { REGULAR_CONSTANT, JITTERED_COUNTER, RANDOM_FLOATS, GAPS_AND_SPECIALS, HUGE_JUMPS }
+
+    static long[] timestamps(Shape shape, Random r, int n) {
+        long[] ts = new long[n];
+        long t = shape == Shape.HUGE_JUMPS ? -r.nextLong(1L << 50) : 1_700_000_000_000L + r.nextInt(15_000);
+        for (int i = 0; i < n; i++) {
+            ts[i] = t;
+            t += switch (shape) {
+                case REGULAR_CONSTANT -> 15_000;
+                case JITTERED_COUNTER -> 15_000 + r.nextInt(5) - 2;
+                case RANDOM_FLOATS -> 1 + r.nextInt(60_000);
+                case GAPS_AND_SPECIALS -> r.nextInt(10) == 0 ? 3_600_000 + r.nextInt(1_000_000) : 10_000;
+                case HUGE_JUMPS -> 1 + (r.nextBoolean() ? r.nextLong(1L << 40) : r.nextInt(100));
+            };
+        }
+        return ts;
+    }
+
+    static double[] values(Shape shape, Random r, int n) {
+        double[] vs = new double[n];
+        double v = r.nextInt(1000);
+        for (int i = 0; i < n; i++) {
+            vs[i] = switch (shape) {
+                case REGULAR_CONSTANT -> 1;
+                case JITTERED_COUNTER -> v += r.nextInt(50);
+                case RANDOM_FLOATS, HUGE_JUMPS -> r.nextGaussian() * Math.pow(10, r.nextInt(20) - 10);
+                case GAPS_AND_SPECIALS -> switch (r.nextInt(6)) {
+                    case 0 -> StaleNaN.VALUE;
+                    case 1 -> Double.longBitsToDouble(0x7ff8000000000000L | r.nextInt(1 << 20));
+                    case 2 -> r.nextBoolean() ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+                    case 3 -> -0.0;
+                    default -> r.nextDouble();
+                };
+            };
+        }
+        return vs;
+    }
+
+    @Test
+    void roundTrip_everyShape_bitExact_seeded() {
+        for (long seed = 0; seed < 200; seed++) {
+            Random r = new Random(seed);
+            Shape shape = Shape.values()[(int) (seed % Shape.values().length)];
+            int n = 1 + r.nextInt(400);
+            long[] ts = timestamps(shape, r, n);
+            double[] vs = values(shape, r, n);
+            XorChunk c = new XorChunk();
+            for (int i = 0; i < n; i++) {
+                c.append(ts[i], vs[i]);
+            }
+            assertThat(c.numSamples()).isEqualTo(n);
+            assertThat(c.minTime()).isEqualTo(ts[0]);
+            assertThat(c.maxTime()).isEqualTo(ts[n - 1]);
+            for (SampleIterator it : new SampleIterator[] {c.iterator(), XorChunk.iterator(c.bytes())}) {
+                for (int i = 0; i < n; i++) {
+                    assertThat(it.next()).as("seed %d shape %s sample %d", seed, shape, i).isTrue();
+                    assertThat(it.timestamp()).as("seed %d shape %s sample %d", seed, shape, i).isEqualTo(ts[i]);
+                    assertThat(Double.doubleToRawLongBits(it.value())).as("seed %d shape %s sample %d", seed, shape, i)
+                            .isEqualTo(Double.doubleToRawLongBits(vs[i]));
+                }
+                assertThat(it.next()).isFalse();
+                assertThat(it.next()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void iterator_seesOnlySamplesPresentWhenMade_whileAppendsContinue() {
+        XorChunk c = new XorChunk();
+        for (int i = 0; i < 10; i++) {
+            c.append(i * 1000L, i);
+        }
+        SampleIterator before = c.iterator();
+        for (int i = 10; i < 500; i++) {
+            c.append(i * 1000L, i * 1.5);
+        }
+        int n = 0;
+        while (before.next()) {
+            assertThat(before.timestamp()).isEqualTo(n * 1000L);
+            n++;
+        }
+        assertThat(n).isEqualTo(10);
+    }
+
+    @Test
+    void seek_findsFirstAtOrAfter_neverBackwards() {
+        XorChunk c = new XorChunk();
+        for (int i = 0; i < 100; i++) {
+            c.append(i * 10L, i);
+        }
+        SampleIterator it = c.iterator();
+        assertThat(it.seek(55)).isTrue();
+        assertThat(it.timestamp()).isEqualTo(60);
+        assertThat(it.seek(0)).isTrue();
+        assertThat(it.timestamp()).isEqualTo(60);
+        assertThat(it.seek(990)).isTrue();
+        assertThat(it.seek(991)).isFalse();
+        assertThat(XorChunk.iterator(new XorChunk().bytes()).seek(0)).isFalse();
+    }
+
+    @Test
+    void append_outOfOrderOrEqual_isABug() {
+        XorChunk c = new XorChunk();
+        c.append(10, 1);
+        assertThatThrownBy(() -> c.append(10, 2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> c.append(5, 2)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The compression the format promises: a regular constant series and small jitter stay small. */
+    @Test
+    void size_regularConstant_andJitter() {
+        XorChunk constant = new XorChunk();
+        XorChunk jitter = new XorChunk();
+        Random r = new Random(5);
+        for (int i = 0; i < 120; i++) {
+            constant.append(1_700_000_000_000L + i * 15_000L, 42);
+            jitter.append(1_700_000_000_000L + i * 15_000L + r.nextInt(5) - 2, 42);
+        }
+        // 2 header bytes, ~6 bytes varint t0, 8 bytes v0, 3 bytes delta, then 2 bits per sample.
+        assertThat(constant.sizeBytes()).isLessThanOrEqualTo(2 + 6 + 8 + 3 + 31);
+        // Jitter of +-2 ms: at most 9 + 1 bits per sample, against 16 + 1 with Prometheus's buckets.
+        assertThat(jitter.sizeBytes() * 8.0 / 120).isLessThan(11.5);
+    }
+
+    @Test
+    void truncatedChunk_isReportedAsCorrupt() {
+        XorChunk c = new XorChunk();
+        for (int i = 0; i < 50; i++) {
+            c.append(i * 1000L + (i % 3), Math.sqrt(i));
+        }
+        byte[] b = c.bytes();
+        byte[] cut = java.util.Arrays.copyOf(b, b.length / 2);
+        SampleIterator it = XorChunk.iterator(cut);
+        assertThatThrownBy(() -> {
+            while (it.next()) {
+                it.value();
+            }
+        }).isInstanceOf(CorruptChunkException.class).hasMessageContaining("read past the end");
+        assertThatThrownBy(() -> XorChunk.iterator(new byte[1])).isInstanceOf(CorruptChunkException.class);
+    }
+}
