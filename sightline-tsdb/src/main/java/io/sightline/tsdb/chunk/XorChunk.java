@@ -143,7 +143,22 @@ public final class XorChunk {
 
     /** Iterates the samples present now. */
     public SampleIterator iterator() {
-        return new Decoder(w.buffer(), HEADER_BITS, w.bitLength(), count);
+        return view().iterator();
+    }
+
+    /**
+     * The chunk as it is now, immutable: later appends change neither its count nor the bits it reads
+     * (they only write past its bit length, or into a grown copy of the buffer).
+     */
+    public View view() {
+        return new View(w.buffer(), w.bitLength(), count);
+    }
+
+    /** A fixed prefix of a chunk's bit stream; can be iterated any number of times, from any thread. */
+    public record View(byte[] buffer, long bitLength, int count) {
+        public SampleIterator iterator() {
+            return new Decoder(buffer, HEADER_BITS, bitLength, count);
+        }
     }
 
     /**

@@ -1,0 +1,200 @@
+package io.sightline.tsdb.head;
+
+import io.sightline.common.Labels;
+import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.chunk.XorChunk;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One series in the head: closed chunks (immutable encoded bytes), the open head chunk, and a small
+ * sorted buffer of out-of-order samples (older than the newest in-order sample) that reads merge in.
+ *
+ * <p>Every method must be called with the series' monitor held ({@code synchronized (series)}); the
+ * snapshot handed to a querier is immutable and read without the lock.
+ */
+final class MemSeries {
+    /** Samples per chunk before a new one is cut: Prometheus's figure, a good size for XOR compression. */
+    static final int SAMPLES_PER_CHUNK = 120;
+
+    final int ref;
+    final Labels labels;
+
+    private final List<ClosedChunk> closed = new ArrayList<>();
+    private XorChunk head;
+    private long[] oooT = new long[0];
+    private double[] oooV = new double[0];
+    private int oooN;
+    private long minT = Long.MAX_VALUE;
+    private long maxT = Long.MIN_VALUE;
+    private long inOrderMaxT = Long.MIN_VALUE;
+    private long samples;
+
+    record ClosedChunk(long minT, long maxT, byte[] bytes) {}
+
+    MemSeries(int ref, Labels labels) {
+        this.ref = ref;
+        this.labels = labels;
+    }
+
+    long minTime() {
+        return minT;
+    }
+
+    long maxTime() {
+        return maxT;
+    }
+
+    long sampleCount() {
+        return samples;
+    }
+
+    boolean isEmpty() {
+        return samples == 0;
+    }
+
+    boolean overlaps(long mint, long maxt) {
+        return samples > 0 && minT <= maxt && maxT >= mint;
+    }
+
+    /** The value bits at {@code t}, or null. Reads chunks only when {@code t} is within their range. */
+    Long valueBitsAt(long t) {
+        if (samples == 0 || t < minT || t > maxT) {
+            return null;
+        }
+        int i = Arrays.binarySearch(oooT, 0, oooN, t);
+        if (i >= 0) {
+            return Double.doubleToRawLongBits(oooV[i]);
+        }
+        for (ClosedChunk c : closed) {
+            if (t >= c.minT() && t <= c.maxT()) {
+                return find(XorChunk.iterator(c.bytes()), t);
+            }
+        }
+        if (head != null && head.numSamples() > 0 && t >= head.minTime() && t <= head.maxTime()) {
+            return find(head.iterator(), t);
+        }
+        return null;
+    }
+
+    private static Long find(SampleIterator it, long t) {
+        if (it.seek(t) && it.timestamp() == t) {
+            return Double.doubleToRawLongBits(it.value());
+        }
+        return null;
+    }
+
+    /** Adds a sample that has been validated: in order goes to the head chunk, older to the buffer. */
+    void add(long t, double v) {
+        if (t > inOrderMaxT) {
+            if (head == null || head.numSamples() >= SAMPLES_PER_CHUNK) {
+                if (head != null) {
+                    closed.add(new ClosedChunk(head.minTime(), head.maxTime(), head.bytes()));
+                }
+                head = new XorChunk();
+            }
+            head.append(t, v);
+            inOrderMaxT = t;
+        } else {
+            int i = Arrays.binarySearch(oooT, 0, oooN, t);
+            if (i >= 0) {
+                return; // validated callers never get here; replay keeps the first value
+            }
+            i = -i - 1;
+            if (oooN == oooT.length) {
+                int cap = Math.max(8, oooN * 2);
+                oooT = Arrays.copyOf(oooT, cap);
+                oooV = Arrays.copyOf(oooV, cap);
+            }
+            System.arraycopy(oooT, i, oooT, i + 1, oooN - i);
+            System.arraycopy(oooV, i, oooV, i + 1, oooN - i);
+            oooT[i] = t;
+            oooV[i] = v;
+            oooN++;
+        }
+        minT = Math.min(minT, t);
+        maxT = Math.max(maxT, t);
+        samples++;
+    }
+
+    /** Removes samples in [mint, maxt] by re-encoding what remains. Rare (admin deletes), so simple. */
+    void delete(long mint, long maxt) {
+        if (!overlaps(mint, maxt)) {
+            return;
+        }
+        Snapshot all = snapshot(Long.MIN_VALUE, Long.MAX_VALUE);
+        SampleIterator it = all.iterator();
+        long[] ts = new long[(int) samples];
+        double[] vs = new double[(int) samples];
+        int n = 0;
+        while (it.next()) {
+            if (it.timestamp() < mint || it.timestamp() > maxt) {
+                ts[n] = it.timestamp();
+                vs[n] = it.value();
+                n++;
+            }
+        }
+        closed.clear();
+        head = null;
+        oooN = 0;
+        minT = Long.MAX_VALUE;
+        maxT = Long.MIN_VALUE;
+        inOrderMaxT = Long.MIN_VALUE;
+        samples = 0;
+        for (int i = 0; i < n; i++) {
+            add(ts[i], vs[i]);
+        }
+    }
+
+    /** An immutable view of the samples in [mint, maxt], to read without the lock. */
+    Snapshot snapshot(long mint, long maxt) {
+        List<byte[]> chunks = new ArrayList<>();
+        for (ClosedChunk c : closed) {
+            if (c.maxT() >= mint && c.minT() <= maxt) {
+                chunks.add(c.bytes());
+            }
+        }
+        XorChunk.View headView = null;
+        if (head != null && head.numSamples() > 0 && head.maxTime() >= mint && head.minTime() <= maxt) {
+            // Taken under the lock; later appends never change the bits a view reads, so no copy.
+            headView = head.view();
+        }
+        int from = Arrays.binarySearch(oooT, 0, oooN, mint);
+        from = from < 0 ? -from - 1 : from;
+        int to = Arrays.binarySearch(oooT, 0, oooN, maxt);
+        to = to < 0 ? -to - 1 : to + 1;
+        return new Snapshot(mint, maxt, chunks, headView, Arrays.copyOfRange(oooT, from, Math.max(from, to)),
+                Arrays.copyOfRange(oooV, from, Math.max(from, to)));
+    }
+
+    /** What a querier reads of one series; immutable, iterable any number of times. */
+    static final class Snapshot {
+        private final long mint;
+        private final long maxt;
+        private final List<byte[]> chunks;
+        private final XorChunk.View head;
+        private final long[] oooT;
+        private final double[] oooV;
+
+        Snapshot(long mint, long maxt, List<byte[]> chunks, XorChunk.View head, long[] oooT, double[] oooV) {
+            this.mint = mint;
+            this.maxt = maxt;
+            this.chunks = chunks;
+            this.head = head;
+            this.oooT = oooT;
+            this.oooV = oooV;
+        }
+
+        SampleIterator iterator() {
+            List<SampleIterator> parts = new ArrayList<>(chunks.size() + 1);
+            for (byte[] c : chunks) {
+                parts.add(XorChunk.iterator(c));
+            }
+            if (head != null) {
+                parts.add(head.iterator());
+            }
+            return new RangeIterator(new MergeIterator(new ConcatIterator(parts), oooT, oooV), mint, maxt);
+        }
+    }
+}
