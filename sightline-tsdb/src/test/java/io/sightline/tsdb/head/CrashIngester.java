@@ -1,0 +1,46 @@
+package io.sightline.tsdb.head;
+
+import io.sightline.common.Labels;
+import io.sightline.tsdb.Appender;
+import io.sightline.tsdb.StorageOptions;
+import io.sightline.tsdb.wal.Wal;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * The process that {@link CrashRecoveryTest} kills: opens the store, reports how long the replay took,
+ * then commits batch after batch and prints {@code ACK n} after each commit has returned. Batch n holds
+ * {@value #SERIES} series x 2 samples at {@code T0 + 2000n} and {@code T0 + 2000n + 1000}, value n.
+ */
+public final class CrashIngester {
+    static final int SERIES = 50;
+    static final long T0 = 1_700_000_000_000L;
+
+    private CrashIngester() {}
+
+    static Labels series(int i) {
+        return Labels.of("__name__", "crash_test", "s", Integer.toString(i));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        long batch = Long.parseLong(args[1]);
+        PrintStream out = System.out;
+        long t0 = System.nanoTime();
+        TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS);
+        out.println("REPLAYED " + (System.nanoTime() - t0) / 1_000_000 + " " + s.replayedSamples());
+        out.flush();
+        while (true) {
+            Appender a = s.appender();
+            for (int j = 0; j < 2; j++) {
+                for (int i = 0; i < SERIES; i++) {
+                    a.append(0, series(i), T0 + batch * 2000 + j * 1000, batch);
+                }
+            }
+            a.commit();
+            out.println("ACK " + batch);
+            out.flush();
+            batch++;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.sightline.tsdb.head;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sightline.common.LabelMatcher;
+import io.sightline.tsdb.Querier;
+import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.SeriesSet;
+import io.sightline.tsdb.StorageOptions;
+import io.sightline.tsdb.wal.Wal;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills a real ingesting process with SIGKILL at random moments, 25 times over the same data dir, and
+ * checks after each restart that every acknowledged batch is there, whole, and that no batch is there
+ * in part. Prints the restart (replay) times.
+ */
+@Tag("slow")
+class CrashRecoveryTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void kill9_atRandomPoints_losesNoAcknowledgedWrite() throws Exception {
+        Random random = new Random(20261122);
+        long nextBatch = 0;
+        List<String> replayTimes = new ArrayList<>();
+        for (int round = 0; round < 25; round++) {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), CrashIngester.class.getName(),
+                    dir.toString(), Long.toString(nextBatch)).redirectErrorStream(true).start();
+            AtomicLong lastAck = new AtomicLong(-1);
+            List<String> other = new ArrayList<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        if (line.startsWith("ACK ")) {
+                            lastAck.set(Long.parseLong(line.substring(4)));
+                        } else {
+                            synchronized (other) {
+                                other.add(line);
+                            }
+                        }
+                    }
+                } catch (Exception ignored) {
+                    // the pipe closes when the process is killed
+                }
+            });
+            reader.start();
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (lastAck.get() < nextBatch && System.currentTimeMillis() < deadline && p.isAlive()) {
+                Thread.sleep(5);
+            }
+            assertThat(lastAck.get()).as("round %d: the child acknowledged something; output: %s", round, other)
+                    .isGreaterThanOrEqualTo(nextBatch);
+            Thread.sleep(random.nextInt(400));
+            long acked = lastAck.get(); // read before the kill: everything up to here was acknowledged
+            p.destroyForcibly(); // SIGKILL
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            reader.join(5_000);
+            synchronized (other) {
+                other.stream().filter(l -> l.startsWith("REPLAYED")).forEach(replayTimes::add);
+            }
+
+            long maxPresent = verify(acked, round);
+            nextBatch = maxPresent + 1;
+        }
+        System.out.println("restart times (REPLAYED ms samples): " + replayTimes);
+        assertThat(replayTimes).hasSize(25);
+    }
+
+    /** Checks batches 0..acked are whole, no batch is partial; returns the newest batch present. */
+    private long verify(long acked, int round) throws Exception {
+        try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS)) {
+            Map<Long, Integer> perBatch = new HashMap<>();
+            try (Querier q = s.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+                SeriesSet set = q.select(false, null, LabelMatcher.equal("__name__", "crash_test"));
+                while (set.next()) {
+                    SampleIterator it = set.at().iterator(null);
+                    while (it.next()) {
+                        long batch = (long) it.value();
+                        long expectedT = CrashIngester.T0 + batch * 2000;
+                        assertThat(it.timestamp()).isIn(expectedT, expectedT + 1000);
+                        perBatch.merge(batch, 1, Integer::sum);
+                    }
+                }
+            }
+            long max = -1;
+            for (var e : perBatch.entrySet()) {
+                assertThat(e.getValue()).as("round %d: batch %d is whole", round, e.getKey())
+                        .isEqualTo(2 * CrashIngester.SERIES);
+                max = Math.max(max, e.getKey());
+            }
+            for (long b = 0; b <= acked; b++) {
+                assertThat(perBatch).as("round %d: acknowledged batch %d survived", round, b).containsKey(b);
+            }
+            assertThat(s.replayReport().repair()).as("a SIGKILL cannot tear a completed write").isNull();
+            return max;
+        }
+    }
+}
