@@ -79,7 +79,8 @@ final class ServerCommand implements Callable<Integer> {
             }
         });
         SightlineServer server = SightlineServer.start(source, config,
-                new SightlineServer.Options(dir -> () -> { }, java.util.List.of(), shutdownTimeout));
+                new SightlineServer.Options(new io.sightline.server.lifecycle.TsdbOpener(config), java.util.List.of(),
+                        shutdownTimeout));
         running.set(server);
         // Any other exit (System.exit elsewhere) still closes storage and releases the lock.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "sightline-shutdown"));

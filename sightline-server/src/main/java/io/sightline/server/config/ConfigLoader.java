@@ -185,8 +185,12 @@ public final class ConfigLoader {
 
     private static StorageConfig storage(YamlNode n) {
         Path path = Path.of("data");
+        Duration ooo = Duration.ofHours(1);
+        SightlineConfig.WalFsync fsync = SightlineConfig.WalFsync.PERIODIC;
+        Duration fsyncInterval = Duration.ofSeconds(1);
+        long segment = 128L << 20;
         if (n != null) {
-            YamlNode.Mapping m = n.mapping("path");
+            YamlNode.Mapping m = n.mapping("path", "tsdb", "wal");
             if (m.has("path")) {
                 YamlNode p = m.required("path");
                 if (p.string().isEmpty()) {
@@ -198,20 +202,48 @@ public final class ConfigLoader {
                     throw p.error("not a valid path: " + e.getMessage());
                 }
             }
+            if (m.has("tsdb")) {
+                YamlNode.Mapping t = m.required("tsdb").mapping("out_of_order_time_window");
+                ooo = t.duration("out_of_order_time_window", ooo);
+            }
+            if (m.has("wal")) {
+                YamlNode.Mapping w = m.required("wal").mapping("fsync", "fsync_interval", "segment_size");
+                if (w.has("fsync")) {
+                    YamlNode f = w.required("fsync");
+                    fsync = switch (f.string()) {
+                        case "always" -> SightlineConfig.WalFsync.ALWAYS;
+                        case "periodic" -> SightlineConfig.WalFsync.PERIODIC;
+                        default -> throw f.error("must be always or periodic, got \"" + f.string() + "\"");
+                    };
+                }
+                fsyncInterval = w.duration("fsync_interval", fsyncInterval);
+                if (fsyncInterval.isZero()) {
+                    throw w.required("fsync_interval").error("must be greater than 0s");
+                }
+                segment = w.byteSize("segment_size", segment);
+                if (segment < (1 << 20)) {
+                    throw w.required("segment_size").error("must be at least 1MiB, got " + segment + " bytes");
+                }
+            }
         }
-        return new StorageConfig(path);
+        return new StorageConfig(path, ooo, fsync, fsyncInterval, segment);
     }
 
     private static LimitsConfig limits(YamlNode n) {
         if (n == null) {
-            return new LimitsConfig(DEFAULT_MAX_REQUEST_BODY);
+            return new LimitsConfig(DEFAULT_MAX_REQUEST_BODY, 0, 0, 0, 0);
         }
-        YamlNode.Mapping m = n.mapping("max_request_body_size");
+        YamlNode.Mapping m = n.mapping("max_request_body_size", "max_series", "max_label_names_per_series",
+                "max_label_name_length", "max_label_value_length");
         long body = m.byteSize("max_request_body_size", DEFAULT_MAX_REQUEST_BODY);
         if (body < 1024) {
             throw m.required("max_request_body_size").error("must be at least 1KiB, got " + body + " bytes");
         }
-        return new LimitsConfig(body);
+        return new LimitsConfig(body,
+                m.integer("max_series", 0, 0, Long.MAX_VALUE),
+                (int) m.integer("max_label_names_per_series", 0, 0, Integer.MAX_VALUE),
+                (int) m.integer("max_label_name_length", 0, 0, Integer.MAX_VALUE),
+                (int) m.integer("max_label_value_length", 0, 0, Integer.MAX_VALUE));
     }
 
     private static AuthConfig auth(YamlNode n) {

@@ -34,7 +34,7 @@ public record SightlineConfig(
 
     public SightlineConfig withDataDir(Path dir) {
         return new SightlineConfig(source, global, ruleFiles, scrapeConfigs, alerting, listeners,
-                new StorageConfig(dir), limits, auth);
+                storage.withPath(dir), limits, auth);
     }
 
     /** Prometheus's {@code global} section. */
@@ -62,11 +62,29 @@ public record SightlineConfig(
     /** {@code listeners}: where Sightline accepts connections. */
     public record ListenersConfig(HostPort http) {}
 
-    /** {@code storage}: where data lives. */
-    public record StorageConfig(Path path) {}
+    /**
+     * {@code storage}: where data lives and how the metrics engine keeps it.
+     *
+     * @param outOfOrderWindow Prometheus's {@code storage.tsdb.out_of_order_time_window}
+     * @param walFsync {@code always} (before each write is acknowledged) or {@code periodic}
+     */
+    public record StorageConfig(Path path, Duration outOfOrderWindow, WalFsync walFsync, Duration walFsyncInterval,
+            long walSegmentBytes) {
+        public StorageConfig withPath(Path p) {
+            return new StorageConfig(p, outOfOrderWindow, walFsync, walFsyncInterval, walSegmentBytes);
+        }
+    }
 
-    /** {@code limits}: bounds that protect the process from oversized input. */
-    public record LimitsConfig(long maxRequestBodyBytes) {}
+    public enum WalFsync { ALWAYS, PERIODIC }
+
+    /**
+     * {@code limits}: bounds that protect the process from oversized input; 0 means none.
+     *
+     * @param maxRequestBodyBytes larger request bodies get 413
+     * @param maxSeries series the metrics store holds at most
+     */
+    public record LimitsConfig(long maxRequestBodyBytes, long maxSeries, int maxLabelNamesPerSeries,
+            int maxLabelNameLength, int maxLabelValueLength) {}
 
     /** {@code auth}: bearer tokens, stored as SHA-256 hashes. Off when {@code enabled} is false. */
     public record AuthConfig(boolean enabled, List<TokenConfig> tokens) {}

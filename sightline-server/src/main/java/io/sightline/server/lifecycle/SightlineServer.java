@@ -109,7 +109,7 @@ public final class SightlineServer implements AutoCloseable {
 
     private void openStorage(StorageOpener opener) throws StartupException {
         try {
-            storage = opener.open(dataDir);
+            storage = opener.open(dataDir, metrics);
         } catch (StartupException e) {
             throw e;
         } catch (Exception e) {
@@ -167,6 +167,15 @@ public final class SightlineServer implements AutoCloseable {
         }
         if (!next.storage().path().toAbsolutePath().normalize().equals(current.storage().path().toAbsolutePath().normalize())) {
             needRestart.add("storage.path");
+        }
+        if (!next.storage().withPath(current.storage().path()).equals(current.storage())) {
+            needRestart.add("storage.tsdb/storage.wal");
+        }
+        var nl = next.limits();
+        var cl = current.limits();
+        if (nl.maxSeries() != cl.maxSeries() || nl.maxLabelNamesPerSeries() != cl.maxLabelNamesPerSeries()
+                || nl.maxLabelNameLength() != cl.maxLabelNameLength() || nl.maxLabelValueLength() != cl.maxLabelValueLength()) {
+            needRestart.add("limits.max_series/max_label_*");
         }
         SightlineConfig applied = new SightlineConfig(next.source(), next.global(), next.ruleFiles(), next.scrapeConfigs(),
                 next.alerting(), current.listeners(), current.storage(), next.limits(), next.auth());

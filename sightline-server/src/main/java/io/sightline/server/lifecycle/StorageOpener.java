@@ -7,5 +7,9 @@ package io.sightline.server.lifecycle;
  */
 @FunctionalInterface
 public interface StorageOpener {
-    AutoCloseable open(DataDirectory dir) throws Exception;
+    /**
+     * @param metrics where the storage registers its figures
+     * @throws io.sightline.server.StartupException for a cause the user can fix, with its message
+     */
+    AutoCloseable open(DataDirectory dir, io.sightline.server.metrics.SelfMetrics metrics) throws Exception;
 }

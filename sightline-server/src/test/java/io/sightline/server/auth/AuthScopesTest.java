@@ -45,7 +45,7 @@ class AuthScopesTest {
                 TokenAuthenticator.sha256Hex(ADMIN)));
         Endpoint ingest = Endpoint.of("/test/write", Set.of(HttpMethod.POST), Scope.WRITE,
                 (ctx, req) -> HttpResponse.of("written"));
-        server = TestServers.start(config, tmp.resolve("data"), 0, List.of(ingest), dir -> () -> { });
+        server = TestServers.start(config, tmp.resolve("data"), 0, List.of(ingest), null);
     }
 
     @AfterAll

@@ -82,6 +82,12 @@ class ConfigLoaderTest {
                         "c.yml:2:26: limits.max_request_body_size: must be at least 1KiB, got 10 bytes"),
                 new BadConfig("body limit not a size", "limits:\n  max_request_body_size: lots\n",
                         "limits.max_request_body_size: not a valid byte size: \"lots\""),
+                new BadConfig("bad wal fsync", "storage:\n  wal:\n    fsync: sometimes\n",
+                        "c.yml:3:12: storage.wal.fsync: must be always or periodic, got \"sometimes\""),
+                new BadConfig("bad ooo window", "storage:\n  tsdb:\n    out_of_order_time_window: 1hour\n",
+                        "c.yml:3:31: storage.tsdb.out_of_order_time_window: not a valid duration string: \"1hour\""),
+                new BadConfig("negative series limit", "limits:\n  max_series: -1\n",
+                        "c.yml:2:15: limits.max_series: must be between 0 and"),
                 new BadConfig("token hash not hex", "auth:\n  tokens:\n    - {name: a, sha256: secret, scopes: [read]}\n",
                         "c.yml:3:25: auth.tokens[0].sha256: expected the SHA-256 of the token as 64 hex digits"),
                 new BadConfig("unknown scope",
@@ -207,6 +213,32 @@ class ConfigLoaderTest {
         assertThat(c.limits().maxRequestBodyBytes()).isEqualTo(16L << 20);
         assertThat(c.auth().enabled()).isTrue();
         assertThat(c.auth().tokens().get(0).scopes()).containsExactly(Scope.READ);
+    }
+
+    @Test
+    void parse_storageAndLimits_forTheMetricsEngine() throws Exception {
+        SightlineConfig c = ConfigLoader.parse("s.yml", """
+                storage:
+                  path: /data
+                  tsdb:
+                    out_of_order_time_window: 30m
+                  wal:
+                    fsync: always
+                    segment_size: 64MiB
+                limits:
+                  max_series: 100000
+                  max_label_names_per_series: 30
+                  max_label_name_length: 128
+                  max_label_value_length: 2048
+                """);
+        assertThat(c.storage().outOfOrderWindow()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.storage().walFsync()).isEqualTo(SightlineConfig.WalFsync.ALWAYS);
+        assertThat(c.storage().walSegmentBytes()).isEqualTo(64L << 20);
+        assertThat(c.limits().maxSeries()).isEqualTo(100_000);
+        assertThat(c.limits().maxLabelNamesPerSeries()).isEqualTo(30);
+        SightlineConfig d = ConfigLoader.defaults();
+        assertThat(d.storage().outOfOrderWindow()).isEqualTo(Duration.ofHours(1));
+        assertThat(d.storage().walFsync()).isEqualTo(SightlineConfig.WalFsync.PERIODIC);
     }
 
     @Test

@@ -54,7 +54,7 @@ class ReloadTest {
     void reload_listenerOrStorageChange_keepsTheRunningValue() throws Exception {
         Path config = Files.writeString(tmp.resolve("c.yml"),
                 "limits:\n  max_request_body_size: 1MiB\nstorage:\n  path: " + tmp.resolve("first") + "\n");
-        try (SightlineServer s = TestServers.start(config, null, 0, List.of(), dir -> () -> { })) {
+        try (SightlineServer s = TestServers.start(config, null, 0, List.of(), null)) {
             Path before = s.config().storage().path();
             Files.writeString(config, "limits:\n  max_request_body_size: 2MiB\nstorage:\n  path: " + tmp.resolve("other") + "\n");
             var r = s.reload();

@@ -51,6 +51,8 @@ class ServerProcessTest {
         String readyLine = c.stdout().stream().filter(l -> l.contains("Sightline is ready")).findFirst().orElseThrow();
         System.out.println("startup as reported by the server: " + readyLine);
         assertThat(readyLine).contains("startup_ms=").contains("address=127.0.0.1:" + port);
+        assertThat(c.stdout()).anySatisfy(l -> assertThat(l).contains("msg=\"metrics store opened\"").contains("replay_ms="));
+        assertThat(Files.isDirectory(tmp.resolve("data/wal"))).isTrue();
 
         Files.writeString(config, "global:\n  scrape_interval: 30s\n");
         c.signal("HUP");

@@ -35,7 +35,7 @@ class SightlineServerTest {
         CountDownLatch opening = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicReference<SightlineServer> server = new AtomicReference<>();
-        Thread starter = new Thread(() -> server.set(TestServers.start(null, tmp.resolve("data"), port, List.of(), dir -> {
+        Thread starter = new Thread(() -> server.set(TestServers.start(null, tmp.resolve("data"), port, List.of(), (dir, metrics) -> {
             opening.countDown();
             release.await();
             return () -> { };
@@ -65,7 +65,7 @@ class SightlineServerTest {
             return HttpResponse.delayed(HttpResponse.of(HttpStatus.OK), Duration.ofMillis(800));
         });
         Path data = tmp.resolve("data");
-        SightlineServer s = TestServers.start(null, data, 0, List.of(slow), dir -> storageClosed::countDown);
+        SightlineServer s = TestServers.start(null, data, 0, List.of(slow), (dir, metrics) -> storageClosed::countDown);
         CompletableFuture<Integer> inFlight = CompletableFuture.supplyAsync(() -> get(url(s, "/test/slow")).statusCode());
         assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
         s.close();
@@ -81,7 +81,7 @@ class SightlineServerTest {
         try (SightlineServer first = TestServers.start(null, data, List.of())) {
             ConfigSource source = new ConfigSource(null, data, new HostPort("127.0.0.1", 0));
             assertThatThrownBy(() -> SightlineServer.start(source, source.load(),
-                    new SightlineServer.Options(dir -> () -> { }, List.of(), Duration.ofSeconds(1))))
+                    new SightlineServer.Options((dir, metrics) -> () -> { }, List.of(), Duration.ofSeconds(1))))
                     .isInstanceOf(StartupException.class)
                     .hasMessageContaining("it is in use by another Sightline process")
                     .hasMessageContaining(data.resolve("lock").toString());
@@ -95,7 +95,7 @@ class SightlineServerTest {
             Path data = tmp.resolve("b");
             ConfigSource source = new ConfigSource(null, data, new HostPort("127.0.0.1", port));
             assertThatThrownBy(() -> SightlineServer.start(source, source.load(),
-                    new SightlineServer.Options(dir -> () -> { }, List.of(), Duration.ofSeconds(1))))
+                    new SightlineServer.Options((dir, metrics) -> () -> { }, List.of(), Duration.ofSeconds(1))))
                     .isInstanceOf(StartupException.class)
                     .hasMessage("cannot listen on 127.0.0.1:" + port + ": address already in use; stop the other process"
                             + " or choose another address with --http-address or listeners.http.address");
@@ -133,7 +133,7 @@ class SightlineServerTest {
         Endpoint echo = Endpoint.of("/test/echo", Set.of(HttpMethod.POST), Scope.WRITE,
                 (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(a -> com.linecorp.armeria.common.HttpResponse.of(
                         "got " + a.content().length()))));
-        try (SightlineServer s = TestServers.start(config, tmp.resolve("d"), 0, List.of(echo), dir -> () -> { })) {
+        try (SightlineServer s = TestServers.start(config, tmp.resolve("d"), 0, List.of(echo), null)) {
             assertThat(TestHttp.send("POST", url(s, "/test/echo"), null, "x".repeat(100)).body()).isEqualTo("got 100");
             var r = TestHttp.send("POST", url(s, "/test/echo"), null, "x".repeat(5000));
             assertThat(r.statusCode()).isEqualTo(413);

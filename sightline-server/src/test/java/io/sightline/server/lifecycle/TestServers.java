@@ -13,17 +13,19 @@ import java.util.List;
 public final class TestServers {
     private TestServers() {}
 
+    /** With the real metrics engine, as the server runs it. */
     public static SightlineServer start(Path configFile, Path dataDir, List<Endpoint> endpoints) {
-        return start(configFile, dataDir, 0, endpoints, dir -> () -> { });
+        return start(configFile, dataDir, 0, endpoints, null);
     }
 
+    /** With {@code storage} as the storage, or the real engine when null. */
     public static SightlineServer start(Path configFile, Path dataDir, int port, List<Endpoint> endpoints,
             StorageOpener storage) {
         ConfigSource source = new ConfigSource(configFile, dataDir, new HostPort("127.0.0.1", port));
         try {
             SightlineConfig config = source.load();
-            return SightlineServer.start(source, config,
-                    new SightlineServer.Options(storage, endpoints, Duration.ofSeconds(10)));
+            return SightlineServer.start(source, config, new SightlineServer.Options(
+                    storage != null ? storage : new TsdbOpener(config), endpoints, Duration.ofSeconds(10)));
         } catch (ConfigException | StartupException e) {
             throw new IllegalStateException(e);
         }

@@ -42,6 +42,10 @@ class SelfMetricsTest {
             assertThat(body).contains("jvm_memory_used_bytes{area=\"heap\"").contains("jvm_gc_").contains("process_uptime_seconds")
                     .contains("process_open_fds ").contains("process_max_fds ").contains("process_cpu_seconds_total ")
                     .contains("process_resident_memory_bytes ").contains("sightline_build_info{");
+            assertThat(value(body, "sightline_tsdb_head_series")).isZero();
+            assertThat(value(body, "sightline_tsdb_head_samples_appended_total")).isZero();
+            assertThat(value(body, "sightline_tsdb_wal_repaired")).isZero();
+            assertThat(body).contains("sightline_tsdb_wal_replay_duration_seconds ");
         }
     }
 

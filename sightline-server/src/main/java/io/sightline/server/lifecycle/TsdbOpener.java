@@ -1,0 +1,112 @@
+package io.sightline.server.lifecycle;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sightline.server.StartupException;
+import io.sightline.server.config.SightlineConfig;
+import io.sightline.server.metrics.SelfMetrics;
+import io.sightline.tsdb.Storage;
+import io.sightline.tsdb.StorageException;
+import io.sightline.tsdb.StorageOptions;
+import io.sightline.tsdb.StorageStats;
+import io.sightline.tsdb.head.TsdbStorage;
+import io.sightline.tsdb.wal.Wal;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the metrics engine in the data dir with the config's storage settings and limits, replaying
+ * its WAL, and registers its figures in the self-metrics. The opened store is then available to the
+ * endpoints through {@link #storage()}.
+ */
+public final class TsdbOpener implements StorageOpener {
+    private static final Logger log = LoggerFactory.getLogger(TsdbOpener.class);
+    /** Stats walk every series; scrapes within this many ms share one walk. */
+    private static final long STATS_CACHE_MS = 5_000;
+
+    private final SightlineConfig config;
+    private final AtomicReference<TsdbStorage> storage = new AtomicReference<>();
+    private volatile StorageStats cachedStats;
+    private volatile long cachedAt;
+
+    public TsdbOpener(SightlineConfig config) {
+        this.config = config;
+    }
+
+    static StorageOptions storageOptions(SightlineConfig c) {
+        var l = c.limits();
+        return new StorageOptions(c.storage().outOfOrderWindow().toMillis(), new StorageOptions.Limits(
+                l.maxSeries(), l.maxLabelNamesPerSeries(), l.maxLabelNameLength(), l.maxLabelValueLength()));
+    }
+
+    static Wal.Options walOptions(SightlineConfig c) {
+        var s = c.storage();
+        return new Wal.Options(s.walSegmentBytes(),
+                s.walFsync() == SightlineConfig.WalFsync.ALWAYS ? Wal.Sync.ALWAYS : Wal.Sync.PERIODIC,
+                s.walFsyncInterval());
+    }
+
+    @Override
+    public AutoCloseable open(DataDirectory dir, SelfMetrics metrics) throws StartupException {
+        TsdbStorage s;
+        try {
+            s = TsdbStorage.open(dir.path(), storageOptions(config), walOptions(config));
+        } catch (StorageException e) {
+            throw new StartupException("cannot open the metrics store in " + dir.path() + ": " + e.getMessage(), e);
+        }
+        Wal.ReplayReport r = s.replayReport();
+        if (r.repair() != null) {
+            log.atWarn().addKeyValue("repair", r.repair()).log("the write-ahead log was damaged and has been repaired");
+        }
+        if (s.unknownSeriesSamples() > 0) {
+            log.atWarn().addKeyValue("samples", s.unknownSeriesSamples())
+                    .log("samples in the write-ahead log belonged to series lost to a repair and were dropped");
+        }
+        log.atInfo().addKeyValue("segments", r.segments()).addKeyValue("records", r.records())
+                .addKeyValue("samples", s.replayedSamples()).addKeyValue("replay_ms", r.millis())
+                .log("metrics store opened");
+        register(metrics.registry(), s, r);
+        storage.set(s);
+        return s;
+    }
+
+    private StorageStats stats(TsdbStorage s) {
+        long now = System.currentTimeMillis();
+        StorageStats st = cachedStats;
+        if (st == null || now - cachedAt > STATS_CACHE_MS) {
+            st = s.stats();
+            cachedStats = st;
+            cachedAt = now;
+        }
+        return st;
+    }
+
+    private void register(MeterRegistry registry, TsdbStorage s, Wal.ReplayReport r) {
+        Gauge.builder("sightline.tsdb.head.series", s, x -> stats(x).series())
+                .description("Series with samples in the head.").register(registry);
+        Gauge.builder("sightline.tsdb.head.min.time.seconds", s, x -> edge(stats(x).minTime(), Long.MAX_VALUE))
+                .description("Oldest sample in the head, in Unix seconds (NaN when empty).").register(registry);
+        Gauge.builder("sightline.tsdb.head.max.time.seconds", s, x -> edge(stats(x).maxTime(), Long.MIN_VALUE))
+                .description("Newest sample in the head, in Unix seconds (NaN when empty).").register(registry);
+        FunctionCounter.builder("sightline.tsdb.head.samples.appended", s, x -> x.stats().samplesAppended())
+                .description("Samples accepted since start, replayed ones included.").register(registry);
+        FunctionCounter.builder("sightline.tsdb.samples.dropped.at.commit", s, x -> x.stats().samplesDroppedAtCommit())
+                .description("Samples accepted by append but in conflict with another commit at commit time.")
+                .register(registry);
+        Gauge.builder("sightline.tsdb.wal.replay.duration.seconds", () -> r.millis() / 1000.0)
+                .description("How long the last start spent replaying the write-ahead log.").register(registry);
+        Gauge.builder("sightline.tsdb.wal.repaired", () -> r.repair() == null ? 0 : 1)
+                .description("1 if the last start found and repaired a damaged write-ahead log.").register(registry);
+    }
+
+    private static double edge(long t, long empty) {
+        return t == empty ? Double.NaN : t / 1000.0;
+    }
+
+    /** The open store, or null before {@link #open} has returned. */
+    public Storage storage() {
+        return storage.get();
+    }
+}
