@@ -155,12 +155,18 @@ public final class Labels implements Comparable<Labels> {
         return hash;
     }
 
-    /** Prometheus's text form: {@code name{a="b", c="d"}} with the metric name outside the braces. */
+    /**
+     * PromQL's text form: {@code name{a="b", c="d"}} with the metric name outside the braces, just
+     * {@code name} when it has no other labels, {@code {}} when empty.
+     */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
         String metric = metricName();
         sb.append(metric);
+        if (!metric.isEmpty() && size() == 1) {
+            return sb.toString();
+        }
         sb.append('{');
         boolean first = true;
         for (int i = 0; i < pairs.length; i += 2) {

@@ -6,7 +6,9 @@ import io.sightline.server.config.ConfigException;
 import io.sightline.server.config.HostPort;
 import io.sightline.server.config.SightlineConfig;
 import io.sightline.server.lifecycle.ConfigSource;
+import io.sightline.server.lifecycle.Endpoints;
 import io.sightline.server.lifecycle.SightlineServer;
+import io.sightline.server.lifecycle.TsdbOpener;
 import io.sightline.server.logging.LogFormat;
 import io.sightline.server.logging.LogSetup;
 import java.nio.file.Path;
@@ -78,9 +80,9 @@ final class ServerCommand implements Callable<Integer> {
                 log.warn("SIGHUP received while starting; ignored");
             }
         });
+        TsdbOpener opener = new TsdbOpener(config);
         SightlineServer server = SightlineServer.start(source, config,
-                new SightlineServer.Options(new io.sightline.server.lifecycle.TsdbOpener(config), java.util.List.of(),
-                        shutdownTimeout));
+                new SightlineServer.Options(opener, metrics -> Endpoints.modules(opener, config, metrics), shutdownTimeout));
         running.set(server);
         // Any other exit (System.exit elsewhere) still closes storage and releases the lock.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "sightline-shutdown"));

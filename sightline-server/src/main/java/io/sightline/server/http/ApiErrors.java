@@ -26,6 +26,12 @@ public final class ApiErrors {
         return aggregated(ResponseHeaders.of(status), errorType, message);
     }
 
+    /** An error with one extra response header, e.g. {@code Retry-After}. */
+    public static AggregatedHttpResponse aggregatedWithHeader(HttpStatus status, String errorType, String message,
+            CharSequence header, String value) {
+        return aggregated(ResponseHeaders.builder(status).add(header, value).build(), errorType, message);
+    }
+
     static AggregatedHttpResponse aggregated(ResponseHeaders headers, String errorType, String message) {
         return AggregatedHttpResponse.of(headers.toBuilder().contentType(MediaType.JSON_UTF_8).build(),
                 com.linecorp.armeria.common.HttpData.ofUtf8(body(errorType, message)));

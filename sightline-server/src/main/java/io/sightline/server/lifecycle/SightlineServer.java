@@ -51,7 +51,7 @@ public final class SightlineServer implements AutoCloseable {
         this.dataDir = DataDirectory.open(initial.storage().path());
         TokenAuthenticator authenticator = new TokenAuthenticator(() -> config.get().auth());
         List<Endpoint> all = endpoints();
-        all.addAll(options.endpoints());
+        all.addAll(options.endpoints().apply(metrics));
         this.http = HttpServerFactory.build(initial.listeners().http(), all, authenticator, metrics,
                 () -> config.get().limits().maxRequestBodyBytes(), options.shutdownTimeout());
     }
@@ -60,14 +60,12 @@ public final class SightlineServer implements AutoCloseable {
      * How to assemble the server beyond its config; grows as modules arrive.
      *
      * @param storage opens the storage engines in the locked data dir
-     * @param endpoints routes contributed by the modules (APIs, ingest), beside the built-in ones
+     * @param endpoints makes the routes contributed by the modules (APIs, ingest), beside the built-in
+     *     ones, given the self-metrics to register their figures in
      * @param shutdownTimeout how long in-flight requests may run after a stop is asked for
      */
-    public record Options(StorageOpener storage, List<Endpoint> endpoints, Duration shutdownTimeout) {
-        public Options {
-            endpoints = List.copyOf(endpoints);
-        }
-    }
+    public record Options(StorageOpener storage, java.util.function.Function<SelfMetrics, List<Endpoint>> endpoints,
+            Duration shutdownTimeout) {}
 
     /**
      * Starts the server and opens storage; returns once ready.
@@ -206,6 +204,11 @@ public final class SightlineServer implements AutoCloseable {
 
     public SelfMetrics metrics() {
         return metrics;
+    }
+
+    /** What the storage opener returned (the metrics store in production), or null before ready. */
+    public AutoCloseable storageHandle() {
+        return storage;
     }
 
     @Override

@@ -81,7 +81,7 @@ class SightlineServerTest {
         try (SightlineServer first = TestServers.start(null, data, List.of())) {
             ConfigSource source = new ConfigSource(null, data, new HostPort("127.0.0.1", 0));
             assertThatThrownBy(() -> SightlineServer.start(source, source.load(),
-                    new SightlineServer.Options((dir, metrics) -> () -> { }, List.of(), Duration.ofSeconds(1))))
+                    new SightlineServer.Options((dir, metrics) -> () -> { }, m -> List.of(), Duration.ofSeconds(1))))
                     .isInstanceOf(StartupException.class)
                     .hasMessageContaining("it is in use by another Sightline process")
                     .hasMessageContaining(data.resolve("lock").toString());
@@ -95,7 +95,7 @@ class SightlineServerTest {
             Path data = tmp.resolve("b");
             ConfigSource source = new ConfigSource(null, data, new HostPort("127.0.0.1", port));
             assertThatThrownBy(() -> SightlineServer.start(source, source.load(),
-                    new SightlineServer.Options((dir, metrics) -> () -> { }, List.of(), Duration.ofSeconds(1))))
+                    new SightlineServer.Options((dir, metrics) -> () -> { }, m -> List.of(), Duration.ofSeconds(1))))
                     .isInstanceOf(StartupException.class)
                     .hasMessage("cannot listen on 127.0.0.1:" + port + ": address already in use; stop the other process"
                             + " or choose another address with --http-address or listeners.http.address");

@@ -24,8 +24,16 @@ public final class TestServers {
         ConfigSource source = new ConfigSource(configFile, dataDir, new HostPort("127.0.0.1", port));
         try {
             SightlineConfig config = source.load();
-            return SightlineServer.start(source, config, new SightlineServer.Options(
-                    storage != null ? storage : new TsdbOpener(config), endpoints, Duration.ofSeconds(10)));
+            if (storage != null) {
+                return SightlineServer.start(source, config,
+                        new SightlineServer.Options(storage, m -> endpoints, Duration.ofSeconds(10)));
+            }
+            TsdbOpener opener = new TsdbOpener(config);
+            return SightlineServer.start(source, config, new SightlineServer.Options(opener, m -> {
+                List<Endpoint> all = new java.util.ArrayList<>(Endpoints.modules(opener, config, m));
+                all.addAll(endpoints);
+                return all;
+            }, Duration.ofSeconds(10)));
         } catch (ConfigException | StartupException e) {
             throw new IllegalStateException(e);
         }

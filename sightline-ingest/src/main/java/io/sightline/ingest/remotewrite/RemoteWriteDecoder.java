@@ -1,0 +1,339 @@
+package io.sightline.ingest.remotewrite;
+
+import io.sightline.common.Labels;
+import io.sightline.common.Names;
+import io.sightline.ingest.MalformedRequestException;
+import io.sightline.ingest.SeriesSink;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.xerial.snappy.Snappy;
+
+/**
+ * Decodes a remote_write 1.0 request body: snappy block compression around
+ * {@code prometheus.WriteRequest}. Hand-written protobuf reading straight from the byte array, so a
+ * request costs one decompression buffer and the label strings, nothing per sample.
+ *
+ * <pre>
+ * WriteRequest { repeated TimeSeries timeseries = 1; repeated MetricMetadata metadata = 3; }
+ * TimeSeries   { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3;
+ *                repeated Histogram histograms = 4; }
+ * Label        { string name = 1; string value = 2; }
+ * Sample       { double value = 1; int64 timestamp = 2; }
+ * </pre>
+ *
+ * <p>The request is decoded to the end before anything reaches the sink, so a malformed request stores
+ * nothing. A series with invalid labels (bad or duplicate names, invalid UTF-8, no metric name) or with
+ * native histograms is reported to {@link SeriesSink#invalid} and skipped. Not thread-safe: one decoder
+ * per thread, reusable.
+ */
+public final class RemoteWriteDecoder {
+    private final long maxDecompressedBytes;
+    private long[] ts = new long[256];
+    private double[] vs = new double[256];
+
+    /** @param maxDecompressedBytes bound on the decompressed size, against decompression bombs */
+    public RemoteWriteDecoder(long maxDecompressedBytes) {
+        this.maxDecompressedBytes = maxDecompressedBytes;
+    }
+
+    /** What a request held. */
+    public record Result(int series, long samples, int invalidSeries) {}
+
+    /** Decompresses and decodes {@code body}. */
+    public Result decodeSnappy(byte[] body, SeriesSink sink) throws MalformedRequestException {
+        byte[] raw;
+        try {
+            if (!Snappy.isValidCompressedBuffer(body)) {
+                throw new MalformedRequestException("cannot decode remote write request: body is not snappy-compressed"
+                        + " (remote_write 1.0 sends Content-Encoding: snappy, block format)");
+            }
+            int len = Snappy.uncompressedLength(body);
+            if (len < 0 || len > maxDecompressedBytes) {
+                throw new MalformedRequestException("cannot decode remote write request: decompressed size " + len
+                        + " bytes exceeds the limit of " + maxDecompressedBytes + " bytes");
+            }
+            raw = Snappy.uncompress(body);
+        } catch (IOException e) {
+            throw new MalformedRequestException("cannot decode remote write request: invalid snappy data: " + e.getMessage());
+        }
+        return decode(raw, 0, raw.length, sink);
+    }
+
+    /** Decodes an uncompressed {@code WriteRequest}. */
+    public Result decode(byte[] buf, int offset, int length, SeriesSink sink) throws MalformedRequestException {
+        // Pass 1 checks the structure of the whole request; pass 2 hands series to the sink.
+        walk(buf, offset, offset + length, null);
+        return walk(buf, offset, offset + length, sink);
+    }
+
+    private Result walk(byte[] buf, int pos, int end, SeriesSink sink) throws MalformedRequestException {
+        Reader r = new Reader(buf, pos, end);
+        int series = 0;
+        long samples = 0;
+        int invalid = 0;
+        while (r.pos < end) {
+            long tag = r.varint();
+            int field = (int) (tag >>> 3);
+            int wire = (int) (tag & 7);
+            if (field == 1 && wire == 2) {
+                int len = r.length();
+                int seriesEnd = r.pos + len;
+                SeriesOutcome o = timeSeries(r, seriesEnd, sink);
+                r.pos = seriesEnd;
+                if (o.valid) {
+                    series++;
+                    samples += o.samples;
+                } else {
+                    invalid++;
+                }
+            } else {
+                r.skip(wire);
+            }
+        }
+        return new Result(series, samples, invalid);
+    }
+
+    private record SeriesOutcome(boolean valid, int samples) {}
+
+    private SeriesOutcome timeSeries(Reader r, int end, SeriesSink sink) throws MalformedRequestException {
+        Labels.Builder labels = sink == null ? null : Labels.builder();
+        String problem = null;
+        boolean hasName = false;
+        int n = 0;
+        int histograms = 0;
+        java.util.HashSet<String> seen = sink == null ? null : new java.util.HashSet<>();
+        while (r.pos < end) {
+            long tag = r.varint();
+            int field = (int) (tag >>> 3);
+            int wire = (int) (tag & 7);
+            if (field == 1 && wire == 2) {
+                int len = r.length();
+                int labelEnd = r.pos + len;
+                int nameOff = -1;
+                int nameLen = 0;
+                int valueOff = -1;
+                int valueLen = 0;
+                while (r.pos < labelEnd) {
+                    long t = r.varint();
+                    int f = (int) (t >>> 3);
+                    int w = (int) (t & 7);
+                    if ((f == 1 || f == 2) && w == 2) {
+                        int l = r.length();
+                        if (r.pos + l > labelEnd) {
+                            throw r.malformed("label string overruns its label");
+                        }
+                        if (f == 1) {
+                            nameOff = r.pos;
+                            nameLen = l;
+                        } else {
+                            valueOff = r.pos;
+                            valueLen = l;
+                        }
+                        r.pos += l;
+                    } else {
+                        r.skip(w);
+                    }
+                }
+                if (r.pos != labelEnd) {
+                    throw r.malformed("label overruns its length");
+                }
+                if (sink != null && problem == null) {
+                    if (!validUtf8(r.buf, nameOff, nameLen) || !validUtf8(r.buf, valueOff, valueLen)) {
+                        problem = "label name or value is not valid UTF-8";
+                        continue;
+                    }
+                    String name = nameOff < 0 ? "" : new String(r.buf, nameOff, nameLen, StandardCharsets.UTF_8);
+                    String value = valueOff < 0 ? "" : new String(r.buf, valueOff, valueLen, StandardCharsets.UTF_8);
+                    if (!Names.isValidLabelName(name)) {
+                        problem = "invalid label name \"" + name + "\"";
+                    } else if (!seen.add(name)) {
+                        problem = "duplicate label name \"" + name + "\"";
+                    } else {
+                        if (name.equals(Labels.METRIC_NAME)) {
+                            if (!Names.isValidMetricName(value)) {
+                                problem = "invalid metric name \"" + value + "\"";
+                            }
+                            hasName = true;
+                        }
+                        labels.set(name, value);
+                    }
+                }
+            } else if (field == 2 && wire == 2) {
+                int len = r.length();
+                int sampleEnd = r.pos + len;
+                long t = 0;
+                double v = 0;
+                while (r.pos < sampleEnd) {
+                    long tag2 = r.varint();
+                    int f = (int) (tag2 >>> 3);
+                    int w = (int) (tag2 & 7);
+                    if (f == 1 && w == 1) {
+                        v = Double.longBitsToDouble(r.fixed64());
+                    } else if (f == 2 && w == 0) {
+                        t = r.varint();
+                    } else {
+                        r.skip(w);
+                    }
+                }
+                if (r.pos != sampleEnd) {
+                    throw r.malformed("sample overruns its length");
+                }
+                if (sink != null) {
+                    if (n == ts.length) {
+                        ts = Arrays.copyOf(ts, n * 2);
+                        vs = Arrays.copyOf(vs, n * 2);
+                    }
+                    ts[n] = t;
+                    vs[n] = v;
+                }
+                n++;
+            } else if (field == 4 && wire == 2) {
+                histograms++;
+                r.skip(wire);
+            } else {
+                r.skip(wire);
+            }
+        }
+        if (r.pos != end) {
+            throw r.malformed("time series overruns its length");
+        }
+        if (sink == null) {
+            return new SeriesOutcome(true, n);
+        }
+        if (problem == null && !hasName) {
+            problem = "no metric name (__name__ label)";
+        }
+        if (problem == null && histograms > 0) {
+            problem = "native histograms are not supported yet (" + histograms + " dropped)";
+        }
+        if (problem != null) {
+            sink.invalid(labels.build().toString(), problem, n + histograms);
+            return new SeriesOutcome(false, n);
+        }
+        sink.series(labels.build(), ts, vs, n);
+        return new SeriesOutcome(true, n);
+    }
+
+    static boolean validUtf8(byte[] b, int off, int len) {
+        if (off < 0) {
+            return true;
+        }
+        int i = off;
+        int end = off + len;
+        while (i < end) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int n;
+            int min;
+            if ((c & 0xE0) == 0xC0) {
+                n = 1;
+                min = 0x80;
+                c &= 0x1F;
+            } else if ((c & 0xF0) == 0xE0) {
+                n = 2;
+                min = 0x800;
+                c &= 0x0F;
+            } else if ((c & 0xF8) == 0xF0) {
+                n = 3;
+                min = 0x10000;
+                c &= 0x07;
+            } else {
+                return false;
+            }
+            if (i + n >= end) {
+                return false; // the sequence runs past the string
+            }
+            for (int k = 1; k <= n; k++) {
+                int cc = b[i + k] & 0xFF;
+                if ((cc & 0xC0) != 0x80) {
+                    return false;
+                }
+                c = (c << 6) | (cc & 0x3F);
+            }
+            if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+                return false;
+            }
+            i += n + 1;
+        }
+        return true;
+    }
+
+    /** A bounds-checked protobuf reader over a byte range. */
+    private static final class Reader {
+        final byte[] buf;
+        int pos;
+        final int end;
+
+        Reader(byte[] buf, int pos, int end) {
+            this.buf = buf;
+            this.pos = pos;
+            this.end = end;
+        }
+
+        MalformedRequestException malformed(String what) {
+            return new MalformedRequestException("cannot decode remote write request: " + what + " at byte " + pos);
+        }
+
+        long varint() throws MalformedRequestException {
+            long v = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                if (pos >= end) {
+                    throw malformed("truncated varint");
+                }
+                byte b = buf[pos++];
+                v |= (long) (b & 0x7F) << shift;
+                if (b >= 0) {
+                    return v;
+                }
+            }
+            throw malformed("varint longer than 10 bytes");
+        }
+
+        int length() throws MalformedRequestException {
+            long len = varint();
+            if (len < 0 || len > end - pos) {
+                throw malformed("length " + len + " runs past the end of the message");
+            }
+            return (int) len;
+        }
+
+        long fixed64() throws MalformedRequestException {
+            if (end - pos < 8) {
+                throw malformed("truncated fixed64");
+            }
+            long v = 0;
+            for (int i = 7; i >= 0; i--) {
+                v = (v << 8) | (buf[pos + i] & 0xFF);
+            }
+            pos += 8;
+            return v;
+        }
+
+        void skip(int wire) throws MalformedRequestException {
+            switch (wire) {
+                case 0 -> varint();
+                case 1 -> {
+                    if (end - pos < 8) {
+                        throw malformed("truncated fixed64");
+                    }
+                    pos += 8;
+                }
+                case 2 -> {
+                    int len = length(); // not "pos += length()": that would add to pos as it was before the varint
+                    pos += len;
+                }
+                case 5 -> {
+                    if (end - pos < 4) {
+                        throw malformed("truncated fixed32");
+                    }
+                    pos += 4;
+                }
+                default -> throw malformed("unsupported protobuf wire type " + wire);
+            }
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Prometheus remote_write 1.0: the {@code prometheus.WriteRequest} protobuf, snappy-compressed. */
+package io.sightline.ingest.remotewrite;

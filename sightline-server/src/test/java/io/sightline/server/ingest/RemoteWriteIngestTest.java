@@ -1,0 +1,129 @@
+package io.sightline.server.ingest;
+
+import static io.sightline.server.lifecycle.TestServers.url;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sightline.common.LabelMatcher;
+import io.sightline.server.lifecycle.SightlineServer;
+import io.sightline.server.lifecycle.TestServers;
+import io.sightline.testkit.remotewrite.WriteRequestBuilder;
+import io.sightline.tsdb.Querier;
+import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.SeriesSet;
+import io.sightline.tsdb.Storage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xerial.snappy.Snappy;
+
+/** remote_write over a real socket into the real engine. */
+class RemoteWriteIngestTest {
+    static final long T = 1_795_000_000_000L;
+    @TempDir
+    Path tmp;
+    SightlineServer server;
+
+    @BeforeEach
+    void start() {
+        server = TestServers.start(null, tmp.resolve("d"), List.of());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    HttpResponse<String> post(byte[] body, String contentType, String encoding) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(server, "/api/v1/write")))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", contentType)
+                .header("X-Prometheus-Remote-Write-Version", "0.1.0");
+        if (encoding != null) {
+            b.header("Content-Encoding", encoding);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(byte[] protobuf) throws Exception {
+        return post(Snappy.compress(protobuf), "application/x-protobuf", "snappy");
+    }
+
+    List<String> stored(String metric) throws Exception {
+        Storage s = (Storage) server.storageHandle();
+        List<String> out = new ArrayList<>();
+        try (Querier q = s.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            SeriesSet set = q.select(true, null, LabelMatcher.equal("__name__", metric));
+            while (set.next()) {
+                SampleIterator it = set.at().iterator(null);
+                while (it.next()) {
+                    out.add(set.at().labels() + " " + it.timestamp() + " " + it.value());
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void validRequest_is204_andStored() throws Exception {
+        byte[] req = new WriteRequestBuilder()
+                .series(new String[] {"__name__", "up", "job", "api"}, new long[] {T, T + 15_000}, new double[] {1, 0})
+                .series(new String[] {"__name__", "temp", "room", "a"}, new long[] {T}, new double[] {21.5})
+                .build();
+        var r = post(req);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+        assertThat(stored("up")).containsExactly("up{job=\"api\"} " + T + " 1.0", "up{job=\"api\"} " + (T + 15_000) + " 0.0");
+        assertThat(stored("temp")).containsExactly("temp{room=\"a\"} " + T + " 21.5");
+        String metrics = io.sightline.server.TestHttp.get(url(server, "/metrics")).body();
+        assertThat(metrics).contains("sightline_ingest_samples_total{protocol=\"remote_write\"} 3.0");
+    }
+
+    @Test
+    void partlyBadRequest_storesTheRest_andIs400NamingWhatAndWhy() throws Exception {
+        post(new WriteRequestBuilder().series(new String[] {"__name__", "m"}, new long[] {T}, new double[] {1}).build());
+        byte[] req = new WriteRequestBuilder()
+                .series(new String[] {"__name__", "m"}, new long[] {T, T + 1000}, new double[] {2, 3})
+                .series(new String[] {"__name__", "bad-name"}, new long[] {T}, new double[] {1})
+                .build();
+        var r = post(req);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("\"errorType\":\"bad_data\"").contains("stored 1 samples, refused 2")
+                .contains("duplicate sample for timestamp").contains("invalid metric name \\\"bad-name\\\"");
+        assertThat(stored("m")).containsExactly("m " + T + " 1.0", "m " + (T + 1000) + " 3.0");
+        String metrics = io.sightline.server.TestHttp.get(url(server, "/metrics")).body();
+        assertThat(metrics).contains("sightline_ingest_samples_rejected_total{protocol=\"remote_write\",reason=\"duplicate_sample\"} 1.0")
+                .contains("sightline_ingest_samples_rejected_total{protocol=\"remote_write\",reason=\"invalid_series\"} 1.0");
+    }
+
+    @Test
+    void malformedBodies_are400_andStoreNothing() throws Exception {
+        byte[] good = new WriteRequestBuilder().series(new String[] {"__name__", "x"}, new long[] {T}, new double[] {1}).build();
+        var notSnappy = post(good, "application/x-protobuf", "snappy");
+        assertThat(notSnappy.statusCode()).isEqualTo(400);
+        assertThat(notSnappy.body()).contains("not snappy-compressed");
+        byte[] truncated = java.util.Arrays.copyOf(good, good.length - 3);
+        var cut = post(truncated);
+        assertThat(cut.statusCode()).isEqualTo(400);
+        assertThat(cut.body()).contains("cannot decode remote write request");
+        assertThat(stored("x")).isEmpty();
+    }
+
+    @Test
+    void unsupportedEncodings_are415() throws Exception {
+        byte[] good = Snappy.compress(new WriteRequestBuilder().series(new String[] {"__name__", "x"}, new long[] {T},
+                new double[] {1}).build());
+        var gzip = post(good, "application/x-protobuf", "gzip");
+        assertThat(gzip.statusCode()).isEqualTo(415);
+        assertThat(gzip.body()).contains("unsupported Content-Encoding \\\"gzip\\\"");
+        var v2 = post(good, "application/x-protobuf;proto=io.prometheus.write.v2.Request", "snappy");
+        assertThat(v2.statusCode()).isEqualTo(415);
+        assertThat(v2.body()).contains("remote write 2.0");
+    }
+}
