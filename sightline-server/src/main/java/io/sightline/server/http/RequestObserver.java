@@ -15,7 +15,7 @@ import org.slf4j.event.Level;
 /**
  * The outermost decorator: gives each request an {@code X-Request-Id}, applies the live body-size
  * limit, counts it in the self-metrics by handler, and logs it once complete: at debug for successes,
- * info for client errors, warn for server errors, each with the request id so that a client can quote
+ * info for client errors and 503, warn for other server errors, each with the request id so that a client can quote
  * it and an operator can find the line.
  */
 final class RequestObserver implements DecoratingHttpServiceFunction {
@@ -51,7 +51,9 @@ final class RequestObserver implements DecoratingHttpServiceFunction {
         long nanos = System.nanoTime() - start;
         String handler = handlers.getOrDefault(ctx.config().route().patternString(), "other");
         metrics.recordRequest(handler, ctx.method().name(), code, nanos);
-        Level level = code >= 500 ? Level.WARN : code >= 400 ? Level.INFO : Level.DEBUG;
+        // 503 means "come back later" (starting, overloaded): expected, and probed every few seconds
+        // by supervisors, so it must not flood the log at warn.
+        Level level = code >= 500 && code != 503 ? Level.WARN : code >= 400 ? Level.INFO : Level.DEBUG;
         if (!log.isEnabledForLevel(level)) {
             return;
         }

@@ -21,8 +21,12 @@ import io.sightline.tsdb.StorageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -32,24 +36,36 @@ import java.util.function.Supplier;
  * (nothing stored) or some samples were refused (the rest stored, the body says which and why); 415 for
  * an encoding it does not speak; 503 with {@code Retry-After} while storage opens or when too many
  * writes are in flight, so load never queues without bound.
+ *
+ * <p>Decoding and committing run on a small pool of its own (not Armeria's blocking pool of up to 200
+ * threads): on a 2-core host more threads only add memory (stacks, per-thread buffers) and contention.
  */
 public final class RemoteWriteHandler implements HttpService {
     private static final int MAX_REPORTED_ERRORS = 5;
+    /** Requests that may wait for a worker; beyond them a sender gets 503 and retries later. */
+    private static final int QUEUED_REQUESTS = 32;
 
     private final Supplier<Storage> storage;
     private final LongSupplier maxBodyBytes;
-    private final Semaphore inFlight;
+    private final ThreadPoolExecutor workers;
     private final Counter samplesReceived;
     private final MeterRegistry registry;
 
     /**
      * @param storage the store, or null while it opens
-     * @param maxConcurrent writes decoded and committed at once; more wait up to 5 s, then get 503
+     * @param maxConcurrent writes decoded and committed at once; 32 more may wait, the rest get 503
      */
     public RemoteWriteHandler(Supplier<Storage> storage, LongSupplier maxBodyBytes, int maxConcurrent, MeterRegistry registry) {
         this.storage = storage;
         this.maxBodyBytes = maxBodyBytes;
-        this.inFlight = new Semaphore(maxConcurrent);
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {
+                    Thread t = new Thread(r, "ingest-remote-write-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.workers.allowCoreThreadTimeOut(true);
         this.registry = registry;
         this.samplesReceived = Counter.builder("sightline.ingest.samples")
                 .description("Samples stored, by protocol.").tag("protocol", "remote_write").register(registry);
@@ -68,7 +84,13 @@ public final class RemoteWriteHandler implements HttpService {
             return ApiErrors.response(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                     "unsupported Content-Encoding \"" + encoding + "\": remote write bodies are snappy-compressed");
         }
-        return HttpResponse.of(req.aggregate().thenApplyAsync(this::handle, ctx.blockingTaskExecutor()));
+        return HttpResponse.of(req.aggregate().thenCompose(agg -> {
+            try {
+                return CompletableFuture.supplyAsync(() -> handle(agg), workers);
+            } catch (RejectedExecutionException e) {
+                return CompletableFuture.completedFuture(retryLater(1, "too many writes in flight; retry shortly"));
+            }
+        }));
     }
 
     private HttpResponse handle(AggregatedHttpRequest req) {
@@ -76,19 +98,7 @@ public final class RemoteWriteHandler implements HttpService {
         if (s == null) {
             return retryLater(5, "storage is opening (replaying its write-ahead log); retry shortly");
         }
-        try {
-            if (!inFlight.tryAcquire(5, TimeUnit.SECONDS)) {
-                return retryLater(1, "too many writes in flight; retry shortly");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return retryLater(1, "interrupted while waiting for a write slot");
-        }
-        try {
-            return store(s, req.content().array());
-        } finally {
-            inFlight.release();
-        }
+        return store(s, req.content().array());
     }
 
     private HttpResponse store(Storage s, byte[] body) {

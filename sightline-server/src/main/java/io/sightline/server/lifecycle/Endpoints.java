@@ -14,7 +14,7 @@ public final class Endpoints {
     private Endpoints() {}
 
     public static List<Endpoint> modules(TsdbOpener storage, SightlineConfig config, SelfMetrics metrics) {
-        int writers = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        int writers = Math.max(2, Runtime.getRuntime().availableProcessors());
         return List.of(
                 Endpoint.of("/api/v1/write", Set.of(HttpMethod.POST), Scope.WRITE,
                         new RemoteWriteHandler(storage::storage, () -> config.limits().maxRequestBodyBytes(), writers,

@@ -29,10 +29,12 @@ final class Head {
     final LongAdder appended = new LongAdder();
     final LongAdder droppedAtCommit = new LongAdder();
     private final Object creationLock = new Object();
+    final HeadChunkFiles chunkFiles;
     volatile Wal wal;
 
-    Head(StorageOptions options) {
+    Head(StorageOptions options, HeadChunkFiles chunkFiles) {
         this.options = options;
+        this.chunkFiles = chunkFiles;
     }
 
     /** A series being created by a commit; {@code series} is set on success, {@code rejected} otherwise. */
@@ -62,7 +64,7 @@ final class Head {
                     n.rejected = true;
                     continue;
                 }
-                n.series = new MemSeries(lastRef.incrementAndGet(), n.labels);
+                n.series = new MemSeries(lastRef.incrementAndGet(), n.labels, chunkFiles);
                 entries.add(new WalRecords.SeriesEntry(n.series.ref, n.labels));
                 created.add(n);
             }
@@ -83,7 +85,7 @@ final class Head {
     void replaySeries(int ref, Labels labels) {
         MemSeries s = byLabels.get(labels);
         if (s == null) {
-            s = new MemSeries(ref, labels);
+            s = new MemSeries(ref, labels, chunkFiles);
             byLabels.put(labels, s);
             postings.add(ref, labels);
         }

@@ -8,8 +8,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One series in the head: closed chunks (immutable encoded bytes), the open head chunk, and a small
- * sorted buffer of out-of-order samples (older than the newest in-order sample) that reads merge in.
+ * One series in the head: closed chunks (in {@link HeadChunkFiles}, referenced here by time range and
+ * handle), the open head chunk, and a small sorted buffer of out-of-order samples (older than the newest
+ * in-order sample) that reads merge in.
  *
  * <p>Every method must be called with the series' monitor held ({@code synchronized (series)}); the
  * snapshot handed to a querier is immutable and read without the lock.
@@ -20,8 +21,14 @@ final class MemSeries {
 
     final int ref;
     final Labels labels;
+    private final HeadChunkFiles files;
 
-    private final List<ClosedChunk> closed = new ArrayList<>();
+    // Closed chunks as parallel arrays: ~28 bytes each on the heap, the bytes themselves in the files.
+    private long[] cMinT = new long[2];
+    private long[] cMaxT = new long[2];
+    private long[] cHandle = new long[2];
+    private int[] cLen = new int[2];
+    private int cN;
     private XorChunk head;
     private long[] oooT = new long[0];
     private double[] oooV = new double[0];
@@ -31,11 +38,10 @@ final class MemSeries {
     private long inOrderMaxT = Long.MIN_VALUE;
     private long samples;
 
-    record ClosedChunk(long minT, long maxT, byte[] bytes) {}
-
-    MemSeries(int ref, Labels labels) {
+    MemSeries(int ref, Labels labels, HeadChunkFiles files) {
         this.ref = ref;
         this.labels = labels;
+        this.files = files;
     }
 
     long minTime() {
@@ -67,9 +73,9 @@ final class MemSeries {
         if (i >= 0) {
             return Double.doubleToRawLongBits(oooV[i]);
         }
-        for (ClosedChunk c : closed) {
-            if (t >= c.minT() && t <= c.maxT()) {
-                return find(XorChunk.iterator(c.bytes()), t);
+        for (int c = 0; c < cN; c++) {
+            if (t >= cMinT[c] && t <= cMaxT[c]) {
+                return find(XorChunk.iterator(files.read(cHandle[c], cLen[c])), t);
             }
         }
         if (head != null && head.numSamples() > 0 && t >= head.minTime() && t <= head.maxTime()) {
@@ -90,7 +96,7 @@ final class MemSeries {
         if (t > inOrderMaxT) {
             if (head == null || head.numSamples() >= SAMPLES_PER_CHUNK) {
                 if (head != null) {
-                    closed.add(new ClosedChunk(head.minTime(), head.maxTime(), head.bytes()));
+                    close(head);
                 }
                 head = new XorChunk();
             }
@@ -118,6 +124,22 @@ final class MemSeries {
         samples++;
     }
 
+    private void close(XorChunk c) {
+        if (cN == cMinT.length) {
+            int cap = cN * 2;
+            cMinT = Arrays.copyOf(cMinT, cap);
+            cMaxT = Arrays.copyOf(cMaxT, cap);
+            cHandle = Arrays.copyOf(cHandle, cap);
+            cLen = Arrays.copyOf(cLen, cap);
+        }
+        byte[] bytes = c.bytes();
+        cMinT[cN] = c.minTime();
+        cMaxT[cN] = c.maxTime();
+        cHandle[cN] = files.write(bytes);
+        cLen[cN] = bytes.length;
+        cN++;
+    }
+
     /** Removes samples in [mint, maxt] by re-encoding what remains. Rare (admin deletes), so simple. */
     void delete(long mint, long maxt) {
         if (!overlaps(mint, maxt)) {
@@ -135,7 +157,7 @@ final class MemSeries {
                 n++;
             }
         }
-        closed.clear();
+        cN = 0;
         head = null;
         oooN = 0;
         minT = Long.MAX_VALUE;
@@ -149,10 +171,10 @@ final class MemSeries {
 
     /** An immutable view of the samples in [mint, maxt], to read without the lock. */
     Snapshot snapshot(long mint, long maxt) {
-        List<byte[]> chunks = new ArrayList<>();
-        for (ClosedChunk c : closed) {
-            if (c.maxT() >= mint && c.minT() <= maxt) {
-                chunks.add(c.bytes());
+        List<ChunkRef> chunks = new ArrayList<>();
+        for (int c = 0; c < cN; c++) {
+            if (cMaxT[c] >= mint && cMinT[c] <= maxt) {
+                chunks.add(new ChunkRef(cMaxT[c], cHandle[c], cLen[c]));
             }
         }
         XorChunk.View headView = null;
@@ -164,20 +186,26 @@ final class MemSeries {
         from = from < 0 ? -from - 1 : from;
         int to = Arrays.binarySearch(oooT, 0, oooN, maxt);
         to = to < 0 ? -to - 1 : to + 1;
-        return new Snapshot(mint, maxt, chunks, headView, Arrays.copyOfRange(oooT, from, Math.max(from, to)),
+        return new Snapshot(files, mint, maxt, chunks, headView, Arrays.copyOfRange(oooT, from, Math.max(from, to)),
                 Arrays.copyOfRange(oooV, from, Math.max(from, to)));
     }
 
+    /** A closed chunk in the files, with its newest timestamp so that seeks can skip it unread. */
+    record ChunkRef(long maxT, long handle, int length) {}
+
     /** What a querier reads of one series; immutable, iterable any number of times. */
     static final class Snapshot {
+        private final HeadChunkFiles files;
         private final long mint;
         private final long maxt;
-        private final List<byte[]> chunks;
+        private final List<ChunkRef> chunks;
         private final XorChunk.View head;
         private final long[] oooT;
         private final double[] oooV;
 
-        Snapshot(long mint, long maxt, List<byte[]> chunks, XorChunk.View head, long[] oooT, double[] oooV) {
+        Snapshot(HeadChunkFiles files, long mint, long maxt, List<ChunkRef> chunks, XorChunk.View head, long[] oooT,
+                double[] oooV) {
+            this.files = files;
             this.mint = mint;
             this.maxt = maxt;
             this.chunks = chunks;
@@ -188,8 +216,8 @@ final class MemSeries {
 
         SampleIterator iterator() {
             List<SampleIterator> parts = new ArrayList<>(chunks.size() + 1);
-            for (byte[] c : chunks) {
-                parts.add(XorChunk.iterator(c));
+            for (ChunkRef c : chunks) {
+                parts.add(new LazyChunkIterator(files, c));
             }
             if (head != null) {
                 parts.add(head.iterator());

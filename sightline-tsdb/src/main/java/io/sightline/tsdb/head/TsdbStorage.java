@@ -18,12 +18,12 @@ import java.util.List;
 import org.roaringbitmap.IntIterator;
 
 /**
- * The durable engine: the head with its write-ahead log in {@code <dir>/wal}. Opening replays the log
- * (repairing a torn tail); a commit that returned survives {@code kill -9}.
+ * The durable engine: the head with its write-ahead log in {@code <dir>/wal} and its full chunks in
+ * {@code <dir>/chunks_head} (off the Java heap, rebuilt from the log at every start). Opening replays the
+ * log (repairing a torn tail); a commit that returned survives {@code kill -9}.
  *
  * <p>Not yet here (see the module's issue): cutting the head into on-disk blocks, compaction,
- * retention, downsampling and memory-mapping full chunks; until they land the head and the WAL hold
- * everything written.
+ * retention and downsampling; until they land the head and the WAL hold everything written.
  */
 public final class TsdbStorage implements Storage {
     private final Head head;
@@ -44,7 +44,13 @@ public final class TsdbStorage implements Storage {
      * @throws StorageException if the directory cannot be used
      */
     public static TsdbStorage open(Path dir, StorageOptions options, Wal.Options walOptions) throws StorageException {
-        Head head = new Head(options);
+        HeadChunkFiles chunkFiles;
+        try {
+            chunkFiles = HeadChunkFiles.open(dir.resolve("chunks_head"));
+        } catch (IOException e) {
+            throw new StorageException("cannot prepare " + dir.resolve("chunks_head") + ": " + e.getMessage(), e);
+        }
+        Head head = new Head(options, chunkFiles);
         long[] counts = new long[2];
         WalRecords.Visitor visitor = new WalRecords.Visitor() {
             @Override
@@ -83,7 +89,12 @@ public final class TsdbStorage implements Storage {
         Wal.ReplayReport[] report = new Wal.ReplayReport[1];
         try {
             head.wal = Wal.open(dir.resolve("wal"), walOptions, visitor, report);
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
+            try {
+                chunkFiles.close();
+            } catch (IOException ignored) {
+                // the first failure is the one to report
+            }
             throw new StorageException("cannot open the write-ahead log in " + dir.resolve("wal") + ": " + e.getMessage(), e);
         }
         head.appended.add(counts[0]);
@@ -161,6 +172,7 @@ public final class TsdbStorage implements Storage {
     public void close() throws StorageException {
         try {
             head.wal.close();
+            head.chunkFiles.close();
         } catch (IOException e) {
             throw new StorageException("cannot close the write-ahead log: " + e.getMessage(), e);
         }

@@ -65,6 +65,11 @@ public final class Wal implements AutoCloseable {
     private final ReentrantLock syncLock = new ReentrantLock();
     private final ScheduledExecutorService syncer;
     private FileChannel current;
+    /**
+     * Writes go through this one direct buffer: a heap buffer would make the JDK copy into a temporary
+     * direct buffer cached per calling thread, which across many ingest threads is real memory.
+     */
+    private ByteBuffer direct = ByteBuffer.allocateDirect(256 * 1024);
     private int currentIndex;
     private long currentSize;
     private long written;
@@ -263,7 +268,13 @@ public final class Wal implements AutoCloseable {
                 openSegment(currentIndex + 1);
                 synced = written;
             }
-            writeFully(current, batch.sink.view());
+            if (direct.capacity() < size) {
+                direct = ByteBuffer.allocateDirect(Integer.highestOneBit(size - 1) << 1);
+            }
+            direct.clear();
+            direct.put(batch.sink.view());
+            direct.flip();
+            writeFully(current, direct);
             currentSize += size;
             written += size;
             end = written;

@@ -1,0 +1,56 @@
+package io.sightline.tsdb.head;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HeadChunkFilesTest {
+    @TempDir
+    Path dir;
+
+    /** Property: whatever the sizes, every chunk reads back as written, from the buffer or the files. */
+    @Test
+    void writeAndRead_acrossBufferFlushesAndFileRotations_seeded() throws Exception {
+        Random r = new Random(7);
+        try (HeadChunkFiles f = HeadChunkFiles.open(dir, 64 * 1024, 4 * 1024)) {
+            List<byte[]> chunks = new ArrayList<>();
+            List<Long> handles = new ArrayList<>();
+            for (int i = 0; i < 3_000; i++) {
+                byte[] c = new byte[r.nextInt(20) == 0 ? 5_000 + r.nextInt(10_000) : 1 + r.nextInt(300)];
+                r.nextBytes(c);
+                chunks.add(c);
+                handles.add(f.write(c));
+                if (r.nextInt(4) == 0) {
+                    int k = r.nextInt(chunks.size());
+                    assertThat(f.read(handles.get(k), chunks.get(k).length)).as("chunk %d after %d writes", k, i)
+                            .isEqualTo(chunks.get(k));
+                }
+            }
+            for (int k = 0; k < chunks.size(); k++) {
+                assertThat(f.read(handles.get(k), chunks.get(k).length)).as("chunk %d", k).isEqualTo(chunks.get(k));
+            }
+            try (var files = Files.list(dir)) {
+                assertThat(files.count()).as("rotated into several files").isGreaterThan(5);
+            }
+        }
+    }
+
+    @Test
+    void open_removesFilesOfAnEarlierRun() throws Exception {
+        try (HeadChunkFiles f = HeadChunkFiles.open(dir)) {
+            f.write(new byte[] {1, 2, 3});
+        }
+        Files.writeString(dir.resolve("README"), "kept: not a chunk file");
+        try (HeadChunkFiles f = HeadChunkFiles.open(dir)) {
+            try (var files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("000001", "README");
+            }
+        }
+    }
+}
