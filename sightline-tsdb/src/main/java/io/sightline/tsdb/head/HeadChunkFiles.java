@@ -76,12 +76,46 @@ final class HeadChunkFiles implements AutoCloseable {
             return;
         }
         buffer.flip();
-        long pos = bufferStart;
-        while (buffer.hasRemaining()) {
-            pos += current.write(buffer, pos);
-        }
-        bufferStart = pos;
+        writeAt(buffer, bufferStart);
+        bufferStart += buffer.limit();
         buffer.clear();
+    }
+
+    /**
+     * Writes at {@code pos} of the current file, immune to interrupts: NIO closes a channel when a thread
+     * blocked in it is interrupted, which would break the files for every reader and writer.
+     */
+    private void writeAt(ByteBuffer b, long pos) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    long p = pos;
+                    b.position(0);
+                    while (b.hasRemaining()) {
+                        p += current.write(b, p);
+                    }
+                    return;
+                } catch (java.nio.channels.ClosedByInterruptException e) {
+                    interrupted |= Thread.interrupted();
+                    if (attempt == 2) {
+                        throw e;
+                    }
+                    current = reopen(currentIndex);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private FileChannel reopen(int index) throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve(String.format("%06d", index + 1)),
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        files.set(index, ch);
+        return ch;
     }
 
     /** Stores a chunk and returns its handle. */
@@ -98,12 +132,8 @@ final class HeadChunkFiles implements AutoCloseable {
             }
             long offset = bufferStart + buffer.position();
             if (chunk.length > buffer.capacity()) {
-                long pos = offset;
-                ByteBuffer b = ByteBuffer.wrap(chunk);
-                while (b.hasRemaining()) {
-                    pos += current.write(b, pos);
-                }
-                bufferStart = pos;
+                writeAt(ByteBuffer.wrap(chunk), offset);
+                bufferStart = offset + chunk.length;
             } else {
                 buffer.put(chunk);
             }
@@ -127,19 +157,39 @@ final class HeadChunkFiles implements AutoCloseable {
             }
             ch = files.get(index);
         }
+        boolean interrupted = Thread.interrupted(); // see writeAt
         try {
-            ByteBuffer b = ByteBuffer.wrap(out);
-            long pos = offset;
-            while (b.hasRemaining()) {
-                int n = ch.read(b, pos);
-                if (n < 0) {
-                    throw new IOException("chunk at " + handle + " runs past the end of its file");
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    ByteBuffer b = ByteBuffer.wrap(out);
+                    long pos = offset;
+                    while (b.hasRemaining()) {
+                        int n = ch.read(b, pos);
+                        if (n < 0) {
+                            throw new IOException("chunk at " + handle + " runs past the end of its file");
+                        }
+                        pos += n;
+                    }
+                    return out;
+                } catch (java.nio.channels.ClosedByInterruptException e) {
+                    interrupted |= Thread.interrupted();
+                    if (attempt == 2) {
+                        throw e;
+                    }
+                    synchronized (this) {
+                        ch = files.get(index).isOpen() ? files.get(index) : reopen(index);
+                        if (index == currentIndex) {
+                            current = ch;
+                        }
+                    }
                 }
-                pos += n;
             }
-            return out;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read a head chunk from " + dir + ": " + e.getMessage(), e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -248,6 +248,38 @@ public final class Wal implements AutoCloseable {
     }
 
     /**
+     * Writes {@code b} at {@code pos} of the current segment, immune to interrupts. NIO closes a channel
+     * when a thread blocked in it is interrupted; a caller's interrupt must not close the log for every
+     * other writer. So the interrupt status is set aside during the write, and a channel closed by an
+     * interrupt from elsewhere meanwhile is reopened and the write redone at the same offset.
+     */
+    private void writeAt(ByteBuffer b, long pos) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    long p = pos;
+                    b.rewind();
+                    while (b.hasRemaining()) {
+                        p += current.write(b, p);
+                    }
+                    return;
+                } catch (java.nio.channels.ClosedByInterruptException e) {
+                    interrupted |= Thread.interrupted();
+                    if (attempt == 2) {
+                        throw e;
+                    }
+                    current = FileChannel.open(segmentPath(dir, currentIndex), StandardOpenOption.WRITE);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
      * Appends a commit's records. When it returns the bytes are in the OS; with {@link Sync#ALWAYS} also
      * on disk.
      */
@@ -274,7 +306,7 @@ public final class Wal implements AutoCloseable {
             direct.clear();
             direct.put(batch.sink.view());
             direct.flip();
-            writeFully(current, direct);
+            writeAt(direct, currentSize);
             currentSize += size;
             written += size;
             end = written;
@@ -316,10 +348,18 @@ public final class Wal implements AutoCloseable {
             } finally {
                 writeLock.unlock();
             }
+            boolean interrupted = Thread.interrupted(); // see writeAt: an interrupt would close the channel
             try {
                 ch.force(false);
+            } catch (java.nio.channels.ClosedByInterruptException e) {
+                interrupted = true;
+                return; // not synced; the next sync or the segment's rotation will cover it
             } catch (ClosedChannelException e) {
                 // rotated meanwhile: rotation forced that segment, which held everything up to upTo
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             synced = Math.max(synced, upTo);
         } finally {
@@ -348,7 +388,13 @@ public final class Wal implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (syncer != null) {
-            syncer.shutdownNow();
+            // Not shutdownNow(): interrupting a sync in progress would close the channel under it.
+            syncer.shutdown();
+            try {
+                syncer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         writeLock.lock();
         try {

@@ -26,12 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kills a real ingesting process with SIGKILL at random moments, 25 times over the same data dir, and
  * checks after each restart that every acknowledged batch is there, whole, and that no batch is there
- * in part. Prints the restart (replay) times.
+ * in part; a torn tail (an unacknowledged write cut short) may be repaired. Prints the restart (replay)
+ * times and the repairs.
  */
 @Tag("slow")
 class CrashRecoveryTest {
     @TempDir
     Path dir;
+
+    private final List<String> repairs = new ArrayList<>();
 
     @Test
     void kill9_atRandomPoints_losesNoAcknowledgedWrite() throws Exception {
@@ -79,6 +82,7 @@ class CrashRecoveryTest {
             nextBatch = maxPresent + 1;
         }
         System.out.println("restart times (REPLAYED ms samples): " + replayTimes);
+        System.out.println("torn tails repaired: " + repairs);
         assertThat(replayTimes).hasSize(25);
     }
 
@@ -107,7 +111,13 @@ class CrashRecoveryTest {
             for (long b = 0; b <= acked; b++) {
                 assertThat(perBatch).as("round %d: acknowledged batch %d survived", round, b).containsKey(b);
             }
-            assertThat(s.replayReport().repair()).as("a SIGKILL cannot tear a completed write").isNull();
+            String repair = s.replayReport().repair();
+            if (repair != null) {
+                // Linux may cut a multi-page write(2) short when SIGKILL arrives: the write never returned,
+                // so nothing in it was acknowledged (checked above), and only the log's tail may be torn.
+                assertThat(repair).as("round %d", round).contains("torn record").doesNotContain("removed later segments");
+                repairs.add("round " + round + ": " + repair);
+            }
             return max;
         }
     }

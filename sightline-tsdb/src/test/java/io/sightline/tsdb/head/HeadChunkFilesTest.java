@@ -42,6 +42,23 @@ class HeadChunkFilesTest {
     }
 
     @Test
+    void interruptedThreads_doNotCloseTheFiles() throws Exception {
+        try (HeadChunkFiles f = HeadChunkFiles.open(dir, 64 * 1024, 1024)) {
+            List<Long> handles = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                Thread.currentThread().interrupt();
+                handles.add(f.write(new byte[] {(byte) i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}));
+                assertThat(Thread.interrupted()).isTrue();
+            }
+            for (int i = 0; i < 100; i++) {
+                Thread.currentThread().interrupt();
+                assertThat(f.read(handles.get(i), 20)[0]).isEqualTo((byte) i);
+                assertThat(Thread.interrupted()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void open_removesFilesOfAnEarlierRun() throws Exception {
         try (HeadChunkFiles f = HeadChunkFiles.open(dir)) {
             f.write(new byte[] {1, 2, 3});

@@ -181,6 +181,21 @@ class WalTest {
     }
 
     @Test
+    void interruptedWriters_doNotCloseTheLogForOthers() throws Exception {
+        Wal wal = Wal.open(dir, new Wal.Options(1 << 20, Wal.Sync.ALWAYS, Duration.ofSeconds(1)), new Collector(), report());
+        Thread.currentThread().interrupt();
+        List<List<String>> first = writeCommits(wal, 20, 21);
+        assertThat(Thread.interrupted()).as("the caller's interrupt status is kept").isTrue();
+        List<List<String>> second = writeCommits(wal, 20, 22);
+        wal.close();
+        Collector c = new Collector();
+        Wal.open(dir, Wal.Options.DEFAULTS, c, report()).close();
+        List<String> expected = flatten(first);
+        expected.addAll(flatten(second));
+        assertThat(c.events).isEqualTo(expected);
+    }
+
+    @Test
     void garbageSegment_isRepaired() throws Exception {
         Files.createDirectories(dir);
         Files.writeString(Wal.segmentPath(dir, 1), "this is not a wal");
