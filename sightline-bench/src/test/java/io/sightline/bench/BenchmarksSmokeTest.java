@@ -1,0 +1,68 @@
+package io.sightline.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sightline.tsdb.chunk.XorChunk;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Every benchmark's setup and one operation run in the normal build, so a benchmark that no longer
+ * measures what it claims (an exception, an empty result) fails here rather than in a late JMH run.
+ */
+class BenchmarksSmokeTest {
+    @Test
+    void chunk() {
+        for (String shape : new String[] {"counter", "gauge"}) {
+            ChunkBenchmark b = new ChunkBenchmark();
+            b.shape = shape;
+            b.setUp();
+            XorChunk c = b.append();
+            assertThat(c.numSamples()).isEqualTo(ChunkBenchmark.N);
+            assertThat(b.iterate()).isNotZero();
+        }
+    }
+
+    @Test
+    void headAppend() throws Exception {
+        HeadAppendBenchmark b = new HeadAppendBenchmark();
+        b.setUp();
+        try {
+            b.commit10k();
+            b.commit10k();
+            assertThat(b.storage.stats().samplesAppended()).isEqualTo(2L * HeadAppendBenchmark.SERIES * HeadAppendBenchmark.PER_SERIES);
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    @Test
+    void walReplay() throws Exception {
+        WalReplayBenchmark b = new WalReplayBenchmark();
+        b.write();
+        try {
+            assertThat(b.replay()).isEqualTo((long) WalReplayBenchmark.SERIES * WalReplayBenchmark.SAMPLES);
+        } finally {
+            b.delete();
+        }
+    }
+
+    @Test
+    void remoteWriteDecode() throws Exception {
+        RemoteWriteDecodeBenchmark b = new RemoteWriteDecodeBenchmark();
+        b.setUp();
+        Blackhole bh = new Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+        var r = b.decode(bh);
+        assertThat(r.series()).isEqualTo(RemoteWriteDecodeBenchmark.SERIES);
+        assertThat(r.samples()).isEqualTo((long) RemoteWriteDecodeBenchmark.SERIES * RemoteWriteDecodeBenchmark.PER_SERIES);
+    }
+
+    @Test
+    void postings() {
+        io.sightline.tsdb.head.PostingsBenchmark b = new io.sightline.tsdb.head.PostingsBenchmark();
+        b.setUp();
+        assertThat(b.metricAndHost().getCardinality()).isEqualTo(16 * 8);
+        assertThat(b.metricAndNotEqual().getCardinality()).isEqualTo(28 * 16 * 7);
+        assertThat(b.metricAndRegex().getCardinality()).isEqualTo(11 * 16 * 7);
+    }
+}
