@@ -10,6 +10,26 @@ public interface SeriesSet {
     /** The current series; only after {@link #next()} returned true. */
     Series at();
 
+    /** A set over a list, in list order. */
+    static SeriesSet of(java.util.List<? extends Series> list) {
+        return new SeriesSet() {
+            private int i = -1;
+
+            @Override
+            public boolean next() {
+                if (i < list.size()) {
+                    i++;
+                }
+                return i < list.size();
+            }
+
+            @Override
+            public Series at() {
+                return list.get(i);
+            }
+        };
+    }
+
     /** An empty set. */
     static SeriesSet empty() {
         return new SeriesSet() {

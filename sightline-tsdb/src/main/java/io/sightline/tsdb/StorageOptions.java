@@ -51,5 +51,39 @@ public record StorageOptions(long outOfOrderWindowMs, Limits limits) {
                 throw new IllegalArgumentException("limits must not be negative");
             }
         }
+
+        /**
+         * Checks a series about to be created.
+         *
+         * @param seriesBefore series the store would hold without it
+         * @throws StorageException.SampleRejected naming the label set problem or the limit broken
+         */
+        public void checkNewSeries(io.sightline.common.Labels labels, long seriesBefore)
+                throws StorageException.SampleRejected {
+            if (labels.isEmpty()) {
+                throw new StorageException.InvalidLabels("cannot append sample: empty label set");
+            }
+            if (maxLabelNamesPerSeries > 0 && labels.size() > maxLabelNamesPerSeries) {
+                throw new StorageException.LimitExceeded("max_label_names_per_series", "cannot append sample series="
+                        + labels + ": " + labels.size() + " labels, more than max_label_names_per_series="
+                        + maxLabelNamesPerSeries);
+            }
+            for (int i = 0; i < labels.size(); i++) {
+                if (maxLabelNameLength > 0 && labels.name(i).length() > maxLabelNameLength) {
+                    throw new StorageException.LimitExceeded("max_label_name_length", "cannot append sample series="
+                            + labels + ": label name " + labels.name(i) + " is longer than max_label_name_length="
+                            + maxLabelNameLength);
+                }
+                if (maxLabelValueLength > 0 && labels.value(i).length() > maxLabelValueLength) {
+                    throw new StorageException.LimitExceeded("max_label_value_length", "cannot append sample series="
+                            + labels + ": value of label " + labels.name(i) + " is longer than max_label_value_length="
+                            + maxLabelValueLength);
+                }
+            }
+            if (maxSeries > 0 && seriesBefore >= maxSeries) {
+                throw new StorageException.LimitExceeded("max_series", "cannot append sample series=" + labels
+                        + ": the store holds max_series=" + maxSeries + " series already");
+            }
+        }
     }
 }

@@ -94,28 +94,6 @@ final class Head {
     }
 
     void checkNewSeries(Labels labels, int newInBatch) throws StorageException.SampleRejected {
-        if (labels.isEmpty()) {
-            throw new StorageException.InvalidLabels("cannot append sample: empty label set");
-        }
-        StorageOptions.Limits l = options.limits();
-        if (l.maxLabelNamesPerSeries() > 0 && labels.size() > l.maxLabelNamesPerSeries()) {
-            throw new StorageException.LimitExceeded("max_label_names_per_series", "cannot append sample series=" + labels
-                    + ": " + labels.size() + " labels, more than max_label_names_per_series=" + l.maxLabelNamesPerSeries());
-        }
-        for (int i = 0; i < labels.size(); i++) {
-            if (l.maxLabelNameLength() > 0 && labels.name(i).length() > l.maxLabelNameLength()) {
-                throw new StorageException.LimitExceeded("max_label_name_length", "cannot append sample series=" + labels
-                        + ": label name " + labels.name(i) + " is longer than max_label_name_length=" + l.maxLabelNameLength());
-            }
-            if (l.maxLabelValueLength() > 0 && labels.value(i).length() > l.maxLabelValueLength()) {
-                throw new StorageException.LimitExceeded("max_label_value_length", "cannot append sample series=" + labels
-                        + ": value of label " + labels.name(i) + " is longer than max_label_value_length="
-                        + l.maxLabelValueLength());
-            }
-        }
-        if (l.maxSeries() > 0 && byLabels.size() + newInBatch >= l.maxSeries()) {
-            throw new StorageException.LimitExceeded("max_series", "cannot append sample series=" + labels
-                    + ": the store holds max_series=" + l.maxSeries() + " series already");
-        }
+        options.limits().checkNewSeries(labels, byLabels.size() + (long) newInBatch);
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import io.sightline.tsdb.fileio.UninterruptibleIo;
 import java.util.stream.Stream;
 
 /**
@@ -76,46 +77,38 @@ final class HeadChunkFiles implements AutoCloseable {
             return;
         }
         buffer.flip();
-        writeAt(buffer, bufferStart);
+        UninterruptibleIo.writeAt(channel(currentIndex), buffer, bufferStart);
         bufferStart += buffer.limit();
         buffer.clear();
     }
 
-    /**
-     * Writes at {@code pos} of the current file, immune to interrupts: NIO closes a channel when a thread
-     * blocked in it is interrupted, which would break the files for every reader and writer.
-     */
-    private void writeAt(ByteBuffer b, long pos) throws IOException {
-        boolean interrupted = Thread.interrupted();
-        try {
-            for (int attempt = 0; ; attempt++) {
-                try {
-                    long p = pos;
-                    b.position(0);
-                    while (b.hasRemaining()) {
-                        p += current.write(b, p);
-                    }
-                    return;
-                } catch (java.nio.channels.ClosedByInterruptException e) {
-                    interrupted |= Thread.interrupted();
-                    if (attempt == 2) {
-                        throw e;
-                    }
-                    current = reopen(currentIndex);
+
+    /** File {@code index} for {@link UninterruptibleIo}: reopened in place if an interrupt closed it. */
+    private UninterruptibleIo.Channel channel(int index) {
+        return new UninterruptibleIo.Channel() {
+            @Override
+            public FileChannel get() {
+                synchronized (HeadChunkFiles.this) {
+                    return files.get(index);
                 }
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 
-    private FileChannel reopen(int index) throws IOException {
-        FileChannel ch = FileChannel.open(dir.resolve(String.format("%06d", index + 1)),
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
-        files.set(index, ch);
-        return ch;
+            @Override
+            public FileChannel reopen() throws IOException {
+                synchronized (HeadChunkFiles.this) {
+                    FileChannel ch = files.get(index);
+                    if (!ch.isOpen()) {
+                        ch = FileChannel.open(dir.resolve(String.format("%06d", index + 1)),
+                                StandardOpenOption.READ, StandardOpenOption.WRITE);
+                        files.set(index, ch);
+                        if (index == currentIndex) {
+                            current = ch;
+                        }
+                    }
+                    return ch;
+                }
+            }
+        };
     }
 
     /** Stores a chunk and returns its handle. */
@@ -132,7 +125,7 @@ final class HeadChunkFiles implements AutoCloseable {
             }
             long offset = bufferStart + buffer.position();
             if (chunk.length > buffer.capacity()) {
-                writeAt(ByteBuffer.wrap(chunk), offset);
+                UninterruptibleIo.writeAt(channel(currentIndex), ByteBuffer.wrap(chunk), offset);
                 bufferStart = offset + chunk.length;
             } else {
                 buffer.put(chunk);
@@ -148,48 +141,18 @@ final class HeadChunkFiles implements AutoCloseable {
         int index = (int) (handle >>> 40);
         long offset = handle & ((1L << 40) - 1);
         byte[] out = new byte[length];
-        FileChannel ch;
         synchronized (this) {
             if (index == currentIndex && offset >= bufferStart) {
                 int at = (int) (offset - bufferStart);
                 System.arraycopy(buffer.array(), at, out, 0, length);
                 return out;
             }
-            ch = files.get(index);
         }
-        boolean interrupted = Thread.interrupted(); // see writeAt
         try {
-            for (int attempt = 0; ; attempt++) {
-                try {
-                    ByteBuffer b = ByteBuffer.wrap(out);
-                    long pos = offset;
-                    while (b.hasRemaining()) {
-                        int n = ch.read(b, pos);
-                        if (n < 0) {
-                            throw new IOException("chunk at " + handle + " runs past the end of its file");
-                        }
-                        pos += n;
-                    }
-                    return out;
-                } catch (java.nio.channels.ClosedByInterruptException e) {
-                    interrupted |= Thread.interrupted();
-                    if (attempt == 2) {
-                        throw e;
-                    }
-                    synchronized (this) {
-                        ch = files.get(index).isOpen() ? files.get(index) : reopen(index);
-                        if (index == currentIndex) {
-                            current = ch;
-                        }
-                    }
-                }
-            }
+            UninterruptibleIo.readAt(channel(index), out, offset);
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read a head chunk from " + dir + ": " + e.getMessage(), e);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -58,7 +58,7 @@ final class HeadQuerier implements Querier {
         if (sorted) {
             out.sort((a, b) -> a.labels().compareTo(b.labels()));
         }
-        return new ListSeriesSet(out);
+        return SeriesSet.of(out);
     }
 
     private boolean hasSampleInRange(MemSeries s) {
@@ -128,25 +128,4 @@ final class HeadQuerier implements Querier {
         }
     }
 
-    private static final class ListSeriesSet implements SeriesSet {
-        private final List<? extends Series> list;
-        private int i = -1;
-
-        ListSeriesSet(List<? extends Series> list) {
-            this.list = list;
-        }
-
-        @Override
-        public boolean next() {
-            if (i < list.size()) {
-                i++;
-            }
-            return i < list.size();
-        }
-
-        @Override
-        public Series at() {
-            return list.get(i);
-        }
-    }
 }

@@ -189,29 +189,7 @@ public final class MemoryStorage implements Storage {
     }
 
     private void checkNewSeries(Labels labels, int newInBatch) throws StorageException.SampleRejected {
-        if (labels.isEmpty()) {
-            throw new StorageException.InvalidLabels("cannot append sample: empty label set");
-        }
-        StorageOptions.Limits l = options.limits();
-        if (l.maxLabelNamesPerSeries() > 0 && labels.size() > l.maxLabelNamesPerSeries()) {
-            throw new StorageException.LimitExceeded("max_label_names_per_series", "cannot append sample series=" + labels
-                    + ": " + labels.size() + " labels, more than max_label_names_per_series=" + l.maxLabelNamesPerSeries());
-        }
-        for (int i = 0; i < labels.size(); i++) {
-            if (l.maxLabelNameLength() > 0 && labels.name(i).length() > l.maxLabelNameLength()) {
-                throw new StorageException.LimitExceeded("max_label_name_length", "cannot append sample series=" + labels
-                        + ": label name " + labels.name(i) + " is longer than max_label_name_length=" + l.maxLabelNameLength());
-            }
-            if (l.maxLabelValueLength() > 0 && labels.value(i).length() > l.maxLabelValueLength()) {
-                throw new StorageException.LimitExceeded("max_label_value_length", "cannot append sample series=" + labels
-                        + ": value of label " + labels.name(i) + " is longer than max_label_value_length="
-                        + l.maxLabelValueLength());
-            }
-        }
-        if (l.maxSeries() > 0 && series.size() + newInBatch >= l.maxSeries()) {
-            throw new StorageException.LimitExceeded("max_series", "cannot append sample series=" + labels
-                    + ": the store holds max_series=" + l.maxSeries() + " series already");
-        }
+        options.limits().checkNewSeries(labels, series.size() + (long) newInBatch);
     }
 
     /**
@@ -320,7 +298,7 @@ public final class MemoryStorage implements Storage {
             if (sorted) {
                 copies.sort((a, b) -> a.labels().compareTo(b.labels()));
             }
-            return new ListSeriesSet(copies);
+            return SeriesSet.of(copies);
         }
 
         @Override
@@ -369,27 +347,6 @@ public final class MemoryStorage implements Storage {
         }
     }
 
-    private static final class ListSeriesSet implements SeriesSet {
-        private final List<? extends Series> list;
-        private int i = -1;
-
-        ListSeriesSet(List<? extends Series> list) {
-            this.list = list;
-        }
-
-        @Override
-        public boolean next() {
-            if (i < list.size()) {
-                i++;
-            }
-            return i < list.size();
-        }
-
-        @Override
-        public Series at() {
-            return list.get(i);
-        }
-    }
 
     /** Iterates parallel timestamp/value arrays. */
     static final class ArrayIterator implements SampleIterator {

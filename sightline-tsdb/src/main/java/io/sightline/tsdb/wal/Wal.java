@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import io.sightline.tsdb.fileio.UninterruptibleIo;
 import java.util.zip.CRC32C;
 
 /**
@@ -72,6 +73,19 @@ public final class Wal implements AutoCloseable {
     private ByteBuffer direct = ByteBuffer.allocateDirect(256 * 1024);
     private int currentIndex;
     private long currentSize;
+    /** The current segment for {@link UninterruptibleIo}; called under the write lock. */
+    private final UninterruptibleIo.Channel segmentChannel = new UninterruptibleIo.Channel() {
+        @Override
+        public FileChannel get() {
+            return current;
+        }
+
+        @Override
+        public FileChannel reopen() throws IOException {
+            current = FileChannel.open(segmentPath(dir, currentIndex), StandardOpenOption.WRITE);
+            return current;
+        }
+    };
     private long written;
     private volatile long synced;
     private volatile boolean closed;
@@ -247,37 +261,6 @@ public final class Wal implements AutoCloseable {
         }
     }
 
-    /**
-     * Writes {@code b} at {@code pos} of the current segment, immune to interrupts. NIO closes a channel
-     * when a thread blocked in it is interrupted; a caller's interrupt must not close the log for every
-     * other writer. So the interrupt status is set aside during the write, and a channel closed by an
-     * interrupt from elsewhere meanwhile is reopened and the write redone at the same offset.
-     */
-    private void writeAt(ByteBuffer b, long pos) throws IOException {
-        boolean interrupted = Thread.interrupted();
-        try {
-            for (int attempt = 0; ; attempt++) {
-                try {
-                    long p = pos;
-                    b.rewind();
-                    while (b.hasRemaining()) {
-                        p += current.write(b, p);
-                    }
-                    return;
-                } catch (java.nio.channels.ClosedByInterruptException e) {
-                    interrupted |= Thread.interrupted();
-                    if (attempt == 2) {
-                        throw e;
-                    }
-                    current = FileChannel.open(segmentPath(dir, currentIndex), StandardOpenOption.WRITE);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 
     /**
      * Appends a commit's records. When it returns the bytes are in the OS; with {@link Sync#ALWAYS} also
@@ -306,7 +289,7 @@ public final class Wal implements AutoCloseable {
             direct.clear();
             direct.put(batch.sink.view());
             direct.flip();
-            writeAt(direct, currentSize);
+            UninterruptibleIo.writeAt(segmentChannel, direct, currentSize);
             currentSize += size;
             written += size;
             end = written;
@@ -348,7 +331,7 @@ public final class Wal implements AutoCloseable {
             } finally {
                 writeLock.unlock();
             }
-            boolean interrupted = Thread.interrupted(); // see writeAt: an interrupt would close the channel
+            boolean interrupted = Thread.interrupted(); // see UninterruptibleIo: an interrupt would close the channel
             try {
                 ch.force(false);
             } catch (java.nio.channels.ClosedByInterruptException e) {
