@@ -1,0 +1,167 @@
+package io.sightline.server.ingest;
+
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sightline.common.Labels;
+import io.sightline.ingest.MalformedRequestException;
+import io.sightline.ingest.SeriesSink;
+import io.sightline.server.http.ApiErrors;
+import io.sightline.tsdb.Appender;
+import io.sightline.tsdb.Storage;
+import io.sightline.tsdb.StorageException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * What every push protocol shares once its body is in memory: a small pool of its own that decodes and
+ * commits (a bounded queue; when full, 503 with {@code Retry-After}), the appending of decoded series to
+ * one appender, and Prometheus's status semantics: 204 when every sample was stored; 400 when the body
+ * is malformed (nothing stored) or some samples were refused (the rest stored, the body says which and
+ * why); 503 while storage opens or cannot write.
+ *
+ * <p>The pool is not Armeria's blocking pool of up to 200 threads: on a 2-core host more threads only
+ * add memory (stacks, per-thread buffers) and contention.
+ */
+public final class IngestPipeline {
+    private static final int MAX_REPORTED_ERRORS = 5;
+    /** Requests that may wait for a worker; beyond them a sender gets 503 and retries later. */
+    private static final int QUEUED_REQUESTS = 32;
+
+    /** Decodes one request body into a sink; must not store anything itself. */
+    @FunctionalInterface
+    public interface Decoder {
+        void decode(byte[] body, SeriesSink sink) throws MalformedRequestException;
+    }
+
+    private final Supplier<Storage> storage;
+    private final ThreadPoolExecutor workers;
+    private final MeterRegistry registry;
+
+    /**
+     * @param storage the store, or null while it opens
+     * @param workers bodies decoded and committed at once; 32 more may wait, the rest get 503
+     */
+    public IngestPipeline(Supplier<Storage> storage, int workers, MeterRegistry registry) {
+        this.storage = storage;
+        this.registry = registry;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {
+                    Thread t = new Thread(r, "ingest-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.workers.allowCoreThreadTimeOut(true);
+    }
+
+    /** Decodes and stores {@code req}'s body on the pool; the response follows the semantics above. */
+    public CompletableFuture<HttpResponse> submit(AggregatedHttpRequest req, String protocol, Decoder decoder) {
+        try {
+            return CompletableFuture.supplyAsync(() -> handle(req.content().array(), protocol, decoder), workers);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(retryLater(1, "too many writes in flight; retry shortly"));
+        }
+    }
+
+    private HttpResponse handle(byte[] body, String protocol, Decoder decoder) {
+        Storage s = storage.get();
+        if (s == null) {
+            return retryLater(5, "storage is opening (replaying its write-ahead log); retry shortly");
+        }
+        Appender appender = s.appender();
+        AppendingSink sink = new AppendingSink(appender, protocol);
+        try {
+            decoder.decode(body, sink);
+        } catch (MalformedRequestException e) {
+            appender.rollback();
+            return ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_data", e.getMessage());
+        }
+        try {
+            appender.commit();
+        } catch (StorageException e) {
+            return retryLater(5, "cannot store the samples now: " + e.getMessage());
+        }
+        Counter.builder("sightline.ingest.samples").description("Samples stored, by protocol.")
+                .tag("protocol", protocol).register(registry).increment(sink.accepted);
+        if (sink.rejected == 0) {
+            return HttpResponse.of(HttpStatus.NO_CONTENT);
+        }
+        return ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_data", "stored " + sink.accepted + " samples, refused "
+                + sink.rejected + ": " + String.join("; ", sink.errors)
+                + (sink.rejected > sink.errors.size() ? "; ..." : ""));
+    }
+
+    static HttpResponse retryLater(int seconds, String message) {
+        return ApiErrors.aggregatedWithHeader(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", message,
+                HttpHeaderNames.RETRY_AFTER, Integer.toString(seconds)).toHttpResponse();
+    }
+
+    /** Appends every decoded sample, keeping the first few refusals to report. */
+    private final class AppendingSink implements SeriesSink {
+        final Appender appender;
+        final String protocol;
+        final List<String> errors = new ArrayList<>();
+        long accepted;
+        long rejected;
+
+        AppendingSink(Appender appender, String protocol) {
+            this.appender = appender;
+            this.protocol = protocol;
+        }
+
+        @Override
+        public void series(Labels labels, long[] timestamps, double[] values, int count) {
+            long ref = 0;
+            for (int i = 0; i < count; i++) {
+                try {
+                    ref = appender.append(ref, labels, timestamps[i], values[i]);
+                    accepted++;
+                } catch (StorageException.SampleRejected e) {
+                    refuse(e.getMessage(), reason(e), 1);
+                }
+            }
+        }
+
+        @Override
+        public void invalid(String series, String reason, int samples) {
+            refuse("series " + series + ": " + reason, "invalid_series", samples);
+        }
+
+        private void refuse(String message, String reason, int samples) {
+            rejected += samples;
+            if (errors.size() < MAX_REPORTED_ERRORS) {
+                errors.add(message);
+            }
+            Counter.builder("sightline.ingest.samples.rejected")
+                    .description("Samples refused, by protocol and reason.")
+                    .tag("protocol", protocol).tag("reason", reason)
+                    .register(registry).increment(samples);
+        }
+    }
+
+    private static String reason(StorageException.SampleRejected e) {
+        if (e instanceof StorageException.LimitExceeded l) {
+            return l.limit();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (char c : e.getClass().getSimpleName().toCharArray()) {
+            if (Character.isUpperCase(c) && sb.length() > 0) {
+                sb.append('_');
+            }
+            sb.append(Character.toLowerCase(c));
+        }
+        return sb.toString().toLowerCase(Locale.ROOT);
+    }
+}
