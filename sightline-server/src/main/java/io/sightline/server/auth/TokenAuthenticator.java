@@ -13,8 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * Decides whether a request's credentials allow an endpoint. Tokens arrive as
- * {@code Authorization: Bearer <token>} or, for clients that only speak basic auth (Grafana's simplest
- * setting, many agents), as the password of {@code Authorization: Basic} with any user name. Only the
+ * {@code Authorization: Bearer <token>}, as {@code Token <token>} (InfluxDB v2 clients) or, for clients
+ * that only speak basic auth (Grafana's simplest setting, Telegraf's InfluxDB v1 output), as the password
+ * of {@code Authorization: Basic} with any user name. Only the
  * SHA-256 of each token is configured; every configured hash is compared in constant time so that
  * response timing reveals nothing. Reads the auth config through a supplier, so a reload takes effect
  * on the next request. Thread-safe.
@@ -59,7 +60,8 @@ public final class TokenAuthenticator {
         String token = extractToken(authorization.trim());
         if (token == null) {
             return new Decision(Outcome.UNAUTHENTICATED, null,
-                    "unsupported Authorization header: use \"Bearer <token>\" or basic auth with the token as password");
+                    "unsupported Authorization header: use \"Bearer <token>\", \"Token <token>\" or basic auth with the"
+                            + " token as password");
         }
         byte[] presented = sha256(token);
         TokenConfig match = null;
@@ -87,7 +89,7 @@ public final class TokenAuthenticator {
         }
         String scheme = header.substring(0, space).toLowerCase(Locale.ROOT);
         String value = header.substring(space + 1).trim();
-        if (scheme.equals("bearer")) {
+        if (scheme.equals("bearer") || scheme.equals("token")) { // "Token" is what InfluxDB v2 clients send
             return value.isEmpty() ? null : value;
         }
         if (scheme.equals("basic")) {

@@ -7,19 +7,9 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.sightline.ingest.MalformedRequestException;
 import io.sightline.ingest.text.TextFormatParser;
 import io.sightline.server.http.ApiErrors;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
-import java.util.zip.GZIPInputStream;
 
 /**
  * {@code POST /api/v1/import/prometheus}: samples in the Prometheus text exposition format, for backfill
@@ -40,8 +30,8 @@ public final class TextImportHandler implements HttpService {
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         String encoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING, "identity");
-        boolean gzip = encoding.equalsIgnoreCase("gzip");
-        if (!gzip && !encoding.equalsIgnoreCase("identity")) {
+        Boolean gzip = RequestBodies.isGzip(encoding);
+        if (gzip == null) {
             return ApiErrors.response(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                     "unsupported Content-Encoding \"" + encoding + "\": send plain text or gzip");
         }
@@ -58,36 +48,7 @@ public final class TextImportHandler implements HttpService {
         }
         long t = defaultT;
         return HttpResponse.of(req.aggregate().thenCompose(agg -> pipeline.submit(agg, "prometheus_import",
-                (body, sink) -> TextFormatParser.parse(text(body, gzip), t, sink))));
-    }
-
-    private String text(byte[] body, boolean gzip) throws MalformedRequestException {
-        byte[] raw = gzip ? gunzip(body) : body;
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(raw)).toString();
-        } catch (CharacterCodingException e) {
-            throw new MalformedRequestException("cannot parse exposition text: the body is not valid UTF-8");
-        }
-    }
-
-    private byte[] gunzip(byte[] body) throws MalformedRequestException {
-        long limit = maxBodyBytes.getAsLong();
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buf = new byte[64 * 1024];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                if (out.size() + n > limit) {
-                    throw new MalformedRequestException("cannot parse exposition text: decompressed body exceeds the"
-                            + " limit of " + limit + " bytes (limits.max_request_body_size)");
-                }
-                out.write(buf, 0, n);
-            }
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new MalformedRequestException("cannot parse exposition text: invalid gzip body: " + e.getMessage());
-        }
+                (body, sink) -> TextFormatParser.parse(
+                        RequestBodies.utf8(body, gzip, maxBodyBytes.getAsLong(), "cannot parse exposition text"), t, sink))));
     }
 }

@@ -4,6 +4,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import io.sightline.server.auth.Scope;
 import io.sightline.server.config.SightlineConfig;
 import io.sightline.server.http.Endpoint;
+import io.sightline.server.ingest.InfluxWriteHandler;
 import io.sightline.server.ingest.IngestPipeline;
 import io.sightline.server.ingest.RemoteWriteHandler;
 import io.sightline.server.ingest.TextImportHandler;
@@ -23,6 +24,12 @@ public final class Endpoints {
         return List.of(
                 Endpoint.of("/api/v1/write", Set.of(HttpMethod.POST), Scope.WRITE, new RemoteWriteHandler(ingest, maxBody)),
                 Endpoint.of("/api/v1/import/prometheus", Set.of(HttpMethod.POST), Scope.WRITE,
-                        new TextImportHandler(ingest, maxBody)));
+                        new TextImportHandler(ingest, maxBody)),
+                Endpoint.of("/write", Set.of(HttpMethod.POST), Scope.WRITE, new InfluxWriteHandler(ingest, maxBody, false)),
+                Endpoint.of("/api/v2/write", Set.of(HttpMethod.POST), Scope.WRITE, new InfluxWriteHandler(ingest, maxBody, true)),
+                // InfluxDB clients check liveness here before writing; like InfluxDB's, it needs no token.
+                Endpoint.open("/ping", Set.of(HttpMethod.GET, HttpMethod.HEAD),
+                        (ctx, req) -> com.linecorp.armeria.common.HttpResponse.of(
+                                com.linecorp.armeria.common.HttpStatus.NO_CONTENT)));
     }
 }
