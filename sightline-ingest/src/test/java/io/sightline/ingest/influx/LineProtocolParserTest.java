@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.common.Labels;
 import io.sightline.ingest.SeriesSink;
+import io.sightline.testkit.Mutations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -100,19 +101,11 @@ class LineProtocolParserTest {
         String alphabet = ",= \\\"\n0123456789.eEiu-+tfabcxyz#";
         Random r = new Random(5);
         for (int i = 0; i < 20_000; i++) {
-            StringBuilder sb = new StringBuilder(base);
-            for (int k = 0; k < 1 + r.nextInt(3); k++) {
-                int p = r.nextInt(sb.length());
-                switch (r.nextInt(3)) {
-                    case 0 -> sb.deleteCharAt(p);
-                    case 1 -> sb.insert(p, alphabet.charAt(r.nextInt(alphabet.length())));
-                    default -> sb.setCharAt(p, alphabet.charAt(r.nextInt(alphabet.length())));
-                }
-            }
+            String mutated = Mutations.mutate(r, base, alphabet);
             try {
-                parse(sb.toString(), LineProtocolParser.Precision.NS, "db");
+                parse(mutated, LineProtocolParser.Precision.NS, "db");
             } catch (RuntimeException e) {
-                throw new AssertionError("case " + i + " threw " + e + " for:\n" + sb, e);
+                throw new AssertionError("case " + i + " threw " + e + " for:\n" + mutated, e);
             }
         }
     }

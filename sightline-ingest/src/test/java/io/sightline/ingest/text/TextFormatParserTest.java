@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.sightline.common.Labels;
 import io.sightline.ingest.MalformedRequestException;
 import io.sightline.ingest.SeriesSink;
+import io.sightline.testkit.Mutations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,22 +124,14 @@ class TextFormatParserTest {
         Random r = new Random(11);
         int failures = 0;
         for (int i = 0; i < 20_000; i++) {
-            StringBuilder sb = new StringBuilder(base);
-            for (int k = 0; k < 1 + r.nextInt(3); k++) {
-                int p = r.nextInt(sb.length());
-                switch (r.nextInt(3)) {
-                    case 0 -> sb.deleteCharAt(p);
-                    case 1 -> sb.insert(p, alphabet.charAt(r.nextInt(alphabet.length())));
-                    default -> sb.setCharAt(p, alphabet.charAt(r.nextInt(alphabet.length())));
-                }
-            }
+            String mutated = Mutations.mutate(r, base, alphabet);
             try {
-                parse(sb.toString());
+                parse(mutated);
             } catch (MalformedRequestException e) {
                 failures++;
                 assertThat(e.getMessage()).startsWith("cannot parse exposition text: line ");
             } catch (RuntimeException e) {
-                throw new AssertionError("case " + i + " threw " + e + " for:\n" + sb, e);
+                throw new AssertionError("case " + i + " threw " + e + " for:\n" + mutated, e);
             }
         }
         assertThat(failures).isGreaterThan(1000);

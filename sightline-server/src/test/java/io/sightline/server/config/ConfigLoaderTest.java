@@ -270,17 +270,7 @@ class ConfigLoaderTest {
         long seed = 7L;
         java.util.Random random = new java.util.Random(seed);
         for (int i = 0; i < 3_000; i++) {
-            StringBuilder sb = new StringBuilder(base);
-            int edits = 1 + random.nextInt(4);
-            for (int e = 0; e < edits; e++) {
-                int pos = random.nextInt(sb.length());
-                switch (random.nextInt(3)) {
-                    case 0 -> sb.deleteCharAt(pos);
-                    case 1 -> sb.insert(pos, alphabet.charAt(random.nextInt(alphabet.length())));
-                    default -> sb.setCharAt(pos, alphabet.charAt(random.nextInt(alphabet.length())));
-                }
-            }
-            String text = sb.toString();
+            String text = io.sightline.testkit.Mutations.mutate(random, base, alphabet);
             try {
                 ConfigLoader.parse("m.yml", text);
             } catch (ConfigException e) {

@@ -7,10 +7,6 @@ import io.sightline.common.LabelMatcher;
 import io.sightline.server.auth.TokenAuthenticator;
 import io.sightline.server.lifecycle.SightlineServer;
 import io.sightline.server.lifecycle.TestServers;
-import io.sightline.tsdb.Querier;
-import io.sightline.tsdb.SampleIterator;
-import io.sightline.tsdb.SeriesSet;
-import io.sightline.tsdb.Storage;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -59,17 +54,7 @@ class InfluxWriteTest {
     }
 
     List<String> stored(String metricRegex) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Querier q = ((Storage) server.storageHandle()).querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
-            SeriesSet set = q.select(true, null, LabelMatcher.regex("__name__", metricRegex));
-            while (set.next()) {
-                SampleIterator it = set.at().iterator(null);
-                while (it.next()) {
-                    out.add(set.at().labels() + " " + it.timestamp() + " " + it.value());
-                }
-            }
-        }
-        return out;
+        return TestServers.stored(server, LabelMatcher.regex("__name__", metricRegex));
     }
 
     @Test

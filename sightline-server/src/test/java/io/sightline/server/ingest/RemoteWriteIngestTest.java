@@ -7,16 +7,11 @@ import io.sightline.common.LabelMatcher;
 import io.sightline.server.lifecycle.SightlineServer;
 import io.sightline.server.lifecycle.TestServers;
 import io.sightline.testkit.remotewrite.WriteRequestBuilder;
-import io.sightline.tsdb.Querier;
-import io.sightline.tsdb.SampleIterator;
-import io.sightline.tsdb.SeriesSet;
-import io.sightline.tsdb.Storage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,18 +52,7 @@ class RemoteWriteIngestTest {
     }
 
     List<String> stored(String metric) throws Exception {
-        Storage s = (Storage) server.storageHandle();
-        List<String> out = new ArrayList<>();
-        try (Querier q = s.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
-            SeriesSet set = q.select(true, null, LabelMatcher.equal("__name__", metric));
-            while (set.next()) {
-                SampleIterator it = set.at().iterator(null);
-                while (it.next()) {
-                    out.add(set.at().labels() + " " + it.timestamp() + " " + it.value());
-                }
-            }
-        }
-        return out;
+        return TestServers.stored(server, LabelMatcher.equal("__name__", metric));
     }
 
     @Test

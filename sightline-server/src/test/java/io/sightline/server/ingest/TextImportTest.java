@@ -6,10 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sightline.common.LabelMatcher;
 import io.sightline.server.lifecycle.SightlineServer;
 import io.sightline.server.lifecycle.TestServers;
-import io.sightline.tsdb.Querier;
-import io.sightline.tsdb.SampleIterator;
-import io.sightline.tsdb.SeriesSet;
-import io.sightline.tsdb.Storage;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -51,17 +46,7 @@ class TextImportTest {
     }
 
     List<String> stored(String metric) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Querier q = ((Storage) server.storageHandle()).querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
-            SeriesSet set = q.select(true, null, LabelMatcher.equal("__name__", metric));
-            while (set.next()) {
-                SampleIterator it = set.at().iterator(null);
-                while (it.next()) {
-                    out.add(set.at().labels() + " " + it.timestamp() + " " + it.value());
-                }
-            }
-        }
-        return out;
+        return TestServers.stored(server, LabelMatcher.equal("__name__", metric));
     }
 
     @Test

@@ -39,6 +39,21 @@ public final class TestServers {
         }
     }
 
+    /** Every sample stored for series matching {@code matcher}, as {@code labels timestamp value} lines, sorted. */
+    public static List<String> stored(SightlineServer s, io.sightline.common.LabelMatcher matcher) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (var q = ((io.sightline.tsdb.Storage) s.storageHandle()).querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            var set = q.select(true, null, matcher);
+            while (set.next()) {
+                var it = set.at().iterator(null);
+                while (it.next()) {
+                    out.add(set.at().labels() + " " + it.timestamp() + " " + it.value());
+                }
+            }
+        }
+        return out;
+    }
+
     public static String url(SightlineServer s, String path) {
         return "http://127.0.0.1:" + s.address().getPort() + path;
     }
