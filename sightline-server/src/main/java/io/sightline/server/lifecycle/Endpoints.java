@@ -27,8 +27,9 @@ public final class Endpoints {
                         new TextImportHandler(ingest, maxBody)),
                 Endpoint.of("/write", Set.of(HttpMethod.POST), Scope.WRITE, new InfluxWriteHandler(ingest, maxBody, false)),
                 Endpoint.of("/api/v2/write", Set.of(HttpMethod.POST), Scope.WRITE, new InfluxWriteHandler(ingest, maxBody, true)),
-                // InfluxDB clients check liveness here before writing; like InfluxDB's, it needs no token.
-                Endpoint.open("/ping", Set.of(HttpMethod.GET, HttpMethod.HEAD),
+                // InfluxDB clients check liveness here before writing. InfluxDB answers it without
+                // credentials; with auth on, Sightline answers only /-/healthy without a token.
+                Endpoint.of("/ping", Set.of(HttpMethod.GET, HttpMethod.HEAD), Scope.WRITE,
                         (ctx, req) -> com.linecorp.armeria.common.HttpResponse.of(
                                 com.linecorp.armeria.common.HttpStatus.NO_CONTENT)));
     }

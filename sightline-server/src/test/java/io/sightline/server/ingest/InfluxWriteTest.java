@@ -96,8 +96,11 @@ class InfluxWriteTest {
         assertThat(precision.body()).contains("invalid precision \\\"h\\\": expected ns, us, ms or s");
         var noToken = post("/write", "m v=1\n".getBytes(StandardCharsets.UTF_8), null, null);
         assertThat(noToken.statusCode()).isEqualTo(401);
-        var ping = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url(server, "/ping"))).build(),
+        var anonymousPing = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url(server, "/ping"))).build(),
                 HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymousPing.statusCode()).as("with auth on only /-/healthy is open").isEqualTo(401);
+        var ping = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url(server, "/ping")))
+                .header("Authorization", "Token " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ping.statusCode()).isEqualTo(204);
     }
 }
