@@ -256,7 +256,11 @@ public final class TextFormatParser {
             if (!isGoFloat(s)) {
                 throw error("invalid value \"" + s + "\"");
             }
-            return Double.parseDouble(s);
+            try {
+                return Double.parseDouble(s);
+            } catch (NumberFormatException e) {
+                throw error("invalid value \"" + s + "\""); // belt and braces: a 500 must never come of a value
+            }
         }
 
         /** Decimal or hex floats as Go's ParseFloat reads them; no Java suffixes (1d, 1f). */
@@ -267,7 +271,8 @@ public final class TextFormatParser {
                 i++;
             }
             if (i + 1 < n && s.charAt(i) == '0' && (s.charAt(i + 1) == 'x' || s.charAt(i + 1) == 'X')) {
-                return s.substring(i + 2).matches("[0-9a-fA-F]*(\\.[0-9a-fA-F]*)?[pP][+-]?[0-9]+") && n > i + 2;
+                // At least one hex digit in the mantissa: "0xp51" is not a number (a fuzzing finding).
+                return s.substring(i + 2).matches("([0-9a-fA-F]+(\\.[0-9a-fA-F]*)?|\\.[0-9a-fA-F]+)[pP][+-]?[0-9]+");
             }
             int digits = 0;
             while (i < n && Character.isDigit(s.charAt(i)) && s.charAt(i) < 128) {

@@ -81,6 +81,7 @@ class TextFormatParserTest {
         "`{job=\"a\"} 1`                    | line 1: expected a metric name",
         "`# TYPE up countr`                 | line 1: unknown metric type \"countr\"",
         "`9up 1`                            | line 1: expected a metric name",
+        "`p 0xp51`                          | line 1: invalid value \"0xp51\"",
     })
     void parse_malformedLine_failsWholeBody_withLineAndReason(String line, String message) {
         String text = "ok_before 1\n" + line + "\n";
