@@ -58,6 +58,15 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void textParsers() throws Exception {
+        TextParsersBenchmark b = new TextParsersBenchmark();
+        b.setUp();
+        Blackhole bh = new Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+        assertThat(b.exposition(bh)).isEqualTo(TextParsersBenchmark.LINES);
+        assertThat(b.influx(bh).samples()).isEqualTo(2L * TextParsersBenchmark.LINES);
+    }
+
+    @Test
     void postings() {
         io.sightline.tsdb.head.PostingsBenchmark b = new io.sightline.tsdb.head.PostingsBenchmark();
         b.setUp();

@@ -25,6 +25,9 @@ import java.util.List;
  * number) and the others are stored. Stateless.
  */
 public final class LineProtocolParser {
+    private static final java.util.regex.Pattern FLOAT =
+            java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
     private LineProtocolParser() {}
 
     /** Timestamp units of the {@code precision} parameter, as nanoseconds per unit. */
@@ -281,7 +284,7 @@ public final class LineProtocolParser {
                     }
                     return new Field(key, Double.parseDouble(Long.toUnsignedString(Long.parseUnsignedLong(u))), false);
                 }
-                if (!v.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
+                if (!FLOAT.matcher(v).matches()) {
                     throw error("invalid value \"" + v + "\" of field " + key);
                 }
                 return new Field(key, Double.parseDouble(v), false);

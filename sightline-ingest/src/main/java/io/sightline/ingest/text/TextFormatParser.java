@@ -25,6 +25,8 @@ import java.util.Set;
  */
 public final class TextFormatParser {
     private static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
+    private static final java.util.regex.Pattern HEX_FLOAT =
+            java.util.regex.Pattern.compile("([0-9a-fA-F]+(\\.[0-9a-fA-F]*)?|\\.[0-9a-fA-F]+)[pP][+-]?[0-9]+");
 
     private TextFormatParser() {}
 
@@ -272,7 +274,7 @@ public final class TextFormatParser {
             }
             if (i + 1 < n && s.charAt(i) == '0' && (s.charAt(i + 1) == 'x' || s.charAt(i + 1) == 'X')) {
                 // At least one hex digit in the mantissa: "0xp51" is not a number (a fuzzing finding).
-                return s.substring(i + 2).matches("([0-9a-fA-F]+(\\.[0-9a-fA-F]*)?|\\.[0-9a-fA-F]+)[pP][+-]?[0-9]+");
+                return HEX_FLOAT.matcher(s.substring(i + 2)).matches();
             }
             int digits = 0;
             while (i < n && Character.isDigit(s.charAt(i)) && s.charAt(i) < 128) {
