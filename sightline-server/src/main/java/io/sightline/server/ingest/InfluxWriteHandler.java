@@ -44,8 +44,8 @@ public final class InfluxWriteHandler implements HttpService {
         }
         String db = ctx.queryParam(v2 ? "bucket" : "db");
         long now = System.currentTimeMillis();
-        return HttpResponse.of(req.aggregate().thenCompose(agg -> pipeline.submit(agg, "influx", (body, sink) ->
+        return pipeline.serve(req, "influx", (body, sink) ->
                 LineProtocolParser.parse(RequestBodies.utf8(body, gzip, maxBodyBytes.getAsLong(),
-                        "cannot parse line protocol"), precision, db, now, sink))));
+                        "cannot parse line protocol"), precision, db, now, sink));
     }
 }

@@ -48,14 +48,27 @@ public final class IngestPipeline {
     private final Supplier<Storage> storage;
     private final ThreadPoolExecutor workers;
     private final MeterRegistry registry;
+    private final int maxInFlight;
+    private final long bodyBudget;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong bodyBytes = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param storage the store, or null while it opens
      * @param workers bodies decoded and committed at once; 32 more may wait, the rest get 503
      */
     public IngestPipeline(Supplier<Storage> storage, int workers, MeterRegistry registry) {
+        this(storage, workers, registry, Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    /**
+     * @param bodyBudget bytes of request bodies (by {@code Content-Length}) that may be held at once
+     */
+    IngestPipeline(Supplier<Storage> storage, int workers, MeterRegistry registry, long bodyBudget) {
         this.storage = storage;
         this.registry = registry;
+        this.maxInFlight = workers + QUEUED_REQUESTS;
+        this.bodyBudget = bodyBudget;
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {
@@ -64,6 +77,45 @@ public final class IngestPipeline {
                     return t;
                 });
         this.workers.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Admits a request before its body is read, so that bodies waiting in memory are bounded too: at most
+     * as many requests as workers plus queue, and at most the body budget by {@code Content-Length}.
+     * Returns null when admitted (call {@link #leave} when done), else the 503 to answer.
+     */
+    public HttpResponse enter(long contentLength) {
+        if (inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            return retryLater(1, "too many writes in flight; retry shortly");
+        }
+        long charge = Math.max(0, contentLength);
+        if (bodyBytes.addAndGet(charge) > bodyBudget && charge > 0) {
+            bodyBytes.addAndGet(-charge);
+            inFlight.decrementAndGet();
+            return retryLater(1, "too many request bytes in flight (" + bodyBudget + " bytes at most); retry shortly");
+        }
+        return null;
+    }
+
+    /** Ends what {@link #enter} admitted. */
+    public void leave(long contentLength) {
+        bodyBytes.addAndGet(-Math.max(0, contentLength));
+        inFlight.decrementAndGet();
+    }
+
+    /**
+     * Admits, reads and stores a request: the whole path of a push endpoint once its headers are checked.
+     */
+    public HttpResponse serve(com.linecorp.armeria.common.HttpRequest req, String protocol, Decoder decoder) {
+        long length = req.headers().contentLength();
+        HttpResponse refused = enter(length);
+        if (refused != null) {
+            return refused;
+        }
+        CompletableFuture<HttpResponse> done = req.aggregate().thenCompose(agg -> submit(agg, protocol, decoder));
+        done.whenComplete((r, e) -> leave(length));
+        return HttpResponse.of(done);
     }
 
     /** Decodes and stores {@code req}'s body on the pool; the response follows the semantics above. */

@@ -38,7 +38,7 @@ public final class RemoteWriteHandler implements HttpService {
             return ApiErrors.response(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                     "unsupported Content-Encoding \"" + encoding + "\": remote write bodies are snappy-compressed");
         }
-        return HttpResponse.of(req.aggregate().thenCompose(agg -> pipeline.submit(agg, "remote_write",
-                (body, sink) -> new RemoteWriteDecoder(maxBodyBytes.getAsLong()).decodeSnappy(body, sink))));
+        return pipeline.serve(req, "remote_write",
+                (body, sink) -> new RemoteWriteDecoder(maxBodyBytes.getAsLong()).decodeSnappy(body, sink));
     }
 }

@@ -47,8 +47,8 @@ public final class TextImportHandler implements HttpService {
             }
         }
         long t = defaultT;
-        return HttpResponse.of(req.aggregate().thenCompose(agg -> pipeline.submit(agg, "prometheus_import",
+        return pipeline.serve(req, "prometheus_import",
                 (body, sink) -> TextFormatParser.parse(
-                        RequestBodies.utf8(body, gzip, maxBodyBytes.getAsLong(), "cannot parse exposition text"), t, sink))));
+                        RequestBodies.utf8(body, gzip, maxBodyBytes.getAsLong(), "cannot parse exposition text"), t, sink));
     }
 }

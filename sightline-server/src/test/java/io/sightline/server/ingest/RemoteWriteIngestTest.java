@@ -70,6 +70,16 @@ class RemoteWriteIngestTest {
     }
 
     @Test
+    void manyRequests_oneAfterAnother_allAdmitted_soAdmissionsAreReleased() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            byte[] req = new WriteRequestBuilder()
+                    .series(new String[] {"__name__", "seq"}, new long[] {T + i * 1000L}, new double[] {i}).build();
+            assertThat(post(req).statusCode()).as("request %d", i).isEqualTo(204);
+        }
+        assertThat(stored("seq")).hasSize(50);
+    }
+
+    @Test
     void partlyBadRequest_storesTheRest_andIs400NamingWhatAndWhy() throws Exception {
         post(new WriteRequestBuilder().series(new String[] {"__name__", "m"}, new long[] {T}, new double[] {1}).build());
         byte[] req = new WriteRequestBuilder()
