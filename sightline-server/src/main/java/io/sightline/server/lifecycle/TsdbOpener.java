@@ -90,9 +90,9 @@ public final class TsdbOpener implements StorageOpener {
                 .description("Oldest sample in the head, in Unix seconds (NaN when empty).").register(registry);
         Gauge.builder("sightline.tsdb.head.max.time.seconds", s, x -> edge(stats(x).maxTime(), Long.MIN_VALUE))
                 .description("Newest sample in the head, in Unix seconds (NaN when empty).").register(registry);
-        FunctionCounter.builder("sightline.tsdb.head.samples.appended", s, x -> x.stats().samplesAppended())
+        FunctionCounter.builder("sightline.tsdb.head.samples.appended", s, x -> stats(x).samplesAppended())
                 .description("Samples accepted since start, replayed ones included.").register(registry);
-        FunctionCounter.builder("sightline.tsdb.samples.dropped.at.commit", s, x -> x.stats().samplesDroppedAtCommit())
+        FunctionCounter.builder("sightline.tsdb.samples.dropped.at.commit", s, x -> stats(x).samplesDroppedAtCommit())
                 .description("Samples accepted by append but in conflict with another commit at commit time.")
                 .register(registry);
         Gauge.builder("sightline.tsdb.wal.replay.duration.seconds", () -> r.millis() / 1000.0)
