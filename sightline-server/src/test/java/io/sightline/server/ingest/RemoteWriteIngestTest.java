@@ -66,7 +66,9 @@ class RemoteWriteIngestTest {
         assertThat(stored("up")).containsExactly("up{job=\"api\"} " + T + " 1.0", "up{job=\"api\"} " + (T + 15_000) + " 0.0");
         assertThat(stored("temp")).containsExactly("temp{room=\"a\"} " + T + " 21.5");
         String metrics = io.sightline.server.TestHttp.get(url(server, "/metrics")).body();
-        assertThat(metrics).contains("sightline_ingest_samples_total{protocol=\"remote_write\"} 3.0");
+        assertThat(metrics).contains("sightline_ingest_samples_total{protocol=\"remote_write\"} 3.0")
+                .contains("sightline_tsdb_head_samples_appended_total 3.0")
+                .contains("sightline_tsdb_head_series 2.0");
     }
 
     @Test

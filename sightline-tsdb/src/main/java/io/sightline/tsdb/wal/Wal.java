@@ -331,18 +331,30 @@ public final class Wal implements AutoCloseable {
             } finally {
                 writeLock.unlock();
             }
-            boolean interrupted = Thread.interrupted(); // see UninterruptibleIo: an interrupt would close the channel
             try {
-                ch.force(false);
+                UninterruptibleIo.force(new UninterruptibleIo.Channel() {
+                    @Override
+                    public FileChannel get() {
+                        return ch;
+                    }
+
+                    @Override
+                    public FileChannel reopen() throws IOException {
+                        writeLock.lock();
+                        try {
+                            if (current != ch) {
+                                throw new ClosedChannelException(); // rotated meanwhile, see below
+                            }
+                            return segmentChannel.reopen();
+                        } finally {
+                            writeLock.unlock();
+                        }
+                    }
+                });
             } catch (java.nio.channels.ClosedByInterruptException e) {
-                interrupted = true;
-                return; // not synced; the next sync or the segment's rotation will cover it
+                return; // interrupted on every attempt: not synced; the next sync or rotation covers it
             } catch (ClosedChannelException e) {
                 // rotated meanwhile: rotation forced that segment, which held everything up to upTo
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
             }
             synced = Math.max(synced, upTo);
         } finally {
