@@ -197,9 +197,9 @@ public final class SightlineServer implements AutoCloseable {
 
     /** The bound address (the real port when 0 was asked for). */
     public InetSocketAddress address() {
-        return http.activeLocalPort() > 0
-                ? new InetSocketAddress(config.get().listeners().http().host(), http.activeLocalPort())
-                : new InetSocketAddress(config.get().listeners().http().host(), config.get().listeners().http().port());
+        var configured = config.get().listeners().http();
+        int port = http.activeLocalPort();
+        return new InetSocketAddress(configured.host(), port > 0 ? port : configured.port());
     }
 
     public SelfMetrics metrics() {

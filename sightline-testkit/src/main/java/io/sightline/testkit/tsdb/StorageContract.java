@@ -23,7 +23,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -470,9 +469,5 @@ public abstract class StorageContract {
 
     protected static long bits(double v) {
         return Double.doubleToRawLongBits(v);
-    }
-
-    protected static Predicate<Labels> all() {
-        return l -> true;
     }
 }

@@ -29,7 +29,7 @@ public final class MemoryStorage implements Storage {
     private final StorageOptions options;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<Labels, MemSeries> series = new HashMap<>();
-    private final List<MemSeries> byRef = new ArrayList<>();
+    private long lastRef;
     private long maxT = Long.MIN_VALUE;
     private long samplesAppended;
     private long samplesDropped;
@@ -38,7 +38,7 @@ public final class MemoryStorage implements Storage {
         this.options = options;
     }
 
-    /** One series: its ref (index in {@code byRef} plus one) and sorted samples. */
+    /** One series: its ref (assigned in creation order from 1) and sorted samples. */
     private static final class MemSeries {
         final Labels labels;
         final long ref;
@@ -167,9 +167,8 @@ public final class MemoryStorage implements Storage {
                         continue;
                     }
                     if (s == null) {
-                        s = new MemSeries(p.labels(), byRef.size() + 1L);
+                        s = new MemSeries(p.labels(), ++lastRef);
                         series.put(p.labels(), s);
-                        byRef.add(s);
                     }
                     s.insert(p.t(), p.v());
                     maxT = Math.max(maxT, p.t());
@@ -432,7 +431,6 @@ public final class MemoryStorage implements Storage {
         lock.writeLock().lock();
         try {
             series.clear();
-            byRef.clear();
         } finally {
             lock.writeLock().unlock();
         }
