@@ -242,10 +242,9 @@ public final class Wal implements AutoCloseable {
     }
 
     private void openSegment(int index) throws IOException {
-        FileChannel ch = FileChannel.open(segmentPath(dir, index), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        writeFully(ch, ByteBuffer.wrap(MAGIC));
-        current = ch;
+        current = FileChannel.open(segmentPath(dir, index), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         currentIndex = index;
+        UninterruptibleIo.writeAt(segmentChannel, ByteBuffer.wrap(MAGIC), 0);
         currentSize = MAGIC.length;
         // The new file's directory entry must survive power loss too.
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
@@ -254,13 +253,6 @@ public final class Wal implements AutoCloseable {
             // some file systems cannot sync a directory; the segment's own fsync still covers its data
         }
     }
-
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
-        }
-    }
-
 
     /**
      * Appends a commit's records. When it returns the bytes are in the OS; with {@link Sync#ALWAYS} also
@@ -278,7 +270,7 @@ public final class Wal implements AutoCloseable {
             }
             int size = batch.sizeBytes();
             if (currentSize + size > options.segmentBytes() && currentSize > MAGIC.length) {
-                current.force(false);
+                UninterruptibleIo.force(segmentChannel);
                 current.close();
                 openSegment(currentIndex + 1);
                 synced = written;

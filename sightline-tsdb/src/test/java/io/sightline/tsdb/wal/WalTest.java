@@ -182,11 +182,13 @@ class WalTest {
 
     @Test
     void interruptedWriters_doNotCloseTheLogForOthers() throws Exception {
-        Wal wal = Wal.open(dir, new Wal.Options(1 << 20, Wal.Sync.ALWAYS, Duration.ofSeconds(1)), new Collector(), report());
+        // Small segments, so that interrupted writers also rotate (force, close, new segment's header).
+        Wal wal = Wal.open(dir, new Wal.Options(2048, Wal.Sync.ALWAYS, Duration.ofSeconds(1)), new Collector(), report());
         Thread.currentThread().interrupt();
         List<List<String>> first = writeCommits(wal, 20, 21);
         assertThat(Thread.interrupted()).as("the caller's interrupt status is kept").isTrue();
         List<List<String>> second = writeCommits(wal, 20, 22);
+        assertThat(wal.currentSegment()).as("rotated while interrupted").isGreaterThan(2);
         wal.close();
         Collector c = new Collector();
         Wal.open(dir, Wal.Options.DEFAULTS, c, report()).close();
