@@ -1,0 +1,385 @@
+package io.sightline.promql.engine;
+
+import io.sightline.common.Labels;
+import io.sightline.promql.ast.Expr;
+import io.sightline.promql.ast.Expr.AggregateOp;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Aggregation operators, evaluated step by step over groups of the input vector. */
+final class Aggregations {
+
+    private Aggregations() {}
+
+    static List<EvalSeries> eval(Evaluator ev, Expr.Aggregate a) {
+        double[] param = null;
+        String label = null;
+        if (a.op() == AggregateOp.COUNT_VALUES) {
+            label = Functions.stringArg(a.param());
+            if (label.isEmpty()) {
+                throw QueryException.execution("invalid label name \"" + label + "\"");
+            }
+        } else if (a.param() != null) {
+            param = ev.scalarPerStep(a.param());
+        }
+        List<EvalSeries> in = ev.eval(a.expr());
+        Grouper grouper = new Grouper(a);
+        double[] p = param;
+        String valueLabel = label;
+        return ev.rangeEval(List.of(in), (t, k, args, out) ->
+                aggregateStep(ev, a, grouper, p == null ? Double.NaN : p[k], valueLabel, args.get(0), out));
+    }
+
+    /** Computes group keys and output labels, cached per input label set. */
+    static final class Grouper {
+        private final Expr.Aggregate a;
+        private final Map<Labels, Labels> cache = new HashMap<>();
+
+        Grouper(Expr.Aggregate a) {
+            this.a = a;
+        }
+
+        Labels group(Labels l) {
+            return cache.computeIfAbsent(l, this::compute);
+        }
+
+        private Labels compute(Labels l) {
+            Labels.Builder b = Labels.builder();
+            if (a.without()) {
+                for (int i = 0; i < l.size(); i++) {
+                    String n = l.name(i);
+                    if (!n.equals(Labels.METRIC_NAME) && !a.grouping().contains(n)) {
+                        b.set(n, l.value(i));
+                    }
+                }
+            } else {
+                for (String n : a.grouping()) {
+                    String v = l.get(n);
+                    if (v != null && !v.isEmpty()) {
+                        b.set(n, v);
+                    }
+                }
+            }
+            return b.build();
+        }
+    }
+
+    private static final class Group {
+        final Labels labels;
+        int count;
+        double value;
+        final KahanSum sum = new KahanSum();
+        double mean;
+        double meanC;
+        boolean incremental;
+        List<Double> values;
+        boolean dropName;
+
+        Group(Labels labels) {
+            this.labels = labels;
+        }
+    }
+
+    private static void aggregateStep(Evaluator ev, Expr.Aggregate a, Grouper grouper, double param, String valueLabel,
+            List<StepSample> in, List<StepSample> out) {
+        AggregateOp op = a.op();
+        switch (op) {
+            case TOPK, BOTTOMK, LIMITK -> {
+                selectK(a, grouper, param, in, out);
+                return;
+            }
+            case LIMIT_RATIO -> {
+                limitRatio(ev, a, param, in, out);
+                return;
+            }
+            case QUANTILE -> {
+                if (Double.isNaN(param) || param < 0 || param > 1) {
+                    ev.ctx.annotations.warn("quantile value should be between 0 and 1, got " + formatFloat(param),
+                            a.param().start());
+                }
+            }
+            default -> {
+            }
+        }
+        Map<Labels, Group> groups = new LinkedHashMap<>();
+        for (StepSample s : in) {
+            Labels key;
+            if (op == AggregateOp.COUNT_VALUES) {
+                key = grouper.group(s.labels).toBuilder().set(valueLabel, formatFloat(s.v)).build();
+            } else {
+                key = grouper.group(s.labels);
+            }
+            Group g = groups.get(key);
+            boolean first = g == null;
+            if (first) {
+                g = new Group(key);
+                groups.put(key, g);
+            }
+            g.count++;
+            g.dropName |= s.dropName;
+            double v = s.v;
+            switch (op) {
+                case SUM -> g.sum.add(v);
+                case AVG -> addToMean(g, v);
+                case MAX -> {
+                    if (first || g.value < v || Double.isNaN(g.value)) {
+                        g.value = v;
+                    }
+                }
+                case MIN -> {
+                    if (first || g.value > v || Double.isNaN(g.value)) {
+                        g.value = v;
+                    }
+                }
+                case STDDEV, STDVAR -> {
+                    if (first) {
+                        g.mean = v;
+                        g.value = Double.isFinite(v) ? 0 : Double.NaN;
+                    } else {
+                        double delta = v - g.mean;
+                        g.mean += delta / g.count;
+                        g.value += delta * (v - g.mean);
+                    }
+                }
+                case QUANTILE -> {
+                    if (g.values == null) {
+                        g.values = new ArrayList<>();
+                    }
+                    g.values.add(v);
+                }
+                default -> {
+                }
+            }
+        }
+        for (Group g : groups.values()) {
+            double v = switch (op) {
+                case SUM -> g.sum.value();
+                case AVG -> g.incremental ? g.mean + g.meanC : g.sum.sum / g.count + g.sum.c / g.count;
+                case COUNT, COUNT_VALUES -> g.count;
+                case GROUP -> 1;
+                case MAX, MIN -> g.value;
+                case STDVAR -> g.value / g.count;
+                case STDDEV -> Math.sqrt(g.value / g.count);
+                case QUANTILE -> quantile(param, g.values.stream().mapToDouble(Double::doubleValue).toArray());
+                default -> throw new IllegalStateException("BUG: aggregation " + op);
+            };
+            out.add(new StepSample(g.labels, v, op != AggregateOp.COUNT_VALUES && g.dropName));
+        }
+    }
+
+    /**
+     * Prometheus's mean: a compensated sum while it stays finite, then (once it would overflow) an
+     * incremental mean, so the average of values near the float limit stays finite.
+     */
+    private static void addToMean(Group g, double v) {
+        if (g.count == 1) {
+            g.sum.sum = v;
+            g.sum.c = 0;
+            return;
+        }
+        if (!g.incremental) {
+            double[] r = KahanSum.inc(v, g.sum.sum, g.sum.c);
+            if (!Double.isInfinite(r[0])) {
+                g.sum.sum = r[0];
+                g.sum.c = r[1];
+                return;
+            }
+            g.incremental = true;
+            g.mean = g.sum.sum / (g.count - 1);
+            g.meanC = g.sum.c / (g.count - 1);
+        }
+        double q = (g.count - 1) / (double) g.count;
+        double[] r = KahanSum.inc(v / g.count, q * g.mean, q * g.meanC);
+        g.mean = r[0];
+        g.meanC = r[1];
+    }
+
+    /** The mean of {@code vs[lo..hi)}, computed as the {@code avg} aggregation does. */
+    static double average(double[] vs, int lo, int hi) {
+        Group g = new Group(Labels.empty());
+        for (int i = lo; i < hi; i++) {
+            g.count++;
+            addToMean(g, vs[i]);
+        }
+        return g.incremental ? g.mean + g.meanC : g.sum.sum / g.count + g.sum.c / g.count;
+    }
+
+    private static long kParam(double param) {
+        if (Double.isNaN(param)) {
+            throw QueryException.execution("Parameter value is NaN");
+        }
+        if (param >= 9.223372036854775807E18) {
+            throw QueryException.execution("Scalar value " + formatFloat(param) + " overflows int64");
+        }
+        if (param <= -9.223372036854775807E18) {
+            throw QueryException.execution("Scalar value " + formatFloat(param) + " underflows int64");
+        }
+        return (long) param;
+    }
+
+    private static void selectK(Expr.Aggregate a, Grouper grouper, double param, List<StepSample> in,
+            List<StepSample> out) {
+        if (param < 1) {
+            return;
+        }
+        long k = kParam(param);
+        if (in.isEmpty()) {
+            return;
+        }
+        AggregateOp op = a.op();
+        Map<Labels, List<StepSample>> groups = new LinkedHashMap<>();
+        for (StepSample s : in) {
+            List<StepSample> h = groups.computeIfAbsent(grouper.group(s.labels), x -> new ArrayList<>());
+            if (op == AggregateOp.LIMITK) {
+                if (h.size() < k) {
+                    h.add(s);
+                }
+                continue;
+            }
+            if (h.size() < k) {
+                h.add(s);
+                up(h, h.size() - 1, op);
+            } else if (before(h.get(0), s, op)) {
+                h.set(0, s);
+                if (k > 1) {
+                    down(h, 0, op);
+                }
+            }
+        }
+        for (List<StepSample> h : groups.values()) {
+            if (op != AggregateOp.LIMITK) {
+                // topk descending, bottomk ascending, NaN last either way.
+                h.sort((x, y) -> Functions.compareForSort(x.v, y.v, op == AggregateOp.TOPK));
+            }
+            out.addAll(h);
+        }
+    }
+
+    /** The heap order: for topk, x is weaker than y (smaller, NaN weakest); reversed for bottomk. */
+    private static boolean less(StepSample x, StepSample y, AggregateOp op) {
+        if (Double.isNaN(x.v) && !Double.isNaN(y.v)) {
+            return true;
+        }
+        return op == AggregateOp.TOPK ? x.v < y.v : x.v > y.v;
+    }
+
+    /** Whether the heap's weakest {@code top} should give way to {@code s}. */
+    private static boolean before(StepSample top, StepSample s, AggregateOp op) {
+        if (Double.isNaN(top.v) && !Double.isNaN(s.v)) {
+            return true;
+        }
+        return op == AggregateOp.TOPK ? top.v < s.v : top.v > s.v;
+    }
+
+    private static void up(List<StepSample> h, int j, AggregateOp op) {
+        while (true) {
+            int i = (j - 1) / 2;
+            if (i == j || !less(h.get(j), h.get(i), op)) {
+                break;
+            }
+            StepSample tmp = h.get(i);
+            h.set(i, h.get(j));
+            h.set(j, tmp);
+            j = i;
+        }
+    }
+
+    private static void down(List<StepSample> h, int i0, AggregateOp op) {
+        int n = h.size();
+        int i = i0;
+        while (true) {
+            int j1 = 2 * i + 1;
+            if (j1 >= n || j1 < 0) {
+                break;
+            }
+            int j = j1;
+            int j2 = j1 + 1;
+            if (j2 < n && less(h.get(j2), h.get(j1), op)) {
+                j = j2;
+            }
+            if (!less(h.get(j), h.get(i), op)) {
+                break;
+            }
+            StepSample tmp = h.get(i);
+            h.set(i, h.get(j));
+            h.set(j, tmp);
+            i = j;
+        }
+    }
+
+    private static void limitRatio(Evaluator ev, Expr.Aggregate a, double ratio, List<StepSample> in,
+            List<StepSample> out) {
+        if (Double.isNaN(ratio)) {
+            throw QueryException.execution("Ratio value is NaN");
+        }
+        if (ratio < -1 || ratio > 1) {
+            double capped = ratio < -1 ? -1 : 1;
+            ev.ctx.annotations.warn("ratio value should be between -1 and 1, got " + formatFloat(ratio)
+                    + ", capping to " + formatFloat(capped), a.param().start());
+            ratio = capped;
+        }
+        if (ratio == 0) {
+            return;
+        }
+        for (StepSample s : in) {
+            double offset = RatioSampler.offset(s.labels);
+            boolean keep = ratio > 0 ? offset < ratio : offset >= 1 + ratio;
+            if (keep) {
+                out.add(s);
+            }
+        }
+    }
+
+    /** Prometheus's quantile over plain values: linear interpolation between closest ranks. */
+    static double quantile(double q, double[] values) {
+        if (values.length == 0 || Double.isNaN(q)) {
+            return Double.NaN;
+        }
+        if (q < 0) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        if (q > 1) {
+            return Double.POSITIVE_INFINITY;
+        }
+        sortNaNFirst(values);
+        double n = values.length;
+        double rank = q * (n - 1);
+        double lowerIndex = Math.max(0, Math.floor(rank));
+        double upperIndex = Math.min(n - 1, lowerIndex + 1);
+        double weight = rank - Math.floor(rank);
+        return values[(int) lowerIndex] * (1 - weight) + values[(int) upperIndex] * weight;
+    }
+
+    /** Go's sort.Float64s order: NaN before everything else. */
+    static void sortNaNFirst(double[] values) {
+        Arrays.sort(values);
+        int nan = 0;
+        for (int i = values.length - 1; i >= 0 && Double.isNaN(values[i]); i--) {
+            nan++;
+        }
+        if (nan > 0 && nan < values.length) {
+            System.arraycopy(values, 0, values, nan, values.length - nan);
+            Arrays.fill(values, 0, nan, Double.NaN);
+        }
+    }
+
+    /** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest digits that round-trip, never an exponent. */
+    static String formatFloat(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "+Inf" : "-Inf";
+        }
+        if (v == 0) {
+            return (1 / v < 0) ? "-0" : "0";
+        }
+        String s = new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+        return s;
+    }
+}

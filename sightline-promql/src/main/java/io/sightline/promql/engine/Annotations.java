@@ -1,0 +1,62 @@
+package io.sightline.promql.engine;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Warnings and infos gathered while a query runs, as Prometheus returns them beside the result.
+ * Each message ends with the position of the expression it concerns, {@code (line:col)}. Not
+ * thread-safe: one per query.
+ */
+public final class Annotations {
+
+    private final String query;
+    private final Map<String, Integer> warnings = new LinkedHashMap<>();
+    private final Map<String, Integer> infos = new LinkedHashMap<>();
+
+    Annotations(String query) {
+        this.query = query;
+    }
+
+    void warn(String message, int position) {
+        warnings.put("PromQL warning: " + message, position);
+    }
+
+    void info(String message, int position) {
+        infos.put("PromQL info: " + message, position);
+    }
+
+    private String at(int position) {
+        if (query == null || position < 0) {
+            return "";
+        }
+        int line = 1;
+        int col = 1;
+        for (int i = 0; i < Math.min(position, query.length()); i++) {
+            if (query.charAt(i) == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        return " (" + line + ":" + col + ")";
+    }
+
+    /** Warnings with their positions; a message raised twice appears once, at its last position. */
+    public List<String> warnings() {
+        return render(warnings);
+    }
+
+    public List<String> infos() {
+        return render(infos);
+    }
+
+    private List<String> render(Map<String, Integer> m) {
+        List<String> out = new ArrayList<>(m.size());
+        m.forEach((msg, pos) -> out.add(msg + at(pos)));
+        return out;
+    }
+}

@@ -1,0 +1,287 @@
+package io.sightline.promql.engine;
+
+import io.sightline.common.Labels;
+import io.sightline.promql.ast.Expr;
+import io.sightline.promql.ast.Expr.BinaryOp;
+import io.sightline.promql.ast.Expr.Cardinality;
+import io.sightline.promql.ast.ValueType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Binary operators: scalar/scalar, vector/scalar and vector/vector with matching, and the set operators. */
+final class BinaryOps {
+
+    private BinaryOps() {}
+
+    static List<EvalSeries> eval(Evaluator ev, Expr.Binary b) {
+        ValueType lt = b.lhs().type();
+        ValueType rt = b.rhs().type();
+        List<EvalSeries> lhs = ev.eval(b.lhs());
+        List<EvalSeries> rhs = ev.eval(b.rhs());
+        if (lt == ValueType.SCALAR && rt == ValueType.SCALAR) {
+            return ev.rangeEval(List.of(lhs, rhs), (t, k, args, out) -> {
+                double l = args.get(0).isEmpty() ? Double.NaN : args.get(0).get(0).v;
+                double r = args.get(1).isEmpty() ? Double.NaN : args.get(1).get(0).v;
+                Result res = BinaryOps.apply(b.op(), l, r);
+                out.add(new StepSample(Labels.empty(), b.returnBool() ? (res.keep ? 1 : 0) : res.value, false));
+            });
+        }
+        if (lt == ValueType.VECTOR && rt == ValueType.VECTOR) {
+            VectorMatcher vm = new VectorMatcher(b);
+            return ev.rangeEval(List.of(lhs, rhs), (t, k, args, out) -> vm.apply(args.get(0), args.get(1), out));
+        }
+        boolean scalarLeft = lt == ValueType.SCALAR;
+        return ev.rangeEval(List.of(lhs, rhs), (t, k, args, out) -> {
+            List<StepSample> vec = args.get(scalarLeft ? 1 : 0);
+            List<StepSample> sc = args.get(scalarLeft ? 0 : 1);
+            if (sc.isEmpty()) {
+                return;
+            }
+            double s = sc.get(0).v;
+            for (StepSample smp : vec) {
+                double l = scalarLeft ? s : smp.v;
+                double r = scalarLeft ? smp.v : s;
+                Result res = BinaryOps.apply(b.op(), l, r);
+                double value = res.value;
+                if (b.op().isComparison()) {
+                    if (b.returnBool()) {
+                        value = res.keep ? 1 : 0;
+                    } else if (!res.keep) {
+                        continue;
+                    } else {
+                        value = smp.v;
+                    }
+                }
+                boolean drop = !b.op().isComparison() || b.returnBool() || smp.dropName;
+                out.add(new StepSample(smp.labels, value, drop));
+            }
+        });
+    }
+
+    record Result(double value, boolean keep) {}
+
+    /** The operation on two floats; for comparisons {@code keep} is the outcome and value the left side. */
+    static Result apply(BinaryOp op, double l, double r) {
+        return switch (op) {
+            case ADD -> new Result(l + r, true);
+            case SUB -> new Result(l - r, true);
+            case MUL -> new Result(l * r, true);
+            case DIV -> new Result(l / r, true);
+            case MOD -> new Result(GoMath.mod(l, r), true);
+            case POW -> new Result(GoMath.pow(l, r), true);
+            case ATAN2 -> new Result(Math.atan2(l, r), true);
+            case EQL -> new Result(l, l == r);
+            case NEQ -> new Result(l, l != r);
+            case GTR -> new Result(l, l > r);
+            case LSS -> new Result(l, l < r);
+            case GTE -> new Result(l, l >= r);
+            case LTE -> new Result(l, l <= r);
+            default -> throw new IllegalStateException("BUG: " + op + " is not a float operation");
+        };
+    }
+
+    /** Vector-to-vector matching for one binary expression, applied step by step. */
+    static final class VectorMatcher {
+        private final Expr.Binary b;
+        private final Expr.VectorMatching m;
+        private final Map<Labels, String> sigCache = new HashMap<>();
+        private final List<String> names;
+
+        VectorMatcher(Expr.Binary b) {
+            this.b = b;
+            this.m = b.matching();
+            TreeSet<String> sorted = new TreeSet<>(m.labels());
+            if (!m.on()) {
+                sorted.add(Labels.METRIC_NAME);
+            }
+            this.names = new ArrayList<>(sorted);
+        }
+
+        String signature(Labels l) {
+            return sigCache.computeIfAbsent(l, this::computeSignature);
+        }
+
+        private String computeSignature(Labels l) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < l.size(); i++) {
+                String name = l.name(i);
+                boolean listed = names.contains(name);
+                if (m.on() == listed) {
+                    sb.append(name).append('\u0000').append(l.value(i)).append('\u0001');
+                }
+            }
+            return sb.toString();
+        }
+
+        void apply(List<StepSample> lhs, List<StepSample> rhs, List<StepSample> out) {
+            switch (b.op()) {
+                case AND -> {
+                    Set<String> right = new HashSet<>();
+                    for (StepSample s : rhs) {
+                        right.add(signature(s.labels));
+                    }
+                    for (StepSample s : lhs) {
+                        if (right.contains(signature(s.labels))) {
+                            out.add(s);
+                        }
+                    }
+                }
+                case UNLESS -> {
+                    Set<String> right = new HashSet<>();
+                    for (StepSample s : rhs) {
+                        right.add(signature(s.labels));
+                    }
+                    for (StepSample s : lhs) {
+                        if (!right.contains(signature(s.labels))) {
+                            out.add(s);
+                        }
+                    }
+                }
+                case OR -> {
+                    Set<String> left = new HashSet<>();
+                    for (StepSample s : lhs) {
+                        left.add(signature(s.labels));
+                        out.add(s);
+                    }
+                    for (StepSample s : rhs) {
+                        if (!left.contains(signature(s.labels))) {
+                            out.add(s);
+                        }
+                    }
+                }
+                default -> arithmetic(lhs, rhs, out);
+            }
+        }
+
+        private void arithmetic(List<StepSample> lhsIn, List<StepSample> rhsIn, List<StepSample> out) {
+            if (m.card() == Cardinality.MANY_TO_MANY) {
+                throw QueryException.execution("many-to-many only allowed for set operators");
+            }
+            boolean swap = m.card() == Cardinality.ONE_TO_MANY;
+            List<StepSample> many = swap ? rhsIn : lhsIn;
+            List<StepSample> one = swap ? lhsIn : rhsIn;
+            // As upstream: the sides swap for group_right, the fill values do not.
+            Double fillOne = m.fillRight();
+            Double fillMany = m.fillLeft();
+            if (many.isEmpty() && one.isEmpty() || (many.isEmpty() || one.isEmpty()) && fillOne == null
+                    && fillMany == null) {
+                return;
+            }
+            Map<String, StepSample> oneBySig = new java.util.LinkedHashMap<>();
+            for (StepSample s : one) {
+                String sig = signature(s.labels);
+                StepSample prev = oneBySig.putIfAbsent(sig, s);
+                if (prev != null) {
+                    throw QueryException.execution("found duplicate series for the match group " + groupText(s.labels)
+                            + " on the " + (swap ? "left" : "right") + " hand-side of the operation: ["
+                            + LabelText.braces(s.labels) + ", " + LabelText.braces(prev.labels)
+                            + "];many-to-many matching not allowed: matching labels must be unique on one side");
+                }
+            }
+            Map<String, Set<Labels>> matched = new HashMap<>();
+            for (StepSample ms : many) {
+                String sig = signature(ms.labels);
+                StepSample os = oneBySig.get(sig);
+                if (os == null) {
+                    if (fillOne == null) {
+                        continue;
+                    }
+                    os = new StepSample(matchLabels(ms.labels), fillOne, false);
+                }
+                emit(ms, os, swap, sig, matched, out);
+            }
+            if (fillMany != null) {
+                for (Map.Entry<String, StepSample> e : oneBySig.entrySet()) {
+                    if (!matched.containsKey(e.getKey())) {
+                        StepSample os = e.getValue();
+                        emit(new StepSample(matchLabels(os.labels), fillMany, false), os, swap, e.getKey(), matched,
+                                out);
+                    }
+                }
+            }
+        }
+
+        private void emit(StepSample ms, StepSample os, boolean swap, String sig, Map<String, Set<Labels>> matched,
+                List<StepSample> out) {
+            double l = swap ? os.v : ms.v;
+            double r = swap ? ms.v : os.v;
+            Result res = BinaryOps.apply(b.op(), l, r);
+            Labels metric = resultMetric(ms.labels, os.labels);
+            Set<Labels> seen = matched.computeIfAbsent(sig, x -> new HashSet<>());
+            if (m.card() == Cardinality.ONE_TO_ONE) {
+                if (!seen.isEmpty()) {
+                    throw QueryException.execution("multiple matches for labels: many-to-one matching must be "
+                            + "explicit (group_left/group_right)");
+                }
+                seen.add(metric);
+            } else if (!seen.add(metric)) {
+                throw QueryException.execution("multiple matches for labels: grouping labels must ensure unique "
+                        + "matches");
+            }
+            double value = res.value;
+            if (b.op().isComparison()) {
+                if (b.returnBool()) {
+                    value = res.keep ? 1 : 0;
+                } else if (!res.keep) {
+                    return;
+                }
+            }
+            out.add(new StepSample(metric, value, b.returnBool()));
+        }
+
+        /** The labels the matching looks at: the {@code on} labels, or all but the ignored ones and the name. */
+        private Labels matchLabels(Labels l) {
+            Labels.Builder lb = Labels.builder();
+            for (int i = 0; i < l.size(); i++) {
+                String name = l.name(i);
+                boolean listed = m.labels().contains(name);
+                if (m.on() ? listed : !listed && !name.equals(Labels.METRIC_NAME)) {
+                    lb.set(name, l.value(i));
+                }
+            }
+            return lb.build();
+        }
+
+        /** Labels of an output element: the "many" side's, less the name for arithmetic, plus group_x labels. */
+        private Labels resultMetric(Labels many, Labels one) {
+            Labels.Builder lb = many.toBuilder();
+            if (!b.op().isComparison()) {
+                lb.remove(Labels.METRIC_NAME);
+            }
+            if (m.card() == Cardinality.ONE_TO_ONE) {
+                if (m.on()) {
+                    Labels current = lb.build();
+                    lb = Labels.builder();
+                    for (String name : m.labels()) {
+                        String v = current.get(name);
+                        if (v != null && !v.isEmpty()) {
+                            lb.set(name, v);
+                        }
+                    }
+                } else {
+                    for (String name : m.labels()) {
+                        lb.remove(name);
+                    }
+                }
+            }
+            for (String name : m.include()) {
+                String v = one.get(name);
+                if (v != null && !v.isEmpty()) {
+                    lb.set(name, v);
+                } else {
+                    lb.remove(name);
+                }
+            }
+            return lb.build();
+        }
+
+        private String groupText(Labels l) {
+            return LabelText.braces(matchLabels(l));
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.sightline.promql.engine;
+
+import io.sightline.common.Labels;
+import java.util.Arrays;
+
+/**
+ * One series of an intermediate result: points at (a subset of) the evaluation steps, ascending.
+ * {@code dropName} marks a series whose metric name is to be removed at the end of evaluation
+ * (Prometheus 3's delayed name removal), so later operations can still see it.
+ */
+final class EvalSeries {
+
+    Labels labels;
+    boolean dropName;
+    long[] ts;
+    double[] vs;
+    int n;
+
+    EvalSeries(Labels labels, boolean dropName, int capacity) {
+        this.labels = labels;
+        this.dropName = dropName;
+        this.ts = new long[Math.max(1, capacity)];
+        this.vs = new double[Math.max(1, capacity)];
+    }
+
+    EvalSeries(Labels labels, boolean dropName, long[] ts, double[] vs, int n) {
+        this.labels = labels;
+        this.dropName = dropName;
+        this.ts = ts;
+        this.vs = vs;
+        this.n = n;
+    }
+
+    void add(long t, double v) {
+        if (n == ts.length) {
+            int cap = ts.length * 2;
+            ts = Arrays.copyOf(ts, cap);
+            vs = Arrays.copyOf(vs, cap);
+        }
+        ts[n] = t;
+        vs[n] = v;
+        n++;
+    }
+
+    /** Index of the first point with timestamp >= t, at or after {@code from}. */
+    int ceil(long t, int from) {
+        int lo = from;
+        int hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ts[mid] < t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}

@@ -1,0 +1,375 @@
+package io.sightline.promql.engine;
+
+import io.sightline.common.LabelMatcher;
+import io.sightline.common.Labels;
+import io.sightline.promql.ast.Expr;
+import io.sightline.promql.ast.ValueType;
+import io.sightline.tsdb.Querier;
+import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.SelectHints;
+import io.sightline.tsdb.Series;
+import io.sightline.tsdb.SeriesSet;
+import io.sightline.tsdb.StaleNaN;
+import io.sightline.tsdb.StorageException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Evaluates an expression at every step of {@code [start, end]} (inclusive, {@code interval} apart;
+ * an instant query is one step). Every node yields a list of series holding a point at the steps where
+ * it has a value, as Prometheus's evaluator does; scalars are one label-less series with a point at
+ * every step. Subqueries run a nested evaluator over their own aligned steps.
+ *
+ * <p>Windows follow Prometheus 3: an instant selector takes the newest sample in
+ * {@code (t - lookback, t]} unless it is a stale marker; a range selector takes the samples in
+ * {@code (t - range, t]}, stale markers removed.
+ */
+final class Evaluator {
+
+    final QueryContext ctx;
+    final long start;
+    final long end;
+    final long interval;
+    final int steps;
+
+    Evaluator(QueryContext ctx, long start, long end, long interval) {
+        this.ctx = ctx;
+        this.start = start;
+        this.end = end;
+        this.interval = interval;
+        this.steps = (int) ((end - start) / interval) + 1;
+    }
+
+    long stepTime(int k) {
+        return start + k * interval;
+    }
+
+    /** Evaluates a node to series over the steps; string literals are handled by the caller. */
+    List<EvalSeries> eval(Expr e) {
+        ctx.checkDeadline();
+        List<EvalSeries> out;
+        if (e instanceof Expr.NumberLiteral n) {
+            out = List.of(constant(n.value()));
+        } else if (e instanceof Expr.Paren p) {
+            out = eval(p.expr());
+        } else if (e instanceof Expr.Unary u) {
+            out = unary(u);
+        } else if (e instanceof Expr.VectorSelector vs) {
+            out = vectorSelector(vs, false);
+        } else if (e instanceof Expr.Call c) {
+            out = Functions.call(this, c);
+        } else if (e instanceof Expr.Aggregate a) {
+            out = Aggregations.eval(this, a);
+        } else if (e instanceof Expr.Binary b) {
+            out = BinaryOps.eval(this, b);
+        } else if (e instanceof Expr.MatrixSelector || e instanceof Expr.Subquery) {
+            throw new IllegalStateException("BUG: range vector evaluated as instant vector: " + e);
+        } else if (e instanceof Expr.StringLiteral) {
+            throw new IllegalStateException("BUG: string literal evaluated as a vector");
+        } else {
+            throw new IllegalStateException("BUG: unknown node " + e);
+        }
+        long points = 0;
+        for (EvalSeries s : out) {
+            points += s.n;
+        }
+        ctx.hold(points, "expression evaluation");
+        return out;
+    }
+
+    EvalSeries constant(double v) {
+        EvalSeries s = new EvalSeries(Labels.empty(), false, steps);
+        for (int k = 0; k < steps; k++) {
+            s.add(stepTime(k), v);
+        }
+        return s;
+    }
+
+    /** A scalar argument as one value per step (NaN where the scalar has none). */
+    double[] scalarPerStep(Expr e) {
+        double[] out = new double[steps];
+        java.util.Arrays.fill(out, Double.NaN);
+        for (EvalSeries s : eval(e)) {
+            for (int i = 0; i < s.n; i++) {
+                out[(int) ((s.ts[i] - start) / interval)] = s.vs[i];
+            }
+        }
+        return out;
+    }
+
+    private List<EvalSeries> unary(Expr.Unary u) {
+        List<EvalSeries> in = eval(u.expr());
+        if (!u.negate()) {
+            return in;
+        }
+        boolean vector = u.expr().type() == ValueType.VECTOR;
+        List<EvalSeries> out = new ArrayList<>(in.size());
+        for (EvalSeries s : in) {
+            double[] vs = new double[s.n];
+            for (int i = 0; i < s.n; i++) {
+                vs[i] = -s.vs[i];
+            }
+            out.add(new EvalSeries(s.labels, s.dropName || vector, s.ts, vs, s.n));
+        }
+        return out;
+    }
+
+    // ---- storage access
+
+    /** Raw samples of one selected series between two bounds (inclusive). */
+    record Loaded(Labels labels, long[] ts, double[] vs, int n) {}
+
+    List<Loaded> select(Expr.VectorSelector vs, long mint, long maxt, boolean dropStale) {
+        List<Loaded> out = new ArrayList<>();
+        if (mint > maxt) {
+            return out;
+        }
+        try (Querier q = ctx.queryable.querier(mint, maxt)) {
+            SeriesSet set = q.select(false, SelectHints.range(mint, maxt),
+                    vs.matchers().toArray(new LabelMatcher[0]));
+            SampleIterator reuse = null;
+            long total = 0;
+            while (set.next()) {
+                ctx.checkDeadline();
+                Series s = set.at();
+                SampleIterator it = s.iterator(reuse);
+                reuse = it;
+                long[] ts = new long[16];
+                double[] vals = new double[16];
+                int n = 0;
+                if (it.seek(mint)) {
+                    do {
+                        long t = it.timestamp();
+                        if (t > maxt) {
+                            break;
+                        }
+                        double v = it.value();
+                        if (dropStale && StaleNaN.is(v)) {
+                            continue;
+                        }
+                        if (n == ts.length) {
+                            ts = java.util.Arrays.copyOf(ts, n * 2);
+                            vals = java.util.Arrays.copyOf(vals, n * 2);
+                        }
+                        ts[n] = t;
+                        vals[n] = v;
+                        n++;
+                    } while (it.next());
+                }
+                total += n;
+                ctx.samplesLoaded += n;
+                out.add(new Loaded(s.labels(), ts, vals, n));
+            }
+            ctx.hold(total, "query execution");
+        } catch (StorageException e) {
+            throw QueryException.execution("cannot read storage: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** The time a selector reads at for step time {@code t}. */
+    long refTime(long t, Expr.At at, long offsetMs) {
+        return (at != null ? ctx.at(at) : t) - offsetMs;
+    }
+
+    /**
+     * An instant vector selector at every step. With {@code sampleTimes}, values are the sampled
+     * points' own timestamps in seconds (for {@code timestamp()}).
+     */
+    List<EvalSeries> vectorSelector(Expr.VectorSelector vs, boolean sampleTimes) {
+        long offset = ctx.duration(vs.offset());
+        long first = refTime(start, vs.at(), offset);
+        long last = refTime(end, vs.at(), offset);
+        List<Loaded> loaded = select(vs, first - ctx.lookbackMs + 1, last, false);
+        List<EvalSeries> out = new ArrayList<>(loaded.size());
+        for (Loaded l : loaded) {
+            EvalSeries s = new EvalSeries(l.labels(), false, Math.min(steps, Math.max(l.n(), 1)));
+            int j = 0;
+            for (int k = 0; k < steps; k++) {
+                long t = stepTime(k);
+                long ref = refTime(t, vs.at(), offset);
+                while (j < l.n() && l.ts()[j] <= ref) {
+                    j++;
+                }
+                int idx = j - 1;
+                if (idx >= 0 && l.ts()[idx] > ref - ctx.lookbackMs && !StaleNaN.is(l.vs()[idx])) {
+                    s.add(t, sampleTimes ? l.ts()[idx] / 1000.0 : l.vs()[idx]);
+                }
+                if (vs.at() != null) {
+                    j = 0;
+                }
+            }
+            if (s.n > 0) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    // ---- range vectors (matrix selectors and subqueries)
+
+    /**
+     * The points behind a range-vector expression and how to find the window for a step:
+     * {@code (ref - range, ref]} where {@code ref} is the step time, or the {@code @} time, minus the offset.
+     */
+    record RangeSource(List<EvalSeries> series, long rangeMs, long offsetMs, Expr.At at, Expr.RangeMode mode) {}
+
+    RangeSource rangeSource(Expr e) {
+        if (e instanceof Expr.Paren p) {
+            return rangeSource(p.expr());
+        }
+        if (e instanceof Expr.MatrixSelector ms) {
+            Expr.VectorSelector vs = ms.selector();
+            long range = ctx.duration(ms.range());
+            if (range <= 0) {
+                throw QueryException.execution("range must be greater than 0, got " + range + "ms");
+            }
+            long offset = ctx.duration(vs.offset());
+            long first = refTime(start, vs.at(), offset);
+            long last = refTime(end, vs.at(), offset);
+            long mint = first - range + 1;
+            long maxt = last;
+            if (ms.mode() != Expr.RangeMode.PLAIN) {
+                // The extended modes look one lookback further back (and, for smoothed, ahead) for
+                // the samples they interpolate from.
+                mint -= ctx.lookbackMs;
+                if (ms.mode() == Expr.RangeMode.SMOOTHED) {
+                    maxt += ctx.lookbackMs;
+                }
+            }
+            List<Loaded> loaded = select(vs, mint, maxt, true);
+            List<EvalSeries> series = new ArrayList<>(loaded.size());
+            for (Loaded l : loaded) {
+                series.add(new EvalSeries(l.labels(), false, l.ts(), l.vs(), l.n()));
+            }
+            return new RangeSource(series, range, offset, vs.at(), ms.mode());
+        }
+        if (e instanceof Expr.Subquery sq) {
+            return subquery(sq);
+        }
+        throw new IllegalStateException("BUG: not a range vector: " + e);
+    }
+
+    private RangeSource subquery(Expr.Subquery sq) {
+        long offset = ctx.duration(sq.offset());
+        long range = ctx.duration(sq.range());
+        long step = sq.step() == null ? ctx.options.defaultSubqueryStep().toMillis() : ctx.duration(sq.step());
+        if (range <= 0) {
+            throw QueryException.execution("subquery range must be greater than 0");
+        }
+        if (step <= 0) {
+            throw QueryException.execution("subquery step must be greater than 0");
+        }
+        long outerFirst = refTime(start, sq.at(), offset);
+        long outerLast = refTime(end, sq.at(), offset);
+        long mint = outerFirst - range;
+        long innerStart = step * (mint / step);
+        if (innerStart <= mint) {
+            innerStart += step;
+        }
+        List<EvalSeries> series;
+        if (innerStart > outerLast) {
+            series = List.of();
+        } else {
+            Evaluator inner = new Evaluator(ctx, innerStart, outerLast, step);
+            series = inner.eval(sq.expr());
+            for (EvalSeries s : series) {
+                s.dropName = false;
+            }
+        }
+        return new RangeSource(series, range, offset, sq.at(), Expr.RangeMode.PLAIN);
+    }
+
+    /** For an instant query of a range-vector expression: the raw points of each series in the window. */
+    List<EvalSeries> rangeAtInstant(Expr e) {
+        RangeSource src = rangeSource(e);
+        long ref = refTime(start, src.at(), src.offsetMs());
+        List<EvalSeries> out = new ArrayList<>();
+        for (EvalSeries s : src.series()) {
+            int lo = s.ceil(ref - src.rangeMs() + 1, 0);
+            int hi = s.ceil(ref + 1, lo);
+            if (hi > lo) {
+                EvalSeries w = new EvalSeries(s.labels, s.dropName, hi - lo);
+                for (int i = lo; i < hi; i++) {
+                    w.add(s.ts[i], s.vs[i]);
+                }
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
+    // ---- per-step evaluation of vector functions, aggregations and operators
+
+    /** Computes the output vector of one step from the arguments' vectors at that step. */
+    interface StepFunction {
+        void apply(long t, int step, List<List<StepSample>> args, List<StepSample> out);
+    }
+
+    /**
+     * Evaluates {@code fn} at each step over the already evaluated arguments, collecting its outputs
+     * into series by label set. Two outputs with the same labels at one step are an error, as in
+     * Prometheus. Output series keep the order in which they first appear.
+     */
+    List<EvalSeries> rangeEval(List<List<EvalSeries>> args, StepFunction fn) {
+        int[][] cursors = new int[args.size()][];
+        for (int a = 0; a < args.size(); a++) {
+            cursors[a] = new int[args.get(a).size()];
+        }
+        Map<Labels, EvalSeries> outSeries = new LinkedHashMap<>();
+        List<List<StepSample>> stepArgs = new ArrayList<>(args.size());
+        for (int a = 0; a < args.size(); a++) {
+            stepArgs.add(new ArrayList<>());
+        }
+        List<StepSample> out = new ArrayList<>();
+        List<EvalSeries> extra = new ArrayList<>();
+        for (int k = 0; k < steps; k++) {
+            if ((k & 255) == 0) {
+                ctx.checkDeadline();
+            }
+            long t = stepTime(k);
+            for (int a = 0; a < args.size(); a++) {
+                List<EvalSeries> arg = args.get(a);
+                List<StepSample> vec = stepArgs.get(a);
+                vec.clear();
+                int[] cur = cursors[a];
+                for (int si = 0; si < arg.size(); si++) {
+                    EvalSeries s = arg.get(si);
+                    int c = cur[si];
+                    while (c < s.n && s.ts[c] < t) {
+                        c++;
+                    }
+                    if (c < s.n && s.ts[c] == t) {
+                        vec.add(new StepSample(s.labels, s.vs[c], s.dropName));
+                        c++;
+                    }
+                    cur[si] = c;
+                }
+            }
+            out.clear();
+            fn.apply(t, k, stepArgs, out);
+            for (StepSample smp : out) {
+                EvalSeries s = outSeries.get(smp.labels);
+                if (s == null) {
+                    s = new EvalSeries(smp.labels, smp.dropName, Math.min(steps, 16));
+                    outSeries.put(smp.labels, s);
+                } else if (s.n > 0 && s.ts[s.n - 1] == t) {
+                    if (steps > 1) {
+                        throw QueryException.execution("vector cannot contain metrics with the same labelset");
+                    }
+                    // One step (instant): keep both, in order; cleanup decides once names are gone.
+                    EvalSeries dup = new EvalSeries(smp.labels, smp.dropName, 1);
+                    dup.add(t, smp.v);
+                    extra.add(dup);
+                    continue;
+                }
+                s.add(t, smp.v);
+            }
+        }
+        List<EvalSeries> result = new ArrayList<>(outSeries.values());
+        result.addAll(extra);
+        return result;
+    }
+}

@@ -1,0 +1,238 @@
+package io.sightline.promql.engine;
+
+import io.sightline.common.Labels;
+import io.sightline.promql.ast.Expr;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code histogram_quantile} and {@code histogram_fraction} over classic histograms: series with an
+ * {@code le} label, grouped by their other labels. Native histograms are not stored by this engine.
+ */
+final class HistogramFunctions {
+
+    private HistogramFunctions() {}
+
+    /** Cumulative count up to and including {@code upperBound}. */
+    record Bucket(double upperBound, double count) {}
+
+    private static final class BucketGroup {
+        final Labels labels;
+        final List<Bucket> buckets = new ArrayList<>();
+
+        BucketGroup(Labels labels) {
+            this.labels = labels;
+        }
+    }
+
+    static List<EvalSeries> quantile(Evaluator ev, Expr.Call c, double[] q, List<EvalSeries> in) {
+        return grouped(ev, c, in, (k, g) -> {
+            double qv = q[k];
+            if (Double.isNaN(qv) || qv < 0 || qv > 1) {
+                ev.ctx.annotations.warn("quantile value should be between 0 and 1, got "
+                        + Aggregations.formatFloat(qv), c.args().get(0).start());
+            }
+            double[] r = bucketQuantile(qv, g.buckets);
+            if (r[1] != 0) {
+                ev.ctx.annotations.info("input to histogram_quantile needed to be fixed for monotonicity (see "
+                        + "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) "
+                        + "for metric name \"" + g.labels.metricName() + "\"", c.args().get(1).start());
+            }
+            return r[0];
+        });
+    }
+
+    static List<EvalSeries> fraction(Evaluator ev, Expr.Call c, double[] lower, double[] upper, List<EvalSeries> in) {
+        return grouped(ev, c, in, (k, g) -> bucketFraction(lower[k], upper[k], g.buckets));
+    }
+
+    private interface GroupFn {
+        double apply(int step, BucketGroup g);
+    }
+
+    private static List<EvalSeries> grouped(Evaluator ev, Expr.Call c, List<EvalSeries> in, GroupFn fn) {
+        Expr vectorArg = c.args().get(c.args().size() - 1);
+        Map<Labels, Labels> keys = new java.util.HashMap<>();
+        return ev.rangeEval(List.of(in), (t, k, args, out) -> {
+            Map<Labels, BucketGroup> groups = new LinkedHashMap<>();
+            for (StepSample s : args.get(0)) {
+                String le = s.labels.get("le");
+                double upper = parseLe(le);
+                if (Double.isNaN(upper)) {
+                    ev.ctx.annotations.warn("bucket label \"le\" is missing or has a malformed value of \""
+                            + (le == null ? "" : le) + "\" for metric name \"" + s.labels.metricName() + "\"",
+                            vectorArg.start());
+                    continue;
+                }
+                Labels key = keys.computeIfAbsent(s.labels, l -> l.toBuilder().remove("le")
+                        .remove(Labels.METRIC_NAME).build());
+                groups.computeIfAbsent(key, BucketGroup::new).buckets.add(new Bucket(upper, s.v));
+            }
+            for (BucketGroup g : groups.values()) {
+                out.add(new StepSample(g.labels, fn.apply(k, g), false));
+            }
+        });
+    }
+
+    static double parseLe(String le) {
+        if (le == null) {
+            return Double.NaN;
+        }
+        try {
+            return GoMath.parseFloat(le);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static List<Bucket> prepare(List<Bucket> in) {
+        List<Bucket> b = new ArrayList<>(in);
+        b.sort((x, y) -> Double.compare(x.upperBound(), y.upperBound()));
+        List<Bucket> merged = new ArrayList<>(b.size());
+        for (Bucket x : b) {
+            if (!merged.isEmpty() && merged.get(merged.size() - 1).upperBound() == x.upperBound()) {
+                Bucket last = merged.remove(merged.size() - 1);
+                merged.add(new Bucket(x.upperBound(), last.count() + x.count()));
+            } else {
+                merged.add(x);
+            }
+        }
+        return merged;
+    }
+
+    /** Returns {quantile, forcedMonotonic ? 1 : 0}. */
+    static double[] bucketQuantile(double q, List<Bucket> in) {
+        if (Double.isNaN(q)) {
+            return new double[] {Double.NaN, 0};
+        }
+        if (q < 0) {
+            return new double[] {Double.NEGATIVE_INFINITY, 0};
+        }
+        if (q > 1) {
+            return new double[] {Double.POSITIVE_INFINITY, 0};
+        }
+        List<Bucket> sorted = new ArrayList<>(in);
+        sorted.sort((x, y) -> Double.compare(x.upperBound(), y.upperBound()));
+        if (sorted.isEmpty() || sorted.get(sorted.size() - 1).upperBound() != Double.POSITIVE_INFINITY) {
+            return new double[] {Double.NaN, 0};
+        }
+        List<Bucket> b = prepare(sorted);
+        double[] counts = new double[b.size()];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = b.get(i).count();
+        }
+        boolean forced = ensureMonotonic(counts);
+        if (b.size() < 2) {
+            return new double[] {Double.NaN, forced ? 1 : 0};
+        }
+        double observations = counts[counts.length - 1];
+        if (observations == 0) {
+            return new double[] {Double.NaN, forced ? 1 : 0};
+        }
+        double rank = q * observations;
+        int idx = 0;
+        int limit = counts.length - 1;
+        while (idx < limit && !(counts[idx] >= rank)) {
+            idx++;
+        }
+        double result;
+        if (idx == counts.length - 1) {
+            result = b.get(counts.length - 2).upperBound();
+        } else if (idx == 0 && b.get(0).upperBound() <= 0) {
+            result = b.get(0).upperBound();
+        } else {
+            double bucketStart = 0;
+            double bucketEnd = b.get(idx).upperBound();
+            double count = counts[idx];
+            if (idx > 0) {
+                bucketStart = b.get(idx - 1).upperBound();
+                count -= counts[idx - 1];
+                rank -= counts[idx - 1];
+            }
+            result = bucketStart + (bucketEnd - bucketStart) * (rank / count);
+        }
+        return new double[] {result, forced ? 1 : 0};
+    }
+
+    /** Makes cumulative counts non-decreasing; tiny float noise is flattened silently. Returns whether forced. */
+    static boolean ensureMonotonic(double[] counts) {
+        boolean forced = false;
+        double prev = counts[0];
+        for (int i = 1; i < counts.length; i++) {
+            double cur = counts[i];
+            if (cur == prev) {
+                continue;
+            }
+            if (almostEqual(prev, cur, 1e-12)) {
+                counts[i] = prev;
+                continue;
+            }
+            if (cur < prev) {
+                counts[i] = prev;
+                forced = true;
+                continue;
+            }
+            prev = cur;
+        }
+        return forced;
+    }
+
+    static boolean almostEqual(double a, double b, double epsilon) {
+        if (a == b) {
+            return true;
+        }
+        double absSum = Math.abs(a) + Math.abs(b);
+        double diff = Math.abs(a - b);
+        if (a == 0 || b == 0 || absSum < Double.MIN_NORMAL) {
+            return diff < epsilon * Double.MIN_NORMAL;
+        }
+        return diff / Math.min(absSum, Double.MAX_VALUE) < epsilon;
+    }
+
+    /** The fraction of observations between {@code lower} and {@code upper}, interpolating linearly in buckets. */
+    static double bucketFraction(double lower, double upper, List<Bucket> in) {
+        List<Bucket> sorted = new ArrayList<>(in);
+        sorted.sort((x, y) -> Double.compare(x.upperBound(), y.upperBound()));
+        if (sorted.isEmpty() || sorted.get(sorted.size() - 1).upperBound() != Double.POSITIVE_INFINITY) {
+            return Double.NaN;
+        }
+        List<Bucket> b = prepare(sorted);
+        double[] counts = new double[b.size()];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = b.get(i).count();
+        }
+        ensureMonotonic(counts);
+        double total = counts[counts.length - 1];
+        if (total == 0 || Double.isNaN(lower) || Double.isNaN(upper)) {
+            return Double.NaN;
+        }
+        if (lower >= upper) {
+            return 0;
+        }
+        return (rankAt(upper, b, counts) - rankAt(lower, b, counts)) / total;
+    }
+
+    /** Interpolated cumulative count at value {@code v}. */
+    private static double rankAt(double v, List<Bucket> b, double[] counts) {
+        double prevUpper = Double.NEGATIVE_INFINITY;
+        double prevCount = 0;
+        for (int i = 0; i < b.size(); i++) {
+            double up = b.get(i).upperBound();
+            double lowerBound = i == 0 ? (up > 0 ? 0 : Double.NEGATIVE_INFINITY) : prevUpper;
+            if (v <= lowerBound) {
+                return prevCount;
+            }
+            if (v < up) {
+                if (Double.isInfinite(lowerBound) || Double.isInfinite(up)) {
+                    return prevCount;
+                }
+                return prevCount + (counts[i] - prevCount) * (v - lowerBound) / (up - lowerBound);
+            }
+            prevUpper = up;
+            prevCount = counts[i];
+        }
+        return counts[counts.length - 1];
+    }
+}

@@ -1,0 +1,70 @@
+package io.sightline.promql.engine;
+
+import io.sightline.promql.ast.DurationExpr;
+import io.sightline.promql.ast.Expr;
+import io.sightline.tsdb.Queryable;
+
+/**
+ * What every evaluator of one query shares: the storage, the query's own start, end and step
+ * (for {@code @ start()}, {@code step()}...), limits and the annotations being collected.
+ * Single-threaded, like the query.
+ */
+final class QueryContext {
+
+    final Queryable queryable;
+    final EngineOptions options;
+    final Annotations annotations;
+    final long queryStart;
+    final long queryEnd;
+    final long queryStep;
+    final long lookbackMs;
+    private final long deadlineNanos;
+    long samplesLoaded;
+    long peakSamples;
+
+    QueryContext(Queryable queryable, EngineOptions options, Annotations annotations, long queryStart,
+            long queryEnd, long queryStep) {
+        this.queryable = queryable;
+        this.options = options;
+        this.annotations = annotations;
+        this.queryStart = queryStart;
+        this.queryEnd = queryEnd;
+        this.queryStep = queryStep;
+        this.lookbackMs = options.lookbackDelta().toMillis();
+        this.deadlineNanos = options.timeout().isZero() ? Long.MAX_VALUE
+                : System.nanoTime() + options.timeout().toNanos();
+    }
+
+    long duration(DurationExpr d) {
+        return d == null ? 0 : d.millis(queryStep, queryEnd - queryStart);
+    }
+
+    /** The pinned evaluation time of an {@code @} modifier, in milliseconds. */
+    long at(Expr.At at) {
+        return switch (at.kind()) {
+            case START -> queryStart;
+            case END -> queryEnd;
+            case TIMESTAMP -> at.timestampMs();
+        };
+    }
+
+    void checkDeadline() {
+        if (System.nanoTime() > deadlineNanos) {
+            throw new QueryException(QueryException.Kind.TIMEOUT, "query timed out in expression evaluation");
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new QueryException(QueryException.Kind.CANCELED, "query was canceled in expression evaluation");
+        }
+    }
+
+    /** Accounts for {@code n} samples held at once by one step of evaluation. */
+    void hold(long n, String where) {
+        if (n > peakSamples) {
+            peakSamples = n;
+        }
+        if (options.maxSamples() > 0 && n > options.maxSamples()) {
+            throw new QueryException(QueryException.Kind.TOO_LARGE,
+                    "query processing would load too many samples into memory in " + where);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.sightline.promql.engine;
+
+import io.sightline.common.Labels;
+import io.sightline.promql.ast.Expr;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Calls of functions that take a range vector: each series is walked once, the window sliding with
+ * the steps, so a query costs O(samples + steps) per series rather than a search per step.
+ */
+final class RangeEval {
+
+    private RangeEval() {}
+
+    static List<EvalSeries> call(Evaluator ev, Expr.Call c, int matrixArg) {
+        String name = c.function().name();
+        Expr arg = c.args().get(matrixArg);
+        Expr inner = arg;
+        while (inner instanceof Expr.Paren p) {
+            inner = p.expr();
+        }
+        Expr.RangeMode mode = inner instanceof Expr.MatrixSelector ms ? ms.mode() : Expr.RangeMode.PLAIN;
+        ExtendedRanges.check(name, mode);
+        double[] p0 = null;
+        double[] p1 = null;
+        switch (name) {
+            case "quantile_over_time" -> p0 = ev.scalarPerStep(c.args().get(0));
+            case "predict_linear" -> p0 = ev.scalarPerStep(c.args().get(1));
+            case "double_exponential_smoothing", "holt_winters" -> {
+                p0 = ev.scalarPerStep(c.args().get(1));
+                p1 = ev.scalarPerStep(c.args().get(2));
+            }
+            default -> {
+            }
+        }
+        Evaluator.RangeSource src = ev.rangeSource(inner);
+        if (name.equals("absent_over_time")) {
+            return absentOverTime(ev, src, Functions.absentLabels(inner));
+        }
+        RangeFunctions.Fn fn = function(ev, c, name, p0, p1);
+        boolean dropName = !Functions.keepsName(name);
+        RangeFunctions.Window w = new RangeFunctions.Window();
+        List<EvalSeries> out = new ArrayList<>(src.series().size());
+        Annotator annotator = new Annotator(ev, c, name, arg);
+        for (EvalSeries s : src.series()) {
+            ev.ctx.checkDeadline();
+            EvalSeries o = new EvalSeries(s.labels, s.dropName || dropName, Math.min(ev.steps, 16));
+            boolean any = false;
+            int lo = 0;
+            int hi = 0;
+            for (int k = 0; k < ev.steps; k++) {
+                long t = ev.stepTime(k);
+                long ref = ev.refTime(t, src.at(), src.offsetMs());
+                long rangeStart = ref - src.rangeMs();
+                if (src.at() != null) {
+                    lo = 0;
+                    hi = 0;
+                }
+                if (mode != Expr.RangeMode.PLAIN) {
+                    double v = ExtendedRanges.apply(name, mode, s, rangeStart, ref, ev.ctx.lookbackMs);
+                    if (!RangeFunctions.isNone(v)) {
+                        o.add(t, v);
+                        any = true;
+                    }
+                    continue;
+                }
+                while (lo < s.n && s.ts[lo] <= rangeStart) {
+                    lo++;
+                }
+                if (hi < lo) {
+                    hi = lo;
+                }
+                while (hi < s.n && s.ts[hi] <= ref) {
+                    hi++;
+                }
+                if (hi == lo) {
+                    continue;
+                }
+                w.ts = s.ts;
+                w.vs = s.vs;
+                w.lo = lo;
+                w.hi = hi;
+                w.rangeStart = rangeStart;
+                w.rangeEnd = ref;
+                w.t = src.at() != null ? ev.ctx.at(src.at()) : t;
+                w.p0 = p0 == null ? 0 : p0[k];
+                w.p1 = p1 == null ? 0 : p1[k];
+                double v = fn.apply(w);
+                if (!RangeFunctions.isNone(v)) {
+                    o.add(t, v);
+                    any = true;
+                }
+            }
+            if (any) {
+                annotator.seen(s.labels);
+                out.add(o);
+            }
+        }
+        if (dropName) {
+            checkDuplicates(out);
+        }
+        return out;
+    }
+
+    /** Series that differ only by name collide once the name goes; Prometheus reports it per step. */
+    private static void checkDuplicates(List<EvalSeries> out) {
+        // Names are removed later (delayed removal); collisions are caught then.
+    }
+
+    private static RangeFunctions.Fn function(Evaluator ev, Expr.Call c, String name, double[] p0, double[] p1) {
+        return switch (name) {
+            case "rate" -> w -> RangeFunctions.extrapolatedRate(w, true, true);
+            case "increase" -> w -> RangeFunctions.extrapolatedRate(w, true, false);
+            case "delta" -> w -> RangeFunctions.extrapolatedRate(w, false, false);
+            case "irate" -> w -> RangeFunctions.instantValue(w, true);
+            case "idelta" -> w -> RangeFunctions.instantValue(w, false);
+            case "deriv" -> RangeFunctions::deriv;
+            case "predict_linear" -> RangeFunctions::predictLinear;
+            case "changes" -> RangeFunctions::changes;
+            case "resets" -> RangeFunctions::resets;
+            case "sum_over_time" -> RangeFunctions::sum;
+            case "avg_over_time" -> RangeFunctions::avg;
+            case "count_over_time" -> w -> w.size();
+            case "min_over_time" -> RangeFunctions::min;
+            case "max_over_time" -> RangeFunctions::max;
+            case "last_over_time" -> w -> w.vs[w.hi - 1];
+            case "first_over_time" -> w -> w.vs[w.lo];
+            case "ts_of_last_over_time" -> w -> w.ts[w.hi - 1] / 1000.0;
+            case "ts_of_first_over_time" -> w -> w.ts[w.lo] / 1000.0;
+            case "ts_of_min_over_time" -> RangeFunctions::tsOfMin;
+            case "ts_of_max_over_time" -> RangeFunctions::tsOfMax;
+            case "present_over_time" -> w -> 1;
+            case "stddev_over_time" -> w -> Math.sqrt(RangeFunctions.variance(w));
+            case "stdvar_over_time" -> RangeFunctions::variance;
+            case "quantile_over_time" -> w -> {
+                if (Double.isNaN(w.p0) || w.p0 < 0 || w.p0 > 1) {
+                    ev.ctx.annotations.warn("quantile value should be between 0 and 1, got "
+                            + Aggregations.formatFloat(w.p0), c.args().get(0).start());
+                }
+                return RangeFunctions.quantile(w);
+            };
+            case "mad_over_time" -> RangeFunctions::mad;
+            case "double_exponential_smoothing", "holt_winters" -> w -> {
+                if (w.p0 <= 0 || w.p0 >= 1) {
+                    throw QueryException.execution("invalid smoothing factor. Expected: 0 < sf < 1, got: "
+                            + Aggregations.formatFloat(w.p0));
+                }
+                if (w.p1 <= 0 || w.p1 >= 1) {
+                    throw QueryException.execution("invalid trend factor. Expected: 0 < tf < 1, got: "
+                            + Aggregations.formatFloat(w.p1));
+                }
+                return RangeFunctions.doubleExponentialSmoothing(w);
+            };
+            default -> throw QueryException.execution("function \"" + name + "\" is not supported");
+        };
+    }
+
+    private static List<EvalSeries> absentOverTime(Evaluator ev, Evaluator.RangeSource src, Labels labels) {
+        EvalSeries o = new EvalSeries(labels, false, ev.steps);
+        for (int k = 0; k < ev.steps; k++) {
+            long t = ev.stepTime(k);
+            long ref = ev.refTime(t, src.at(), src.offsetMs());
+            boolean present = false;
+            for (EvalSeries s : src.series()) {
+                int lo = s.ceil(ref - src.rangeMs() + 1, 0);
+                if (lo < s.n && s.ts[lo] <= ref) {
+                    present = true;
+                    break;
+                }
+            }
+            if (!present) {
+                o.add(t, 1);
+            }
+        }
+        return o.n == 0 ? List.of() : List.of(o);
+    }
+
+    /** Raises the per-series annotations of range functions (e.g. "might not be a counter"). */
+    private static final class Annotator {
+        private final Evaluator ev;
+        private final String name;
+        private final Expr arg;
+
+        Annotator(Evaluator ev, Expr.Call c, String name, Expr arg) {
+            this.ev = ev;
+            this.name = name;
+            this.arg = arg;
+        }
+
+        void seen(Labels labels) {
+            if (name.equals("rate") || name.equals("increase") || name.equals("irate")) {
+                String metric = labels.metricName();
+                if (!metric.isEmpty() && !(metric.endsWith("_total") || metric.endsWith("_sum")
+                        || metric.endsWith("_count") || metric.endsWith("_bucket"))) {
+                    ev.ctx.annotations.info("metric might not be a counter, name does not end in "
+                            + "_total/_sum/_count/_bucket: \"" + metric + "\"", arg.start());
+                }
+            }
+        }
+    }
+}

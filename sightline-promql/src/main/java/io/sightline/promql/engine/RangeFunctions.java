@@ -1,0 +1,298 @@
+package io.sightline.promql.engine;
+
+import java.util.Arrays;
+
+/**
+ * The functions of a range vector, computed on one window of one series: samples
+ * {@code ts[lo..hi)}, {@code vs[lo..hi)} for a window {@code (rangeStart, rangeEnd]} evaluated at
+ * step time {@code t}. Each returns NaN-boxed "no value" as {@link #NONE}.
+ */
+final class RangeFunctions {
+
+    /** Returned when a window yields no output sample. Not a float value: compared by identity of bits. */
+    static final double NONE = Double.longBitsToDouble(0x7ff8dead0000beefL);
+
+    static boolean isNone(double v) {
+        return Double.doubleToRawLongBits(v) == 0x7ff8dead0000beefL;
+    }
+
+    private RangeFunctions() {}
+
+    /** A window and the scalar parameters of the call at this step. */
+    static final class Window {
+        long[] ts;
+        double[] vs;
+        int lo;
+        int hi;
+        long rangeStart;
+        long rangeEnd;
+        long t;
+        double p0;
+        double p1;
+
+        int size() {
+            return hi - lo;
+        }
+    }
+
+    interface Fn {
+        double apply(Window w);
+    }
+
+    static double extrapolatedRate(Window w, boolean isCounter, boolean isRate) {
+        int n = w.size();
+        if (n < 2) {
+            return NONE;
+        }
+        long[] ts = w.ts;
+        double[] vs = w.vs;
+        double first = vs[w.lo];
+        double last = vs[w.hi - 1];
+        double result = last - first;
+        if (isCounter) {
+            double prev = first;
+            for (int i = w.lo + 1; i < w.hi; i++) {
+                double cur = vs[i];
+                if (cur < prev) {
+                    result += prev;
+                }
+                prev = cur;
+            }
+        }
+        double durationToStart = (ts[w.lo] - w.rangeStart) / 1000.0;
+        double durationToEnd = (w.rangeEnd - ts[w.hi - 1]) / 1000.0;
+        double sampledInterval = (ts[w.hi - 1] - ts[w.lo]) / 1000.0;
+        double averageDurationBetweenSamples = sampledInterval / (n - 1);
+        double extrapolationThreshold = averageDurationBetweenSamples * 1.1;
+        if (durationToStart >= extrapolationThreshold) {
+            durationToStart = averageDurationBetweenSamples / 2;
+        }
+        if (isCounter && result > 0 && first >= 0) {
+            double durationToZero = sampledInterval * (first / result);
+            if (durationToZero < durationToStart) {
+                durationToStart = durationToZero;
+            }
+        }
+        if (durationToEnd >= extrapolationThreshold) {
+            durationToEnd = averageDurationBetweenSamples / 2;
+        }
+        double factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+        if (isRate) {
+            factor /= (w.rangeEnd - w.rangeStart) / 1000.0;
+        }
+        return result * factor;
+    }
+
+    static double instantValue(Window w, boolean isRate) {
+        if (w.size() < 2) {
+            return NONE;
+        }
+        int i = w.hi - 1;
+        double last = w.vs[i];
+        double prev = w.vs[i - 1];
+        double result;
+        if (isRate && last < prev) {
+            result = last;
+        } else {
+            result = last - prev;
+        }
+        long interval = w.ts[i] - w.ts[i - 1];
+        if (interval == 0) {
+            return NONE;
+        }
+        if (isRate) {
+            result /= interval / 1000.0;
+        }
+        return result;
+    }
+
+    /** Least-squares slope and intercept of the window, x in seconds relative to {@code interceptTime}. */
+    static double[] linearRegression(Window w, long interceptTime) {
+        double n = 0;
+        KahanSum sumX = new KahanSum();
+        KahanSum sumY = new KahanSum();
+        KahanSum sumXY = new KahanSum();
+        KahanSum sumX2 = new KahanSum();
+        double initY = w.vs[w.lo];
+        boolean constY = true;
+        for (int i = w.lo; i < w.hi; i++) {
+            double y = w.vs[i];
+            if (constY && i > w.lo && y != initY) {
+                constY = false;
+            }
+            n += 1;
+            double x = (w.ts[i] - interceptTime) / 1e3;
+            sumX.add(x);
+            sumY.add(y);
+            sumXY.add(x * y);
+            sumX2.add(x * x);
+        }
+        if (constY) {
+            if (Double.isInfinite(initY)) {
+                return new double[] {Double.NaN, Double.NaN};
+            }
+            return new double[] {0, initY};
+        }
+        double sx = sumX.value();
+        double sy = sumY.value();
+        double sxy = sumXY.value();
+        double sx2 = sumX2.value();
+        double covXY = sxy - sx * sy / n;
+        double varX = sx2 - sx * sx / n;
+        double slope = covXY / varX;
+        double intercept = sy / n - slope * sx / n;
+        return new double[] {slope, intercept};
+    }
+
+    static double deriv(Window w) {
+        if (w.size() < 2) {
+            return NONE;
+        }
+        return linearRegression(w, w.ts[w.lo])[0];
+    }
+
+    static double predictLinear(Window w) {
+        if (w.size() < 2) {
+            return NONE;
+        }
+        double[] r = linearRegression(w, w.t);
+        return r[0] * w.p0 + r[1];
+    }
+
+    static double changes(Window w) {
+        int changes = 0;
+        for (int i = w.lo + 1; i < w.hi; i++) {
+            double cur = w.vs[i];
+            double prev = w.vs[i - 1];
+            if (cur != prev && !(Double.isNaN(cur) && Double.isNaN(prev))) {
+                changes++;
+            }
+        }
+        return changes;
+    }
+
+    static double resets(Window w) {
+        int resets = 0;
+        for (int i = w.lo + 1; i < w.hi; i++) {
+            if (w.vs[i] < w.vs[i - 1]) {
+                resets++;
+            }
+        }
+        return resets;
+    }
+
+    static double sum(Window w) {
+        KahanSum s = new KahanSum();
+        for (int i = w.lo; i < w.hi; i++) {
+            s.add(w.vs[i]);
+        }
+        return s.value();
+    }
+
+    static double avg(Window w) {
+        return Aggregations.average(w.vs, w.lo, w.hi);
+    }
+
+    static double min(Window w) {
+        double min = w.vs[w.lo];
+        for (int i = w.lo + 1; i < w.hi; i++) {
+            double v = w.vs[i];
+            if (v < min || Double.isNaN(min)) {
+                min = v;
+            }
+        }
+        return min;
+    }
+
+    static double max(Window w) {
+        double max = w.vs[w.lo];
+        for (int i = w.lo + 1; i < w.hi; i++) {
+            double v = w.vs[i];
+            if (v > max || Double.isNaN(max)) {
+                max = v;
+            }
+        }
+        return max;
+    }
+
+    static double tsOfMin(Window w) {
+        double min = w.vs[w.lo];
+        long at = w.ts[w.lo];
+        for (int i = w.lo + 1; i < w.hi; i++) {
+            double v = w.vs[i];
+            if (v <= min || Double.isNaN(min)) {
+                if (v < min || Double.isNaN(min) || !Double.isNaN(v)) {
+                    min = v;
+                    at = w.ts[i];
+                }
+            }
+        }
+        return at / 1000.0;
+    }
+
+    static double tsOfMax(Window w) {
+        double max = w.vs[w.lo];
+        long at = w.ts[w.lo];
+        for (int i = w.lo + 1; i < w.hi; i++) {
+            double v = w.vs[i];
+            if (v >= max || Double.isNaN(max)) {
+                max = v;
+                at = w.ts[i];
+            }
+        }
+        return at / 1000.0;
+    }
+
+    static double variance(Window w) {
+        double count = 0;
+        double mean = 0;
+        double cMean = 0;
+        double aux = 0;
+        double cAux = 0;
+        for (int i = w.lo; i < w.hi; i++) {
+            double f = w.vs[i];
+            count++;
+            double delta = f - (mean + cMean);
+            double[] m = KahanSum.inc(delta / count, mean, cMean);
+            mean = m[0];
+            cMean = m[1];
+            double[] a = KahanSum.inc(delta * (f - (mean + cMean)), aux, cAux);
+            aux = a[0];
+            cAux = a[1];
+        }
+        return (aux + cAux) / count;
+    }
+
+    static double quantile(Window w) {
+        double[] values = Arrays.copyOfRange(w.vs, w.lo, w.hi);
+        return Aggregations.quantile(w.p0, values);
+    }
+
+    static double mad(Window w) {
+        double[] values = Arrays.copyOfRange(w.vs, w.lo, w.hi);
+        double median = Aggregations.quantile(0.5, values.clone());
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Math.abs(values[i] - median);
+        }
+        return Aggregations.quantile(0.5, values);
+    }
+
+    static double doubleExponentialSmoothing(Window w) {
+        double sf = w.p0;
+        double tf = w.p1;
+        int n = w.size();
+        if (n < 2) {
+            return NONE;
+        }
+        double s0 = 0;
+        double s1 = w.vs[w.lo];
+        double b = w.vs[w.lo + 1] - w.vs[w.lo];
+        for (int i = 1; i < n; i++) {
+            double x = sf * w.vs[w.lo + i];
+            b = i == 1 ? b : tf * (s1 - s0) + (1 - tf) * b;
+            s0 = s1;
+            s1 = x + (1 - sf) * (s0 + b);
+        }
+        return s1;
+    }
+}
