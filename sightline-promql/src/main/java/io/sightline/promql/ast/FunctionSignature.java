@@ -44,6 +44,8 @@ public record FunctionSignature(String name, List<ValueType> argTypes, int varia
         for (String f : List.of("pi", "time", "start", "end", "range", "step")) {
             def(f, s, 0);
         }
+        def("min_of", s, 0, s, s);
+        def("max_of", s, 0, s, s);
         def("clamp", v, 0, v, s, s);
         def("clamp_max", v, 0, v, s);
         def("clamp_min", v, 0, v, s);

@@ -99,7 +99,7 @@ final class Aggregations {
             }
             case QUANTILE -> {
                 if (Double.isNaN(param) || param < 0 || param > 1) {
-                    ev.ctx.annotations.warn("quantile value should be between 0 and 1, got " + formatFloat(param),
+                    ev.ctx.annotations.warn("quantile value should be between 0 and 1, got " + GoFormat.g(param),
                             a.param().start());
                 }
             }
@@ -214,10 +214,10 @@ final class Aggregations {
             throw QueryException.execution("Parameter value is NaN");
         }
         if (param >= 9.223372036854775807E18) {
-            throw QueryException.execution("Scalar value " + formatFloat(param) + " overflows int64");
+            throw QueryException.execution("Scalar value " + GoFormat.g(param) + " overflows int64");
         }
         if (param <= -9.223372036854775807E18) {
-            throw QueryException.execution("Scalar value " + formatFloat(param) + " underflows int64");
+            throw QueryException.execution("Scalar value " + GoFormat.g(param) + " underflows int64");
         }
         return (long) param;
     }
@@ -319,8 +319,8 @@ final class Aggregations {
         }
         if (ratio < -1 || ratio > 1) {
             double capped = ratio < -1 ? -1 : 1;
-            ev.ctx.annotations.warn("ratio value should be between -1 and 1, got " + formatFloat(ratio)
-                    + ", capping to " + formatFloat(capped), a.param().start());
+            ev.ctx.annotations.warn("ratio value should be between -1 and 1, got " + GoFormat.g(ratio)
+                    + ", capping to " + GoFormat.g(capped), a.param().start());
             ratio = capped;
         }
         if (ratio == 0) {

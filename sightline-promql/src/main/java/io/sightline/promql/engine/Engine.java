@@ -105,17 +105,30 @@ public final class Engine {
             }
         }
         if (!any) {
-            return series;
+            return mergeSameLabels(series);
         }
-        java.util.Map<Labels, EvalSeries> merged = new java.util.LinkedHashMap<>();
+        List<EvalSeries> renamed = new ArrayList<>(series.size());
         for (EvalSeries s : series) {
             Labels l = s.dropName ? s.labels.toBuilder().remove(Labels.METRIC_NAME).build() : s.labels;
-            EvalSeries prev = merged.get(l);
+            renamed.add(new EvalSeries(l, false, s.ts, s.vs, s.n));
+        }
+        return mergeSameLabels(renamed);
+    }
+
+    /**
+     * Merges series that share a label set into one (points in time order), as Prometheus does after
+     * names are removed or labels rewritten; two points at one time cannot be merged and fail the query.
+     */
+    static List<EvalSeries> mergeSameLabels(List<EvalSeries> series) {
+        java.util.Map<Labels, EvalSeries> merged = new java.util.LinkedHashMap<>();
+        boolean any = false;
+        for (EvalSeries s : series) {
+            EvalSeries prev = merged.get(s.labels);
             if (prev == null) {
-                merged.put(l, new EvalSeries(l, false, s.ts, s.vs, s.n));
+                merged.put(s.labels, s);
                 continue;
             }
-            // Series left with one label set are merged; two points at one time cannot be.
+            any = true;
             java.util.TreeMap<Long, Double> points = new java.util.TreeMap<>();
             for (EvalSeries x : List.of(prev, s)) {
                 for (int i = 0; i < x.n; i++) {
@@ -124,11 +137,11 @@ public final class Engine {
                     }
                 }
             }
-            EvalSeries m = new EvalSeries(l, false, points.size());
+            EvalSeries m = new EvalSeries(s.labels, prev.dropName && s.dropName, points.size());
             points.forEach(m::add);
-            merged.put(l, m);
+            merged.put(s.labels, m);
         }
-        return new ArrayList<>(merged.values());
+        return any ? new ArrayList<>(merged.values()) : series;
     }
 
     private static QueryResult.Matrix toMatrix(List<EvalSeries> series) {

@@ -99,6 +99,14 @@ final class Functions {
             return mapValues(ev, ev.eval(a.get(0)), op, true);
         }
         switch (name) {
+            case "min_of", "max_of": {
+                boolean min = name.equals("min_of");
+                return ev.rangeEval(List.of(ev.eval(a.get(0)), ev.eval(a.get(1))), (t, k, args, out) -> {
+                    double x = args.get(0).isEmpty() ? Double.NaN : args.get(0).get(0).v;
+                    double y = args.get(1).isEmpty() ? Double.NaN : args.get(1).get(0).v;
+                    out.add(new StepSample(Labels.empty(), min ? Math.min(x, y) : Math.max(x, y), false));
+                });
+            }
             case "vector": {
                 return ev.rangeEval(List.of(ev.eval(a.get(0))), (t, k, args, out) -> {
                     double v = args.get(0).isEmpty() ? Double.NaN : args.get(0).get(0).v;
@@ -314,23 +322,21 @@ final class Functions {
         } else {
             return Labels.empty();
         }
-        Labels.Builder b = Labels.builder();
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        java.util.Set<String> dup = new java.util.HashSet<>();
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        java.util.Set<String> removed = new java.util.HashSet<>();
         for (LabelMatcher m : matchers) {
-            if (m.name().equals(Labels.METRIC_NAME)) {
+            String n = m.name();
+            if (n.equals(Labels.METRIC_NAME) || removed.contains(n)) {
                 continue;
             }
-            if (!seen.add(m.name())) {
-                dup.add(m.name());
+            if (m.type() == LabelMatcher.Type.EQUAL && !out.containsKey(n)) {
+                out.put(n, m.value());
+            } else {
+                out.remove(n);
+                removed.add(n);
             }
         }
-        for (LabelMatcher m : matchers) {
-            if (m.type() == LabelMatcher.Type.EQUAL && !m.name().equals(Labels.METRIC_NAME) && !dup.contains(m.name())) {
-                b.set(m.name(), m.value());
-            }
-        }
-        return b.build();
+        return Labels.fromMap(out);
     }
 
     static boolean keepsName(String function) {

@@ -20,11 +20,17 @@ final class HistogramFunctions {
 
     private static final class BucketGroup {
         final Labels labels;
+        final String name;
         final List<Bucket> buckets = new ArrayList<>();
 
         BucketGroup(Labels labels) {
             this.labels = labels;
+            this.name = labels.metricName();
         }
+    }
+
+    private static String forMetric(String name) {
+        return name.isEmpty() ? "" : " for metric name \"" + name + "\"";
     }
 
     static List<EvalSeries> quantile(Evaluator ev, Expr.Call c, double[] q, List<EvalSeries> in) {
@@ -32,13 +38,13 @@ final class HistogramFunctions {
             double qv = q[k];
             if (Double.isNaN(qv) || qv < 0 || qv > 1) {
                 ev.ctx.annotations.warn("quantile value should be between 0 and 1, got "
-                        + Aggregations.formatFloat(qv), c.args().get(0).start());
+                        + GoFormat.g(qv), c.args().get(0).start());
             }
             double[] r = bucketQuantile(qv, g.buckets);
             if (r[1] != 0) {
                 ev.ctx.annotations.info("input to histogram_quantile needed to be fixed for monotonicity (see "
-                        + "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) "
-                        + "for metric name \"" + g.labels.metricName() + "\"", c.args().get(1).start());
+                        + "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)"
+                        + forMetric(g.name), c.args().get(1).start());
             }
             return r[0];
         });
@@ -62,16 +68,14 @@ final class HistogramFunctions {
                 double upper = parseLe(le);
                 if (Double.isNaN(upper)) {
                     ev.ctx.annotations.warn("bucket label \"le\" is missing or has a malformed value of \""
-                            + (le == null ? "" : le) + "\" for metric name \"" + s.labels.metricName() + "\"",
-                            vectorArg.start());
+                            + (le == null ? "" : le) + "\"" + forMetric(s.labels.metricName()), vectorArg.start());
                     continue;
                 }
-                Labels key = keys.computeIfAbsent(s.labels, l -> l.toBuilder().remove("le")
-                        .remove(Labels.METRIC_NAME).build());
+                Labels key = keys.computeIfAbsent(s.labels, l -> l.toBuilder().remove("le").build());
                 groups.computeIfAbsent(key, BucketGroup::new).buckets.add(new Bucket(upper, s.v));
             }
             for (BucketGroup g : groups.values()) {
-                out.add(new StepSample(g.labels, fn.apply(k, g), false));
+                out.add(new StepSample(g.labels, fn.apply(k, g), true));
             }
         });
     }
@@ -199,40 +203,54 @@ final class HistogramFunctions {
             return Double.NaN;
         }
         List<Bucket> b = prepare(sorted);
-        double[] counts = new double[b.size()];
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = b.get(i).count();
-        }
-        ensureMonotonic(counts);
-        double total = counts[counts.length - 1];
-        if (total == 0 || Double.isNaN(lower) || Double.isNaN(upper)) {
+        int n = b.size();
+        double count = b.get(n - 1).count();
+        if (count == 0 || Double.isNaN(lower) || Double.isNaN(upper)) {
             return Double.NaN;
         }
         if (lower >= upper) {
             return 0;
         }
-        return (rankAt(upper, b, counts) - rankAt(lower, b, counts)) / total;
-    }
-
-    /** Interpolated cumulative count at value {@code v}. */
-    private static double rankAt(double v, List<Bucket> b, double[] counts) {
-        double prevUpper = Double.NEGATIVE_INFINITY;
-        double prevCount = 0;
-        for (int i = 0; i < b.size(); i++) {
-            double up = b.get(i).upperBound();
-            double lowerBound = i == 0 ? (up > 0 ? 0 : Double.NEGATIVE_INFINITY) : prevUpper;
-            if (v <= lowerBound) {
-                return prevCount;
+        double firstLower = b.get(0).upperBound() <= 0 ? Double.NEGATIVE_INFINITY : 0;
+        double rank = 0;
+        double lowerRank = 0;
+        double upperRank = 0;
+        boolean lowerSet = false;
+        boolean upperSet = false;
+        for (int i = 0; i < n; i++) {
+            double lb = i > 0 ? b.get(i - 1).upperBound() : firstLower;
+            double ub = b.get(i).upperBound();
+            double c = b.get(i).count();
+            if (!lowerSet && lb >= lower) {
+                lowerRank = rank;
+                lowerSet = true;
             }
-            if (v < up) {
-                if (Double.isInfinite(lowerBound) || Double.isInfinite(up)) {
-                    return prevCount;
-                }
-                return prevCount + (counts[i] - prevCount) * (v - lowerBound) / (up - lowerBound);
+            if (!upperSet && lb >= upper) {
+                upperRank = rank;
+                upperSet = true;
             }
-            prevUpper = up;
-            prevCount = counts[i];
+            if (lowerSet && upperSet) {
+                break;
+            }
+            if (!lowerSet && lb < lower && lower < ub) {
+                lowerRank = lb == Double.NEGATIVE_INFINITY ? c : rank + (c - rank) * (lower - lb) / (ub - lb);
+                lowerSet = true;
+            }
+            if (!upperSet && lb < upper && upper < ub) {
+                upperRank = lb == Double.NEGATIVE_INFINITY ? c : rank + (c - rank) * (upper - lb) / (ub - lb);
+                upperSet = true;
+            }
+            if (lowerSet && upperSet) {
+                break;
+            }
+            rank = c;
         }
-        return counts[counts.length - 1];
+        if (!lowerSet || lowerRank > count) {
+            lowerRank = count;
+        }
+        if (!upperSet || upperRank > count) {
+            upperRank = count;
+        }
+        return (upperRank - lowerRank) / count;
     }
 }

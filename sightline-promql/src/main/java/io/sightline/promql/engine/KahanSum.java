@@ -22,7 +22,7 @@ final class KahanSum {
     }
 
     double value() {
-        return sum + c;
+        return Double.isInfinite(sum) ? sum : sum + c;
     }
 
     /** One Kahan step for callers that keep sum and compensation themselves: returns {sum, c}. */

@@ -99,7 +99,7 @@ final class LabelFunctions {
             boolean drop = s.dropName && !dst.equals(Labels.METRIC_NAME);
             relabelled.add(new EvalSeries(l, drop, s.ts, s.vs, s.n));
         }
-        return ev.rangeEval(List.of(relabelled), (t, k, args, out) -> out.addAll(args.get(0)));
+        return Engine.mergeSameLabels(relabelled);
     }
 
     /** Go's regexp Expand: {@code $1}, {@code ${1}}, {@code $name}, {@code ${name}}, {@code $$}. */

@@ -83,7 +83,7 @@ final class RangeEval {
                 w.hi = hi;
                 w.rangeStart = rangeStart;
                 w.rangeEnd = ref;
-                w.t = src.at() != null ? ev.ctx.at(src.at()) : t;
+                w.t = t;
                 w.p0 = p0 == null ? 0 : p0[k];
                 w.p1 = p1 == null ? 0 : p1[k];
                 double v = fn.apply(w);
@@ -136,7 +136,7 @@ final class RangeEval {
             case "quantile_over_time" -> w -> {
                 if (Double.isNaN(w.p0) || w.p0 < 0 || w.p0 > 1) {
                     ev.ctx.annotations.warn("quantile value should be between 0 and 1, got "
-                            + Aggregations.formatFloat(w.p0), c.args().get(0).start());
+                            + GoFormat.g(w.p0), c.args().get(0).start());
                 }
                 return RangeFunctions.quantile(w);
             };
@@ -144,11 +144,11 @@ final class RangeEval {
             case "double_exponential_smoothing", "holt_winters" -> w -> {
                 if (w.p0 <= 0 || w.p0 >= 1) {
                     throw QueryException.execution("invalid smoothing factor. Expected: 0 < sf < 1, got: "
-                            + Aggregations.formatFloat(w.p0));
+                            + GoFormat.fixed6(w.p0));
                 }
                 if (w.p1 <= 0 || w.p1 >= 1) {
                     throw QueryException.execution("invalid trend factor. Expected: 0 < tf < 1, got: "
-                            + Aggregations.formatFloat(w.p1));
+                            + GoFormat.fixed6(w.p1));
                 }
                 return RangeFunctions.doubleExponentialSmoothing(w);
             };

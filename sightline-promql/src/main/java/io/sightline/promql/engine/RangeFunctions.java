@@ -221,10 +221,8 @@ final class RangeFunctions {
         for (int i = w.lo + 1; i < w.hi; i++) {
             double v = w.vs[i];
             if (v <= min || Double.isNaN(min)) {
-                if (v < min || Double.isNaN(min) || !Double.isNaN(v)) {
-                    min = v;
-                    at = w.ts[i];
-                }
+                min = v;
+                at = w.ts[i];
             }
         }
         return at / 1000.0;
@@ -270,6 +268,11 @@ final class RangeFunctions {
 
     static double mad(Window w) {
         double[] values = Arrays.copyOfRange(w.vs, w.lo, w.hi);
+        for (double v : values) {
+            if (Double.isNaN(v)) {
+                return Double.NaN;
+            }
+        }
         double median = Aggregations.quantile(0.5, values.clone());
         for (int i = 0; i < values.length; i++) {
             values[i] = Math.abs(values[i] - median);

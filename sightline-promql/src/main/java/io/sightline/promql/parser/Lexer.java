@@ -168,10 +168,15 @@ final class Lexer {
         return new Token(Token.Kind.NUMBER, q.substring(start, pos), start, pos);
     }
 
+    /**
+     * A quoted string. Escapes follow Go: {@code \\xHH} and octal escapes are raw bytes, so the value is
+     * assembled as UTF-8 bytes and decoded at the end; bytes that are not UTF-8 become U+FFFD, which
+     * label-name checks then reject as Prometheus rejects invalid UTF-8.
+     */
     private Token string(char quote) {
         int start = pos;
         pos++;
-        StringBuilder sb = new StringBuilder();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         while (true) {
             if (pos >= q.length()) {
                 throw error(start, "unterminated quoted string");
@@ -179,52 +184,53 @@ final class Lexer {
             char c = q.charAt(pos);
             if (c == quote) {
                 pos++;
-                return new Token(Token.Kind.STRING, sb.toString(), start, pos);
+                // new String(bytes, UTF_8) replaces malformed input with U+FFFD.
+                String value = new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+                return new Token(Token.Kind.STRING, value, start, pos);
             }
             if (quote != '`' && c == '\n') {
                 throw error(start, "unterminated quoted string");
             }
             if (c == '\\' && quote != '`') {
                 pos++;
-                escape(quote, sb);
+                escape(quote, bytes);
                 continue;
             }
-            sb.append(c);
-            pos++;
+            int cp = q.codePointAt(pos);
+            bytes.writeBytes(new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            pos += Character.charCount(cp);
         }
     }
 
+    private static void appendCodePoint(java.io.ByteArrayOutputStream bytes, int cp) {
+        bytes.writeBytes(new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** Go string-literal escapes, as PromQL uses them. */
-    private void escape(char quote, StringBuilder sb) {
+    private void escape(char quote, java.io.ByteArrayOutputStream sb) {
         if (pos >= q.length()) {
             throw error(pos, "unterminated quoted string");
         }
         int at = pos - 1;
         char c = q.charAt(pos++);
         switch (c) {
-            case 'a' -> sb.append('\u0007');
-            case 'b' -> sb.append('\b');
-            case 'f' -> sb.append('\f');
-            case 'n' -> sb.append('\n');
-            case 'r' -> sb.append('\r');
-            case 't' -> sb.append('\t');
-            case 'v' -> sb.append('\u000b');
-            case '\\' -> sb.append('\\');
+            case 'a' -> sb.write(7);
+            case 'b' -> sb.write('\b');
+            case 'f' -> sb.write('\f');
+            case 'n' -> sb.write('\n');
+            case 'r' -> sb.write('\r');
+            case 't' -> sb.write('\t');
+            case 'v' -> sb.write(11);
+            case '\\' -> sb.write('\\');
             case '"', '\'' -> {
                 if (c != quote) {
                     throw error(at, "unknown escape sequence '\\" + c + "' in string");
                 }
-                sb.append(c);
+                sb.write(c);
             }
-            case 'x' -> sb.appendCodePoint(hex(2, at));
-            case 'u' -> sb.appendCodePoint(hex(4, at));
-            case 'U' -> {
-                int cp = hex(8, at);
-                if (cp > Character.MAX_CODE_POINT) {
-                    throw error(at, "invalid Unicode code point in escape sequence");
-                }
-                sb.appendCodePoint(cp);
-            }
+            case 'x' -> sb.write(hex(2, at));
+            case 'u' -> appendCodePoint(sb, checkedCodePoint(hex(4, at), at));
+            case 'U' -> appendCodePoint(sb, checkedCodePoint(hex(8, at), at));
             default -> {
                 if (c >= '0' && c <= '7') {
                     int v = c - '0';
@@ -237,12 +243,19 @@ final class Lexer {
                     if (v > 255) {
                         throw error(at, "octal escape value > 255 in string");
                     }
-                    sb.append((char) v);
+                    sb.write(v);
                 } else {
                     throw error(at, "unknown escape sequence '\\" + c + "' in string");
                 }
             }
         }
+    }
+
+    private int checkedCodePoint(int cp, int at) {
+        if (cp > Character.MAX_CODE_POINT || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            throw error(at, "invalid Unicode code point in escape sequence");
+        }
+        return cp;
     }
 
     private int hex(int n, int at) {

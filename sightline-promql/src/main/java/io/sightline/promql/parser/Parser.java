@@ -544,8 +544,8 @@ public final class Parser {
                 throw error(name.start(), (n < min ? "expected at least " + min : "expected at most " + max)
                         + " argument(s) in call to \"" + f.name() + "\", got " + n);
             }
-        } else if (n < declared) {
-            throw error(name.start(), "expected at least " + declared + " argument(s) in call to \"" + f.name()
+        } else if (n < declared - 1) {
+            throw error(name.start(), "expected at least " + (declared - 1) + " argument(s) in call to \"" + f.name()
                     + "\", got " + n);
         }
         for (int a = 0; a < n; a++) {
