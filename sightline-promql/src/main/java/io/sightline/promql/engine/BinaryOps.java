@@ -179,7 +179,7 @@ final class BinaryOps {
                 if (prev != null) {
                     throw QueryException.execution("found duplicate series for the match group " + groupText(s.labels)
                             + " on the " + (swap ? "left" : "right") + " hand-side of the operation: ["
-                            + LabelText.braces(s.labels) + ", " + LabelText.braces(prev.labels)
+                            + LabelText.braces(prev.labels) + ", " + LabelText.braces(s.labels)
                             + "];many-to-many matching not allowed: matching labels must be unique on one side");
                 }
             }

@@ -235,6 +235,13 @@ final class Functions {
             case "histogram_quantile": {
                 return HistogramFunctions.quantile(ev, c, ev.scalarPerStep(a.get(0)), ev.eval(a.get(1)));
             }
+            case "histogram_quantiles": {
+                List<double[]> qs = new ArrayList<>();
+                for (int i = 2; i < a.size(); i++) {
+                    qs.add(ev.scalarPerStep(a.get(i)));
+                }
+                return HistogramFunctions.quantiles(ev, c, stringArg(a.get(1)), qs, ev.eval(a.get(0)));
+            }
             case "histogram_fraction": {
                 return HistogramFunctions.fraction(ev, c, ev.scalarPerStep(a.get(0)), ev.scalarPerStep(a.get(1)),
                         ev.eval(a.get(2)));

@@ -34,12 +34,9 @@ final class HistogramFunctions {
     }
 
     static List<EvalSeries> quantile(Evaluator ev, Expr.Call c, double[] q, List<EvalSeries> in) {
+        checkQuantiles(ev, q, c.args().get(0));
         return grouped(ev, c, in, (k, g) -> {
             double qv = q[k];
-            if (Double.isNaN(qv) || qv < 0 || qv > 1) {
-                ev.ctx.annotations.warn("quantile value should be between 0 and 1, got "
-                        + GoFormat.g(qv), c.args().get(0).start());
-            }
             double[] r = bucketQuantile(qv, g.buckets);
             if (r[1] != 0) {
                 ev.ctx.annotations.info("input to histogram_quantile needed to be fixed for monotonicity (see "
@@ -50,6 +47,54 @@ final class HistogramFunctions {
         });
     }
 
+    private static void checkQuantiles(Evaluator ev, double[] q, Expr arg) {
+        for (double qv : q) {
+            if (Double.isNaN(qv) || qv < 0 || qv > 1) {
+                ev.ctx.annotations.warn("quantile value should be between 0 and 1, got " + GoFormat.g(qv), arg.start());
+            }
+        }
+    }
+
+    /**
+     * {@code histogram_quantiles(v, "label", q1, ...)}: one output series per group and quantile, the
+     * quantile written into {@code label} in OpenMetrics float form.
+     */
+    static List<EvalSeries> quantiles(Evaluator ev, Expr.Call c, String label, List<double[]> qs, List<EvalSeries> in) {
+        for (int i = 0; i < qs.size(); i++) {
+            checkQuantiles(ev, qs.get(i), c.args().get(i + 2));
+        }
+        Expr vectorArg = c.args().get(0);
+        return groupedMulti(ev, in, vectorArg, (k, g, out) -> {
+            for (double[] q : qs) {
+                double[] r = bucketQuantile(q[k], g.buckets);
+                if (r[1] != 0) {
+                    ev.ctx.annotations.info("input to histogram_quantile needed to be fixed for monotonicity (see "
+                            + "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)"
+                            + forMetric(g.name), vectorArg.start());
+                }
+                out.add(new StepSample(g.labels.toBuilder().set(label, openMetricsFloat(q[k])).build(), r[0], true));
+            }
+        });
+    }
+
+    /** OpenMetrics float text: {@code 1.0}, {@code 0.5}, {@code 1e-05}, {@code +Inf}, {@code NaN}. */
+    static String openMetricsFloat(double v) {
+        if (v == 1) {
+            return "1.0";
+        }
+        if (v == 0) {
+            return "0.0";
+        }
+        if (v == -1) {
+            return "-1.0";
+        }
+        String g = GoFormat.g(v);
+        if (!g.contains(".") && !g.contains("e") && !g.contains("Inf") && !g.contains("NaN")) {
+            g += ".0";
+        }
+        return g;
+    }
+
     static List<EvalSeries> fraction(Evaluator ev, Expr.Call c, double[] lower, double[] upper, List<EvalSeries> in) {
         return grouped(ev, c, in, (k, g) -> bucketFraction(lower[k], upper[k], g.buckets));
     }
@@ -58,8 +103,17 @@ final class HistogramFunctions {
         double apply(int step, BucketGroup g);
     }
 
+    private interface MultiGroupFn {
+        void apply(int step, BucketGroup g, List<StepSample> out);
+    }
+
     private static List<EvalSeries> grouped(Evaluator ev, Expr.Call c, List<EvalSeries> in, GroupFn fn) {
-        Expr vectorArg = c.args().get(c.args().size() - 1);
+        return groupedMulti(ev, in, c.args().get(c.args().size() - 1),
+                (k, g, out) -> out.add(new StepSample(g.labels, fn.apply(k, g), true)));
+    }
+
+    private static List<EvalSeries> groupedMulti(Evaluator ev, List<EvalSeries> in, Expr vectorArg,
+            MultiGroupFn fn) {
         Map<Labels, Labels> keys = new java.util.HashMap<>();
         return ev.rangeEval(List.of(in), (t, k, args, out) -> {
             Map<Labels, BucketGroup> groups = new LinkedHashMap<>();
@@ -75,7 +129,7 @@ final class HistogramFunctions {
                 groups.computeIfAbsent(key, BucketGroup::new).buckets.add(new Bucket(upper, s.v));
             }
             for (BucketGroup g : groups.values()) {
-                out.add(new StepSample(g.labels, fn.apply(k, g), true));
+                fn.apply(k, g, out);
             }
         });
     }

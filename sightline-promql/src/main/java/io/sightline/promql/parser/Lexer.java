@@ -124,7 +124,7 @@ final class Lexer {
         // A duration: digits followed by a unit, possibly several components (1h30m, 5m1ms).
         if (pos < q.length() && "smhdwy".indexOf(q.charAt(pos)) >= 0) {
             int end = pos;
-            while (end < q.length() && (Character.isLetterOrDigit(q.charAt(end)))) {
+            while (end < q.length() && Character.isLetterOrDigit(q.charAt(end))) {
                 end++;
             }
             String text = q.substring(start, end);
@@ -158,7 +158,8 @@ final class Lexer {
     }
 
     private Token finishNumber(int start) {
-        if (pos < q.length() && (isIdentPart(q.charAt(pos)) || q.charAt(pos) == '.')) {
+        boolean subquerySeparator = pos < q.length() && q.charAt(pos) == ':' && bracketDepth > 0;
+        if (!subquerySeparator && pos < q.length() && (isIdentPart(q.charAt(pos)) || q.charAt(pos) == '.')) {
             int end = pos;
             while (end < q.length() && (isIdentPart(q.charAt(end)) || q.charAt(end) == '.')) {
                 end++;
