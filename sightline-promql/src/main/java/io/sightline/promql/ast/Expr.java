@@ -39,16 +39,21 @@ public sealed interface Expr {
     /**
      * An instant vector selector. {@code name} is the metric name when given outside the braces
      * (or as the bare quoted name inside them); the name is also one of the {@code matchers}.
+     * {@code smoothed} (experimental) interpolates between the samples around each step.
      */
-    record VectorSelector(String name, List<LabelMatcher> matchers, DurationExpr offset, At at, int start, int end)
-            implements Expr {
+    record VectorSelector(String name, List<LabelMatcher> matchers, DurationExpr offset, At at, boolean smoothed,
+            int start, int end) implements Expr {
         @Override
         public ValueType type() {
             return ValueType.VECTOR;
         }
 
         public VectorSelector withModifiers(DurationExpr newOffset, At newAt, int newEnd) {
-            return new VectorSelector(name, matchers, newOffset, newAt, start, newEnd);
+            return new VectorSelector(name, matchers, newOffset, newAt, smoothed, start, newEnd);
+        }
+
+        public VectorSelector withSmoothed(int newEnd) {
+            return new VectorSelector(name, matchers, offset, at, true, start, newEnd);
         }
     }
 

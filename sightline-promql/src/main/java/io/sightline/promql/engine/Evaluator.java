@@ -182,6 +182,9 @@ final class Evaluator {
         long offset = ctx.duration(vs.offset());
         long first = refTime(start, vs.at(), offset);
         long last = refTime(end, vs.at(), offset);
+        if (vs.smoothed()) {
+            return smoothedSelector(vs, offset, first, last);
+        }
         List<Loaded> loaded = select(vs, first - ctx.lookbackMs + 1, last, false);
         List<EvalSeries> out = new ArrayList<>(loaded.size());
         for (Loaded l : loaded) {
@@ -199,6 +202,26 @@ final class Evaluator {
                 }
                 if (vs.at() != null) {
                     j = 0;
+                }
+            }
+            if (s.n > 0) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private List<EvalSeries> smoothedSelector(Expr.VectorSelector vs, long offset, long first, long last) {
+        List<Loaded> loaded = select(vs, first - ctx.lookbackMs + 1, last + ctx.lookbackMs, true);
+        List<EvalSeries> out = new ArrayList<>(loaded.size());
+        for (Loaded l : loaded) {
+            EvalSeries src = new EvalSeries(l.labels(), false, l.ts(), l.vs(), l.n());
+            EvalSeries s = new EvalSeries(l.labels(), false, Math.min(steps, 16));
+            for (int k = 0; k < steps; k++) {
+                long t = stepTime(k);
+                double v = ExtendedRanges.smoothedValue(src, refTime(t, vs.at(), offset), ctx.lookbackMs);
+                if (!RangeFunctions.isNone(v)) {
+                    s.add(t, v);
                 }
             }
             if (s.n > 0) {
@@ -287,6 +310,15 @@ final class Evaluator {
         RangeSource src = rangeSource(e);
         long ref = refTime(start, src.at(), src.offsetMs());
         List<EvalSeries> out = new ArrayList<>();
+        if (src.mode() != Expr.RangeMode.PLAIN) {
+            for (EvalSeries s : src.series()) {
+                EvalSeries w = ExtendedRanges.boundaryPoints(s, src.mode(), ref - src.rangeMs(), ref, ctx.lookbackMs);
+                if (w != null) {
+                    out.add(w);
+                }
+            }
+            return out;
+        }
         for (EvalSeries s : src.series()) {
             int lo = s.ceil(ref - src.rangeMs() + 1, 0);
             int hi = s.ceil(ref + 1, lo);

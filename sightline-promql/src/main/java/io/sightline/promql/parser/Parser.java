@@ -358,7 +358,7 @@ public final class Parser {
             return selector(word, t.start());
         }
         LabelMatcher nameMatcher = LabelMatcher.equal(Labels.METRIC_NAME, word);
-        return new Expr.VectorSelector(word, List.of(nameMatcher), null, null, t.start(), t.end());
+        return new Expr.VectorSelector(word, List.of(nameMatcher), null, null, false, t.start(), t.end());
     }
 
     private static boolean isReservedWord(String w) {
@@ -429,7 +429,7 @@ public final class Parser {
         if (!anyNonEmpty && !lenientSelector) {
             throw error(start, "vector selector must contain at least one non-empty matcher");
         }
-        return new Expr.VectorSelector(metricName, List.copyOf(matchers), null, null, start, close.end());
+        return new Expr.VectorSelector(metricName, List.copyOf(matchers), null, null, false, start, close.end());
     }
 
     private static boolean isValidUtf8Name(String s) {
@@ -570,6 +570,9 @@ public final class Parser {
                 e = offset(e);
             } else if (t.is("@")) {
                 e = at(e);
+            } else if (t.isWord("smoothed") && e instanceof Expr.VectorSelector vs && !vs.smoothed()) {
+                advance();
+                e = vs.withSmoothed(t.end());
             } else if ((t.isWord("anchored") || t.isWord("smoothed")) && e instanceof Expr.MatrixSelector ms
                     && ms.mode() == Expr.RangeMode.PLAIN) {
                 advance();
@@ -605,8 +608,8 @@ public final class Parser {
         if (!(e instanceof Expr.VectorSelector vs)) {
             throw error(open.start(), "ranges only allowed for vector selectors");
         }
-        if (vs.offset() != null || vs.at() != null) {
-            throw error(open.start(), "no offset or @ modifiers allowed before range");
+        if (vs.offset() != null || vs.at() != null || vs.smoothed()) {
+            throw error(open.start(), "no offset, @ or smoothed modifiers allowed before range");
         }
         checkPositive(range, open.start(), "range");
         return new Expr.MatrixSelector(vs, range, Expr.RangeMode.PLAIN, vs.start(), close.end());
