@@ -6,9 +6,22 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
+/**
+ * Prometheus's own PromQL test scripts (../shared/conformance/promql) against our engine, one dynamic
+ * test per file. Every case must pass except cases that need native histograms (skipped by the runner,
+ * with the reason) and the files listed in {@link #KNOWN_GAPS}, whose failures are reported but
+ * tolerated for the stated reason until the feature lands.
+ */
 class ConformanceTest {
+
+    /** Files whose cases need a feature the engine does not have yet, and why. */
+    static final Map<String, String> KNOWN_GAPS = Map.of(
+            "start_timestamps.test", "per-sample start (created) timestamps are not stored by the TSDB yet");
 
     static Path corpus() {
         Path p = Path.of("").toAbsolutePath();
@@ -18,12 +31,24 @@ class ConformanceTest {
         return p == null || p.getParent() == null ? null : p.getParent().resolve("shared/conformance/promql");
     }
 
-    @Test
-    void corpus_runs() throws Exception {
+    @TestFactory
+    Stream<DynamicTest> corpus_file() throws Exception {
         Path dir = corpus();
         assumeTrue(dir != null && Files.isDirectory(dir),
                 "../shared/conformance/promql is absent (a user's clone): the PromQL corpus cannot run");
-        List<ScriptRunner.FileResult> r = Corpus.run(Corpus.files(List.of(dir)), System.out, true);
-        assertThat(r).isNotEmpty();
+        List<Path> files = Corpus.files(List.of(dir));
+        assertThat(files).hasSizeGreaterThan(10);
+        return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+            ScriptRunner.FileResult r = new ScriptRunner().run(f);
+            System.out.printf("%s: %d passed, %d failed, %d skipped %s%n", r.file(), r.passed(), r.failed(),
+                    r.skipped(), r.skipReasons());
+            String gap = KNOWN_GAPS.get(r.file());
+            if (gap != null) {
+                System.out.println("  known gap (" + gap + "): " + r.failed() + " failing");
+                return;
+            }
+            assertThat(r.failures()).as("failing cases of " + r.file()).isEmpty();
+            assertThat(r.passed()).as("cases run in " + r.file()).isPositive();
+        }));
     }
 }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Sightline: metrics, alerting, events, logs and traces in one process.",
-        subcommands = {ServerCommand.class, CheckCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, CheckCommand.class, TokenCommand.class, PromqlTestCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 
