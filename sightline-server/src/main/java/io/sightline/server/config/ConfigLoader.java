@@ -78,7 +78,7 @@ public final class ConfigLoader {
 
     private static SightlineConfig bind(String source, YamlNode root) {
         YamlNode.Mapping top = root.mapping("global", "rule_files", "scrape_configs", "alerting", "listeners",
-                "storage", "limits", "auth", "remote_write", "remote_read");
+                "storage", "limits", "query", "auth", "remote_write", "remote_read");
         for (String forwarding : List.of("remote_write", "remote_read")) {
             if (top.has(forwarding)) {
                 throw top.required(forwarding).error(forwarding + " to another server is not supported; Sightline"
@@ -103,6 +103,7 @@ public final class ConfigLoader {
                 listeners(top.get("listeners").orElse(null)),
                 storage(top.get("storage").orElse(null)),
                 limits(top.get("limits").orElse(null)),
+                query(top.get("query").orElse(null)),
                 auth(top.get("auth").orElse(null)));
     }
 
@@ -244,6 +245,26 @@ public final class ConfigLoader {
                 (int) m.integer("max_label_names_per_series", 0, 0, Integer.MAX_VALUE),
                 (int) m.integer("max_label_name_length", 0, 0, Integer.MAX_VALUE),
                 (int) m.integer("max_label_value_length", 0, 0, Integer.MAX_VALUE));
+    }
+
+    private static SightlineConfig.QueryConfig query(YamlNode n) {
+        SightlineConfig.QueryConfig d = SightlineConfig.QueryConfig.defaults();
+        if (n == null) {
+            return d;
+        }
+        YamlNode.Mapping m = n.mapping("timeout", "max_samples", "max_concurrency", "lookback_delta");
+        Duration timeout = m.duration("timeout", d.timeout());
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw m.required("timeout").error("must be greater than 0");
+        }
+        Duration lookback = m.duration("lookback_delta", d.lookbackDelta());
+        if (lookback.toMillis() < 1) {
+            throw m.required("lookback_delta").error("must be at least 1ms");
+        }
+        return new SightlineConfig.QueryConfig(timeout,
+                m.integer("max_samples", d.maxSamples(), 1, Long.MAX_VALUE),
+                (int) m.integer("max_concurrency", d.maxConcurrency(), 1, 10_000),
+                lookback);
     }
 
     private static AuthConfig auth(YamlNode n) {

@@ -23,18 +23,19 @@ public record SightlineConfig(
         ListenersConfig listeners,
         StorageConfig storage,
         LimitsConfig limits,
+        QueryConfig query,
         AuthConfig auth) {
 
     public static final int DEFAULT_HTTP_PORT = 8321;
 
     public SightlineConfig withHttpAddress(HostPort address) {
         return new SightlineConfig(source, global, ruleFiles, scrapeConfigs, alerting, new ListenersConfig(address),
-                storage, limits, auth);
+                storage, limits, query, auth);
     }
 
     public SightlineConfig withDataDir(Path dir) {
         return new SightlineConfig(source, global, ruleFiles, scrapeConfigs, alerting, listeners,
-                storage.withPath(dir), limits, auth);
+                storage.withPath(dir), limits, query, auth);
     }
 
     /** Prometheus's {@code global} section. */
@@ -87,6 +88,19 @@ public record SightlineConfig(
             int maxLabelNameLength, int maxLabelValueLength) {}
 
     /** {@code auth}: bearer tokens, stored as SHA-256 hashes. Off when {@code enabled} is false. */
+    /**
+     * {@code query}: how PromQL queries run. {@code maxSamples} bounds the samples one query may hold
+     * at once (Prometheus's {@code --query.max-samples}); at most {@code maxConcurrency} queries run at
+     * a time and the rest wait up to their timeout for a turn, so memory stays within about
+     * {@code maxConcurrency * maxSamples * 16} bytes.
+     */
+    public record QueryConfig(Duration timeout, long maxSamples, int maxConcurrency, Duration lookbackDelta) {
+        public static QueryConfig defaults() {
+            return new QueryConfig(Duration.ofMinutes(2), 50_000_000L,
+                    Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), Duration.ofMinutes(5));
+        }
+    }
+
     public record AuthConfig(boolean enabled, List<TokenConfig> tokens) {}
 
     /** One API token: a name for logs, the SHA-256 of the secret, and what it may do. */

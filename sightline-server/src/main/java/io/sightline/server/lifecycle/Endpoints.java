@@ -9,6 +9,8 @@ import io.sightline.server.ingest.IngestPipeline;
 import io.sightline.server.ingest.RemoteWriteHandler;
 import io.sightline.server.ingest.TextImportHandler;
 import io.sightline.server.metrics.SelfMetrics;
+import io.sightline.server.query.QueryApi;
+import io.sightline.server.query.StatusApi;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -21,7 +23,10 @@ public final class Endpoints {
         IngestPipeline ingest = new IngestPipeline(storage::storage, Math.max(2, Runtime.getRuntime().availableProcessors()),
                 metrics.registry());
         LongSupplier maxBody = () -> config.limits().maxRequestBodyBytes();
-        return List.of(
+        StatusApi status = new StatusApi(() -> config, metrics);
+        QueryApi query = new QueryApi(storage::storage, () -> config, status);
+        List<Endpoint> out = new java.util.ArrayList<>(query.endpoints());
+        out.addAll(List.of(
                 Endpoint.of("/api/v1/write", Set.of(HttpMethod.POST), Scope.WRITE, new RemoteWriteHandler(ingest, maxBody)),
                 Endpoint.of("/api/v1/import/prometheus", Set.of(HttpMethod.POST), Scope.WRITE,
                         new TextImportHandler(ingest, maxBody)),
@@ -31,6 +36,7 @@ public final class Endpoints {
                 // credentials; with auth on, Sightline answers only /-/healthy without a token.
                 Endpoint.of("/ping", Set.of(HttpMethod.GET, HttpMethod.HEAD), Scope.WRITE,
                         (ctx, req) -> com.linecorp.armeria.common.HttpResponse.of(
-                                com.linecorp.armeria.common.HttpStatus.NO_CONTENT)));
+                                com.linecorp.armeria.common.HttpStatus.NO_CONTENT))));
+        return List.copyOf(out);
     }
 }

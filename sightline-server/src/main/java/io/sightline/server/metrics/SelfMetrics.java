@@ -95,6 +95,14 @@ public final class SelfMetrics implements AutoCloseable {
         ready.set(isReady ? 1 : 0);
     }
 
+    public boolean lastReloadSuccessful() {
+        return lastReloadOk.get() == 1;
+    }
+
+    public long lastReloadSuccessSeconds() {
+        return lastReloadSuccessSeconds.get();
+    }
+
     public void recordReload(boolean ok) {
         lastReloadOk.set(ok ? 1 : 0);
         if (ok) {

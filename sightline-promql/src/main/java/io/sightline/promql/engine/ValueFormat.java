@@ -1,0 +1,34 @@
+package io.sightline.promql.engine;
+
+/** How the Prometheus HTTP API writes sample values and timestamps, so clients see identical text. */
+public final class ValueFormat {
+
+    private ValueFormat() {}
+
+    /** A sample value: shortest digits without exponent ({@code 1}, {@code 0.5}, {@code 1000000}), {@code NaN}, {@code +Inf}. */
+    public static String value(double v) {
+        return Aggregations.formatFloat(v);
+    }
+
+    /** A timestamp in seconds with millisecond digits when not whole: {@code 1435781451.781}, {@code 12.500}. */
+    public static String timestamp(long ms) {
+        StringBuilder sb = new StringBuilder(20);
+        if (ms < 0) {
+            sb.append('-');
+            ms = -ms;
+        }
+        sb.append(ms / 1000);
+        long fraction = ms % 1000;
+        if (fraction != 0) {
+            sb.append('.');
+            if (fraction < 100) {
+                sb.append('0');
+            }
+            if (fraction < 10) {
+                sb.append('0');
+            }
+            sb.append(fraction);
+        }
+        return sb.toString();
+    }
+}

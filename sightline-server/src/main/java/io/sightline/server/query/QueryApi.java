@@ -1,0 +1,422 @@
+package io.sightline.server.query;
+
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.common.QueryParamsBuilder;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.sightline.common.LabelMatcher;
+import io.sightline.common.Labels;
+import io.sightline.promql.ast.Expr;
+import io.sightline.promql.ast.ValueType;
+import io.sightline.promql.engine.Engine;
+import io.sightline.promql.engine.EngineOptions;
+import io.sightline.promql.engine.QueryException;
+import io.sightline.promql.engine.QueryResult;
+import io.sightline.promql.parser.ParseException;
+import io.sightline.promql.parser.Parser;
+import io.sightline.promql.parser.Printer;
+import io.sightline.server.auth.Scope;
+import io.sightline.server.config.SightlineConfig;
+import io.sightline.server.http.ApiErrors;
+import io.sightline.server.http.Endpoint;
+import io.sightline.tsdb.Querier;
+import io.sightline.tsdb.SelectHints;
+import io.sightline.tsdb.SeriesSet;
+import io.sightline.tsdb.Storage;
+import io.sightline.tsdb.StorageException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The Prometheus HTTP API's query endpoints. Queries run on their own pool of
+ * {@code query.max_concurrency} threads; the rest wait in a bounded queue, each no longer than its
+ * timeout, and a full queue answers 503 with {@code Retry-After}, so a burst of heavy queries cannot
+ * take the process down or starve ingestion.
+ */
+public final class QueryApi {
+
+    /** Prometheus's cap on points per series in a range query. */
+    static final long MAX_POINTS = 11_000;
+
+    private final Supplier<Storage> storage;
+    private final Supplier<SightlineConfig> config;
+    private final ThreadPoolExecutor executor;
+    private final StatusApi status;
+
+    public QueryApi(Supplier<Storage> storage, Supplier<SightlineConfig> config, StatusApi status) {
+        this.storage = storage;
+        this.config = config;
+        this.status = status;
+        int n = config.get().query().maxConcurrency();
+        this.executor = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(64 * n), r -> {
+            Thread t = new Thread(r, "sightline-query");
+            t.setDaemon(true);
+            return t;
+        });
+        this.executor.allowCoreThreadTimeOut(true);
+    }
+
+    public List<Endpoint> endpoints() {
+        Set<HttpMethod> getPost = Set.of(HttpMethod.GET, HttpMethod.POST);
+        Set<HttpMethod> get = Set.of(HttpMethod.GET);
+        return List.of(
+                Endpoint.of("/api/v1/query", getPost, Scope.READ, handler(this::instantQuery)),
+                Endpoint.of("/api/v1/query_range", getPost, Scope.READ, handler(this::rangeQuery)),
+                Endpoint.of("/api/v1/series", getPost, Scope.READ, handler(this::series)),
+                Endpoint.of("/api/v1/labels", getPost, Scope.READ, handler(this::labelNames)),
+                new Endpoint("/api/v1/label/{name}/values", get, Scope.READ, "/api/v1/label/:name/values",
+                        handler(this::labelValues)),
+                Endpoint.of("/api/v1/format_query", getPost, Scope.READ, handler(this::formatQuery)),
+                Endpoint.of("/api/v1/parse_query", getPost, Scope.READ, handler(this::parseQuery)),
+                Endpoint.of("/api/v1/metadata", get, Scope.READ, handler((ctx, p) -> ok(g -> {
+                    g.writeStartObject();
+                    g.writeEndObject();
+                }))),
+                Endpoint.of("/api/v1/query_exemplars", getPost, Scope.READ, handler((ctx, p) -> ok(g -> {
+                    g.writeStartArray();
+                    g.writeEndArray();
+                }))),
+                Endpoint.of("/api/v1/status/buildinfo", get, Scope.READ, handler((ctx, p) -> ok(status::buildInfo))),
+                Endpoint.of("/api/v1/status/runtimeinfo", get, Scope.READ,
+                        handler((ctx, p) -> ok(status::runtimeInfo))),
+                Endpoint.of("/api/v1/status/flags", get, Scope.READ, handler((ctx, p) -> ok(status::flags))),
+                Endpoint.of("/api/v1/status/config", get, Scope.ADMIN, handler((ctx, p) -> ok(status::config))),
+                Endpoint.of("/api/v1/status/tsdb", get, Scope.READ,
+                        handler((ctx, p) -> ok(g -> status.tsdb(g, openStorage(), parseLimit(p, 10))))));
+    }
+
+    /** The work of one endpoint, given its merged parameters; runs on the query pool. */
+    interface Work {
+        HttpResponse run(ServiceRequestContext ctx, ApiParams params);
+    }
+
+    private HttpService handler(Work work) {
+        return (ctx, req) -> HttpResponse.of(params(ctx, req).thenCompose(p -> submit(ctx, work, p)));
+    }
+
+    /** Query-string parameters plus, for a form POST, those of the body (Prometheus reads both). */
+    private static CompletableFuture<ApiParams> params(ServiceRequestContext ctx, HttpRequest req) {
+        QueryParams query = ctx.queryParams();
+        MediaType type = req.contentType();
+        if (req.method() != HttpMethod.POST || type == null || !type.is(MediaType.FORM_DATA)) {
+            return req.aggregate().thenApply(ignored -> new ApiParams(query));
+        }
+        return req.aggregate().thenApply((AggregatedHttpRequest agg) -> {
+            QueryParamsBuilder b = query.toBuilder();
+            b.add(QueryParams.fromQueryString(agg.contentUtf8()));
+            return new ApiParams(b.build());
+        });
+    }
+
+    private CompletableFuture<HttpResponse> submit(ServiceRequestContext ctx, Work work, ApiParams p) {
+        long queued = System.nanoTime();
+        Duration timeout = config.get().query().timeout();
+        CompletableFuture<HttpResponse> f = new CompletableFuture<>();
+        try {
+            executor.execute(() -> {
+                if (System.nanoTime() - queued > timeout.toNanos()) {
+                    f.complete(ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "timeout",
+                            "query timed out waiting for a free query slot"));
+                    return;
+                }
+                try {
+                    f.complete(work.run(ctx, p));
+                } catch (RuntimeException e) {
+                    f.complete(error(e));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            f.complete(ApiErrors.aggregatedWithHeader(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+                    "too many queries waiting; retry later", HttpHeaderNames.RETRY_AFTER, "1").toHttpResponse());
+        }
+        return f;
+    }
+
+    static HttpResponse error(RuntimeException e) {
+        if (e instanceof ApiParams.BadParameter) {
+            return ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_data", e.getMessage());
+        }
+        if (e instanceof QueryException q) {
+            return switch (q.kind()) {
+                case BAD_DATA -> ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_data", q.getMessage());
+                case TIMEOUT -> ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "timeout", q.getMessage());
+                case CANCELED -> ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "canceled", q.getMessage());
+                case EXECUTION, TOO_LARGE -> ApiErrors.response(HttpStatus.UNPROCESSABLE_ENTITY, "execution",
+                        q.getMessage());
+            };
+        }
+        if (e instanceof StorageUnavailable) {
+            return ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", e.getMessage());
+        }
+        throw e;
+    }
+
+    /** The storage is not open yet (WAL replay running). */
+    static final class StorageUnavailable extends RuntimeException {
+        StorageUnavailable() {
+            super("storage is not ready yet: the write-ahead log is being replayed", null, false, false);
+        }
+    }
+
+    private Storage openStorage() {
+        Storage s = storage.get();
+        if (s == null) {
+            throw new StorageUnavailable();
+        }
+        return s;
+    }
+
+    static HttpResponse ok(ResultJson.Body data) {
+        return ok(data, List.of(), List.of());
+    }
+
+    static HttpResponse ok(ResultJson.Body data, List<String> warnings, List<String> infos) {
+        return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, ResultJson.success(data, warnings, infos));
+    }
+
+    private Engine engine(ApiParams p) {
+        SightlineConfig.QueryConfig qc = config.get().query();
+        long timeout = p.durationMillis("timeout", qc.timeout().toMillis());
+        if (timeout <= 0) {
+            throw new ApiParams.BadParameter("invalid parameter \"timeout\": must be greater than 0");
+        }
+        long lookback = p.durationMillis("lookback_delta", qc.lookbackDelta().toMillis());
+        if (lookback <= 0) {
+            throw new ApiParams.BadParameter("invalid parameter \"lookback_delta\": must be greater than 0");
+        }
+        return new Engine(new EngineOptions(Duration.ofMillis(lookback), Duration.ofMinutes(1), qc.maxSamples(),
+                Duration.ofMillis(Math.min(timeout, qc.timeout().toMillis()))));
+    }
+
+    private static Expr parse(String param, String query) {
+        try {
+            return Parser.parse(query);
+        } catch (ParseException e) {
+            throw new ApiParams.BadParameter("invalid parameter \"" + param + "\": " + e.getMessage());
+        }
+    }
+
+    private HttpResponse instantQuery(ServiceRequestContext ctx, ApiParams p) {
+        String query = p.required("query");
+        long time = p.time("time", System.currentTimeMillis());
+        Engine engine = engine(p);
+        Expr expr = parse("query", query);
+        QueryResult r = engine.instantQuery(openStorage(), expr, query, time);
+        boolean stats = "all".equals(p.get("stats"));
+        return ok(g -> ResultJson.queryData(g, r, stats), r.annotations().warnings(), r.annotations().infos());
+    }
+
+    private HttpResponse rangeQuery(ServiceRequestContext ctx, ApiParams p) {
+        String query = p.required("query");
+        long start = ApiParams.parseTime("start", p.required("start"));
+        long end = ApiParams.parseTime("end", p.required("end"));
+        if (end < start) {
+            throw new ApiParams.BadParameter("invalid parameter \"end\": end timestamp must not be before start time");
+        }
+        p.required("step");
+        long step = p.durationMillis("step", 0);
+        if (step <= 0) {
+            throw new ApiParams.BadParameter("invalid parameter \"step\": zero or negative query resolution step "
+                    + "widths are not accepted. Try a positive integer");
+        }
+        if ((end - start) / step > MAX_POINTS) {
+            throw new ApiParams.BadParameter("exceeded maximum resolution of 11,000 points per timeseries. Try "
+                    + "decreasing the query resolution (?step=XX)");
+        }
+        Engine engine = engine(p);
+        Expr expr = parse("query", query);
+        if (expr.type() != ValueType.SCALAR && expr.type() != ValueType.VECTOR) {
+            throw new ApiParams.BadParameter("invalid parameter \"query\": invalid expression type \""
+                    + expr.type().text() + "\" for range query, must be Scalar or instant Vector");
+        }
+        QueryResult r = engine.rangeQuery(openStorage(), expr, query, start, end, step);
+        boolean stats = "all".equals(p.get("stats"));
+        return ok(g -> ResultJson.queryData(g, r, stats), r.annotations().warnings(), r.annotations().infos());
+    }
+
+    private static List<List<LabelMatcher>> matchers(ApiParams p, boolean required) {
+        List<String> raw = p.all("match[]");
+        if (raw.isEmpty() && required) {
+            throw new ApiParams.BadParameter("no match[] parameter provided");
+        }
+        List<List<LabelMatcher>> out = new ArrayList<>();
+        for (String s : raw) {
+            Expr e = parse("match[]", s);
+            if (!(e instanceof Expr.VectorSelector vs) || vs.offset() != null || vs.at() != null) {
+                throw new ApiParams.BadParameter("invalid parameter \"match[]\": " + s
+                        + " is not a series selector such as up{job=\"node\"}");
+            }
+            out.add(vs.matchers());
+        }
+        return out;
+    }
+
+    static int parseLimit(ApiParams p, int dflt) {
+        String v = p.get("limit");
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ApiParams.BadParameter("invalid parameter \"limit\": cannot parse \"" + v
+                    + "\" as a non-negative integer");
+        }
+    }
+
+    private HttpResponse series(ServiceRequestContext ctx, ApiParams p) {
+        List<List<LabelMatcher>> sets = matchers(p, true);
+        long start = p.time("start", ApiParams.MIN_TIME);
+        long end = p.time("end", ApiParams.MAX_TIME);
+        int limit = parseLimit(p, 0);
+        TreeSet<Labels> result = new TreeSet<>();
+        try (Querier q = querier(start, end)) {
+            for (List<LabelMatcher> ms : sets) {
+                SeriesSet set = q.select(false, SelectHints.range(start, end), ms.toArray(new LabelMatcher[0]));
+                while (set.next()) {
+                    result.add(set.at().labels());
+                }
+            }
+        }
+        List<String> warnings = new ArrayList<>();
+        List<Labels> out = new ArrayList<>(result);
+        if (limit > 0 && out.size() > limit) {
+            out = out.subList(0, limit);
+            warnings.add("results truncated due to limit");
+        }
+        List<Labels> finalOut = out;
+        return ok(g -> {
+            g.writeStartArray();
+            for (Labels l : finalOut) {
+                ResultJson.labels(g, l);
+            }
+            g.writeEndArray();
+        }, warnings, List.of());
+    }
+
+    private Querier querier(long start, long end) {
+        try {
+            return openStorage().querier(start, end);
+        } catch (StorageException e) {
+            throw new QueryException(QueryException.Kind.EXECUTION, "cannot read storage: " + e.getMessage());
+        }
+    }
+
+    private HttpResponse labelNames(ServiceRequestContext ctx, ApiParams p) {
+        List<List<LabelMatcher>> sets = matchers(p, false);
+        long start = p.time("start", ApiParams.MIN_TIME);
+        long end = p.time("end", ApiParams.MAX_TIME);
+        TreeSet<String> names = new TreeSet<>();
+        try (Querier q = querier(start, end)) {
+            if (sets.isEmpty()) {
+                names.addAll(q.labelNames());
+            } else {
+                for (List<LabelMatcher> ms : sets) {
+                    names.addAll(q.labelNames(ms.toArray(new LabelMatcher[0])));
+                }
+            }
+        }
+        return stringList(names, parseLimit(p, 0));
+    }
+
+    private HttpResponse labelValues(ServiceRequestContext ctx, ApiParams p) {
+        String name = ctx.pathParam("name");
+        if (name != null && name.startsWith("U__")) {
+            name = unescapeUtf8Name(name.substring(3));
+        }
+        if (name == null || name.isEmpty()) {
+            throw new ApiParams.BadParameter("invalid label name: \"" + name + "\"");
+        }
+        List<List<LabelMatcher>> sets = matchers(p, false);
+        long start = p.time("start", ApiParams.MIN_TIME);
+        long end = p.time("end", ApiParams.MAX_TIME);
+        TreeSet<String> values = new TreeSet<>();
+        try (Querier q = querier(start, end)) {
+            if (sets.isEmpty()) {
+                values.addAll(q.labelValues(name));
+            } else {
+                for (List<LabelMatcher> ms : sets) {
+                    values.addAll(q.labelValues(name, ms.toArray(new LabelMatcher[0])));
+                }
+            }
+        }
+        return stringList(values, parseLimit(p, 0));
+    }
+
+    /** Prometheus's {@code U__} escaping of UTF-8 label names in paths: {@code _XX_} is a code point in hex, {@code __} an underscore. */
+    static String unescapeUtf8Name(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != '_') {
+                sb.append(c);
+                continue;
+            }
+            if (i + 1 < s.length() && s.charAt(i + 1) == '_') {
+                sb.append('_');
+                i++;
+                continue;
+            }
+            int close = s.indexOf('_', i + 1);
+            if (close < 0) {
+                throw new ApiParams.BadParameter("invalid label name: \"U__" + s + "\"");
+            }
+            try {
+                sb.appendCodePoint(Integer.parseInt(s.substring(i + 1, close), 16));
+            } catch (IllegalArgumentException e) {
+                throw new ApiParams.BadParameter("invalid label name: \"U__" + s + "\"");
+            }
+            i = close;
+        }
+        return sb.toString();
+    }
+
+    private static HttpResponse stringList(java.util.Collection<String> values, int limit) {
+        List<String> out = new ArrayList<>(values);
+        List<String> warnings = new ArrayList<>();
+        if (limit > 0 && out.size() > limit) {
+            out = out.subList(0, limit);
+            warnings.add("results truncated due to limit");
+        }
+        List<String> finalOut = out;
+        return ok(g -> {
+            g.writeStartArray();
+            for (String v : finalOut) {
+                g.writeString(v);
+            }
+            g.writeEndArray();
+        }, warnings, List.of());
+    }
+
+    private HttpResponse formatQuery(ServiceRequestContext ctx, ApiParams p) {
+        String query = p.required("query");
+        String formatted = Printer.print(parse("query", query));
+        return ok(g -> g.writeString(formatted));
+    }
+
+    private HttpResponse parseQuery(ServiceRequestContext ctx, ApiParams p) {
+        String query = p.required("query");
+        Expr expr = parse("query", query);
+        return ok(g -> AstJson.write(g, expr));
+    }
+}

@@ -1,0 +1,125 @@
+package io.sightline.server.query;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.sightline.common.Labels;
+import io.sightline.promql.engine.QueryResult;
+import io.sightline.promql.engine.ValueFormat;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/** Writes API responses in Prometheus's JSON shapes, values and timestamps formatted as Prometheus does. */
+final class ResultJson {
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private ResultJson() {}
+
+    interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** {@code {"status":"success","data":<data>[,"warnings":[...]][,"infos":[...]]}}. */
+    static byte[] success(Body data, List<String> warnings, List<String> infos) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("status", "success");
+            g.writeFieldName("data");
+            data.write(g);
+            writeStrings(g, "warnings", warnings);
+            writeStrings(g, "infos", infos);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
+        if (values == null || values.isEmpty()) {
+            return;
+        }
+        g.writeArrayFieldStart(field);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+
+    static void labels(JsonGenerator g, Labels l) throws IOException {
+        g.writeStartObject();
+        for (int i = 0; i < l.size(); i++) {
+            g.writeStringField(l.name(i), l.value(i));
+        }
+        g.writeEndObject();
+    }
+
+    private static void point(JsonGenerator g, long t, double v) throws IOException {
+        g.writeStartArray();
+        g.writeRawValue(ValueFormat.timestamp(t));
+        g.writeString(ValueFormat.value(v));
+        g.writeEndArray();
+    }
+
+    /** {@code {"resultType":..., "result":...[, "stats":...]}}. */
+    static void queryData(JsonGenerator g, QueryResult r, boolean stats) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("resultType", r.type().apiName());
+        g.writeFieldName("result");
+        QueryResult.Value v = r.value();
+        if (v instanceof QueryResult.Scalar s) {
+            point(g, s.t(), s.v());
+        } else if (v instanceof QueryResult.Str s) {
+            g.writeStartArray();
+            g.writeRawValue(ValueFormat.timestamp(s.t()));
+            g.writeString(s.v());
+            g.writeEndArray();
+        } else if (v instanceof QueryResult.Vector vec) {
+            g.writeStartArray();
+            for (QueryResult.Sample smp : vec.samples()) {
+                g.writeStartObject();
+                g.writeFieldName("metric");
+                labels(g, smp.metric());
+                g.writeFieldName("value");
+                point(g, smp.t(), smp.v());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } else {
+            g.writeStartArray();
+            for (QueryResult.Series s : ((QueryResult.Matrix) v).series()) {
+                g.writeStartObject();
+                g.writeFieldName("metric");
+                labels(g, s.metric());
+                g.writeArrayFieldStart("values");
+                for (int i = 0; i < s.timestamps().length; i++) {
+                    point(g, s.timestamps()[i], s.values()[i]);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+        if (stats) {
+            QueryResult.Stats st = r.stats();
+            g.writeObjectFieldStart("stats");
+            g.writeObjectFieldStart("timings");
+            g.writeNumberField("evalTotalTime", st.evalNanos() / 1e9);
+            g.writeNumberField("resultSortTime", 0);
+            g.writeNumberField("queryPreparationTime", 0);
+            g.writeNumberField("innerEvalTime", st.evalNanos() / 1e9);
+            g.writeNumberField("execQueueTime", 0);
+            g.writeNumberField("execTotalTime", st.evalNanos() / 1e9);
+            g.writeEndObject();
+            g.writeObjectFieldStart("samples");
+            g.writeNumberField("totalQueryableSamples", st.samplesLoaded());
+            g.writeNumberField("peakSamples", st.peakSamples());
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+}
