@@ -88,9 +88,69 @@ public final class LabelMatcher {
         return switch (type) {
             case EQUAL -> value.equals(labelValue);
             case NOT_EQUAL -> !value.equals(labelValue);
-            case REGEX -> pattern.matcher(labelValue).matches();
-            case NOT_REGEX -> !pattern.matcher(labelValue).matches();
+            case REGEX -> regexMatches(labelValue);
+            case NOT_REGEX -> !regexMatches(labelValue);
         };
+    }
+
+    /**
+     * The most character reads one regular-expression match may make. Java's backtracking engine can
+     * take exponential time on patterns such as {@code (a+)+b} (RE2, which Prometheus uses, cannot);
+     * a match that needs more than this is abandoned with {@link MatchTooExpensive} rather than
+     * holding a thread for minutes. Ordinary matches of label values read each character a few times.
+     */
+    public static final long MATCH_BUDGET = 20_000_000L;
+
+    private boolean regexMatches(String labelValue) {
+        return pattern.matcher(new BudgetedChars(labelValue, this)).matches();
+    }
+
+    /** A regular expression that would take too long on some label value; the query or request fails. */
+    public static final class MatchTooExpensive extends RuntimeException {
+        MatchTooExpensive(LabelMatcher m) {
+            super("regular expression " + m + " is too expensive to match (catastrophic backtracking); simplify it",
+                    null, false, false);
+        }
+    }
+
+    /** A label value that counts reads and gives up past {@link #MATCH_BUDGET}. Single use, one thread. */
+    private static final class BudgetedChars implements CharSequence {
+        private final String s;
+        private final LabelMatcher owner;
+        private long remaining;
+
+        BudgetedChars(String s, LabelMatcher owner) {
+            this(s, owner, MATCH_BUDGET);
+        }
+
+        private BudgetedChars(String s, LabelMatcher owner, long remaining) {
+            this.s = s;
+            this.owner = owner;
+            this.remaining = remaining;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (--remaining < 0) {
+                throw new MatchTooExpensive(owner);
+            }
+            return s.charAt(index);
+        }
+
+        @Override
+        public int length() {
+            return s.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new BudgetedChars(s.substring(start, end), owner, remaining);
+        }
+
+        @Override
+        public String toString() {
+            return s;
+        }
     }
 
     /** Whether a series' labels satisfy this matcher. */

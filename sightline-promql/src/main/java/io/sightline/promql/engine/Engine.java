@@ -32,6 +32,14 @@ public final class Engine {
     }
 
     public QueryResult instantQuery(Queryable storage, Expr expr, String queryText, long timeMs) {
+        try {
+            return instant(storage, expr, queryText, timeMs);
+        } catch (io.sightline.common.LabelMatcher.MatchTooExpensive e) {
+            throw QueryException.execution(e.getMessage());
+        }
+    }
+
+    private QueryResult instant(Queryable storage, Expr expr, String queryText, long timeMs) {
         long began = System.nanoTime();
         Annotations ann = new Annotations(queryText);
         QueryContext ctx = new QueryContext(storage, options, ann, timeMs, timeMs, 0);
@@ -82,7 +90,12 @@ public final class Engine {
         Annotations ann = new Annotations(queryText);
         QueryContext ctx = new QueryContext(storage, options, ann, startMs, endMs, stepMs);
         Evaluator ev = new Evaluator(ctx, startMs, endMs, stepMs);
-        List<EvalSeries> series = cleanup(ev.eval(expr));
+        List<EvalSeries> series;
+        try {
+            series = cleanup(ev.eval(expr));
+        } catch (io.sightline.common.LabelMatcher.MatchTooExpensive e) {
+            throw QueryException.execution(e.getMessage());
+        }
         QueryResult.Matrix m = toMatrix(series);
         return new QueryResult(m, ann, new QueryResult.Stats(ctx.samplesLoaded, ctx.peakSamples,
                 System.nanoTime() - began));

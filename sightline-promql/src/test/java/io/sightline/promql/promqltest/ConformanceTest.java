@@ -23,18 +23,10 @@ class ConformanceTest {
     static final Map<String, String> KNOWN_GAPS = Map.of(
             "start_timestamps.test", "per-sample start (created) timestamps are not stored by the TSDB yet");
 
-    static Path corpus() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.exists(p.resolve("mvnw"))) {
-            p = p.getParent();
-        }
-        return p == null || p.getParent() == null ? null : p.getParent().resolve("shared/conformance/promql");
-    }
-
     @TestFactory
     Stream<DynamicTest> corpus_file() throws Exception {
-        Path dir = corpus();
-        assumeTrue(dir != null && Files.isDirectory(dir),
+        Path dir = io.sightline.promql.SharedCorpus.directory();
+        assumeTrue(dir != null,
                 "../shared/conformance/promql is absent (a user's clone): the PromQL corpus cannot run");
         List<Path> files = Corpus.files(List.of(dir));
         assertThat(files).hasSizeGreaterThan(10);

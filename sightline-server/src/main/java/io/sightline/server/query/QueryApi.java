@@ -161,6 +161,9 @@ public final class QueryApi {
                         q.getMessage());
             };
         }
+        if (e instanceof LabelMatcher.MatchTooExpensive) {
+            return ApiErrors.response(HttpStatus.UNPROCESSABLE_ENTITY, "execution", e.getMessage());
+        }
         if (e instanceof StorageUnavailable) {
             return ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", e.getMessage());
         }
