@@ -39,7 +39,15 @@ final class Evaluator {
         this.start = start;
         this.end = end;
         this.interval = interval;
-        this.steps = (int) ((end - start) / interval) + 1;
+        long n = (end - start) / interval + 1;
+        // A scalar alone holds a point per step, so more steps than the sample limit cannot succeed.
+        long limit = ctx.options.maxSamples() > 0 ? ctx.options.maxSamples() : Integer.MAX_VALUE / 2;
+        if (n > Math.min(limit, Integer.MAX_VALUE / 2)) {
+            throw new QueryException(QueryException.Kind.TOO_LARGE,
+                    "query processing would load too many samples into memory in subquery evaluation (" + n
+                            + " steps)");
+        }
+        this.steps = (int) n;
     }
 
     long stepTime(int k) {
@@ -160,6 +168,7 @@ final class Evaluator {
                 }
                 total += n;
                 ctx.samplesLoaded += n;
+                ctx.hold(total, "query execution");
                 out.add(new Loaded(s.labels(), ts, vals, n));
             }
             ctx.hold(total, "query execution");

@@ -35,8 +35,18 @@ final class QueryContext {
                 : System.nanoTime() + options.timeout().toNanos();
     }
 
+    /** Offsets and ranges beyond this (about 100,000 years) are refused rather than overflow time arithmetic. */
+    static final long MAX_DURATION_MS = 3_153_600_000_000_000L;
+
     long duration(DurationExpr d) {
-        return d == null ? 0 : d.millis(queryStep, queryEnd - queryStart);
+        if (d == null) {
+            return 0;
+        }
+        double seconds = d.seconds(queryStep, queryEnd - queryStart);
+        if (Double.isNaN(seconds) || Math.abs(seconds * 1000.0) > MAX_DURATION_MS) {
+            throw new QueryException(QueryException.Kind.BAD_DATA, "duration is out of range: " + seconds + "s");
+        }
+        return Math.round(seconds * 1000.0);
     }
 
     /** The pinned evaluation time of an {@code @} modifier, in milliseconds. */

@@ -270,11 +270,14 @@ public final class Parser {
                 throw error(t.start(), "unary expression only allowed on expressions of type scalar or instant vector, got "
                         + "\"" + ty.text() + "\"");
             }
-            boolean negate = t.is("-");
-            if (operand instanceof Expr.NumberLiteral n) {
-                return new Expr.NumberLiteral(negate ? -n.value() : n.value(), t.start(), n.end());
+            if (t.is("+")) {
+                // Unary plus changes nothing; keeping no node for it keeps printing stable ("+Inf ^ x").
+                return operand;
             }
-            return new Expr.Unary(negate, operand, t.start(), operand.end());
+            if (operand instanceof Expr.NumberLiteral n) {
+                return new Expr.NumberLiteral(-n.value(), t.start(), n.end());
+            }
+            return new Expr.Unary(true, operand, t.start(), operand.end());
         }
         return postfix(primary());
     }
@@ -616,14 +619,26 @@ public final class Parser {
     }
 
     private void checkPositive(DurationExpr d, int at, String what) {
+        checkRange(d, at);
         if (!d.dynamic() && d.millis(0, 0) <= 0) {
             throw error(at, what + " must be greater than 0, got " + Durations.format(d.millis(0, 0)));
+        }
+    }
+
+    /** About 100,000 years: larger durations would overflow millisecond arithmetic. */
+    private void checkRange(DurationExpr d, int at) {
+        if (!d.dynamic()) {
+            double s = d.seconds(0, 0);
+            if (Double.isNaN(s) || Math.abs(s) > 3.1536e12) {
+                throw error(at, "duration is out of range");
+            }
         }
     }
 
     private Expr offset(Expr e) {
         Token kw = advance();
         DurationExpr d = offsetDuration();
+        checkRange(d, kw.start());
         int end = lastEnd();
         if (e instanceof Expr.VectorSelector vs) {
             if (vs.offset() != null) {
@@ -669,7 +684,7 @@ public final class Parser {
             at = new Expr.At(t.isWord("start") ? Expr.AtKind.START : Expr.AtKind.END, 0);
         } else {
             double v = signedNumber("timestamp after @");
-            if (Double.isNaN(v) || Double.isInfinite(v) || Math.abs(v) > 9.2e15) {
+            if (Double.isNaN(v) || Double.isInfinite(v) || Math.abs(v) > 9.2e12) {
                 throw error(t.start(), "timestamp out of bounds for @ modifier: " + v);
             }
             at = new Expr.At(Expr.AtKind.TIMESTAMP, Math.round(v * 1000.0));
