@@ -66,6 +66,9 @@ final class YamlNode {
             throw new ConfigException.Unchecked(where + ": invalid YAML: " + oneLine(problem));
         } catch (YAMLException e) {
             throw new ConfigException.Unchecked(file + ": invalid YAML: " + oneLine(e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            // SnakeYAML rejects some malformed tags (e.g. "!%2") this way rather than with a YAMLException.
+            throw new ConfigException.Unchecked(file + ": invalid YAML: " + oneLine(String.valueOf(e.getMessage())));
         }
         if (root == null) {
             root = new MappingNode(Tag.MAP, new ArrayList<>(), org.yaml.snakeyaml.DumperOptions.FlowStyle.BLOCK);
