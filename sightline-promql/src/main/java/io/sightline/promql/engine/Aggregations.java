@@ -28,6 +28,9 @@ final class Aggregations {
             param = ev.scalarPerStep(a.param());
         }
         List<EvalSeries> in = ev.eval(a.expr());
+        if (GroupedAggregation.handles(a.op())) {
+            return GroupedAggregation.eval(ev, a, in);
+        }
         Grouper grouper = new Grouper(a);
         double[] p = param;
         String valueLabel = label;
@@ -72,7 +75,6 @@ final class Aggregations {
     private static final class Group {
         final Labels labels;
         int count;
-        double value;
         final KahanSum sum = new KahanSum();
         double mean;
         double meanC;
@@ -115,58 +117,24 @@ final class Aggregations {
                 key = grouper.group(s.labels);
             }
             Group g = groups.get(key);
-            boolean first = g == null;
-            if (first) {
+            if (g == null) {
                 g = new Group(key);
                 groups.put(key, g);
             }
             g.count++;
             g.dropName |= s.dropName;
-            double v = s.v;
-            switch (op) {
-                case SUM -> g.sum.add(v);
-                case AVG -> addToMean(g, v);
-                case MAX -> {
-                    if (first || g.value < v || Double.isNaN(g.value)) {
-                        g.value = v;
-                    }
+            if (op == AggregateOp.QUANTILE) {
+                if (g.values == null) {
+                    g.values = new ArrayList<>();
                 }
-                case MIN -> {
-                    if (first || g.value > v || Double.isNaN(g.value)) {
-                        g.value = v;
-                    }
-                }
-                case STDDEV, STDVAR -> {
-                    if (first) {
-                        g.mean = v;
-                        g.value = Double.isFinite(v) ? 0 : Double.NaN;
-                    } else {
-                        double delta = v - g.mean;
-                        g.mean += delta / g.count;
-                        g.value += delta * (v - g.mean);
-                    }
-                }
-                case QUANTILE -> {
-                    if (g.values == null) {
-                        g.values = new ArrayList<>();
-                    }
-                    g.values.add(v);
-                }
-                default -> {
-                }
+                g.values.add(s.v);
             }
         }
         for (Group g : groups.values()) {
             double v = switch (op) {
-                case SUM -> g.sum.value();
-                case AVG -> g.incremental ? g.mean + g.meanC : g.sum.sum / g.count + g.sum.c / g.count;
-                case COUNT, COUNT_VALUES -> g.count;
-                case GROUP -> 1;
-                case MAX, MIN -> g.value;
-                case STDVAR -> g.value / g.count;
-                case STDDEV -> Math.sqrt(g.value / g.count);
+                case COUNT_VALUES -> g.count;
                 case QUANTILE -> quantile(param, g.values.stream().mapToDouble(Double::doubleValue).toArray());
-                default -> throw new IllegalStateException("BUG: aggregation " + op);
+                default -> throw new IllegalStateException("BUG: aggregation " + op + " has its own path");
             };
             out.add(new StepSample(g.labels, v, op != AggregateOp.COUNT_VALUES && g.dropName));
         }

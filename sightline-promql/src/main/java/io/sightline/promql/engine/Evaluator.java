@@ -126,27 +126,28 @@ final class Evaluator {
 
     // ---- storage access
 
-    /** Raw samples of one selected series between two bounds (inclusive). */
-    record Loaded(Labels labels, long[] ts, double[] vs, int n) {}
-
-    List<Loaded> select(Expr.VectorSelector vs, long mint, long maxt, boolean dropStale) {
-        List<Loaded> out = new ArrayList<>();
+    /**
+     * Streams the raw samples of each selected series between two bounds (inclusive) to
+     * {@code consumer}, one series at a time in a reused buffer: the consumer must copy what it keeps.
+     * Only one series' samples are in memory at once, whatever the range.
+     */
+    void select(Expr.VectorSelector vs, long mint, long maxt, boolean dropStale,
+            java.util.function.Consumer<EvalSeries> consumer) {
         if (mint > maxt) {
-            return out;
+            return;
         }
         try (Querier q = ctx.queryable.querier(mint, maxt)) {
             SeriesSet set = q.select(false, SelectHints.range(mint, maxt),
                     vs.matchers().toArray(new LabelMatcher[0]));
             SampleIterator reuse = null;
-            long total = 0;
+            EvalSeries buf = new EvalSeries(Labels.empty(), false, 64);
             while (set.next()) {
                 ctx.checkDeadline();
                 Series s = set.at();
                 SampleIterator it = s.iterator(reuse);
                 reuse = it;
-                long[] ts = new long[16];
-                double[] vals = new double[16];
-                int n = 0;
+                buf.labels = s.labels();
+                buf.n = 0;
                 if (it.seek(mint)) {
                     do {
                         long t = it.timestamp();
@@ -154,27 +155,30 @@ final class Evaluator {
                             break;
                         }
                         double v = it.value();
-                        if (dropStale && StaleNaN.is(v)) {
-                            continue;
+                        if (!(dropStale && StaleNaN.is(v))) {
+                            buf.add(t, v);
                         }
-                        if (n == ts.length) {
-                            ts = java.util.Arrays.copyOf(ts, n * 2);
-                            vals = java.util.Arrays.copyOf(vals, n * 2);
-                        }
-                        ts[n] = t;
-                        vals[n] = v;
-                        n++;
                     } while (it.next());
                 }
-                total += n;
-                ctx.samplesLoaded += n;
-                ctx.hold(total, "query execution");
-                out.add(new Loaded(s.labels(), ts, vals, n));
+                ctx.samplesLoaded += buf.n;
+                ctx.hold(buf.n, "query execution");
+                consumer.accept(buf);
             }
-            ctx.hold(total, "query execution");
         } catch (StorageException e) {
             throw QueryException.execution("cannot read storage: " + e.getMessage());
         }
+    }
+
+    /** Like {@link #select(Expr.VectorSelector, long, long, boolean, java.util.function.Consumer)}, keeping copies. */
+    List<EvalSeries> selectAll(Expr.VectorSelector vs, long mint, long maxt, boolean dropStale) {
+        List<EvalSeries> out = new ArrayList<>();
+        long[] total = {0};
+        select(vs, mint, maxt, dropStale, b -> {
+            total[0] += b.n;
+            ctx.hold(total[0], "query execution");
+            out.add(new EvalSeries(b.labels, false, java.util.Arrays.copyOf(b.ts, b.n),
+                    java.util.Arrays.copyOf(b.vs, b.n), b.n));
+        });
         return out;
     }
 
@@ -194,38 +198,35 @@ final class Evaluator {
         if (vs.smoothed()) {
             return smoothedSelector(vs, offset, first, last);
         }
-        List<Loaded> loaded = select(vs, first - ctx.lookbackMs + 1, last, false);
-        List<EvalSeries> out = new ArrayList<>(loaded.size());
-        for (Loaded l : loaded) {
-            EvalSeries s = new EvalSeries(l.labels(), false, Math.min(steps, Math.max(l.n(), 1)));
+        List<EvalSeries> out = new ArrayList<>();
+        long[] points = {0};
+        select(vs, first - ctx.lookbackMs + 1, last, false, l -> {
+            EvalSeries s = new EvalSeries(l.labels, false, Math.min(steps, Math.max(l.n, 1)));
             int j = 0;
             for (int k = 0; k < steps; k++) {
                 long t = stepTime(k);
                 long ref = refTime(t, vs.at(), offset);
-                while (j < l.n() && l.ts()[j] <= ref) {
+                while (j < l.n && l.ts[j] <= ref) {
                     j++;
                 }
                 int idx = j - 1;
-                if (idx >= 0 && l.ts()[idx] > ref - ctx.lookbackMs && !StaleNaN.is(l.vs()[idx])) {
-                    s.add(t, sampleTimes ? l.ts()[idx] / 1000.0 : l.vs()[idx]);
-                }
-                if (vs.at() != null) {
-                    j = 0;
+                if (idx >= 0 && l.ts[idx] > ref - ctx.lookbackMs && !StaleNaN.is(l.vs[idx])) {
+                    s.add(t, sampleTimes ? l.ts[idx] / 1000.0 : l.vs[idx]);
                 }
             }
             if (s.n > 0) {
+                points[0] += s.n;
+                ctx.hold(points[0], "query execution");
                 out.add(s);
             }
-        }
+        });
         return out;
     }
 
     private List<EvalSeries> smoothedSelector(Expr.VectorSelector vs, long offset, long first, long last) {
-        List<Loaded> loaded = select(vs, first - ctx.lookbackMs + 1, last + ctx.lookbackMs, true);
-        List<EvalSeries> out = new ArrayList<>(loaded.size());
-        for (Loaded l : loaded) {
-            EvalSeries src = new EvalSeries(l.labels(), false, l.ts(), l.vs(), l.n());
-            EvalSeries s = new EvalSeries(l.labels(), false, Math.min(steps, 16));
+        List<EvalSeries> out = new ArrayList<>();
+        for (EvalSeries src : selectAll(vs, first - ctx.lookbackMs + 1, last + ctx.lookbackMs, true)) {
+            EvalSeries s = new EvalSeries(src.labels, false, Math.min(steps, 16));
             for (int k = 0; k < steps; k++) {
                 long t = stepTime(k);
                 double v = ExtendedRanges.smoothedValue(src, refTime(t, vs.at(), offset), ctx.lookbackMs);
@@ -244,9 +245,40 @@ final class Evaluator {
 
     /**
      * The points behind a range-vector expression and how to find the window for a step:
-     * {@code (ref - range, ref]} where {@code ref} is the step time, or the {@code @} time, minus the offset.
+     * {@code (ref - range, ref]} where {@code ref} is the step time, or the {@code @} time, minus the
+     * offset. A matrix selector's series are streamed from storage one at a time (each in a reused
+     * buffer: copy what you keep); a subquery's are already evaluated.
      */
-    record RangeSource(List<EvalSeries> series, long rangeMs, long offsetMs, Expr.At at, Expr.RangeMode mode) {}
+    final class RangeSource {
+        final long rangeMs;
+        final long offsetMs;
+        final Expr.At at;
+        final Expr.RangeMode mode;
+        private final List<EvalSeries> evaluated;
+        private final Expr.VectorSelector selector;
+        private final long mint;
+        private final long maxt;
+
+        private RangeSource(long rangeMs, long offsetMs, Expr.At at, Expr.RangeMode mode, List<EvalSeries> evaluated,
+                Expr.VectorSelector selector, long mint, long maxt) {
+            this.rangeMs = rangeMs;
+            this.offsetMs = offsetMs;
+            this.at = at;
+            this.mode = mode;
+            this.evaluated = evaluated;
+            this.selector = selector;
+            this.mint = mint;
+            this.maxt = maxt;
+        }
+
+        void forEach(java.util.function.Consumer<EvalSeries> consumer) {
+            if (evaluated != null) {
+                evaluated.forEach(consumer);
+            } else {
+                select(selector, mint, maxt, true, consumer);
+            }
+        }
+    }
 
     RangeSource rangeSource(Expr e) {
         if (e instanceof Expr.Paren p) {
@@ -271,12 +303,7 @@ final class Evaluator {
                     maxt += ctx.lookbackMs;
                 }
             }
-            List<Loaded> loaded = select(vs, mint, maxt, true);
-            List<EvalSeries> series = new ArrayList<>(loaded.size());
-            for (Loaded l : loaded) {
-                series.add(new EvalSeries(l.labels(), false, l.ts(), l.vs(), l.n()));
-            }
-            return new RangeSource(series, range, offset, vs.at(), ms.mode());
+            return new RangeSource(range, offset, vs.at(), ms.mode(), null, vs, mint, maxt);
         }
         if (e instanceof Expr.Subquery sq) {
             return subquery(sq);
@@ -311,25 +338,25 @@ final class Evaluator {
                 s.dropName = false;
             }
         }
-        return new RangeSource(series, range, offset, sq.at(), Expr.RangeMode.PLAIN);
+        return new RangeSource(range, offset, sq.at(), Expr.RangeMode.PLAIN, series, null, 0, 0);
     }
 
     /** For an instant query of a range-vector expression: the raw points of each series in the window. */
     List<EvalSeries> rangeAtInstant(Expr e) {
         RangeSource src = rangeSource(e);
-        long ref = refTime(start, src.at(), src.offsetMs());
+        long ref = refTime(start, src.at, src.offsetMs);
         List<EvalSeries> out = new ArrayList<>();
-        if (src.mode() != Expr.RangeMode.PLAIN) {
-            for (EvalSeries s : src.series()) {
-                EvalSeries w = ExtendedRanges.boundaryPoints(s, src.mode(), ref - src.rangeMs(), ref, ctx.lookbackMs);
+        if (src.mode != Expr.RangeMode.PLAIN) {
+            src.forEach(s -> {
+                EvalSeries w = ExtendedRanges.boundaryPoints(s, src.mode, ref - src.rangeMs, ref, ctx.lookbackMs);
                 if (w != null) {
                     out.add(w);
                 }
-            }
+            });
             return out;
         }
-        for (EvalSeries s : src.series()) {
-            int lo = s.ceil(ref - src.rangeMs() + 1, 0);
+        src.forEach(s -> {
+            int lo = s.ceil(ref - src.rangeMs + 1, 0);
             int hi = s.ceil(ref + 1, lo);
             if (hi > lo) {
                 EvalSeries w = new EvalSeries(s.labels, s.dropName, hi - lo);
@@ -338,7 +365,7 @@ final class Evaluator {
                 }
                 out.add(w);
             }
-        }
+        });
         return out;
     }
 

@@ -41,9 +41,12 @@ final class RangeEval {
         RangeFunctions.Fn fn = function(ev, c, name, p0, p1);
         boolean dropName = !Functions.keepsName(name);
         RangeFunctions.Window w = new RangeFunctions.Window();
-        List<EvalSeries> out = new ArrayList<>(src.series().size());
+        List<EvalSeries> out = new ArrayList<>();
         Annotator annotator = new Annotator(ev, c, name, arg);
-        for (EvalSeries s : src.series()) {
+        long[] points = {0};
+        double[] fp0 = p0;
+        double[] fp1 = p1;
+        src.forEach(s -> {
             ev.ctx.checkDeadline();
             EvalSeries o = new EvalSeries(s.labels, s.dropName || dropName, Math.min(ev.steps, 16));
             boolean any = false;
@@ -51,14 +54,14 @@ final class RangeEval {
             int hi = 0;
             for (int k = 0; k < ev.steps; k++) {
                 long t = ev.stepTime(k);
-                long ref = ev.refTime(t, src.at(), src.offsetMs());
-                long rangeStart = ref - src.rangeMs();
-                if (src.at() != null) {
+                long ref = ev.refTime(t, src.at, src.offsetMs);
+                long rangeStart = ref - src.rangeMs;
+                if (src.at != null) {
                     lo = 0;
                     hi = 0;
                 }
-                if (mode != Expr.RangeMode.PLAIN) {
-                    double v = ExtendedRanges.apply(name, mode, s, rangeStart, ref, ev.ctx.lookbackMs);
+                if (src.mode != Expr.RangeMode.PLAIN) {
+                    double v = ExtendedRanges.apply(name, src.mode, s, rangeStart, ref, ev.ctx.lookbackMs);
                     if (!RangeFunctions.isNone(v)) {
                         o.add(t, v);
                         any = true;
@@ -84,8 +87,8 @@ final class RangeEval {
                 w.rangeStart = rangeStart;
                 w.rangeEnd = ref;
                 w.t = t;
-                w.p0 = p0 == null ? 0 : p0[k];
-                w.p1 = p1 == null ? 0 : p1[k];
+                w.p0 = fp0 == null ? 0 : fp0[k];
+                w.p1 = fp1 == null ? 0 : fp1[k];
                 double v = fn.apply(w);
                 if (!RangeFunctions.isNone(v)) {
                     o.add(t, v);
@@ -94,18 +97,12 @@ final class RangeEval {
             }
             if (any) {
                 annotator.seen(s.labels);
+                points[0] += o.n;
+                ev.ctx.hold(points[0], "query execution");
                 out.add(o);
             }
-        }
-        if (dropName) {
-            checkDuplicates(out);
-        }
+        });
         return out;
-    }
-
-    /** Series that differ only by name collide once the name goes; Prometheus reports it per step. */
-    private static void checkDuplicates(List<EvalSeries> out) {
-        // Names are removed later (delayed removal); collisions are caught then.
     }
 
     private static RangeFunctions.Fn function(Evaluator ev, Expr.Call c, String name, double[] p0, double[] p1) {
@@ -157,20 +154,23 @@ final class RangeEval {
     }
 
     private static List<EvalSeries> absentOverTime(Evaluator ev, Evaluator.RangeSource src, Labels labels) {
-        EvalSeries o = new EvalSeries(labels, false, ev.steps);
-        for (int k = 0; k < ev.steps; k++) {
-            long t = ev.stepTime(k);
-            long ref = ev.refTime(t, src.at(), src.offsetMs());
-            boolean present = false;
-            for (EvalSeries s : src.series()) {
-                int lo = s.ceil(ref - src.rangeMs() + 1, 0);
+        boolean[] present = new boolean[ev.steps];
+        src.forEach(s -> {
+            for (int k = 0; k < ev.steps; k++) {
+                if (present[k]) {
+                    continue;
+                }
+                long ref = ev.refTime(ev.stepTime(k), src.at, src.offsetMs);
+                int lo = s.ceil(ref - src.rangeMs + 1, 0);
                 if (lo < s.n && s.ts[lo] <= ref) {
-                    present = true;
-                    break;
+                    present[k] = true;
                 }
             }
-            if (!present) {
-                o.add(t, 1);
+        });
+        EvalSeries o = new EvalSeries(labels, false, ev.steps);
+        for (int k = 0; k < ev.steps; k++) {
+            if (!present[k]) {
+                o.add(ev.stepTime(k), 1);
             }
         }
         return o.n == 0 ? List.of() : List.of(o);

@@ -1,0 +1,161 @@
+package io.sightline.promql.engine;
+
+import io.sightline.common.Labels;
+import io.sightline.promql.ast.Expr;
+import io.sightline.promql.ast.Expr.AggregateOp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fast path of the common aggregations (sum, avg, count, group, min, max, stddev, stdvar): each
+ * input series is mapped to its group once, then its points are folded into per-group, per-step
+ * accumulators, with no per-sample objects. Values reach a group's accumulator for a step in input
+ * series order, as in the step-by-step evaluation, so results are identical to the last bit.
+ */
+final class GroupedAggregation {
+
+    private GroupedAggregation() {}
+
+    static boolean handles(AggregateOp op) {
+        return switch (op) {
+            case SUM, AVG, COUNT, GROUP, MIN, MAX, STDDEV, STDVAR -> true;
+            default -> false;
+        };
+    }
+
+    /** One group's accumulators, one slot per step. */
+    private static final class Acc {
+        final Labels labels;
+        final int[] count;
+        final double[] value;
+        final double[] comp;
+        double[] mean;
+        double[] meanC;
+        boolean[] incremental;
+        boolean dropName;
+
+        Acc(Labels labels, int steps, AggregateOp op) {
+            this.labels = labels;
+            this.count = new int[steps];
+            boolean needsValue = op != AggregateOp.COUNT && op != AggregateOp.GROUP;
+            this.value = needsValue ? new double[steps] : null;
+            this.comp = op == AggregateOp.SUM || op == AggregateOp.AVG || op == AggregateOp.STDDEV
+                    || op == AggregateOp.STDVAR ? new double[steps] : null;
+            if (op == AggregateOp.AVG) {
+                mean = new double[steps];
+                meanC = new double[steps];
+                incremental = new boolean[steps];
+            }
+        }
+    }
+
+    static List<EvalSeries> eval(Evaluator ev, Expr.Aggregate a, List<EvalSeries> in) {
+        AggregateOp op = a.op();
+        Aggregations.Grouper grouper = new Aggregations.Grouper(a);
+        Map<Labels, Acc> groups = new LinkedHashMap<>();
+        for (EvalSeries s : in) {
+            ev.ctx.checkDeadline();
+            Labels key = grouper.group(s.labels);
+            Acc g = groups.get(key);
+            if (g == null) {
+                g = new Acc(key, ev.steps, op);
+                groups.put(key, g);
+            }
+            g.dropName |= s.dropName;
+            for (int i = 0; i < s.n; i++) {
+                int k = (int) ((s.ts[i] - ev.start) / ev.interval);
+                add(op, g, k, s.vs[i]);
+            }
+        }
+        List<EvalSeries> out = new ArrayList<>(groups.size());
+        for (Acc g : groups.values()) {
+            EvalSeries o = new EvalSeries(g.labels, g.dropName, 16);
+            for (int k = 0; k < ev.steps; k++) {
+                int n = g.count[k];
+                if (n == 0) {
+                    continue;
+                }
+                double v = switch (op) {
+                    case SUM -> Double.isInfinite(g.value[k]) ? g.value[k] : g.value[k] + g.comp[k];
+                    case AVG -> g.incremental[k] ? g.mean[k] + g.meanC[k] : g.value[k] / n + g.comp[k] / n;
+                    case COUNT -> n;
+                    case GROUP -> 1;
+                    case MIN, MAX -> g.value[k];
+                    case STDVAR -> g.comp[k] / n;
+                    case STDDEV -> Math.sqrt(g.comp[k] / n);
+                    default -> throw new IllegalStateException("BUG: " + op);
+                };
+                o.add(ev.stepTime(k), v);
+            }
+            if (o.n > 0) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    private static void add(AggregateOp op, Acc g, int k, double v) {
+        int n = ++g.count[k];
+        switch (op) {
+            case SUM -> {
+                double sum = g.value[k];
+                double t = sum + v;
+                if (Double.isInfinite(t)) {
+                    g.comp[k] = 0;
+                } else if (Math.abs(sum) >= Math.abs(v)) {
+                    g.comp[k] += (sum - t) + v;
+                } else {
+                    g.comp[k] += (v - t) + sum;
+                }
+                g.value[k] = t;
+            }
+            case AVG -> {
+                if (n == 1) {
+                    g.value[k] = v;
+                    g.comp[k] = 0;
+                    return;
+                }
+                if (!g.incremental[k]) {
+                    double[] r = KahanSum.inc(v, g.value[k], g.comp[k]);
+                    if (!Double.isInfinite(r[0])) {
+                        g.value[k] = r[0];
+                        g.comp[k] = r[1];
+                        return;
+                    }
+                    g.incremental[k] = true;
+                    g.mean[k] = g.value[k] / (n - 1);
+                    g.meanC[k] = g.comp[k] / (n - 1);
+                }
+                double q = (n - 1) / (double) n;
+                double[] r = KahanSum.inc(v / n, q * g.mean[k], q * g.meanC[k]);
+                g.mean[k] = r[0];
+                g.meanC[k] = r[1];
+            }
+            case MAX -> {
+                if (n == 1 || g.value[k] < v || Double.isNaN(g.value[k])) {
+                    g.value[k] = v;
+                }
+            }
+            case MIN -> {
+                if (n == 1 || g.value[k] > v || Double.isNaN(g.value[k])) {
+                    g.value[k] = v;
+                }
+            }
+            case STDDEV, STDVAR -> {
+                // value = running mean, comp = sum of squared deviations (Welford).
+                if (n == 1) {
+                    g.value[k] = v;
+                    g.comp[k] = Double.isFinite(v) ? 0 : Double.NaN;
+                } else {
+                    double delta = v - g.value[k];
+                    g.value[k] += delta / n;
+                    g.comp[k] += delta * (v - g.value[k]);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+}
