@@ -27,10 +27,10 @@ final class Aggregations {
         } else if (a.param() != null) {
             param = ev.scalarPerStep(a.param());
         }
-        List<EvalSeries> in = ev.eval(a.expr());
         if (GroupedAggregation.handles(a.op())) {
-            return GroupedAggregation.eval(ev, a, in);
+            return GroupedAggregation.eval(ev, a);
         }
+        List<EvalSeries> in = ev.eval(a.expr());
         Grouper grouper = new Grouper(a);
         double[] p = param;
         String valueLabel = label;

@@ -200,6 +200,23 @@ final class Evaluator {
         }
         List<EvalSeries> out = new ArrayList<>();
         long[] points = {0};
+        vectorSelectorStream(vs, sampleTimes, o -> {
+            points[0] += o.n;
+            ctx.hold(points[0], "query execution");
+            out.add(o);
+        });
+        return out;
+    }
+
+    /** An instant vector selector's series, handed over one at a time (each a new object the consumer may keep). */
+    void vectorSelectorStream(Expr.VectorSelector vs, boolean sampleTimes, java.util.function.Consumer<EvalSeries> c) {
+        long offset = ctx.duration(vs.offset());
+        long first = refTime(start, vs.at(), offset);
+        long last = refTime(end, vs.at(), offset);
+        if (vs.smoothed()) {
+            smoothedSelector(vs, offset, first, last).forEach(c);
+            return;
+        }
         select(vs, first - ctx.lookbackMs + 1, last, false, l -> {
             EvalSeries s = new EvalSeries(l.labels, false, Math.min(steps, Math.max(l.n, 1)));
             int j = 0;
@@ -215,12 +232,26 @@ final class Evaluator {
                 }
             }
             if (s.n > 0) {
-                points[0] += s.n;
-                ctx.hold(points[0], "query execution");
-                out.add(s);
+                c.accept(s);
             }
         });
-        return out;
+    }
+
+    /**
+     * The series of an instant-vector expression one at a time. Selectors and range functions are
+     * computed series by series straight from storage, so an aggregation over them never holds all its
+     * input; anything else is evaluated whole first.
+     */
+    void stream(Expr e, java.util.function.Consumer<EvalSeries> c) {
+        if (e instanceof Expr.Paren p) {
+            stream(p.expr(), c);
+        } else if (e instanceof Expr.VectorSelector vs) {
+            vectorSelectorStream(vs, false, c);
+        } else if (e instanceof Expr.Call call && RangeEval.streams(call)) {
+            RangeEval.stream(this, call, c);
+        } else {
+            eval(e).forEach(c);
+        }
     }
 
     private List<EvalSeries> smoothedSelector(Expr.VectorSelector vs, long offset, long first, long last) {

@@ -51,11 +51,11 @@ final class GroupedAggregation {
         }
     }
 
-    static List<EvalSeries> eval(Evaluator ev, Expr.Aggregate a, List<EvalSeries> in) {
+    static List<EvalSeries> eval(Evaluator ev, Expr.Aggregate a) {
         AggregateOp op = a.op();
         Aggregations.Grouper grouper = new Aggregations.Grouper(a);
         Map<Labels, Acc> groups = new LinkedHashMap<>();
-        for (EvalSeries s : in) {
+        ev.stream(a.expr(), s -> {
             ev.ctx.checkDeadline();
             Labels key = grouper.group(s.labels);
             Acc g = groups.get(key);
@@ -68,7 +68,7 @@ final class GroupedAggregation {
                 int k = (int) ((s.ts[i] - ev.start) / ev.interval);
                 add(op, g, k, s.vs[i]);
             }
-        }
+        });
         List<EvalSeries> out = new ArrayList<>(groups.size());
         for (Acc g : groups.values()) {
             EvalSeries o = new EvalSeries(g.labels, g.dropName, 16);

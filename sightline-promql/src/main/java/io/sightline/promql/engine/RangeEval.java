@@ -13,7 +13,49 @@ final class RangeEval {
 
     private RangeEval() {}
 
+    /** Whether {@link #stream} can produce this call's series one at a time. */
+    static boolean streams(Expr.Call c) {
+        if (c.function().name().equals("absent_over_time")) {
+            return false;
+        }
+        for (Expr a : c.args()) {
+            if (a.type() == io.sightline.promql.ast.ValueType.MATRIX) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static List<EvalSeries> call(Evaluator ev, Expr.Call c, int matrixArg) {
+        if (c.function().name().equals("absent_over_time")) {
+            return absentOverTime(ev, c, matrixArg);
+        }
+        List<EvalSeries> out = new ArrayList<>();
+        long[] points = {0};
+        stream(ev, c, o -> {
+            points[0] += o.n;
+            ev.ctx.hold(points[0], "query execution");
+            out.add(o);
+        });
+        return out;
+    }
+
+    private static List<EvalSeries> absentOverTime(Evaluator ev, Expr.Call c, int matrixArg) {
+        Expr inner = c.args().get(matrixArg);
+        while (inner instanceof Expr.Paren p) {
+            inner = p.expr();
+        }
+        return absentOverTime(ev, ev.rangeSource(inner), Functions.absentLabels(inner));
+    }
+
+    /** The call's output series, one at a time, computed window by window from each input series. */
+    static void stream(Evaluator ev, Expr.Call c, java.util.function.Consumer<EvalSeries> consumer) {
+        int matrixArg = -1;
+        for (int i = 0; i < c.args().size(); i++) {
+            if (c.args().get(i).type() == io.sightline.promql.ast.ValueType.MATRIX) {
+                matrixArg = i;
+            }
+        }
         String name = c.function().name();
         Expr arg = c.args().get(matrixArg);
         Expr inner = arg;
@@ -35,15 +77,10 @@ final class RangeEval {
             }
         }
         Evaluator.RangeSource src = ev.rangeSource(inner);
-        if (name.equals("absent_over_time")) {
-            return absentOverTime(ev, src, Functions.absentLabels(inner));
-        }
         RangeFunctions.Fn fn = function(ev, c, name, p0, p1);
         boolean dropName = !Functions.keepsName(name);
         RangeFunctions.Window w = new RangeFunctions.Window();
-        List<EvalSeries> out = new ArrayList<>();
         Annotator annotator = new Annotator(ev, c, name, arg);
-        long[] points = {0};
         double[] fp0 = p0;
         double[] fp1 = p1;
         src.forEach(s -> {
@@ -97,12 +134,9 @@ final class RangeEval {
             }
             if (any) {
                 annotator.seen(s.labels);
-                points[0] += o.n;
-                ev.ctx.hold(points[0], "query execution");
-                out.add(o);
+                consumer.accept(o);
             }
         });
-        return out;
     }
 
     private static RangeFunctions.Fn function(Evaluator ev, Expr.Call c, String name, double[] p0, double[] p1) {
