@@ -24,6 +24,22 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void promqlEval() throws Exception {
+        PromqlEvalBenchmark b = new PromqlEvalBenchmark();
+        b.query = "sum by (instance) (rate(node_cpu_seconds_total{mode!=\"idle\"}[5m]))";
+        b.setUp();
+        try {
+            var range = (io.sightline.promql.engine.QueryResult.Matrix) b.range6h().value();
+            assertThat(range.series()).hasSize(28);
+            assertThat(range.series().get(0).values()).hasSize(360);
+            var instant = (io.sightline.promql.engine.QueryResult.Vector) b.instant().value();
+            assertThat(instant.samples()).hasSize(28);
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    @Test
     void headAppend() throws Exception {
         HeadAppendBenchmark b = new HeadAppendBenchmark();
         b.setUp();

@@ -75,7 +75,13 @@ public final class QueryApi {
     public List<Endpoint> endpoints() {
         Set<HttpMethod> getPost = Set.of(HttpMethod.GET, HttpMethod.POST);
         Set<HttpMethod> get = Set.of(HttpMethod.GET);
+        FederationApi federation = new FederationApi(storage, config);
         return List.of(
+                Endpoint.of("/federate", get, Scope.READ, handler(federation::federate)),
+                Endpoint.of("/api/v1/read", Set.of(HttpMethod.POST), Scope.READ, (ctx, req) -> HttpResponse.of(
+                        req.aggregate().thenCompose(agg -> submit(ctx,
+                                (c, p) -> federation.remoteRead(c, req, agg.content().array()),
+                                new ApiParams(ctx.queryParams()))))),
                 Endpoint.of("/api/v1/query", getPost, Scope.READ, handler(this::instantQuery)),
                 Endpoint.of("/api/v1/query_range", getPost, Scope.READ, handler(this::rangeQuery)),
                 Endpoint.of("/api/v1/series", getPost, Scope.READ, handler(this::series)),

@@ -123,6 +123,46 @@ class QueryApiTest {
                 + "does not end in _total/_sum/_count/_bucket: \"temperature\" (1:6)");
     }
 
+    @Test
+    void remoteRead_returnsRawSamples_andRejectsBadBodies() throws Exception {
+        byte[] req = new io.sightline.ingest.proto.ProtoWriter().messageField(1, new io.sightline.ingest.proto.ProtoWriter()
+                .varintField(1, T0 * 1000).varintField(2, (T0 + 120) * 1000)
+                .messageField(3, new io.sightline.ingest.proto.ProtoWriter().varintField(1, 0).stringField(2, "__name__")
+                        .stringField(3, "temperature"))).toByteArray();
+        HttpRequest post = HttpRequest.newBuilder(URI.create(url(server, "/api/v1/read")))
+                .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(org.xerial.snappy.Snappy.compress(req))).build();
+        var r = HttpClient.newHttpClient().send(post, HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Encoding")).hasValue("snappy");
+        byte[] raw = org.xerial.snappy.Snappy.uncompress(r.body());
+        String text = new String(raw, StandardCharsets.ISO_8859_1);
+        assertThat(text).contains("temperature").contains("a b");
+        HttpRequest bad = HttpRequest.newBuilder(URI.create(url(server, "/api/v1/read")))
+                .POST(HttpRequest.BodyPublishers.ofString("not a request")).build();
+        var b = HttpClient.newHttpClient().send(bad, HttpResponse.BodyHandlers.ofString());
+        assertThat(b.statusCode()).isEqualTo(400);
+        assertThat(json(b).get("error").asText()).contains("not snappy-compressed");
+    }
+
+    @Test
+    void federate_needsMatch_andAnswersInTextFormat() throws Exception {
+        assertThat(get("/federate").statusCode()).isEqualTo(400);
+        var r = get("/federate", "match[]", "{__name__=~\".+\"}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain; version=0.0.4");
+        // The imported samples are from 2026-11-18, older than the lookback delta: nothing is current.
+        assertThat(r.body()).isEmpty();
+        // Current samples, on a server of its own so the shared data set stays as the other tests expect.
+        try (SightlineServer fresh = TestServers.start(null, tmp.resolve("federate"), List.of())) {
+            var now = TestHttp.send("POST", url(fresh, "/api/v1/import/prometheus"), null,
+                    "fresh_gauge{a=\"x y\"} 1.5\nother 2\n");
+            assertThat(now.statusCode()).isEqualTo(204);
+            var f = TestHttp.get(url(fresh, "/federate?match[]=fresh_gauge"));
+            assertThat(f.body()).matches("# TYPE fresh_gauge untyped\nfresh_gauge\\{a=\"x y\"\\} 1.5 \\d+\n");
+        }
+    }
+
     static Stream<Arguments> errors() {
         return Stream.of(
                 Arguments.of("/api/v1/query", List.of("query", "sum(", "time", "0"), 400, "bad_data",
