@@ -30,6 +30,19 @@ public final class ProtoReader {
         return pos;
     }
 
+    /** Moves to {@code newPos}, which must be within this reader's range (callers that track nested ends). */
+    public void position(int newPos) {
+        if (newPos < 0 || newPos > end) {
+            throw new IllegalStateException("BUG: position " + newPos + " outside [0, " + end + "]");
+        }
+        pos = newPos;
+    }
+
+    /** The underlying bytes, for callers that decode fields in place. */
+    public byte[] buffer() {
+        return buf;
+    }
+
     public MalformedRequestException malformed(String problem) {
         return new MalformedRequestException("cannot decode " + what + ": " + problem + " at byte " + pos);
     }

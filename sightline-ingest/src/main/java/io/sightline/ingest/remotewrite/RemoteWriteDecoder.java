@@ -3,6 +3,7 @@ package io.sightline.ingest.remotewrite;
 import io.sightline.common.Labels;
 import io.sightline.common.Names;
 import io.sightline.ingest.MalformedRequestException;
+import io.sightline.ingest.proto.ProtoReader;
 import io.sightline.ingest.SeriesSink;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,19 +69,19 @@ public final class RemoteWriteDecoder {
     }
 
     private Result walk(byte[] buf, int pos, int end, SeriesSink sink) throws MalformedRequestException {
-        Reader r = new Reader(buf, pos, end);
+        ProtoReader r = new ProtoReader(buf, pos, end, "remote write request");
         int series = 0;
         long samples = 0;
         int invalid = 0;
-        while (r.pos < end) {
+        while (r.position() < end) {
             long tag = r.varint();
             int field = (int) (tag >>> 3);
             int wire = (int) (tag & 7);
             if (field == 1 && wire == 2) {
                 int len = r.length();
-                int seriesEnd = r.pos + len;
+                int seriesEnd = r.position() + len;
                 SeriesOutcome o = timeSeries(r, seriesEnd, sink);
-                r.pos = seriesEnd;
+                r.position(seriesEnd);
                 if (o.valid) {
                     series++;
                     samples += o.samples;
@@ -96,55 +97,55 @@ public final class RemoteWriteDecoder {
 
     private record SeriesOutcome(boolean valid, int samples) {}
 
-    private SeriesOutcome timeSeries(Reader r, int end, SeriesSink sink) throws MalformedRequestException {
+    private SeriesOutcome timeSeries(ProtoReader r, int end, SeriesSink sink) throws MalformedRequestException {
         Labels.Builder labels = sink == null ? null : Labels.builder();
         String problem = null;
         boolean hasName = false;
         int n = 0;
         int histograms = 0;
         java.util.HashSet<String> seen = sink == null ? null : new java.util.HashSet<>();
-        while (r.pos < end) {
+        while (r.position() < end) {
             long tag = r.varint();
             int field = (int) (tag >>> 3);
             int wire = (int) (tag & 7);
             if (field == 1 && wire == 2) {
                 int len = r.length();
-                int labelEnd = r.pos + len;
+                int labelEnd = r.position() + len;
                 int nameOff = -1;
                 int nameLen = 0;
                 int valueOff = -1;
                 int valueLen = 0;
-                while (r.pos < labelEnd) {
+                while (r.position() < labelEnd) {
                     long t = r.varint();
                     int f = (int) (t >>> 3);
                     int w = (int) (t & 7);
                     if ((f == 1 || f == 2) && w == 2) {
                         int l = r.length();
-                        if (r.pos + l > labelEnd) {
+                        if (r.position() + l > labelEnd) {
                             throw r.malformed("label string overruns its label");
                         }
                         if (f == 1) {
-                            nameOff = r.pos;
+                            nameOff = r.position();
                             nameLen = l;
                         } else {
-                            valueOff = r.pos;
+                            valueOff = r.position();
                             valueLen = l;
                         }
-                        r.pos += l;
+                        r.position(r.position() + l);
                     } else {
                         r.skip(w);
                     }
                 }
-                if (r.pos != labelEnd) {
+                if (r.position() != labelEnd) {
                     throw r.malformed("label overruns its length");
                 }
                 if (sink != null && problem == null) {
-                    if (!validUtf8(r.buf, nameOff, nameLen) || !validUtf8(r.buf, valueOff, valueLen)) {
+                    if (!validUtf8(r.buffer(), nameOff, nameLen) || !validUtf8(r.buffer(), valueOff, valueLen)) {
                         problem = "label name or value is not valid UTF-8";
                         continue;
                     }
-                    String name = nameOff < 0 ? "" : new String(r.buf, nameOff, nameLen, StandardCharsets.UTF_8);
-                    String value = valueOff < 0 ? "" : new String(r.buf, valueOff, valueLen, StandardCharsets.UTF_8);
+                    String name = nameOff < 0 ? "" : new String(r.buffer(), nameOff, nameLen, StandardCharsets.UTF_8);
+                    String value = valueOff < 0 ? "" : new String(r.buffer(), valueOff, valueLen, StandardCharsets.UTF_8);
                     if (!Names.isValidLabelName(name)) {
                         problem = "invalid label name \"" + name + "\"";
                     } else if (!seen.add(name)) {
@@ -161,10 +162,10 @@ public final class RemoteWriteDecoder {
                 }
             } else if (field == 2 && wire == 2) {
                 int len = r.length();
-                int sampleEnd = r.pos + len;
+                int sampleEnd = r.position() + len;
                 long t = 0;
                 double v = 0;
-                while (r.pos < sampleEnd) {
+                while (r.position() < sampleEnd) {
                     long tag2 = r.varint();
                     int f = (int) (tag2 >>> 3);
                     int w = (int) (tag2 & 7);
@@ -176,7 +177,7 @@ public final class RemoteWriteDecoder {
                         r.skip(w);
                     }
                 }
-                if (r.pos != sampleEnd) {
+                if (r.position() != sampleEnd) {
                     throw r.malformed("sample overruns its length");
                 }
                 if (sink != null) {
@@ -195,7 +196,7 @@ public final class RemoteWriteDecoder {
                 r.skip(wire);
             }
         }
-        if (r.pos != end) {
+        if (r.position() != end) {
             throw r.malformed("time series overruns its length");
         }
         if (sink == null) {
@@ -260,80 +261,5 @@ public final class RemoteWriteDecoder {
             i += n + 1;
         }
         return true;
-    }
-
-    /** A bounds-checked protobuf reader over a byte range. */
-    private static final class Reader {
-        final byte[] buf;
-        int pos;
-        final int end;
-
-        Reader(byte[] buf, int pos, int end) {
-            this.buf = buf;
-            this.pos = pos;
-            this.end = end;
-        }
-
-        MalformedRequestException malformed(String what) {
-            return new MalformedRequestException("cannot decode remote write request: " + what + " at byte " + pos);
-        }
-
-        long varint() throws MalformedRequestException {
-            long v = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                if (pos >= end) {
-                    throw malformed("truncated varint");
-                }
-                byte b = buf[pos++];
-                v |= (long) (b & 0x7F) << shift;
-                if (b >= 0) {
-                    return v;
-                }
-            }
-            throw malformed("varint longer than 10 bytes");
-        }
-
-        int length() throws MalformedRequestException {
-            long len = varint();
-            if (len < 0 || len > end - pos) {
-                throw malformed("length " + len + " runs past the end of the message");
-            }
-            return (int) len;
-        }
-
-        long fixed64() throws MalformedRequestException {
-            if (end - pos < 8) {
-                throw malformed("truncated fixed64");
-            }
-            long v = 0;
-            for (int i = 7; i >= 0; i--) {
-                v = (v << 8) | (buf[pos + i] & 0xFF);
-            }
-            pos += 8;
-            return v;
-        }
-
-        void skip(int wire) throws MalformedRequestException {
-            switch (wire) {
-                case 0 -> varint();
-                case 1 -> {
-                    if (end - pos < 8) {
-                        throw malformed("truncated fixed64");
-                    }
-                    pos += 8;
-                }
-                case 2 -> {
-                    int len = length(); // not "pos += length()": that would add to pos as it was before the varint
-                    pos += len;
-                }
-                case 5 -> {
-                    if (end - pos < 4) {
-                        throw malformed("truncated fixed32");
-                    }
-                    pos += 4;
-                }
-                default -> throw malformed("unsupported protobuf wire type " + wire);
-            }
-        }
     }
 }
