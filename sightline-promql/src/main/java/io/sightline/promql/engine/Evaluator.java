@@ -57,6 +57,9 @@ final class Evaluator {
     /** Evaluates a node to series over the steps; string literals are handled by the caller. */
     List<EvalSeries> eval(Expr e) {
         ctx.checkDeadline();
+        if (steps > 1 && StepInvariance.worthHoisting(e)) {
+            return repeated(new Evaluator(ctx, start, start, 1).eval(e));
+        }
         List<EvalSeries> out;
         if (e instanceof Expr.NumberLiteral n) {
             out = List.of(constant(n.value()));
@@ -84,6 +87,25 @@ final class Evaluator {
             points += s.n;
         }
         ctx.hold(points, "expression evaluation");
+        return out;
+    }
+
+    /** A step-invariant result (one point per series, at {@code start}) repeated at every step. */
+    private List<EvalSeries> repeated(List<EvalSeries> once) {
+        List<EvalSeries> out = new ArrayList<>(once.size());
+        long points = 0;
+        for (EvalSeries s : once) {
+            if (s.n == 0) {
+                continue;
+            }
+            EvalSeries r = new EvalSeries(s.labels, s.dropName, steps);
+            for (int k = 0; k < steps; k++) {
+                r.add(stepTime(k), s.vs[0]);
+            }
+            points += steps;
+            ctx.hold(points, "expression evaluation");
+            out.add(r);
+        }
         return out;
     }
 
@@ -143,6 +165,7 @@ final class Evaluator {
             EvalSeries buf = new EvalSeries(Labels.empty(), false, 64);
             while (set.next()) {
                 ctx.checkDeadline();
+                ctx.selectedSeries();
                 Series s = set.at();
                 SampleIterator it = s.iterator(reuse);
                 reuse = it;

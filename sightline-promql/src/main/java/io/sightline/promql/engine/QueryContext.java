@@ -21,6 +21,7 @@ final class QueryContext {
     private final long deadlineNanos;
     long samplesLoaded;
     long peakSamples;
+    long seriesSelected;
 
     QueryContext(Queryable queryable, EngineOptions options, Annotations annotations, long queryStart,
             long queryEnd, long queryStep) {
@@ -64,6 +65,15 @@ final class QueryContext {
         }
         if (Thread.currentThread().isInterrupted()) {
             throw new QueryException(QueryException.Kind.CANCELED, "query was canceled in expression evaluation");
+        }
+    }
+
+    /** Counts a series read from storage against the per-query series limit. */
+    void selectedSeries() {
+        seriesSelected++;
+        if (options.maxSeries() > 0 && seriesSelected > options.maxSeries()) {
+            throw new QueryException(QueryException.Kind.TOO_LARGE, "query selects more than " + options.maxSeries()
+                    + " series; narrow the selectors or raise query.max_series");
         }
     }
 

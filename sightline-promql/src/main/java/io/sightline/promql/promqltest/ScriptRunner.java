@@ -56,7 +56,7 @@ public final class ScriptRunner {
     public record FileResult(String file, int passed, int failed, int skipped, List<Failure> failures,
             Map<String, Integer> skipReasons) {}
 
-    private final Engine engine = new Engine(new EngineOptions(Duration.ofMinutes(5), Duration.ofMinutes(1), 10_000,
+    private final Engine engine = new Engine(new EngineOptions(Duration.ofMinutes(5), Duration.ofMinutes(1), 10_000, 0,
             Duration.ofSeconds(100)));
 
     private MemoryStorage storage;

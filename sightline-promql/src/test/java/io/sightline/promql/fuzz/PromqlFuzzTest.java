@@ -30,7 +30,7 @@ class PromqlFuzzTest {
 
     private static final MemoryStorage STORAGE = storage();
     private static final Engine ENGINE = new Engine(new EngineOptions(Duration.ofMinutes(5), Duration.ofMinutes(1),
-            20_000, Duration.ofSeconds(2)));
+            20_000, 1_000, Duration.ofSeconds(2)));
 
     private static MemoryStorage storage() {
         MemoryStorage s = new MemoryStorage(StorageOptions.DEFAULTS);

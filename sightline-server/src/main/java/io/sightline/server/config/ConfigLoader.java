@@ -252,7 +252,7 @@ public final class ConfigLoader {
         if (n == null) {
             return d;
         }
-        YamlNode.Mapping m = n.mapping("timeout", "max_samples", "max_concurrency", "lookback_delta");
+        YamlNode.Mapping m = n.mapping("timeout", "max_samples", "max_series", "max_concurrency", "lookback_delta");
         Duration timeout = m.duration("timeout", d.timeout());
         if (timeout.isZero() || timeout.isNegative()) {
             throw m.required("timeout").error("must be greater than 0");
@@ -263,6 +263,7 @@ public final class ConfigLoader {
         }
         return new SightlineConfig.QueryConfig(timeout,
                 m.integer("max_samples", d.maxSamples(), 1, Long.MAX_VALUE),
+                m.integer("max_series", d.maxSeries(), 0, Long.MAX_VALUE),
                 (int) m.integer("max_concurrency", d.maxConcurrency(), 1, 10_000),
                 lookback);
     }

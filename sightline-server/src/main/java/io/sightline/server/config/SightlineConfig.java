@@ -94,9 +94,10 @@ public record SightlineConfig(
      * a time and the rest wait up to their timeout for a turn, so memory stays within about
      * {@code maxConcurrency * maxSamples * 16} bytes.
      */
-    public record QueryConfig(Duration timeout, long maxSamples, int maxConcurrency, Duration lookbackDelta) {
+    public record QueryConfig(Duration timeout, long maxSamples, long maxSeries, int maxConcurrency,
+            Duration lookbackDelta) {
         public static QueryConfig defaults() {
-            return new QueryConfig(Duration.ofMinutes(2), 50_000_000L,
+            return new QueryConfig(Duration.ofMinutes(2), 50_000_000L, 1_000_000L,
                     Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), Duration.ofMinutes(5));
         }
     }

@@ -210,6 +210,7 @@ public final class QueryApi {
             throw new ApiParams.BadParameter("invalid parameter \"lookback_delta\": must be greater than 0");
         }
         return new Engine(new EngineOptions(Duration.ofMillis(lookback), Duration.ofMinutes(1), qc.maxSamples(),
+                qc.maxSeries(),
                 Duration.ofMillis(Math.min(timeout, qc.timeout().toMillis()))));
     }
 

@@ -78,6 +78,7 @@ public final class StatusApi {
         flags.put("web.listen-address", c.listeners().http().toString());
         flags.put("query.timeout", io.sightline.common.PromDuration.format(c.query().timeout()));
         flags.put("query.max-samples", Long.toString(c.query().maxSamples()));
+        flags.put("query.max-series", Long.toString(c.query().maxSeries()));
         flags.put("query.max-concurrency", Integer.toString(c.query().maxConcurrency()));
         flags.put("query.lookback-delta", io.sightline.common.PromDuration.format(c.query().lookbackDelta()));
         g.writeStartObject();

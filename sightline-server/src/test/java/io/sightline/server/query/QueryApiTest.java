@@ -40,7 +40,7 @@ class QueryApiTest {
     @BeforeAll
     void start() throws Exception {
         Path config = tmp.resolve("sightline.yml");
-        Files.writeString(config, "query:\n  timeout: 30s\n  max_samples: 100000\n");
+        Files.writeString(config, "query:\n  timeout: 30s\n  max_samples: 100000\n  max_series: 2\n");
         server = TestServers.start(config, tmp.resolve("d"), List.of());
         StringBuilder text = new StringBuilder();
         for (int i = 0; i <= 10; i++) {
@@ -183,6 +183,8 @@ class QueryApiTest {
                         "vector cannot contain metrics with the same labelset"),
                 Arguments.of("/api/v1/query", List.of("query", "count_over_time(temperature[20m:5ms])", "time",
                         Long.toString(T0 + 600)), 422, "execution", "query processing would load too many samples"),
+                Arguments.of("/api/v1/query", List.of("query", "count({__name__=~\".+\"})"), 422, "execution",
+                        "query selects more than 2 series"),
                 Arguments.of("/api/v1/query", List.of("query", "up", "timeout", "soon"), 400, "bad_data",
                         "invalid parameter \"timeout\""),
                 Arguments.of("/api/v1/series", List.of(), 400, "bad_data", "no match[] parameter provided"),
