@@ -183,7 +183,7 @@ class QueryApiTest {
                         "vector cannot contain metrics with the same labelset"),
                 Arguments.of("/api/v1/query", List.of("query", "count_over_time(temperature[20m:5ms])", "time",
                         Long.toString(T0 + 600)), 422, "execution", "query processing would load too many samples"),
-                Arguments.of("/api/v1/query", List.of("query", "count({__name__=~\".+\"})"), 422, "execution",
+                Arguments.of("/api/v1/query", List.of("query", "count({__name__=~\".+\"})", "time", Long.toString(T0 + 60)), 422, "execution",
                         "query selects more than 2 series"),
                 Arguments.of("/api/v1/query", List.of("query", "up", "timeout", "soon"), 400, "bad_data",
                         "invalid parameter \"timeout\""),
