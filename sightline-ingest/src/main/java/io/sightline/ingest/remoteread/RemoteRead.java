@@ -11,9 +11,11 @@ import java.util.List;
 import org.xerial.snappy.Snappy;
 
 /**
- * Prometheus remote read 1.0: {@code ReadRequest} in, {@code ReadResponse} with raw samples out, both
- * snappy-compressed protobuf. Only the {@code SAMPLES} response type is produced (streamed XOR chunks
- * would need Prometheus's exact chunk encoding).
+ * Prometheus remote read: {@code ReadRequest} in (snappy-compressed protobuf); out either a
+ * snappy-compressed {@code ReadResponse} with raw samples ({@code SAMPLES}) or, for clients that accept
+ * it, a stream of {@code ChunkedReadResponse} frames holding Prometheus XOR chunks
+ * ({@code STREAMED_XOR_CHUNKS}: each frame is a varint length, a big-endian CRC32C of the message, and
+ * the message).
  */
 public final class RemoteRead {
 
@@ -128,6 +130,56 @@ public final class RemoteRead {
         } catch (IllegalArgumentException e) {
             throw r.malformed(e.getMessage());
         }
+    }
+
+    /** The content type of a streamed chunked response. */
+    public static final String STREAMED_CONTENT_TYPE =
+            "application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse";
+
+    /** The response type to answer with: the first accepted one this server speaks (SAMPLES when none is named), or -1. */
+    public static int responseType(List<Integer> accepted) {
+        if (accepted.isEmpty()) {
+            return SAMPLES;
+        }
+        for (int t : accepted) {
+            if (t == SAMPLES || t == STREAMED_XOR_CHUNKS) {
+                return t;
+            }
+        }
+        return -1;
+    }
+
+    /** One {@code ChunkedReadResponse} frame: a series of query {@code queryIndex}, its samples cut into XOR chunks. */
+    public static byte[] chunkedFrame(int queryIndex, Series s) {
+        ProtoWriter series = new ProtoWriter();
+        for (int i = 0; i < s.labels().size(); i++) {
+            series.messageField(1, new ProtoWriter().stringField(1, s.labels().name(i)).stringField(2, s.labels().value(i)));
+        }
+        long[] ts = s.timestamps();
+        double[] vs = s.values();
+        for (int from = 0; from < ts.length; from += PromXorChunk.MAX_SAMPLES) {
+            int to = Math.min(ts.length, from + PromXorChunk.MAX_SAMPLES);
+            PromXorChunk c = new PromXorChunk();
+            for (int i = from; i < to; i++) {
+                c.append(ts[i], vs[i]);
+            }
+            series.messageField(2, new ProtoWriter().varintField(1, ts[from]).varintField(2, ts[to - 1])
+                    .varintField(3, 1).bytesField(4, c.bytes()));
+        }
+        byte[] message = new ProtoWriter().messageField(1, series).varintField(2, queryIndex).toByteArray();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(message);
+        long sum = crc.getValue();
+        ProtoWriter frame = new ProtoWriter().varint(message.length);
+        byte[] head = frame.toByteArray();
+        byte[] out = new byte[head.length + 4 + message.length];
+        System.arraycopy(head, 0, out, 0, head.length);
+        out[head.length] = (byte) (sum >>> 24);
+        out[head.length + 1] = (byte) (sum >>> 16);
+        out[head.length + 2] = (byte) (sum >>> 8);
+        out[head.length + 3] = (byte) sum;
+        System.arraycopy(message, 0, out, head.length + 4, message.length);
+        return out;
     }
 
     /** A snappy-compressed {@code ReadResponse}: one {@code QueryResult} per query, in order. */

@@ -148,7 +148,10 @@ final class FederationApi {
         return sb.toString();
     }
 
-    /** Remote read: the raw samples of each query, at most {@code query.max_samples} in all. */
+    /**
+     * Remote read: the raw samples of each query, at most {@code query.max_samples} in all, as
+     * {@code SAMPLES} or, when the client accepts it first, {@code STREAMED_XOR_CHUNKS} frames.
+     */
     HttpResponse remoteRead(ServiceRequestContext ctx, HttpRequest req, byte[] body) {
         RemoteRead.Request request;
         try {
@@ -156,9 +159,10 @@ final class FederationApi {
         } catch (MalformedRequestException e) {
             return ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_data", e.getMessage());
         }
-        if (!request.acceptedResponseTypes().isEmpty() && !request.acceptedResponseTypes().contains(RemoteRead.SAMPLES)) {
+        int responseType = RemoteRead.responseType(request.acceptedResponseTypes());
+        if (responseType < 0) {
             return ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_data", "none of the accepted response types "
-                    + request.acceptedResponseTypes() + " is supported; Sightline answers remote read with SAMPLES (0)");
+                    + request.acceptedResponseTypes() + " is supported: SAMPLES (0) and STREAMED_XOR_CHUNKS (1) are");
         }
         long limit = config.get().query().maxSamples();
         long total = 0;
@@ -202,6 +206,17 @@ final class FederationApi {
                         + e.getMessage());
             }
             results.add(series);
+        }
+        if (responseType == RemoteRead.STREAMED_XOR_CHUNKS) {
+            java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+            for (int qi = 0; qi < results.size(); qi++) {
+                for (RemoteRead.Series series : results.get(qi)) {
+                    frames.writeBytes(RemoteRead.chunkedFrame(qi, series));
+                }
+            }
+            return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK)
+                    .contentType(MediaType.parse(RemoteRead.STREAMED_CONTENT_TYPE)).build(),
+                    HttpData.wrap(frames.toByteArray()));
         }
         byte[] out = RemoteRead.encodeSnappy(results);
         return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK)

@@ -138,6 +138,15 @@ class QueryApiTest {
         byte[] raw = org.xerial.snappy.Snappy.uncompress(r.body());
         String text = new String(raw, StandardCharsets.ISO_8859_1);
         assertThat(text).contains("temperature").contains("a b");
+        byte[] chunked = new io.sightline.ingest.proto.ProtoWriter().bytesField(1, java.util.Arrays.copyOfRange(req, 2,
+                req.length)).varintField(2, 1).varintField(2, 0).toByteArray();
+        HttpRequest streamed = HttpRequest.newBuilder(URI.create(url(server, "/api/v1/read")))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(org.xerial.snappy.Snappy.compress(chunked))).build();
+        var s = HttpClient.newHttpClient().send(streamed, HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(s.statusCode()).isEqualTo(200);
+        assertThat(s.headers().firstValue("Content-Type").orElse(""))
+                .isEqualTo("application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse");
+        assertThat(new String(s.body(), StandardCharsets.ISO_8859_1)).contains("temperature");
         HttpRequest bad = HttpRequest.newBuilder(URI.create(url(server, "/api/v1/read")))
                 .POST(HttpRequest.BodyPublishers.ofString("not a request")).build();
         var b = HttpClient.newHttpClient().send(bad, HttpResponse.BodyHandlers.ofString());
