@@ -14,8 +14,13 @@ import java.util.stream.Stream;
 
 /**
  * Where the head keeps its full (closed) chunks: append-only files in {@code <data>/chunks_head/}, read
- * back with positional reads. The bytes then live in the operating system's page cache, which the kernel
+ * back through memory maps. The bytes then live in the operating system's page cache, which the kernel
  * can evict, instead of the Java heap: a head of tens of millions of samples needs a small heap.
+ *
+ * <p>Files are mapped in windows ({@link #WINDOW_BYTES} by default), each once it is fully written, so a read
+ * costs no system call (a query touching thousands of chunks would otherwise make thousands of
+ * {@code pread}s). The few reads that fall in a window still being written, or across two windows,
+ * use a positional read.
  *
  * <p>The files are a cache of the write-ahead log, not a second source of truth: {@link #open} empties
  * the directory, and the WAL replay writes every chunk again. So they need no checksums or recovery of
@@ -27,29 +32,38 @@ import java.util.stream.Stream;
 final class HeadChunkFiles implements AutoCloseable {
     static final long FILE_BYTES = 512L << 20;
     static final int BUFFER_BYTES = 1 << 20;
+    static final int WINDOW_BYTES = 16 << 20;
 
     private final Path dir;
     private final long fileBytes;
+    private final int windowBytes;
     private final List<FileChannel> files = new ArrayList<>();
+    /** Per file, its mapped windows (null until mapped); guarded by {@code this}. */
+    private final List<java.nio.MappedByteBuffer[]> windows = new ArrayList<>();
+    /** Per file, how many bytes are written to the file itself (not counting the buffer). */
+    private final List<Long> written = new ArrayList<>();
     private final ByteBuffer buffer;
     private FileChannel current;
     private int currentIndex = -1;
     /** Offset in the current file where the buffer's first byte goes. */
     private long bufferStart;
     private boolean closed;
+    /** Reads served from a map (approximate under concurrency; for tests and diagnostics). */
+    private long mappedReads;
 
-    private HeadChunkFiles(Path dir, long fileBytes, int bufferBytes) {
+    private HeadChunkFiles(Path dir, long fileBytes, int bufferBytes, int windowBytes) {
         this.dir = dir;
         this.fileBytes = fileBytes;
+        this.windowBytes = windowBytes;
         this.buffer = ByteBuffer.allocate(bufferBytes);
     }
 
     /** Creates the directory, removing chunk files left by an earlier run. */
     static HeadChunkFiles open(Path dir) throws IOException {
-        return open(dir, FILE_BYTES, BUFFER_BYTES);
+        return open(dir, FILE_BYTES, BUFFER_BYTES, WINDOW_BYTES);
     }
 
-    static HeadChunkFiles open(Path dir, long fileBytes, int bufferBytes) throws IOException {
+    static HeadChunkFiles open(Path dir, long fileBytes, int bufferBytes, int windowBytes) throws IOException {
         Files.createDirectories(dir);
         try (Stream<Path> old = Files.list(dir)) {
             for (Path p : (Iterable<Path>) old::iterator) {
@@ -58,7 +72,7 @@ final class HeadChunkFiles implements AutoCloseable {
                 }
             }
         }
-        HeadChunkFiles f = new HeadChunkFiles(dir, fileBytes, bufferBytes);
+        HeadChunkFiles f = new HeadChunkFiles(dir, fileBytes, bufferBytes, windowBytes);
         f.rotate();
         return f;
     }
@@ -69,6 +83,8 @@ final class HeadChunkFiles implements AutoCloseable {
         current = FileChannel.open(dir.resolve(String.format("%06d", currentIndex + 1)),
                 StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         files.add(current);
+        windows.add(new java.nio.MappedByteBuffer[(int) ((fileBytes + windowBytes - 1) / windowBytes)]);
+        written.add(0L);
         bufferStart = 0;
     }
 
@@ -79,6 +95,7 @@ final class HeadChunkFiles implements AutoCloseable {
         buffer.flip();
         UninterruptibleIo.writeAt(channel(currentIndex), buffer, bufferStart);
         bufferStart += buffer.limit();
+        written.set(currentIndex, bufferStart);
         buffer.clear();
     }
 
@@ -127,6 +144,7 @@ final class HeadChunkFiles implements AutoCloseable {
             if (chunk.length > buffer.capacity()) {
                 UninterruptibleIo.writeAt(channel(currentIndex), ByteBuffer.wrap(chunk), offset);
                 bufferStart = offset + chunk.length;
+                written.set(currentIndex, bufferStart);
             } else {
                 buffer.put(chunk);
             }
@@ -141,12 +159,19 @@ final class HeadChunkFiles implements AutoCloseable {
         int index = (int) (handle >>> 40);
         long offset = handle & ((1L << 40) - 1);
         byte[] out = new byte[length];
+        java.nio.MappedByteBuffer window;
         synchronized (this) {
             if (index == currentIndex && offset >= bufferStart) {
                 int at = (int) (offset - bufferStart);
                 System.arraycopy(buffer.array(), at, out, 0, length);
                 return out;
             }
+            window = window(index, offset, length);
+        }
+        if (window != null) {
+            window.get((int) (offset % windowBytes), out);
+            mappedReads++;
+            return out;
         }
         try {
             UninterruptibleIo.readAt(channel(index), out, offset);
@@ -154,6 +179,33 @@ final class HeadChunkFiles implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read a head chunk from " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The mapped window holding {@code [offset, offset + length)} of file {@code index}, mapping it on
+     * first use, or null when the range crosses windows or its window is not fully written yet.
+     */
+    private java.nio.MappedByteBuffer window(int index, long offset, int length) {
+        int w = (int) (offset / windowBytes);
+        long windowStart = (long) w * windowBytes;
+        long windowEnd = windowStart + windowBytes;
+        if (offset + length > windowEnd || written.get(index) < windowEnd) {
+            return null;
+        }
+        java.nio.MappedByteBuffer[] mapped = windows.get(index);
+        if (mapped[w] == null) {
+            try {
+                mapped[w] = files.get(index).map(FileChannel.MapMode.READ_ONLY, windowStart, windowBytes);
+            } catch (IOException e) {
+                return null; // a positional read still works
+            }
+        }
+        // Absolute reads leave the buffer's position alone, so threads can share it.
+        return mapped[w];
+    }
+
+    long mappedReads() {
+        return mappedReads;
     }
 
     @Override

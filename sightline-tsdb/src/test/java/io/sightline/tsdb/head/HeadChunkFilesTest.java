@@ -14,11 +14,15 @@ class HeadChunkFilesTest {
     @TempDir
     Path dir;
 
-    /** Property: whatever the sizes, every chunk reads back as written, from the buffer or the files. */
-    @Test
-    void writeAndRead_acrossBufferFlushesAndFileRotations_seeded() throws Exception {
+    /**
+     * Property: whatever the sizes, every chunk reads back as written, from the buffer, a mapped window
+     * or a positional read (windows of 8 KiB get mapped; 16 MiB ones never fill a 64 KiB file).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {8 * 1024, 16 << 20})
+    void writeAndRead_acrossBufferFlushesWindowsAndFileRotations_seeded(int window) throws Exception {
         Random r = new Random(7);
-        try (HeadChunkFiles f = HeadChunkFiles.open(dir, 64 * 1024, 4 * 1024)) {
+        try (HeadChunkFiles f = HeadChunkFiles.open(dir, 64 * 1024, 4 * 1024, window)) {
             List<byte[]> chunks = new ArrayList<>();
             List<Long> handles = new ArrayList<>();
             for (int i = 0; i < 3_000; i++) {
@@ -38,12 +42,17 @@ class HeadChunkFilesTest {
             try (var files = Files.list(dir)) {
                 assertThat(files.count()).as("rotated into several files").isGreaterThan(5);
             }
+            if (window < 64 * 1024) {
+                assertThat(f.mappedReads()).as("reads served from maps").isGreaterThan(1_000);
+            } else {
+                assertThat(f.mappedReads()).isZero();
+            }
         }
     }
 
     @Test
     void interruptedThreads_doNotCloseTheFiles() throws Exception {
-        try (HeadChunkFiles f = HeadChunkFiles.open(dir, 64 * 1024, 1024)) {
+        try (HeadChunkFiles f = HeadChunkFiles.open(dir, 64 * 1024, 1024, 8 * 1024)) {
             List<Long> handles = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 Thread.currentThread().interrupt();
