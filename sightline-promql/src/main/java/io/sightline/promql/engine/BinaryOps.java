@@ -27,61 +27,86 @@ final class BinaryOps {
             return ev.rangeEval(List.of(lhs, rhs), (t, k, args, out) -> {
                 double l = args.get(0).isEmpty() ? Double.NaN : args.get(0).get(0).v;
                 double r = args.get(1).isEmpty() ? Double.NaN : args.get(1).get(0).v;
-                Result res = BinaryOps.apply(b.op(), l, r);
-                out.add(new StepSample(Labels.empty(), b.returnBool() ? (res.keep ? 1 : 0) : res.value, false));
+                double v = b.op().isComparison() ? (compare(b.op(), l, r) ? 1 : 0) : arithmetic(b.op(), l, r);
+                out.add(new StepSample(Labels.empty(), v, false));
             });
         }
         if (lt == ValueType.VECTOR && rt == ValueType.VECTOR) {
             VectorMatcher vm = new VectorMatcher(b);
             return ev.rangeEval(List.of(lhs, rhs), (t, k, args, out) -> vm.apply(args.get(0), args.get(1), out));
         }
-        boolean scalarLeft = lt == ValueType.SCALAR;
-        return ev.rangeEval(List.of(lhs, rhs), (t, k, args, out) -> {
-            List<StepSample> vec = args.get(scalarLeft ? 1 : 0);
-            List<StepSample> sc = args.get(scalarLeft ? 0 : 1);
-            if (sc.isEmpty()) {
-                return;
-            }
-            double s = sc.get(0).v;
-            for (StepSample smp : vec) {
-                double l = scalarLeft ? s : smp.v;
-                double r = scalarLeft ? smp.v : s;
-                Result res = BinaryOps.apply(b.op(), l, r);
-                double value = res.value;
-                if (b.op().isComparison()) {
-                    if (b.returnBool()) {
-                        value = res.keep ? 1 : 0;
-                    } else if (!res.keep) {
-                        continue;
-                    } else {
-                        value = smp.v;
-                    }
-                }
-                boolean drop = !b.op().isComparison() || b.returnBool() || smp.dropName;
-                out.add(new StepSample(smp.labels, value, drop));
-            }
-        });
+        return vectorScalar(ev, b, lt == ValueType.SCALAR ? rhs : lhs, lt == ValueType.SCALAR ? lhs : rhs,
+                lt == ValueType.SCALAR);
     }
 
-    record Result(double value, boolean keep) {}
+    /**
+     * Vector and scalar, series by series: the labels do not change, so no step needs matching and no
+     * per-sample objects are made.
+     */
+    private static List<EvalSeries> vectorScalar(Evaluator ev, Expr.Binary b, List<EvalSeries> vector,
+            List<EvalSeries> scalar, boolean scalarLeft) {
+        double[] s = new double[ev.steps];
+        boolean[] has = new boolean[ev.steps];
+        for (EvalSeries sc : scalar) {
+            for (int i = 0; i < sc.n; i++) {
+                int k = (int) ((sc.ts[i] - ev.start) / ev.interval);
+                s[k] = sc.vs[i];
+                has[k] = true;
+            }
+        }
+        BinaryOp op = b.op();
+        boolean comparison = op.isComparison();
+        List<EvalSeries> out = new ArrayList<>(vector.size());
+        for (EvalSeries in : vector) {
+            boolean drop = !comparison || b.returnBool() || in.dropName;
+            EvalSeries o = new EvalSeries(in.labels, drop, Math.max(1, in.n));
+            for (int i = 0; i < in.n; i++) {
+                int k = (int) ((in.ts[i] - ev.start) / ev.interval);
+                if (!has[k]) {
+                    continue;
+                }
+                double v = in.vs[i];
+                double l = scalarLeft ? s[k] : v;
+                double r = scalarLeft ? v : s[k];
+                if (!comparison) {
+                    o.add(in.ts[i], arithmetic(op, l, r));
+                } else if (b.returnBool()) {
+                    o.add(in.ts[i], compare(op, l, r) ? 1 : 0);
+                } else if (compare(op, l, r)) {
+                    o.add(in.ts[i], v);
+                }
+            }
+            if (o.n > 0) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
 
-    /** The operation on two floats; for comparisons {@code keep} is the outcome and value the left side. */
-    static Result apply(BinaryOp op, double l, double r) {
+    /** An arithmetic operator on two floats, with Go's semantics for {@code %} and {@code ^}. */
+    static double arithmetic(BinaryOp op, double l, double r) {
         return switch (op) {
-            case ADD -> new Result(l + r, true);
-            case SUB -> new Result(l - r, true);
-            case MUL -> new Result(l * r, true);
-            case DIV -> new Result(l / r, true);
-            case MOD -> new Result(GoMath.mod(l, r), true);
-            case POW -> new Result(GoMath.pow(l, r), true);
-            case ATAN2 -> new Result(Math.atan2(l, r), true);
-            case EQL -> new Result(l, l == r);
-            case NEQ -> new Result(l, l != r);
-            case GTR -> new Result(l, l > r);
-            case LSS -> new Result(l, l < r);
-            case GTE -> new Result(l, l >= r);
-            case LTE -> new Result(l, l <= r);
-            default -> throw new IllegalStateException("BUG: " + op + " is not a float operation");
+            case ADD -> l + r;
+            case SUB -> l - r;
+            case MUL -> l * r;
+            case DIV -> l / r;
+            case MOD -> GoMath.mod(l, r);
+            case POW -> GoMath.pow(l, r);
+            case ATAN2 -> Math.atan2(l, r);
+            default -> throw new IllegalStateException("BUG: " + op + " is not arithmetic");
+        };
+    }
+
+    /** A comparison operator on two floats (false whenever NaN is involved, except {@code !=}). */
+    static boolean compare(BinaryOp op, double l, double r) {
+        return switch (op) {
+            case EQL -> l == r;
+            case NEQ -> l != r;
+            case GTR -> l > r;
+            case LSS -> l < r;
+            case GTE -> l >= r;
+            case LTE -> l <= r;
+            default -> throw new IllegalStateException("BUG: " + op + " is not a comparison");
         };
     }
 
@@ -154,11 +179,11 @@ final class BinaryOps {
                         }
                     }
                 }
-                default -> arithmetic(lhs, rhs, out);
+                default -> matchAndApply(lhs, rhs, out);
             }
         }
 
-        private void arithmetic(List<StepSample> lhsIn, List<StepSample> rhsIn, List<StepSample> out) {
+        private void matchAndApply(List<StepSample> lhsIn, List<StepSample> rhsIn, List<StepSample> out) {
             if (m.card() == Cardinality.MANY_TO_MANY) {
                 throw QueryException.execution("many-to-many only allowed for set operators");
             }
@@ -210,7 +235,8 @@ final class BinaryOps {
                 List<StepSample> out) {
             double l = swap ? os.v : ms.v;
             double r = swap ? ms.v : os.v;
-            Result res = BinaryOps.apply(b.op(), l, r);
+            boolean comparison = b.op().isComparison();
+            boolean keep = !comparison || compare(b.op(), l, r);
             Labels metric = resultMetric(ms.labels, os.labels);
             Set<Labels> seen = matched.computeIfAbsent(sig, x -> new HashSet<>());
             if (m.card() == Cardinality.ONE_TO_ONE) {
@@ -223,13 +249,15 @@ final class BinaryOps {
                 throw QueryException.execution("multiple matches for labels: grouping labels must ensure unique "
                         + "matches");
             }
-            double value = res.value;
-            if (b.op().isComparison()) {
-                if (b.returnBool()) {
-                    value = res.keep ? 1 : 0;
-                } else if (!res.keep) {
-                    return;
-                }
+            double value;
+            if (!comparison) {
+                value = arithmetic(b.op(), l, r);
+            } else if (b.returnBool()) {
+                value = keep ? 1 : 0;
+            } else if (keep) {
+                value = l;
+            } else {
+                return;
             }
             out.add(new StepSample(metric, value, b.returnBool()));
         }
