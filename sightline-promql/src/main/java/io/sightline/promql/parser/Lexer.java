@@ -229,7 +229,7 @@ final class Lexer {
                 }
                 sb.write(c);
             }
-            case 'x' -> sb.write(hex(2, at));
+            case 'x' -> sb.write((int) hex(2, at));
             case 'u' -> appendCodePoint(sb, checkedCodePoint(hex(4, at), at));
             case 'U' -> appendCodePoint(sb, checkedCodePoint(hex(8, at), at));
             default -> {
@@ -252,15 +252,16 @@ final class Lexer {
         }
     }
 
-    private int checkedCodePoint(int cp, int at) {
+    private int checkedCodePoint(long cp, int at) {
         if (cp > Character.MAX_CODE_POINT || (cp >= 0xD800 && cp <= 0xDFFF)) {
             throw error(at, "invalid Unicode code point in escape sequence");
         }
-        return cp;
+        return (int) cp;
     }
 
-    private int hex(int n, int at) {
-        int v = 0;
+    /** {@code n} hex digits; a long, since eight of them overflow an int. */
+    private long hex(int n, int at) {
+        long v = 0;
         for (int i = 0; i < n; i++) {
             int d = pos < q.length() ? Character.digit(q.charAt(pos), 16) : -1;
             if (d < 0) {
