@@ -101,7 +101,7 @@ final class Aggregations {
             }
             case QUANTILE -> {
                 if (Double.isNaN(param) || param < 0 || param > 1) {
-                    ev.ctx.annotations.warn("quantile value should be between 0 and 1, got " + GoFormat.g(param),
+                    ev.ctx.annotations.warn("quantile value should be between 0 and 1, got " + io.sightline.promql.parser.GoFloat.g(param),
                             a.param().start());
                 }
             }
@@ -151,10 +151,10 @@ final class Aggregations {
             return;
         }
         if (!g.incremental) {
-            double[] r = KahanSum.inc(v, g.sum.sum, g.sum.c);
-            if (!Double.isInfinite(r[0])) {
-                g.sum.sum = r[0];
-                g.sum.c = r[1];
+            double t = g.sum.sum + v;
+            if (!Double.isInfinite(t)) {
+                g.sum.c = KahanSum.compensation(g.sum.sum, v, t, g.sum.c);
+                g.sum.sum = t;
                 return;
             }
             g.incremental = true;
@@ -162,9 +162,11 @@ final class Aggregations {
             g.meanC = g.sum.c / (g.count - 1);
         }
         double q = (g.count - 1) / (double) g.count;
-        double[] r = KahanSum.inc(v / g.count, q * g.mean, q * g.meanC);
-        g.mean = r[0];
-        g.meanC = r[1];
+        double inc = v / g.count;
+        double base = q * g.mean;
+        double t = base + inc;
+        g.meanC = KahanSum.compensation(base, inc, t, q * g.meanC);
+        g.mean = t;
     }
 
     /** The mean of {@code vs[lo..hi)}, computed as the {@code avg} aggregation does. */
@@ -182,10 +184,10 @@ final class Aggregations {
             throw QueryException.execution("Parameter value is NaN");
         }
         if (param >= 9.223372036854775807E18) {
-            throw QueryException.execution("Scalar value " + GoFormat.g(param) + " overflows int64");
+            throw QueryException.execution("Scalar value " + io.sightline.promql.parser.GoFloat.g(param) + " overflows int64");
         }
         if (param <= -9.223372036854775807E18) {
-            throw QueryException.execution("Scalar value " + GoFormat.g(param) + " underflows int64");
+            throw QueryException.execution("Scalar value " + io.sightline.promql.parser.GoFloat.g(param) + " underflows int64");
         }
         return (long) param;
     }
@@ -287,8 +289,8 @@ final class Aggregations {
         }
         if (ratio < -1 || ratio > 1) {
             double capped = ratio < -1 ? -1 : 1;
-            ev.ctx.annotations.warn("ratio value should be between -1 and 1, got " + GoFormat.g(ratio)
-                    + ", capping to " + GoFormat.g(capped), a.param().start());
+            ev.ctx.annotations.warn("ratio value should be between -1 and 1, got " + io.sightline.promql.parser.GoFloat.g(ratio)
+                    + ", capping to " + io.sightline.promql.parser.GoFloat.g(capped), a.param().start());
             ratio = capped;
         }
         if (ratio == 0) {

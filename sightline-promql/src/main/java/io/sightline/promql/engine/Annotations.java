@@ -32,17 +32,7 @@ public final class Annotations {
         if (query == null || position < 0) {
             return "";
         }
-        int line = 1;
-        int col = 1;
-        for (int i = 0; i < Math.min(position, query.length()); i++) {
-            if (query.charAt(i) == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
-        return " (" + line + ":" + col + ")";
+        return " (" + io.sightline.promql.parser.ParseException.location(query, position) + ")";
     }
 
     /** Warnings with their positions; a message raised twice appears once, at its last position. */

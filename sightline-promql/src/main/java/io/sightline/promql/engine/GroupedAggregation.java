@@ -100,15 +100,8 @@ final class GroupedAggregation {
         int n = ++g.count[k];
         switch (op) {
             case SUM -> {
-                double sum = g.value[k];
-                double t = sum + v;
-                if (Double.isInfinite(t)) {
-                    g.comp[k] = 0;
-                } else if (Math.abs(sum) >= Math.abs(v)) {
-                    g.comp[k] += (sum - t) + v;
-                } else {
-                    g.comp[k] += (v - t) + sum;
-                }
+                double t = g.value[k] + v;
+                g.comp[k] = KahanSum.compensation(g.value[k], v, t, g.comp[k]);
                 g.value[k] = t;
             }
             case AVG -> {
@@ -118,10 +111,10 @@ final class GroupedAggregation {
                     return;
                 }
                 if (!g.incremental[k]) {
-                    double[] r = KahanSum.inc(v, g.value[k], g.comp[k]);
-                    if (!Double.isInfinite(r[0])) {
-                        g.value[k] = r[0];
-                        g.comp[k] = r[1];
+                    double t = g.value[k] + v;
+                    if (!Double.isInfinite(t)) {
+                        g.comp[k] = KahanSum.compensation(g.value[k], v, t, g.comp[k]);
+                        g.value[k] = t;
                         return;
                     }
                     g.incremental[k] = true;
@@ -129,9 +122,11 @@ final class GroupedAggregation {
                     g.meanC[k] = g.comp[k] / (n - 1);
                 }
                 double q = (n - 1) / (double) n;
-                double[] r = KahanSum.inc(v / n, q * g.mean[k], q * g.meanC[k]);
-                g.mean[k] = r[0];
-                g.meanC[k] = r[1];
+                double inc = v / n;
+                double base = q * g.mean[k];
+                double t = base + inc;
+                g.meanC[k] = KahanSum.compensation(base, inc, t, q * g.meanC[k]);
+                g.mean[k] = t;
             }
             case MAX -> {
                 if (n == 1 || g.value[k] < v || Double.isNaN(g.value[k])) {

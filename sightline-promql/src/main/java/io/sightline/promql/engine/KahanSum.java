@@ -2,7 +2,8 @@ package io.sightline.promql.engine;
 
 /**
  * Compensated (Kahan-Babuska/Neumaier) summation as Prometheus uses it, so sums of many samples come
- * out the same to the last bits. Mutable; one per running sum.
+ * out the same to the last bits. Mutable; one per running sum. Callers that keep many sums in arrays
+ * use {@link #compensation} directly.
  */
 final class KahanSum {
 
@@ -11,13 +12,7 @@ final class KahanSum {
 
     void add(double inc) {
         double t = sum + inc;
-        if (Double.isInfinite(t)) {
-            c = 0;
-        } else if (Math.abs(sum) >= Math.abs(inc)) {
-            c += (sum - t) + inc;
-        } else {
-            c += (inc - t) + sum;
-        }
+        c = compensation(sum, inc, t, c);
         sum = t;
     }
 
@@ -25,16 +20,14 @@ final class KahanSum {
         return Double.isInfinite(sum) ? sum : sum + c;
     }
 
-    /** One Kahan step for callers that keep sum and compensation themselves: returns {sum, c}. */
-    static double[] inc(double inc, double sum, double c) {
-        double t = sum + inc;
+    /** The compensation {@code c} becomes when {@code inc} is added to {@code sum}, giving {@code t}. */
+    static double compensation(double sum, double inc, double t, double c) {
         if (Double.isInfinite(t)) {
-            c = 0;
-        } else if (Math.abs(sum) >= Math.abs(inc)) {
-            c += (sum - t) + inc;
-        } else {
-            c += (inc - t) + sum;
+            return 0;
         }
-        return new double[] {t, c};
+        if (Math.abs(sum) >= Math.abs(inc)) {
+            return c + ((sum - t) + inc);
+        }
+        return c + ((inc - t) + sum);
     }
 }

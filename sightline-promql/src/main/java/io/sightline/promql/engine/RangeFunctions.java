@@ -251,12 +251,14 @@ final class RangeFunctions {
             double f = w.vs[i];
             count++;
             double delta = f - (mean + cMean);
-            double[] m = KahanSum.inc(delta / count, mean, cMean);
-            mean = m[0];
-            cMean = m[1];
-            double[] a = KahanSum.inc(delta * (f - (mean + cMean)), aux, cAux);
-            aux = a[0];
-            cAux = a[1];
+            double mInc = delta / count;
+            double mNext = mean + mInc;
+            cMean = KahanSum.compensation(mean, mInc, mNext, cMean);
+            mean = mNext;
+            double aInc = delta * (f - (mean + cMean));
+            double aNext = aux + aInc;
+            cAux = KahanSum.compensation(aux, aInc, aNext, cAux);
+            aux = aNext;
         }
         return (aux + cAux) / count;
     }

@@ -25,7 +25,8 @@ public final class ParseException extends RuntimeException {
         return reason;
     }
 
-    static String location(String query, int position) {
+    /** {@code line:col} (both 1-based) of a 0-based character offset in {@code query}. */
+    public static String location(String query, int position) {
         int line = 1;
         int col = 1;
         for (int i = 0; i < Math.min(position, query.length()); i++) {

@@ -474,19 +474,8 @@ public final class Parser {
             grouping = labelList();
             groupingGiven = true;
         }
-        expectOp("(", "aggregation");
-        List<Expr> args = new ArrayList<>();
-        if (!peek().is(")")) {
-            args.add(expr(0));
-            while (peek().is(",")) {
-                advance();
-                if (peek().is(")")) {
-                    break;
-                }
-                args.add(expr(0));
-            }
-        }
-        Token close = expectOp(")", "aggregation");
+        List<Expr> args = arguments("aggregation", false);
+        Token close = tokens.get(i - 1);
         if (!groupingGiven && (peek().isWord("by") || peek().isWord("without"))) {
             without = advance().isWord("without");
             grouping = labelList();
@@ -514,9 +503,12 @@ public final class Parser {
                 Math.max(close.end(), lastEnd()));
     }
 
-    private Expr call(FunctionSignature f) {
-        Token name = advance();
-        expectOp("(", "function call");
+    /**
+     * {@code (a, b, ...)} with an optional trailing comma. For {@code info()}, the second argument
+     * selects info series by labels that may all match the empty string.
+     */
+    private List<Expr> arguments(String context, boolean info) {
+        expectOp("(", context);
         List<Expr> args = new ArrayList<>();
         if (!peek().is(")")) {
             args.add(expr(0));
@@ -525,14 +517,20 @@ public final class Parser {
                 if (peek().is(")")) {
                     break;
                 }
-                // info()'s second argument selects info series by labels that may all match "".
                 boolean saved = lenientSelector;
-                lenientSelector = f.name().equals("info") && args.size() == 1;
+                lenientSelector = info && args.size() == 1;
                 args.add(expr(0));
                 lenientSelector = saved;
             }
         }
-        Token close = expectOp(")", "function call");
+        expectOp(")", context);
+        return args;
+    }
+
+    private Expr call(FunctionSignature f) {
+        Token name = advance();
+        List<Expr> args = arguments("function call", f.name().equals("info"));
+        Token close = tokens.get(i - 1);
         int declared = f.argTypes().size();
         int n = args.size();
         if (f.variadic() == 0) {

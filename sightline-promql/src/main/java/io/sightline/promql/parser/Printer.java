@@ -235,37 +235,8 @@ public final class Printer {
         }
     }
 
-    /** Go's %v for a float: shortest digits, exponent form below 1e-4 and from 1e21. */
     static String number(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == 0) {
-            return 1 / v < 0 ? "-0" : "0";
-        }
-        BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
-        int exp = d.precision() - d.scale() - 1;
-        if (exp < -4 || exp >= 21) {
-            String digits = d.unscaledValue().abs().toString();
-            StringBuilder sb = new StringBuilder();
-            if (v < 0) {
-                sb.append('-');
-            }
-            sb.append(digits.charAt(0));
-            if (digits.length() > 1) {
-                sb.append('.').append(digits, 1, digits.length());
-            }
-            sb.append('e').append(exp < 0 ? '-' : '+');
-            if (Math.abs(exp) < 10) {
-                sb.append('0');
-            }
-            sb.append(Math.abs(exp));
-            return sb.toString();
-        }
-        return d.toPlainString();
+        return GoFloat.v(v);
     }
 
     /** Go's strconv.Quote: double quotes, backslash escapes, \\u for other control characters. */
