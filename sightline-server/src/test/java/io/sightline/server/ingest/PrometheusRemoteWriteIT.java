@@ -2,12 +2,12 @@ package io.sightline.server.ingest;
 
 import static io.sightline.server.lifecycle.TestServers.url;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.common.LabelMatcher;
 import io.sightline.common.Labels;
+import io.sightline.server.DebianPrometheus;
 import io.sightline.server.TestHttp;
 import io.sightline.server.lifecycle.SightlineServer;
 import io.sightline.server.lifecycle.TestServers;
@@ -18,7 +18,6 @@ import io.sightline.tsdb.StaleNaN;
 import io.sightline.tsdb.Storage;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -34,17 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class PrometheusRemoteWriteIT {
-    static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     @TempDir
     Path tmp;
 
     @Test
     void prometheusRemoteWrite_storesWhatPrometheusStores() throws Exception {
-        assumeTrue(Files.isExecutable(PROMETHEUS), "needs Debian's prometheus package (.ci/run installs it)");
         try (SightlineServer sightline = TestServers.start(null, tmp.resolve("sightline"), List.of())) {
             int port = sightline.address().getPort();
-            int promPort = TestHttp.freePort();
-            Path config = Files.writeString(tmp.resolve("prometheus.yml"), """
+            try (DebianPrometheus prometheus = DebianPrometheus.start(tmp, """
                     global:
                       scrape_interval: 1s
                     scrape_configs:
@@ -56,17 +52,9 @@ class PrometheusRemoteWriteIT {
                         queue_config:
                           batch_send_deadline: 1s
                           max_shards: 2
-                    """.formatted(port, port));
-            Process p = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
-                    "--storage.tsdb.path=" + tmp.resolve("prom-data"), "--web.listen-address=127.0.0.1:" + promPort)
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
-            try {
-                String promApi = "http://127.0.0.1:" + promPort;
+                    """.formatted(port, port))) {
+                String promApi = prometheus.url();
                 long deadline = System.currentTimeMillis() + 60_000;
-                while (System.currentTimeMillis() < deadline
-                        && !ready(promApi + "/-/ready")) {
-                    Thread.sleep(200);
-                }
                 Thread.sleep(12_000);
                 long end = System.currentTimeMillis() - 4_000;
                 long start = end - 6_000;
@@ -84,18 +72,7 @@ class PrometheusRemoteWriteIT {
                 }
                 System.out.println("compared " + fromPrometheus.size() + " series, "
                         + fromPrometheus.values().stream().mapToInt(Map::size).sum() + " samples");
-            } finally {
-                p.destroy();
-                p.waitFor();
             }
-        }
-    }
-
-    private static boolean ready(String url) {
-        try {
-            return TestHttp.get(url).statusCode() == 200;
-        } catch (RuntimeException e) {
-            return false;
         }
     }
 

@@ -2,14 +2,13 @@ package io.sightline.server.query;
 
 import static io.sightline.server.lifecycle.TestServers.url;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.server.DebianPrometheus;
 import io.sightline.server.TestHttp;
 import io.sightline.server.lifecycle.SightlineServer;
 import io.sightline.server.lifecycle.TestServers;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +25,6 @@ import org.xerial.snappy.Snappy;
  */
 @Tag("slow")
 class PrometheusFederationIT {
-    static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -34,15 +32,13 @@ class PrometheusFederationIT {
 
     @Test
     void prometheus_remoteReadsAndFederates_fromSightline() throws Exception {
-        assumeTrue(Files.isExecutable(PROMETHEUS), "needs Debian's prometheus package (.ci/run installs it)");
         long end = (System.currentTimeMillis() / 60_000) * 60_000;
         long start = end - 3_600_000;
         byte[] body = Snappy.compress(PrometheusGoldenIT.dataset(start, end));
         try (SightlineServer sightline = TestServers.start(null, tmp.resolve("sightline"), List.of())) {
             assertThat(PrometheusGoldenIT.write(url(sightline, "/api/v1/write"), body)).isEqualTo(204);
             int port = sightline.address().getPort();
-            int promPort = TestHttp.freePort();
-            Path config = Files.writeString(tmp.resolve("prometheus.yml"), """
+            try (DebianPrometheus prometheus = DebianPrometheus.start(tmp, """
                     global:
                       scrape_interval: 1s
                     scrape_configs:
@@ -56,16 +52,9 @@ class PrometheusFederationIT {
                     remote_read:
                       - url: http://127.0.0.1:%d/api/v1/read
                         read_recent: true
-                    """.formatted(port, port));
-            Process p = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
-                    "--storage.tsdb.path=" + tmp.resolve("prom-data"), "--web.listen-address=127.0.0.1:" + promPort)
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
-            try {
-                String prom = "http://127.0.0.1:" + promPort;
+                    """.formatted(port, port))) {
+                String prom = prometheus.url();
                 long deadline = System.currentTimeMillis() + 60_000;
-                while (System.currentTimeMillis() < deadline && !PrometheusGoldenIT.ready(prom + "/-/ready")) {
-                    Thread.sleep(200);
-                }
                 // Remote read: Prometheus answers from Sightline's data what Sightline answers itself.
                 List<String> mismatches = new ArrayList<>();
                 int compared = 0;
@@ -92,16 +81,12 @@ class PrometheusFederationIT {
                     }
                     Thread.sleep(500);
                 }
-                assertThat(target).as("federate target healthy: " + Files.readString(tmp.resolve("prometheus.log")))
-                        .isNotNull();
+                assertThat(target).as("federate target healthy: " + prometheus.log()).isNotNull();
                 JsonNode scraped = JSON.readTree(TestHttp.get(prom + "/api/v1/query?query="
                         + PrometheusGoldenIT.enc("scrape_samples_scraped{job=\"federate\"}")).body());
                 assertThat(scraped.path("data").path("result").get(0).path("value").get(1).asText()).isEqualTo("6");
                 System.out.println("remote read compared " + compared + " series; federation: " + Map.of("health",
                         target.path("health").asText()));
-            } finally {
-                p.destroy();
-                p.waitFor();
             }
         }
     }

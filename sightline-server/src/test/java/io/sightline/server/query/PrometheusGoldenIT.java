@@ -2,10 +2,10 @@ package io.sightline.server.query;
 
 import static io.sightline.server.lifecycle.TestServers.url;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.server.DebianPrometheus;
 import io.sightline.server.TestHttp;
 import io.sightline.server.lifecycle.SightlineServer;
 import io.sightline.server.lifecycle.TestServers;
@@ -17,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,7 +52,6 @@ import org.xerial.snappy.Snappy;
  */
 @Tag("slow")
 class PrometheusGoldenIT {
-    static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -135,47 +133,33 @@ class PrometheusGoldenIT {
 
     @Test
     void sameDataSameAnswers_asPrometheus() throws Exception {
-        assumeTrue(Files.isExecutable(PROMETHEUS), "needs Debian's prometheus package (.ci/run installs it)");
         long end = (System.currentTimeMillis() / 60_000) * 60_000 - 60_000;
         long start = end - 3_600_000;
         byte[] body = Snappy.compress(dataset(start, end));
-        try (SightlineServer sightline = TestServers.start(null, tmp.resolve("sightline"), List.of())) {
-            int promPort = TestHttp.freePort();
-            Path config = Files.writeString(tmp.resolve("prometheus.yml"), "global:\n  scrape_interval: 1m\n");
-            Process p = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
-                    "--storage.tsdb.path=" + tmp.resolve("prom-data"), "--web.listen-address=127.0.0.1:" + promPort,
-                    "--web.enable-remote-write-receiver").redirectErrorStream(true)
-                    .redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
-            try {
-                String prom = "http://127.0.0.1:" + promPort;
-                long deadline = System.currentTimeMillis() + 60_000;
-                while (System.currentTimeMillis() < deadline && !ready(prom + "/-/ready")) {
-                    Thread.sleep(200);
+        try (SightlineServer sightline = TestServers.start(null, tmp.resolve("sightline"), List.of());
+                DebianPrometheus prometheus = DebianPrometheus.start(tmp, "global:\n  scrape_interval: 1m\n",
+                        "--web.enable-remote-write-receiver")) {
+            String prom = prometheus.url();
+            assertThat(write(prom + "/api/v1/write", body)).as("Prometheus accepted the data").isEqualTo(204);
+            assertThat(write(url(sightline, "/api/v1/write"), body)).as("Sightline accepted the data").isEqualTo(204);
+            String ours = url(sightline, "");
+            int compared = 0;
+            List<String> mismatches = new ArrayList<>();
+            for (String q : QUERIES) {
+                for (long t : new long[] {start + 1_800_000, start + 2_707_000, end}) {
+                    String params = "query=" + enc(q) + "&time=" + t / 1000.0;
+                    compared += compare(prom, ours, "/api/v1/query?" + params, q + " @ " + t, mismatches);
                 }
-                assertThat(write(prom + "/api/v1/write", body)).as("Prometheus accepted the data").isEqualTo(204);
-                assertThat(write(url(sightline, "/api/v1/write"), body)).as("Sightline accepted the data").isEqualTo(204);
-                String ours = url(sightline, "");
-                int compared = 0;
-                List<String> mismatches = new ArrayList<>();
-                for (String q : QUERIES) {
-                    for (long t : new long[] {start + 1_800_000, start + 2_707_000, end}) {
-                        String params = "query=" + enc(q) + "&time=" + t / 1000.0;
-                        compared += compare(prom, ours, "/api/v1/query?" + params, q + " @ " + t, mismatches);
-                    }
-                    String range = "query=" + enc(q) + "&start=" + (start + 1_500_000) / 1000.0 + "&end=" + end / 1000.0;
-                    compared += compare(prom, ours, "/api/v1/query_range?" + range + "&step=60", q + " range 60s",
-                            mismatches);
-                    compared += compare(prom, ours, "/api/v1/query_range?" + range + "&step=37", q + " range 37s",
-                            mismatches);
-                }
-                System.out.println("golden comparison with Prometheus 2.42: " + QUERIES.size() + " queries, "
-                        + compared + " series compared, " + mismatches.size() + " mismatches");
-                assertThat(mismatches).isEmpty();
-                assertThat(compared).isGreaterThan(QUERIES.size() * 3);
-            } finally {
-                p.destroy();
-                p.waitFor();
+                String range = "query=" + enc(q) + "&start=" + (start + 1_500_000) / 1000.0 + "&end=" + end / 1000.0;
+                compared += compare(prom, ours, "/api/v1/query_range?" + range + "&step=60", q + " range 60s",
+                        mismatches);
+                compared += compare(prom, ours, "/api/v1/query_range?" + range + "&step=37", q + " range 37s",
+                        mismatches);
             }
+            System.out.println("golden comparison with Prometheus 2.42: " + QUERIES.size() + " queries, "
+                    + compared + " series compared, " + mismatches.size() + " mismatches");
+            assertThat(mismatches).isEmpty();
+            assertThat(compared).isGreaterThan(QUERIES.size() * 3);
         }
     }
 
@@ -301,14 +285,6 @@ class PrometheusGoldenIT {
 
     static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    static boolean ready(String url) {
-        try {
-            return TestHttp.get(url).statusCode() == 200;
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 
     /** Compares one request's results; returns how many series were compared. */
