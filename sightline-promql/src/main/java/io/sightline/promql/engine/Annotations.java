@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * Warnings and infos gathered while a query runs, as Prometheus returns them beside the result.
- * Each message ends with the position of the expression it concerns, {@code (line:col)}. Not
- * thread-safe: one per query.
+ * Each message ends with the position of the expression it concerns, {@code (line:col)}. One per
+ * query; thread-safe, since a query's workers may raise them.
  */
 public final class Annotations {
 
@@ -20,11 +20,11 @@ public final class Annotations {
         this.query = query;
     }
 
-    void warn(String message, int position) {
+    synchronized void warn(String message, int position) {
         warnings.put("PromQL warning: " + message, position);
     }
 
-    void info(String message, int position) {
+    synchronized void info(String message, int position) {
         infos.put("PromQL info: " + message, position);
     }
 
@@ -36,11 +36,11 @@ public final class Annotations {
     }
 
     /** Warnings with their positions; a message raised twice appears once, at its last position. */
-    public List<String> warnings() {
+    public synchronized List<String> warnings() {
         return render(warnings);
     }
 
-    public List<String> infos() {
+    public synchronized List<String> infos() {
         return render(infos);
     }
 

@@ -192,6 +192,90 @@ final class Evaluator {
         }
     }
 
+    /** Per-series work that may run on another thread: from one series' raw samples to a result, or null. */
+    interface SeriesTransform<R> {
+        R apply(EvalSeries raw);
+    }
+
+    /** Series handed to the workers at a time; results still reach the sink in storage order. */
+    private static final int BATCH = 256;
+
+    /**
+     * Like {@link #select(Expr.VectorSelector, long, long, boolean, java.util.function.Consumer)}, but
+     * decoding and {@code transform} run on the query workers when the query spans enough time to be
+     * worth it (range queries, long windows); {@code sink} gets the non-null results one by one, in
+     * storage order, on this thread. So results do not depend on the number of cores.
+     */
+    <R> void selectMapped(Expr.VectorSelector vs, long mint, long maxt, boolean dropStale,
+            SeriesTransform<R> transform, java.util.function.Consumer<R> sink) {
+        boolean parallel = QueryWorkers.PARALLELISM > 1 && (steps > 1 || maxt - mint > 3_600_000L);
+        if (!parallel || mint > maxt) {
+            select(vs, mint, maxt, dropStale, raw -> {
+                R r = transform.apply(raw);
+                if (r != null) {
+                    sink.accept(r);
+                }
+            });
+            return;
+        }
+        try (Querier q = ctx.queryable.querier(mint, maxt)) {
+            SeriesSet set = q.select(false, SelectHints.range(mint, maxt),
+                    vs.matchers().toArray(new LabelMatcher[0]));
+            List<Series> batch = new ArrayList<>(BATCH);
+            boolean more = true;
+            while (more) {
+                more = set.next();
+                if (more) {
+                    ctx.selectedSeries();
+                    batch.add(set.at());
+                }
+                if (batch.size() == BATCH || (!more && !batch.isEmpty())) {
+                    ctx.checkDeadline();
+                    List<Series> work = List.copyOf(batch);
+                    batch.clear();
+                    Object[] results = new Object[work.size()];
+                    int[] loaded = new int[work.size()];
+                    QueryWorkers.run(work.size(), i -> {
+                        ctx.checkDeadline();
+                        EvalSeries raw = read(work.get(i), mint, maxt, dropStale);
+                        loaded[i] = raw.n;
+                        results[i] = transform.apply(raw);
+                    });
+                    for (int i = 0; i < results.length; i++) {
+                        ctx.samplesLoaded += loaded[i];
+                        ctx.hold(loaded[i], "query execution");
+                        if (results[i] != null) {
+                            @SuppressWarnings("unchecked")
+                            R r = (R) results[i];
+                            sink.accept(r);
+                        }
+                    }
+                }
+            }
+        } catch (StorageException e) {
+            throw QueryException.execution("cannot read storage: " + e.getMessage());
+        }
+    }
+
+    /** One series' samples in [mint, maxt], in a buffer of its own. */
+    private static EvalSeries read(Series s, long mint, long maxt, boolean dropStale) {
+        EvalSeries buf = new EvalSeries(s.labels(), false, 64);
+        SampleIterator it = s.iterator(null);
+        if (it.seek(mint)) {
+            do {
+                long t = it.timestamp();
+                if (t > maxt) {
+                    break;
+                }
+                double v = it.value();
+                if (!(dropStale && StaleNaN.is(v))) {
+                    buf.add(t, v);
+                }
+            } while (it.next());
+        }
+        return buf;
+    }
+
     /** Like {@link #select(Expr.VectorSelector, long, long, boolean, java.util.function.Consumer)}, keeping copies. */
     List<EvalSeries> selectAll(Expr.VectorSelector vs, long mint, long maxt, boolean dropStale) {
         List<EvalSeries> out = new ArrayList<>();
@@ -240,7 +324,7 @@ final class Evaluator {
             smoothedSelector(vs, offset, first, last).forEach(c);
             return;
         }
-        select(vs, first - ctx.lookbackMs + 1, last, false, l -> {
+        selectMapped(vs, first - ctx.lookbackMs + 1, last, false, l -> {
             EvalSeries s = new EvalSeries(l.labels, false, Math.min(steps, Math.max(l.n, 1)));
             int j = 0;
             for (int k = 0; k < steps; k++) {
@@ -254,10 +338,8 @@ final class Evaluator {
                     s.add(t, sampleTimes ? l.ts[idx] / 1000.0 : l.vs[idx]);
                 }
             }
-            if (s.n > 0) {
-                c.accept(s);
-            }
-        });
+            return s.n > 0 ? s : null;
+        }, c);
     }
 
     /**
@@ -330,6 +412,20 @@ final class Evaluator {
                 evaluated.forEach(consumer);
             } else {
                 select(selector, mint, maxt, true, consumer);
+            }
+        }
+
+        /** {@code transform} per series (on the query workers when worth it), results to {@code sink} in order. */
+        <R> void forEachMapped(SeriesTransform<R> transform, java.util.function.Consumer<R> sink) {
+            if (evaluated != null) {
+                for (EvalSeries s : evaluated) {
+                    R r = transform.apply(s);
+                    if (r != null) {
+                        sink.accept(r);
+                    }
+                }
+            } else {
+                selectMapped(selector, mint, maxt, true, transform, sink);
             }
         }
     }

@@ -79,12 +79,13 @@ final class RangeEval {
         Evaluator.RangeSource src = ev.rangeSource(inner);
         RangeFunctions.Fn fn = function(ev, c, name, p0, p1);
         boolean dropName = !Functions.keepsName(name);
-        RangeFunctions.Window w = new RangeFunctions.Window();
         Annotator annotator = new Annotator(ev, c, name, arg);
         double[] fp0 = p0;
         double[] fp1 = p1;
-        src.forEach(s -> {
+        // The transform may run on a query worker: it owns its window and output, and touches nothing shared.
+        src.forEachMapped(s -> {
             ev.ctx.checkDeadline();
+            RangeFunctions.Window w = new RangeFunctions.Window();
             EvalSeries o = new EvalSeries(s.labels, s.dropName || dropName, Math.min(ev.steps, 16));
             boolean any = false;
             int lo = 0;
@@ -132,10 +133,10 @@ final class RangeEval {
                     any = true;
                 }
             }
-            if (any) {
-                annotator.seen(s.labels);
-                consumer.accept(o);
-            }
+            return any ? o : null;
+        }, o -> {
+            annotator.seen(o.labels);
+            consumer.accept(o);
         });
     }
 

@@ -1,0 +1,43 @@
+package io.sightline.promql.engine;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+/**
+ * The threads that decode and compute series in parallel inside one query: one per core, shared by
+ * all queries (so concurrent queries share the cores rather than multiply threads). Work items must
+ * only touch their own slot of the results and thread-safe shared state.
+ */
+final class QueryWorkers {
+
+    static final int PARALLELISM = Runtime.getRuntime().availableProcessors();
+
+    private static final ForkJoinPool POOL = new ForkJoinPool(PARALLELISM, pool -> {
+        var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+        t.setName("sightline-query-worker-" + t.getPoolIndex());
+        t.setDaemon(true);
+        return t;
+    }, null, false);
+
+    private QueryWorkers() {}
+
+    /** Runs {@code work} for 0..n-1 and waits; the first failure is rethrown as it was. */
+    static void run(int n, IntConsumer work) {
+        ForkJoinTask<?> task = POOL.submit(() -> IntStream.range(0, n).parallel().forEach(work));
+        try {
+            task.join();
+        } catch (RuntimeException e) {
+            throw unwrap(e);
+        }
+    }
+
+    private static RuntimeException unwrap(RuntimeException e) {
+        Throwable t = e;
+        while (!(t instanceof QueryException) && t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t instanceof RuntimeException r ? r : e;
+    }
+}
