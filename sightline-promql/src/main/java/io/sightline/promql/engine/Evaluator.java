@@ -235,11 +235,15 @@ final class Evaluator {
                     batch.clear();
                     Object[] results = new Object[work.size()];
                     int[] loaded = new int[work.size()];
-                    QueryWorkers.run(work.size(), i -> {
-                        ctx.checkDeadline();
-                        EvalSeries raw = read(work.get(i), mint, maxt, dropStale);
-                        loaded[i] = raw.n;
-                        results[i] = transform.apply(raw);
+                    QueryWorkers.run(work.size(), (from, to) -> {
+                        // One raw buffer per slice, reused series after series (transforms copy what they keep).
+                        EvalSeries raw = new EvalSeries(Labels.empty(), false, 64);
+                        for (int i = from; i < to; i++) {
+                            ctx.checkDeadline();
+                            read(work.get(i), mint, maxt, dropStale, raw);
+                            loaded[i] = raw.n;
+                            results[i] = transform.apply(raw);
+                        }
                     });
                     for (int i = 0; i < results.length; i++) {
                         ctx.samplesLoaded += loaded[i];
@@ -257,9 +261,10 @@ final class Evaluator {
         }
     }
 
-    /** One series' samples in [mint, maxt], in a buffer of its own. */
-    private static EvalSeries read(Series s, long mint, long maxt, boolean dropStale) {
-        EvalSeries buf = new EvalSeries(s.labels(), false, 64);
+    /** One series' samples in [mint, maxt], into {@code buf} (emptied first). */
+    private static void read(Series s, long mint, long maxt, boolean dropStale, EvalSeries buf) {
+        buf.labels = s.labels();
+        buf.n = 0;
         SampleIterator it = s.iterator(null);
         if (it.seek(mint)) {
             do {
@@ -273,7 +278,6 @@ final class Evaluator {
                 }
             } while (it.next());
         }
-        return buf;
     }
 
     /** Like {@link #select(Expr.VectorSelector, long, long, boolean, java.util.function.Consumer)}, keeping copies. */

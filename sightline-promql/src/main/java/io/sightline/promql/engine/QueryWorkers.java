@@ -2,7 +2,6 @@ package io.sightline.promql.engine;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
-import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -23,9 +22,19 @@ final class QueryWorkers {
 
     private QueryWorkers() {}
 
-    /** Runs {@code work} for 0..n-1 and waits; the first failure is rethrown as it was. */
-    static void run(int n, IntConsumer work) {
-        ForkJoinTask<?> task = POOL.submit(() -> IntStream.range(0, n).parallel().forEach(work));
+    /** A contiguous slice of work items, run in order on one worker. */
+    interface Slice {
+        void run(int from, int to);
+    }
+
+    /**
+     * Splits items 0..n-1 into one contiguous slice per worker and waits for all; a slice can reuse
+     * buffers across its items. The first failure is rethrown as it was.
+     */
+    static void run(int n, Slice work) {
+        int slices = Math.min(PARALLELISM, n);
+        ForkJoinTask<?> task = POOL.submit(() -> IntStream.range(0, slices).parallel()
+                .forEach(s -> work.run((int) ((long) n * s / slices), (int) ((long) n * (s + 1) / slices))));
         try {
             task.join();
         } catch (RuntimeException e) {

@@ -76,6 +76,7 @@ class ParserTest {
                 Arguments.of("x[5m/0]", "division by zero in duration expression"),
                 Arguments.of("\"abc", "unterminated quoted string"),
                 Arguments.of("\"\\q\"", "unknown escape sequence"),
+                Arguments.of("\"\\U9EEEE4E9\"", "invalid Unicode code point in escape sequence"),
                 Arguments.of("1.2.3", "bad number or duration syntax"),
                 Arguments.of("foo !", "unexpected character after '!'"),
                 Arguments.of("a\n+ $", "2:3: parse error: unexpected character: '$'"),
