@@ -38,10 +38,14 @@ final class HeadChunkFiles implements AutoCloseable {
     private final long fileBytes;
     private final int windowBytes;
     private final List<FileChannel> files = new ArrayList<>();
-    /** Per file, its mapped windows (null until mapped); guarded by {@code this}. */
-    private final List<java.nio.MappedByteBuffer[]> windows = new ArrayList<>();
-    /** Per file, how many bytes are written to the file itself (not counting the buffer). */
-    private final List<Long> written = new ArrayList<>();
+    /**
+     * Per file, its mapped windows (null until mapped) and how many bytes are written to the file
+     * itself. Readers use them without the lock: queries read chunks from several threads at once.
+     */
+    private final List<java.util.concurrent.atomic.AtomicReferenceArray<java.nio.MappedByteBuffer>> windows =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.concurrent.atomic.AtomicLong> written =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ByteBuffer buffer;
     private FileChannel current;
     private int currentIndex = -1;
@@ -83,8 +87,9 @@ final class HeadChunkFiles implements AutoCloseable {
         current = FileChannel.open(dir.resolve(String.format("%06d", currentIndex + 1)),
                 StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         files.add(current);
-        windows.add(new java.nio.MappedByteBuffer[(int) ((fileBytes + windowBytes - 1) / windowBytes)]);
-        written.add(0L);
+        windows.add(new java.util.concurrent.atomic.AtomicReferenceArray<>(
+                (int) ((fileBytes + windowBytes - 1) / windowBytes)));
+        written.add(new java.util.concurrent.atomic.AtomicLong());
         bufferStart = 0;
     }
 
@@ -95,7 +100,7 @@ final class HeadChunkFiles implements AutoCloseable {
         buffer.flip();
         UninterruptibleIo.writeAt(channel(currentIndex), buffer, bufferStart);
         bufferStart += buffer.limit();
-        written.set(currentIndex, bufferStart);
+        written.get(currentIndex).set(bufferStart);
         buffer.clear();
     }
 
@@ -144,7 +149,7 @@ final class HeadChunkFiles implements AutoCloseable {
             if (chunk.length > buffer.capacity()) {
                 UninterruptibleIo.writeAt(channel(currentIndex), ByteBuffer.wrap(chunk), offset);
                 bufferStart = offset + chunk.length;
-                written.set(currentIndex, bufferStart);
+                written.get(currentIndex).set(bufferStart);
             } else {
                 buffer.put(chunk);
             }
@@ -159,19 +164,18 @@ final class HeadChunkFiles implements AutoCloseable {
         int index = (int) (handle >>> 40);
         long offset = handle & ((1L << 40) - 1);
         byte[] out = new byte[length];
-        java.nio.MappedByteBuffer window;
+        java.nio.MappedByteBuffer window = window(index, offset, length);
+        if (window != null) {
+            window.get((int) (offset % windowBytes), out);
+            mappedReads++;
+            return out;
+        }
         synchronized (this) {
             if (index == currentIndex && offset >= bufferStart) {
                 int at = (int) (offset - bufferStart);
                 System.arraycopy(buffer.array(), at, out, 0, length);
                 return out;
             }
-            window = window(index, offset, length);
-        }
-        if (window != null) {
-            window.get((int) (offset % windowBytes), out);
-            mappedReads++;
-            return out;
         }
         try {
             UninterruptibleIo.readAt(channel(index), out, offset);
@@ -189,19 +193,26 @@ final class HeadChunkFiles implements AutoCloseable {
         int w = (int) (offset / windowBytes);
         long windowStart = (long) w * windowBytes;
         long windowEnd = windowStart + windowBytes;
-        if (offset + length > windowEnd || written.get(index) < windowEnd) {
+        if (index >= written.size() || offset + length > windowEnd || written.get(index).get() < windowEnd) {
             return null;
         }
-        java.nio.MappedByteBuffer[] mapped = windows.get(index);
-        if (mapped[w] == null) {
-            try {
-                mapped[w] = files.get(index).map(FileChannel.MapMode.READ_ONLY, windowStart, windowBytes);
-            } catch (IOException e) {
-                return null; // a positional read still works
+        var mapped = windows.get(index);
+        java.nio.MappedByteBuffer m = mapped.get(w);
+        if (m == null) {
+            synchronized (this) {
+                m = mapped.get(w);
+                if (m == null) {
+                    try {
+                        m = files.get(index).map(FileChannel.MapMode.READ_ONLY, windowStart, windowBytes);
+                    } catch (IOException e) {
+                        return null; // a positional read still works
+                    }
+                    mapped.set(w, m);
+                }
             }
         }
         // Absolute reads leave the buffer's position alone, so threads can share it.
-        return mapped[w];
+        return m;
     }
 
     long mappedReads() {
