@@ -4,7 +4,7 @@
 # set; then bench.py compare (Prometheus vs Sightline answers) and one report of all three.
 #   scripts/bench-side-by-side.sh [RESULTS_DIR]      (default /tmp/bench-q)
 # Build first: ./mvnw -q package -DskipTests. Needs the Debian prometheus and victoria-metrics packages.
-# PEERS=0 runs Sightline only (label sightline-N, N = first free number).
+# PEERS=0 runs Sightline only (label sightline-N, N = first free number); JAVA_OPTS replaces -Xmx256m.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/../shared/bench
@@ -12,7 +12,7 @@ export RESULTS=${1:-/tmp/bench-q}
 DATA=$(mktemp -d /tmp/sightline-bench.XXXXXX)
 LABEL=sightline
 n=1; while [[ -e $RESULTS/$LABEL ]]; do n=$((n + 1)); LABEL=sightline-$n; done
-java -Xmx256m -jar "$ROOT/sightline-server/target/sightline.jar" server --data-dir "$DATA/data" \
+java ${JAVA_OPTS:--Xmx256m} -jar "$ROOT/sightline-server/target/sightline.jar" server --data-dir "$DATA/data" \
     --http-address 127.0.0.1:8321 > "$DATA/server.log" 2>&1 &
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
