@@ -33,6 +33,10 @@ final class BinaryOps {
         }
         if (lt == ValueType.VECTOR && rt == ValueType.VECTOR) {
             VectorMatcher vm = new VectorMatcher(b);
+            List<EvalSeries> bySeries = vm.oneToOneBySeries(lhs, rhs);
+            if (bySeries != null) {
+                return bySeries;
+            }
             return ev.rangeEval(List.of(lhs, rhs), (t, k, args, out) -> vm.apply(args.get(0), args.get(1), out));
         }
         return vectorScalar(ev, b, lt == ValueType.SCALAR ? rhs : lhs, lt == ValueType.SCALAR ? lhs : rhs,
@@ -125,6 +129,64 @@ final class BinaryOps {
                 sorted.add(Labels.METRIC_NAME);
             }
             this.names = new ArrayList<>(sorted);
+        }
+
+        /**
+         * One-to-one arithmetic or comparison when every match group has one series on each side over the
+         * whole range (the usual case, e.g. {@code a / b}): series are paired once and joined on their
+         * timestamps, with no per-step matching. Returns null to fall back to step-by-step matching,
+         * which also raises the errors when a group has several series.
+         */
+        List<EvalSeries> oneToOneBySeries(List<EvalSeries> lhs, List<EvalSeries> rhs) {
+            if (b.op().isSetOperator() || m.card() != Cardinality.ONE_TO_ONE || m.fillLeft() != null
+                    || m.fillRight() != null) {
+                return null;
+            }
+            Map<String, EvalSeries> right = new HashMap<>();
+            for (EvalSeries s : rhs) {
+                if (right.put(signature(s.labels), s) != null) {
+                    return null;
+                }
+            }
+            Set<String> left = new HashSet<>();
+            for (EvalSeries s : lhs) {
+                if (!left.add(signature(s.labels))) {
+                    return null;
+                }
+            }
+            boolean comparison = b.op().isComparison();
+            List<EvalSeries> out = new ArrayList<>();
+            for (EvalSeries ls : lhs) {
+                EvalSeries rs = right.get(signature(ls.labels));
+                if (rs == null) {
+                    continue;
+                }
+                EvalSeries o = new EvalSeries(resultMetric(ls.labels, rs.labels),
+                        b.returnBool() || comparison && ls.dropName, Math.max(1, Math.min(ls.n, rs.n)));
+                int j = 0;
+                for (int i = 0; i < ls.n; i++) {
+                    long t = ls.ts[i];
+                    while (j < rs.n && rs.ts[j] < t) {
+                        j++;
+                    }
+                    if (j == rs.n || rs.ts[j] != t) {
+                        continue;
+                    }
+                    double l = ls.vs[i];
+                    double r = rs.vs[j];
+                    if (!comparison) {
+                        o.add(t, arithmetic(b.op(), l, r));
+                    } else if (b.returnBool()) {
+                        o.add(t, compare(b.op(), l, r) ? 1 : 0);
+                    } else if (compare(b.op(), l, r)) {
+                        o.add(t, l);
+                    }
+                }
+                if (o.n > 0) {
+                    out.add(o);
+                }
+            }
+            return out;
         }
 
         String signature(Labels l) {
@@ -259,7 +321,9 @@ final class BinaryOps {
             } else {
                 return;
             }
-            out.add(new StepSample(metric, value, b.returnBool()));
+            // A filtering comparison passes the many side's sample on, with its pending name removal
+            // (as a vector-scalar comparison does): rate(a[5m]) > rate(b[5m]) has no name, as in Prometheus.
+            out.add(new StepSample(metric, value, b.returnBool() || comparison && ms.dropName));
         }
 
         /** The labels the matching looks at: the {@code on} labels, or all but the ignored ones and the name. */
