@@ -190,6 +190,8 @@ public final class ConfigLoader {
         SightlineConfig.WalFsync fsync = SightlineConfig.WalFsync.PERIODIC;
         Duration fsyncInterval = Duration.ofSeconds(1);
         long segment = 128L << 20;
+        Duration retention = Duration.ofDays(15);
+        Duration blockDuration = Duration.ofHours(2);
         if (n != null) {
             YamlNode.Mapping m = n.mapping("path", "tsdb", "wal");
             if (m.has("path")) {
@@ -204,8 +206,14 @@ public final class ConfigLoader {
                 }
             }
             if (m.has("tsdb")) {
-                YamlNode.Mapping t = m.required("tsdb").mapping("out_of_order_time_window");
+                YamlNode.Mapping t = m.required("tsdb").mapping("out_of_order_time_window", "retention_time",
+                        "block_duration");
                 ooo = t.duration("out_of_order_time_window", ooo);
+                retention = t.duration("retention_time", retention);
+                blockDuration = t.duration("block_duration", blockDuration);
+                if (blockDuration.compareTo(Duration.ofMinutes(1)) < 0 || blockDuration.compareTo(Duration.ofDays(1)) > 0) {
+                    throw t.required("block_duration").error("must be between 1m and 1d, got " + io.sightline.common.PromDuration.format(blockDuration));
+                }
             }
             if (m.has("wal")) {
                 YamlNode.Mapping w = m.required("wal").mapping("fsync", "fsync_interval", "segment_size");
@@ -227,7 +235,7 @@ public final class ConfigLoader {
                 }
             }
         }
-        return new StorageConfig(path, ooo, fsync, fsyncInterval, segment);
+        return new StorageConfig(path, ooo, fsync, fsyncInterval, segment, retention, blockDuration);
     }
 
     private static LimitsConfig limits(YamlNode n) {

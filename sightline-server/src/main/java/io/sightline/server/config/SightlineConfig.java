@@ -68,11 +68,14 @@ public record SightlineConfig(
      *
      * @param outOfOrderWindow Prometheus's {@code storage.tsdb.out_of_order_time_window}
      * @param walFsync {@code always} (before each write is acknowledged) or {@code periodic}
+     * @param retentionTime blocks older than this behind the newest sample are deleted; zero keeps all
+     * @param blockDuration range of the blocks cut from the head
      */
     public record StorageConfig(Path path, Duration outOfOrderWindow, WalFsync walFsync, Duration walFsyncInterval,
-            long walSegmentBytes) {
+            long walSegmentBytes, Duration retentionTime, Duration blockDuration) {
         public StorageConfig withPath(Path p) {
-            return new StorageConfig(p, outOfOrderWindow, walFsync, walFsyncInterval, walSegmentBytes);
+            return new StorageConfig(p, outOfOrderWindow, walFsync, walFsyncInterval, walSegmentBytes, retentionTime,
+                    blockDuration);
         }
     }
 

@@ -48,11 +48,17 @@ public final class TsdbOpener implements StorageOpener {
                 s.walFsyncInterval());
     }
 
+    static TsdbStorage.BlockOptions blockOptions(SightlineConfig c) {
+        var s = c.storage();
+        return new TsdbStorage.BlockOptions(s.blockDuration().toMillis(), s.retentionTime().toMillis(),
+                TsdbStorage.BlockOptions.DEFAULTS.checkIntervalMs());
+    }
+
     @Override
     public AutoCloseable open(DataDirectory dir, SelfMetrics metrics) throws StartupException {
         TsdbStorage s;
         try {
-            s = TsdbStorage.open(dir.path(), storageOptions(config), walOptions(config));
+            s = TsdbStorage.open(dir.path(), storageOptions(config), walOptions(config), blockOptions(config));
         } catch (StorageException e) {
             throw new StartupException("cannot open the metrics store in " + dir.path() + ": " + e.getMessage(), e);
         }
@@ -64,7 +70,10 @@ public final class TsdbOpener implements StorageOpener {
             log.atWarn().addKeyValue("samples", s.unknownSeriesSamples())
                     .log("samples in the write-ahead log belonged to series lost to a repair and were dropped");
         }
-        log.atInfo().addKeyValue("segments", r.segments()).addKeyValue("records", r.records())
+        for (String q : s.quarantinedBlocks()) {
+            log.atError().addKeyValue("block", q).log("a block failed its checks and was quarantined; its samples are not served");
+        }
+        log.atInfo().addKeyValue("blocks", s.blocks().size()).addKeyValue("segments", r.segments()).addKeyValue("records", r.records())
                 .addKeyValue("samples", s.replayedSamples()).addKeyValue("replay_ms", r.millis())
                 .log("metrics store opened");
         register(metrics.registry(), s, r);
@@ -87,13 +96,20 @@ public final class TsdbOpener implements StorageOpener {
         Gauge.builder("sightline.tsdb.head.series", s, x -> stats(x).series())
                 .description("Series with samples in the head.").register(registry);
         Gauge.builder("sightline.tsdb.head.min.time.seconds", s, x -> edge(stats(x).minTime(), Long.MAX_VALUE))
-                .description("Oldest sample in the head, in Unix seconds (NaN when empty).").register(registry);
+                .description("Oldest sample in the store (blocks and head), in Unix seconds (NaN when empty).").register(registry);
         Gauge.builder("sightline.tsdb.head.max.time.seconds", s, x -> edge(stats(x).maxTime(), Long.MIN_VALUE))
-                .description("Newest sample in the head, in Unix seconds (NaN when empty).").register(registry);
+                .description("Newest sample in the store, in Unix seconds (NaN when empty).").register(registry);
         FunctionCounter.builder("sightline.tsdb.head.samples.appended", s, x -> stats(x).samplesAppended())
                 .description("Samples accepted since start, replayed ones included.").register(registry);
         FunctionCounter.builder("sightline.tsdb.samples.dropped.at.commit", s, x -> stats(x).samplesDroppedAtCommit())
                 .description("Samples accepted by append but in conflict with another commit at commit time.")
+                .register(registry);
+        Gauge.builder("sightline.tsdb.blocks.loaded", s, x -> x.blocks().size())
+                .description("Blocks being served.").register(registry);
+        Gauge.builder("sightline.tsdb.blocks.size.bytes", s, TsdbStorage::blocksBytes)
+                .description("Bytes on disk of the blocks being served.").register(registry);
+        Gauge.builder("sightline.tsdb.blocks.quarantined", s, x -> x.quarantinedBlocks().size())
+                .description("Blocks that failed their checks at start and were moved to quarantine/.")
                 .register(registry);
         Gauge.builder("sightline.tsdb.wal.replay.duration.seconds", () -> r.millis() / 1000.0)
                 .description("How long the last start spent replaying the write-ahead log.").register(registry);

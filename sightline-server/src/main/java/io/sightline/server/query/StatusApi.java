@@ -65,7 +65,8 @@ public final class StatusApi {
         g.writeNumberField("GOMAXPROCS", Runtime.getRuntime().availableProcessors());
         g.writeStringField("GOGC", "");
         g.writeStringField("GODEBUG", "");
-        g.writeStringField("storageRetention", "unlimited");
+        g.writeStringField("storageRetention", c.storage().retentionTime().isZero() ? "unlimited"
+                : io.sightline.common.PromDuration.format(c.storage().retentionTime()));
         g.writeStringField("storagePath", String.valueOf(c.storage().path()));
         g.writeEndObject();
     }
@@ -76,6 +77,10 @@ public final class StatusApi {
         flags.put("config.file", c.source());
         flags.put("storage.tsdb.path", String.valueOf(c.storage().path()));
         flags.put("web.listen-address", c.listeners().http().toString());
+        flags.put("storage.tsdb.retention.time", io.sightline.common.PromDuration.format(c.storage().retentionTime()));
+        flags.put("storage.tsdb.min-block-duration", io.sightline.common.PromDuration.format(c.storage().blockDuration()));
+        flags.put("storage.tsdb.out-of-order-time-window",
+                io.sightline.common.PromDuration.format(c.storage().outOfOrderWindow()));
         flags.put("query.timeout", io.sightline.common.PromDuration.format(c.query().timeout()));
         flags.put("query.max-samples", Long.toString(c.query().maxSamples()));
         flags.put("query.max-series", Long.toString(c.query().maxSeries()));

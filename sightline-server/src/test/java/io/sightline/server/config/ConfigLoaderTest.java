@@ -86,6 +86,8 @@ class ConfigLoaderTest {
                         "c.yml:3:12: storage.wal.fsync: must be always or periodic, got \"sometimes\""),
                 new BadConfig("bad ooo window", "storage:\n  tsdb:\n    out_of_order_time_window: 1hour\n",
                         "c.yml:3:31: storage.tsdb.out_of_order_time_window: not a valid duration string: \"1hour\""),
+                new BadConfig("block duration too short", "storage:\n  tsdb:\n    block_duration: 10s\n",
+                        "c.yml:3:21: storage.tsdb.block_duration: must be between 1m and 1d, got 10s"),
                 new BadConfig("negative series limit", "limits:\n  max_series: -1\n",
                         "c.yml:2:15: limits.max_series: must be between 0 and"),
                 new BadConfig("token hash not hex", "auth:\n  tokens:\n    - {name: a, sha256: secret, scopes: [read]}\n",
@@ -222,6 +224,8 @@ class ConfigLoaderTest {
                   path: /data
                   tsdb:
                     out_of_order_time_window: 30m
+                    retention_time: 90d
+                    block_duration: 30m
                   wal:
                     fsync: always
                     segment_size: 64MiB
@@ -232,12 +236,16 @@ class ConfigLoaderTest {
                   max_label_value_length: 2048
                 """);
         assertThat(c.storage().outOfOrderWindow()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.storage().retentionTime()).isEqualTo(Duration.ofDays(90));
+        assertThat(c.storage().blockDuration()).isEqualTo(Duration.ofMinutes(30));
         assertThat(c.storage().walFsync()).isEqualTo(SightlineConfig.WalFsync.ALWAYS);
         assertThat(c.storage().walSegmentBytes()).isEqualTo(64L << 20);
         assertThat(c.limits().maxSeries()).isEqualTo(100_000);
         assertThat(c.limits().maxLabelNamesPerSeries()).isEqualTo(30);
         SightlineConfig d = ConfigLoader.defaults();
         assertThat(d.storage().outOfOrderWindow()).isEqualTo(Duration.ofHours(1));
+        assertThat(d.storage().retentionTime()).isEqualTo(Duration.ofDays(15));
+        assertThat(d.storage().blockDuration()).isEqualTo(Duration.ofHours(2));
         assertThat(d.storage().walFsync()).isEqualTo(SightlineConfig.WalFsync.PERIODIC);
     }
 

@@ -26,15 +26,86 @@ final class Head {
     final Postings postings = new Postings();
     final AtomicInteger lastRef = new AtomicInteger();
     final AtomicLong maxT = new AtomicLong(Long.MIN_VALUE);
+    /**
+     * Samples before this are in blocks: refused as too old. Raised by a head cut under the exclusive
+     * {@link #commitLock}, so no commit in flight can add a sample behind a block being written.
+     */
+    final AtomicLong minValidTime = new AtomicLong(Long.MIN_VALUE);
+    /**
+     * Commits hold it shared from their first series lookup to their last sample added; a head cut holds
+     * it exclusively while it raises {@link #minValidTime} and while it removes emptied series.
+     */
+    final java.util.concurrent.locks.ReentrantReadWriteLock commitLock =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
+    final long chunkRange;
     final LongAdder appended = new LongAdder();
     final LongAdder droppedAtCommit = new LongAdder();
     private final Object creationLock = new Object();
     final HeadChunkFiles chunkFiles;
     volatile Wal wal;
 
-    Head(StorageOptions options, HeadChunkFiles chunkFiles) {
+    Head(StorageOptions options, HeadChunkFiles chunkFiles, long chunkRange) {
         this.options = options;
         this.chunkFiles = chunkFiles;
+        this.chunkRange = chunkRange;
+    }
+
+    /** The oldest timestamp a sample may have now: refused before it as too old. */
+    long minValid(long maxTNow) {
+        long byWindow = maxTNow == Long.MIN_VALUE ? Long.MIN_VALUE
+                : maxTNow - Math.max(options.outOfOrderWindowMs(), StorageOptions.IN_ORDER_GRACE_MS);
+        return Math.max(byWindow, minValidTime.get());
+    }
+
+    /** The oldest sample in the head, or Long.MAX_VALUE when it is empty. */
+    long minTime() {
+        long min = Long.MAX_VALUE;
+        for (MemSeries s : byRef.values()) {
+            synchronized (s) {
+                if (!s.isEmpty()) {
+                    min = Math.min(min, s.minTime());
+                }
+            }
+        }
+        return min;
+    }
+
+    /**
+     * Drops everything before {@code cutoff} (now in a block) and the series left empty. Runs under the
+     * exclusive commit lock: a commit that looked a series up before it sees the series removed and
+     * creates it again.
+     *
+     * @return series removed
+     */
+    int truncate(long cutoff) {
+        commitLock.writeLock().lock();
+        try {
+            int removed = 0;
+            for (var e : byRef.entrySet()) {
+                MemSeries s = e.getValue();
+                boolean first = false;
+                synchronized (s) {
+                    if (!s.removed) {
+                        s.truncate(cutoff);
+                        if (!s.isEmpty()) {
+                            continue;
+                        }
+                        s.removed = true;
+                        first = true;
+                    }
+                }
+                // A replayed log may map two refs to one series: both entries go.
+                byRef.remove(e.getKey(), s);
+                if (first) {
+                    byLabels.remove(s.labels, s);
+                    postings.remove(s.ref, s.labels);
+                    removed++;
+                }
+            }
+            return removed;
+        } finally {
+            commitLock.writeLock().unlock();
+        }
     }
 
     /** A series being created by a commit; {@code series} is set on success, {@code rejected} otherwise. */
@@ -64,7 +135,7 @@ final class Head {
                     n.rejected = true;
                     continue;
                 }
-                n.series = new MemSeries(lastRef.incrementAndGet(), n.labels, chunkFiles);
+                n.series = new MemSeries(lastRef.incrementAndGet(), n.labels, chunkFiles, chunkRange);
                 entries.add(new WalRecords.SeriesEntry(n.series.ref, n.labels));
                 created.add(n);
             }
@@ -85,7 +156,7 @@ final class Head {
     void replaySeries(int ref, Labels labels) {
         MemSeries s = byLabels.get(labels);
         if (s == null) {
-            s = new MemSeries(ref, labels, chunkFiles);
+            s = new MemSeries(ref, labels, chunkFiles, chunkRange);
             byLabels.put(labels, s);
             postings.add(ref, labels);
         }

@@ -90,11 +90,9 @@ final class HeadAppender implements Appender {
     /** Returns false for an exact duplicate, to be ignored; throws for a rejected sample. */
     private boolean validate(Entry e, long t, double v, long maxT) throws StorageException.SampleRejected {
         long w = head.options.outOfOrderWindowMs();
-        if (maxT != Long.MIN_VALUE) {
-            long minValid = maxT - Math.max(w, StorageOptions.IN_ORDER_GRACE_MS);
-            if (t < minValid) {
-                throw new StorageException.TooOldSample(e.labels, t, minValid);
-            }
+        long minValid = head.minValid(maxT);
+        if (t < minValid) {
+            throw new StorageException.TooOldSample(e.labels, t, minValid);
         }
         Long existing = null;
         long seriesLast = Long.MIN_VALUE;
@@ -150,9 +148,21 @@ final class HeadAppender implements Appender {
         if (n == 0) {
             return;
         }
+        head.commitLock.readLock().lock();
+        try {
+            commitLocked();
+        } finally {
+            head.commitLock.readLock().unlock();
+        }
+    }
+
+    private void commitLocked() throws StorageException {
         long maxTBefore = head.maxT.get();
         List<Head.NewSeries> fresh = new ArrayList<>();
         for (Entry e : entries.values()) {
+            if (e.series != null && e.series.removed) {
+                e.series = null; // a head cut emptied and removed it since append: create it again
+            }
             if (e.series == null) {
                 e.fresh = new Head.NewSeries(e.labels);
                 fresh.add(e.fresh);
@@ -223,7 +233,7 @@ final class HeadAppender implements Appender {
      */
     private Recheck recheck(MemSeries s, long t, double v, long maxT) {
         long w = head.options.outOfOrderWindowMs();
-        if (maxT != Long.MIN_VALUE && t < maxT - Math.max(w, StorageOptions.IN_ORDER_GRACE_MS)) {
+        if (t < head.minValid(maxT)) {
             return Recheck.DROP;
         }
         Long existing = s.valueBitsAt(t);

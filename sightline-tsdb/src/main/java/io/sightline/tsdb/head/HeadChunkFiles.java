@@ -52,6 +52,11 @@ final class HeadChunkFiles implements AutoCloseable {
     /** Offset in the current file where the buffer's first byte goes. */
     private long bufferStart;
     private boolean closed;
+    /** Per file, the newest timestamp of a chunk in it; a file whose chunks all precede a head cut is dropped. */
+    private final List<Long> fileMaxT = new ArrayList<>();
+    /** Files found unused at the last {@link #release}, deleted at the next one (queries may still read them). */
+    private final List<Integer> releasable = new ArrayList<>();
+    private final java.util.Set<Integer> deleted = new java.util.HashSet<>();
     /** Reads served from a map (approximate under concurrency; for tests and diagnostics). */
     private long mappedReads;
 
@@ -90,6 +95,7 @@ final class HeadChunkFiles implements AutoCloseable {
         windows.add(new java.util.concurrent.atomic.AtomicReferenceArray<>(
                 (int) ((fileBytes + windowBytes - 1) / windowBytes)));
         written.add(new java.util.concurrent.atomic.AtomicLong());
+        fileMaxT.add(Long.MIN_VALUE);
         bufferStart = 0;
     }
 
@@ -133,8 +139,8 @@ final class HeadChunkFiles implements AutoCloseable {
         };
     }
 
-    /** Stores a chunk and returns its handle. */
-    synchronized long write(byte[] chunk) {
+    /** Stores a chunk whose newest sample is at {@code maxT} and returns its handle. */
+    synchronized long write(byte[] chunk, long maxT) {
         try {
             if (closed) {
                 throw new IOException("chunk files are closed");
@@ -146,6 +152,7 @@ final class HeadChunkFiles implements AutoCloseable {
                 flush();
             }
             long offset = bufferStart + buffer.position();
+            fileMaxT.set(currentIndex, Math.max(fileMaxT.get(currentIndex), maxT));
             if (chunk.length > buffer.capacity()) {
                 UninterruptibleIo.writeAt(channel(currentIndex), ByteBuffer.wrap(chunk), offset);
                 bufferStart = offset + chunk.length;
@@ -197,6 +204,9 @@ final class HeadChunkFiles implements AutoCloseable {
             return null;
         }
         var mapped = windows.get(index);
+        if (w >= mapped.length()) {
+            return null; // the file was released
+        }
         java.nio.MappedByteBuffer m = mapped.get(w);
         if (m == null) {
             synchronized (this) {
@@ -215,6 +225,40 @@ final class HeadChunkFiles implements AutoCloseable {
         return m;
     }
 
+    /**
+     * After a head cut at {@code cutoff}: deletes the files found unused at the previous call, then
+     * notes the files (other than the one being written) whose chunks all end before {@code cutoff}.
+     * The delay of one cut lets queries that took their snapshot before a cut finish reading.
+     *
+     * @return how many files were deleted
+     */
+    synchronized int release(long cutoff) {
+        int n = 0;
+        for (int index : releasable) {
+            try {
+                files.get(index).close();
+                Files.deleteIfExists(dir.resolve(String.format("%06d", index + 1)));
+                windows.set(index, new java.util.concurrent.atomic.AtomicReferenceArray<>(0));
+                deleted.add(index);
+                n++;
+            } catch (IOException e) {
+                // left in place; the directory is emptied at the next start anyway
+            }
+        }
+        releasable.clear();
+        for (int i = 0; i < currentIndex; i++) {
+            if (!deleted.contains(i) && fileMaxT.get(i) < cutoff) {
+                releasable.add(i);
+            }
+        }
+        return n;
+    }
+
+    /** Files holding chunks (not yet deleted). */
+    synchronized int liveFiles() {
+        return files.size() - deleted.size();
+    }
+
     long mappedReads() {
         return mappedReads;
     }
@@ -226,7 +270,9 @@ final class HeadChunkFiles implements AutoCloseable {
         }
         closed = true;
         for (FileChannel f : files) {
-            f.close();
+            if (f.isOpen()) {
+                f.close();
+            }
         }
     }
 }

@@ -22,12 +22,17 @@ final class MemSeries {
     final int ref;
     final Labels labels;
     private final HeadChunkFiles files;
+    /** Chunks never span a multiple of this (the block range), so a head cut drops whole chunks. */
+    private final long chunkRange;
+    /** Set (under the head's exclusive commit lock) when a cut removed the series from the head. */
+    boolean removed;
 
     // Closed chunks as parallel arrays: ~28 bytes each on the heap, the bytes themselves in the files.
     private long[] cMinT = new long[2];
     private long[] cMaxT = new long[2];
     private long[] cHandle = new long[2];
     private int[] cLen = new int[2];
+    private int[] cCount = new int[2];
     private int cN;
     private XorChunk head;
     private long[] oooT = new long[0];
@@ -38,10 +43,11 @@ final class MemSeries {
     private long inOrderMaxT = Long.MIN_VALUE;
     private long samples;
 
-    MemSeries(int ref, Labels labels, HeadChunkFiles files) {
+    MemSeries(int ref, Labels labels, HeadChunkFiles files, long chunkRange) {
         this.ref = ref;
         this.labels = labels;
         this.files = files;
+        this.chunkRange = chunkRange;
     }
 
     long minTime() {
@@ -94,7 +100,8 @@ final class MemSeries {
     /** Adds a sample that has been validated: in order goes to the head chunk, older to the buffer. */
     void add(long t, double v) {
         if (t > inOrderMaxT) {
-            if (head == null || head.numSamples() >= SAMPLES_PER_CHUNK) {
+            if (head == null || head.numSamples() >= SAMPLES_PER_CHUNK
+                    || Math.floorDiv(t, chunkRange) != Math.floorDiv(head.minTime(), chunkRange)) {
                 if (head != null) {
                     close(head);
                 }
@@ -131,13 +138,66 @@ final class MemSeries {
             cMaxT = Arrays.copyOf(cMaxT, cap);
             cHandle = Arrays.copyOf(cHandle, cap);
             cLen = Arrays.copyOf(cLen, cap);
+            cCount = Arrays.copyOf(cCount, cap);
         }
         byte[] bytes = c.bytes();
         cMinT[cN] = c.minTime();
         cMaxT[cN] = c.maxTime();
-        cHandle[cN] = files.write(bytes);
+        cHandle[cN] = files.write(bytes, c.maxTime());
         cLen[cN] = bytes.length;
+        cCount[cN] = c.numSamples();
         cN++;
+    }
+
+    /**
+     * Drops the samples before {@code cutoff}, which a block now holds: whole chunks (chunks never span a
+     * multiple of the chunk range, and cutoffs are such multiples) and out-of-order samples. A chunk
+     * that still straddles the cutoff stays whole; reads merge its duplicates with the block's.
+     */
+    void truncate(long cutoff) {
+        if (samples == 0 || minT >= cutoff) {
+            return;
+        }
+        int keep = 0;
+        long dropped = 0;
+        for (int c = 0; c < cN; c++) {
+            if (cMaxT[c] < cutoff) {
+                dropped += cCount[c];
+                continue;
+            }
+            cMinT[keep] = cMinT[c];
+            cMaxT[keep] = cMaxT[c];
+            cHandle[keep] = cHandle[c];
+            cLen[keep] = cLen[c];
+            cCount[keep] = cCount[c];
+            keep++;
+        }
+        cN = keep;
+        if (head != null && head.numSamples() > 0 && head.maxTime() < cutoff) {
+            dropped += head.numSamples();
+            head = null;
+        }
+        int from = Arrays.binarySearch(oooT, 0, oooN, cutoff);
+        from = from < 0 ? -from - 1 : from;
+        if (from > 0) {
+            dropped += from;
+            System.arraycopy(oooT, from, oooT, 0, oooN - from);
+            System.arraycopy(oooV, from, oooV, 0, oooN - from);
+            oooN -= from;
+        }
+        samples -= dropped;
+        minT = Long.MAX_VALUE;
+        if (cN > 0) {
+            minT = cMinT[0];
+        } else if (head != null && head.numSamples() > 0) {
+            minT = head.minTime();
+        }
+        if (oooN > 0) {
+            minT = Math.min(minT, oooT[0]);
+        }
+        if (samples == 0) {
+            maxT = Long.MIN_VALUE;
+        }
     }
 
     /** Removes samples in [mint, maxt] by re-encoding what remains. Rare (admin deletes), so simple. */

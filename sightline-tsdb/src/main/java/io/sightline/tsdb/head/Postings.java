@@ -37,6 +37,31 @@ final class Postings {
         }
     }
 
+    void remove(int ref, Labels labels) {
+        lock.writeLock().lock();
+        try {
+            all.remove(ref);
+            for (int i = 0; i < labels.size(); i++) {
+                TreeMap<String, RoaringBitmap> values = index.get(labels.name(i));
+                if (values == null) {
+                    continue;
+                }
+                RoaringBitmap b = values.get(labels.value(i));
+                if (b != null) {
+                    b.remove(ref);
+                    if (b.isEmpty()) {
+                        values.remove(labels.value(i));
+                        if (values.isEmpty()) {
+                            index.remove(labels.name(i));
+                        }
+                    }
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** Refs of series matching every matcher (all series when there are none). A new bitmap. */
     RoaringBitmap select(LabelMatcher... matchers) {
         lock.readLock().lock();

@@ -115,10 +115,33 @@ public final class Wal implements AutoCloseable {
             throws IOException {
         Files.createDirectories(dir);
         long t0 = System.nanoTime();
-        List<Integer> segments = listSegments(dir);
         long records = 0;
         long bytes = 0;
         String repair = null;
+        int checkpointed = 0;
+        Path checkpoint = latestCheckpoint(dir);
+        if (checkpoint != null) {
+            checkpointed = checkpointIndex(checkpoint);
+            Path file = checkpoint.resolve(CHECKPOINT_FILE);
+            SegmentResult r = Files.exists(file) ? replaySegment(file, visitor)
+                    : new SegmentResult(0, 0, "checkpoint file missing");
+            records += r.records;
+            bytes += r.validBytes;
+            if (r.problem != null) {
+                // Written and synced before the segments it replaced were removed: only the disk can
+                // have damaged it. What decoded is kept; the rest is lost and said so.
+                repair = "checkpoint " + checkpoint.getFileName() + " at offset " + r.validBytes + ": " + r.problem
+                        + "; the samples after that point were lost";
+            }
+        }
+        List<Integer> segments = new ArrayList<>();
+        for (int index : listSegments(dir)) {
+            if (index <= checkpointed) {
+                Files.delete(segmentPath(dir, index)); // left by a crash after the checkpoint was complete
+            } else {
+                segments.add(index);
+            }
+        }
         int nextIndex = 0;
         for (int i = 0; i < segments.size(); i++) {
             Path seg = segmentPath(dir, segments.get(i));
@@ -147,13 +170,13 @@ public final class Wal implements AutoCloseable {
                     action = "truncated " + (size - r.validBytes) + " bytes";
                     segments = segments.subList(0, i + 1);
                 }
-                repair = "segment " + seg.getFileName() + " at offset " + r.validBytes + ": " + r.problem + "; " + action
+                repair = (repair == null ? "" : repair + "; ") + "segment " + seg.getFileName() + " at offset " + r.validBytes + ": " + r.problem + "; " + action
                         + (removed.isEmpty() ? "" : " and removed later segments " + removed);
                 nextIndex = segments.isEmpty() ? segmentIndexOf(seg) : segments.get(segments.size() - 1) + 1;
                 break;
             }
         }
-        int next = nextIndex > 0 ? nextIndex : segments.isEmpty() ? 1 : segments.get(segments.size() - 1) + 1;
+        int next = nextIndex > 0 ? nextIndex : segments.isEmpty() ? checkpointed + 1 : segments.get(segments.size() - 1) + 1;
         if (report != null) {
             report[0] = new ReplayReport(segments.size(), records, bytes, repair, (System.nanoTime() - t0) / 1_000_000);
         }
@@ -216,6 +239,148 @@ public final class Wal implements AutoCloseable {
                 records++;
                 valid += 8 + len;
             }
+        }
+    }
+
+    static final String CHECKPOINT_FILE = "00000000";
+
+    /** The newest complete checkpoint directory, removing unfinished ones and older ones; null if none. */
+    private static Path latestCheckpoint(Path dir) throws IOException {
+        List<Path> done = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.matches("checkpoint\\.\\d{8}\\.tmp")) {
+                    deleteTree(p);
+                } else if (name.matches("checkpoint\\.\\d{8}")) {
+                    done.add(p);
+                }
+            }
+        }
+        done.sort(java.util.Comparator.comparingInt(Wal::checkpointIndex));
+        for (int i = 0; i < done.size() - 1; i++) {
+            deleteTree(done.get(i));
+        }
+        return done.isEmpty() ? null : done.get(done.size() - 1);
+    }
+
+    private static int checkpointIndex(Path p) {
+        String name = p.getFileName().toString();
+        return Integer.parseInt(name.substring("checkpoint.".length(), "checkpoint.".length() + 8));
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+
+    /**
+     * Closes the segment being written and starts the next one. Returns the index of the segment closed:
+     * everything logged so far is in segments up to it.
+     */
+    public int cutSegment() throws IOException {
+        writeLock.lock();
+        try {
+            if (closed) {
+                throw new IOException("cannot cut a WAL segment: the log is closed");
+            }
+            int closing = currentIndex;
+            UninterruptibleIo.force(segmentChannel);
+            current.close();
+            openSegment(closing + 1);
+            synced = written;
+            return closing;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** A checkpoint being written: the records that replace segments up to {@code upTo}. */
+    public final class Checkpoint implements AutoCloseable {
+        private final int upTo;
+        private final Path tmp;
+        private final FileChannel ch;
+        private long size;
+        private boolean finished;
+
+        private Checkpoint(int upTo) throws IOException {
+            this.upTo = upTo;
+            this.tmp = dir.resolve(String.format("checkpoint.%08d.tmp", upTo));
+            if (Files.exists(tmp)) {
+                deleteTree(tmp);
+            }
+            Files.createDirectories(tmp);
+            ch = FileChannel.open(tmp.resolve(CHECKPOINT_FILE), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            ByteBuffer m = ByteBuffer.wrap(MAGIC);
+            while (m.hasRemaining()) {
+                size += ch.write(m);
+            }
+        }
+
+        /** Appends records (series before the samples that use them, as in the log). */
+        public void write(WalBatch batch) throws IOException {
+            ByteBuffer b = batch.sink.view();
+            while (b.hasRemaining()) {
+                size += ch.write(b);
+            }
+        }
+
+        public long sizeBytes() {
+            return size;
+        }
+
+        /**
+         * Makes the checkpoint durable, then removes the segments it replaces and older checkpoints.
+         * A crash at any point leaves either the old segments or the complete checkpoint.
+         */
+        public void finish() throws IOException {
+            ch.force(true);
+            ch.close();
+            finished = true;
+            Path done = dir.resolve(String.format("checkpoint.%08d", upTo));
+            Files.move(tmp, done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException ignored) {
+                // some file systems cannot sync a directory
+            }
+            for (int index : listSegments(dir)) {
+                if (index <= upTo) {
+                    Files.deleteIfExists(segmentPath(dir, index));
+                }
+            }
+            latestCheckpoint(dir);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!finished) {
+                ch.close();
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    /** Starts a checkpoint replacing the segments up to {@code upTo} (as returned by {@link #cutSegment}). */
+    public Checkpoint checkpoint(int upTo) throws IOException {
+        return new Checkpoint(upTo);
+    }
+
+    /** Bytes in segments and checkpoints. */
+    public long sizeBytes() throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            long n = 0;
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (Files.isRegularFile(p)) {
+                    n += Files.size(p);
+                }
+            }
+            return n;
+        } catch (java.io.UncheckedIOException e) {
+            return -1; // a file removed while walking
         }
     }
 

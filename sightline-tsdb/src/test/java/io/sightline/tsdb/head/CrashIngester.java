@@ -10,13 +10,25 @@ import java.nio.file.Path;
 /**
  * The process that {@link CrashRecoveryTest} kills: opens the store, reports how long the replay took,
  * then commits batch after batch and prints {@code ACK n} after each commit has returned. Batch n holds
- * {@value #SERIES} series x 2 samples at {@code T0 + 2000n} and {@code T0 + 2000n + 1000}, value n.
+ * {@value #SERIES} series x 2 samples at {@code T0 + step*n} and {@code T0 + step*n + 1000}, value n.
+ * In "blocks" mode the step is a minute and the head is cut into 10-minute blocks (checked every 20 ms),
+ * so kills also land in block writes, head truncation and WAL checkpoints.
  */
 public final class CrashIngester {
     static final int SERIES = 50;
     static final long T0 = 1_700_000_000_000L;
 
     private CrashIngester() {}
+
+    static final long BLOCK_RANGE = 600_000L;
+
+    static long step(boolean blocks) {
+        return blocks ? 60_000L : 2_000L;
+    }
+
+    static TsdbStorage.BlockOptions blockOptions(boolean blocks, long checkIntervalMs) {
+        return blocks ? new TsdbStorage.BlockOptions(BLOCK_RANGE, 0, checkIntervalMs) : TsdbStorage.BlockOptions.DEFAULTS;
+    }
 
     static Labels series(int i) {
         return Labels.of("__name__", "crash_test", "s", Integer.toString(i));
@@ -25,16 +37,18 @@ public final class CrashIngester {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         long batch = Long.parseLong(args[1]);
+        boolean blocks = args.length > 2 && args[2].equals("blocks");
+        long step = step(blocks);
         PrintStream out = System.out;
         long t0 = System.nanoTime();
-        TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS);
+        TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS, blockOptions(blocks, 20));
         out.println("REPLAYED " + (System.nanoTime() - t0) / 1_000_000 + " " + s.replayedSamples());
         out.flush();
         while (true) {
             Appender a = s.appender();
             for (int j = 0; j < 2; j++) {
                 for (int i = 0; i < SERIES; i++) {
-                    a.append(0, series(i), T0 + batch * 2000 + j * 1000, batch);
+                    a.append(0, series(i), T0 + batch * step + j * 1000, batch);
                 }
             }
             a.commit();

@@ -20,7 +20,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,16 +34,19 @@ class CrashRecoveryTest {
     Path dir;
 
     private final List<String> repairs = new ArrayList<>();
+    private boolean blocks;
 
-    @Test
-    void kill9_atRandomPoints_losesNoAcknowledgedWrite() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "blocks={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void kill9_atRandomPoints_losesNoAcknowledgedWrite(boolean blocks) throws Exception {
+        this.blocks = blocks;
         Random random = new Random(20261122);
         long nextBatch = 0;
         List<String> replayTimes = new ArrayList<>();
         for (int round = 0; round < 25; round++) {
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-cp", System.getProperty("java.class.path"), CrashIngester.class.getName(),
-                    dir.toString(), Long.toString(nextBatch)).redirectErrorStream(true).start();
+                    dir.toString(), Long.toString(nextBatch), blocks ? "blocks" : "head").redirectErrorStream(true).start();
             AtomicLong lastAck = new AtomicLong(-1);
             List<String> other = new ArrayList<>();
             Thread reader = new Thread(() -> {
@@ -81,6 +83,14 @@ class CrashRecoveryTest {
             long maxPresent = verify(acked, round);
             nextBatch = maxPresent + 1;
         }
+        if (blocks) {
+            try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS,
+                    CrashIngester.blockOptions(true, 0))) {
+                assertThat(s.blocks()).as("blocks cut while the process was being killed").isNotEmpty();
+                System.out.println("blocks: " + s.blocks().size() + ", quarantined: " + s.quarantinedBlocks());
+                assertThat(s.quarantinedBlocks()).isEmpty();
+            }
+        }
         System.out.println("restart times (REPLAYED ms samples): " + replayTimes);
         System.out.println("torn tails repaired: " + repairs);
         assertThat(replayTimes).hasSize(25);
@@ -88,7 +98,8 @@ class CrashRecoveryTest {
 
     /** Checks batches 0..acked are whole, no batch is partial; returns the newest batch present. */
     private long verify(long acked, int round) throws Exception {
-        try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS)) {
+        try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS,
+                CrashIngester.blockOptions(blocks, 0))) {
             Map<Long, Integer> perBatch = new HashMap<>();
             try (Querier q = s.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
                 SeriesSet set = q.select(false, null, LabelMatcher.equal("__name__", "crash_test"));
@@ -96,7 +107,7 @@ class CrashRecoveryTest {
                     SampleIterator it = set.at().iterator(null);
                     while (it.next()) {
                         long batch = (long) it.value();
-                        long expectedT = CrashIngester.T0 + batch * 2000;
+                        long expectedT = CrashIngester.T0 + batch * CrashIngester.step(blocks);
                         assertThat(it.timestamp()).isIn(expectedT, expectedT + 1000);
                         perBatch.merge(batch, 1, Integer::sum);
                     }

@@ -29,7 +29,7 @@ class HeadChunkFilesTest {
                 byte[] c = new byte[r.nextInt(20) == 0 ? 5_000 + r.nextInt(10_000) : 1 + r.nextInt(300)];
                 r.nextBytes(c);
                 chunks.add(c);
-                handles.add(f.write(c));
+                handles.add(f.write(c, i));
                 if (r.nextInt(4) == 0) {
                     int k = r.nextInt(chunks.size());
                     assertThat(f.read(handles.get(k), chunks.get(k).length)).as("chunk %d after %d writes", k, i)
@@ -56,7 +56,7 @@ class HeadChunkFilesTest {
             List<Long> handles = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 Thread.currentThread().interrupt();
-                handles.add(f.write(new byte[] {(byte) i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}));
+                handles.add(f.write(new byte[] {(byte) i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}, i));
                 assertThat(Thread.interrupted()).isTrue();
             }
             for (int i = 0; i < 100; i++) {
@@ -70,12 +70,37 @@ class HeadChunkFilesTest {
     @Test
     void open_removesFilesOfAnEarlierRun() throws Exception {
         try (HeadChunkFiles f = HeadChunkFiles.open(dir)) {
-            f.write(new byte[] {1, 2, 3});
+            f.write(new byte[] {1, 2, 3}, 0);
         }
         Files.writeString(dir.resolve("README"), "kept: not a chunk file");
         try (HeadChunkFiles f = HeadChunkFiles.open(dir)) {
             try (var files = Files.list(dir)) {
                 assertThat(files.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("000001", "README");
+            }
+        }
+    }
+
+    @Test
+    void release_deletesFilesWhoseChunksAllPrecedeTheCut_oneCutLater() throws Exception {
+        try (HeadChunkFiles f = HeadChunkFiles.open(dir, 16 * 1024, 1024, 8 * 1024)) {
+            List<Long> handles = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                byte[] c = new byte[100];
+                c[0] = (byte) i;
+                handles.add(f.write(c, i * 1000L)); // about 160 chunks per file, newest time rising
+            }
+            int before = f.liveFiles();
+            assertThat(before).isGreaterThan(5);
+            assertThat(f.release(500_000)).as("nothing deleted at the first call").isZero();
+            assertThat(f.read(handles.get(10), 100)[0]).as("still readable until the next cut").isEqualTo((byte) 10);
+            int deleted = f.release(500_000);
+            assertThat(deleted).isBetween(2, 4);
+            assertThat(f.liveFiles()).isEqualTo(before - deleted);
+            try (var files = Files.list(dir)) {
+                assertThat(files.count()).isEqualTo(before - deleted);
+            }
+            for (int i = 500; i < 1_000; i++) {
+                assertThat(f.read(handles.get(i), 100)[0]).isEqualTo((byte) i);
             }
         }
     }

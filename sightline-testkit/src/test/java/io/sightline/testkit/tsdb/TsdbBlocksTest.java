@@ -1,0 +1,226 @@
+package io.sightline.testkit.tsdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.common.LabelMatcher;
+import io.sightline.common.Labels;
+import io.sightline.tsdb.Appender;
+import io.sightline.tsdb.Querier;
+import io.sightline.tsdb.StaleNaN;
+import io.sightline.tsdb.StorageException;
+import io.sightline.tsdb.StorageOptions;
+import io.sightline.tsdb.block.BlockMeta;
+import io.sightline.tsdb.head.TsdbStorage;
+import io.sightline.tsdb.wal.Wal;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The durable engine across head cuts: blocks, WAL checkpoints, reopen, deletes and retention, checked
+ * against the model over hours of data. Cuts run through {@link TsdbStorage#maintain()} (no background
+ * thread), so every run is the same.
+ */
+class TsdbBlocksTest extends StorageContract {
+    private static final long RANGE = 1_800_000L;
+
+    @TempDir
+    Path tmp;
+
+    private TsdbStorage store;
+
+    @Override
+    protected io.sightline.tsdb.Storage create(StorageOptions options) throws Exception {
+        return TsdbStorage.open(Files.createTempDirectory(tmp, "c"), options, Wal.Options.DEFAULTS,
+                new TsdbStorage.BlockOptions(RANGE, 0, 0));
+    }
+
+    private TsdbStorage open(Path dir, StorageOptions o, long retention) throws StorageException {
+        store = TsdbStorage.open(dir, o, Wal.Options.DEFAULTS, new TsdbStorage.BlockOptions(RANGE, retention, 0));
+        return store;
+    }
+
+    @AfterEach
+    void closeStore() throws Exception {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private static Map<Labels, TreeMap<Long, Long>> modelRead(StorageModel model, long mint, long maxt,
+            java.util.function.Predicate<Labels> match) {
+        Map<Labels, TreeMap<Long, Long>> out = new TreeMap<>();
+        for (Labels l : model.series()) {
+            TreeMap<Long, Long> s = model.samples(l, mint, maxt);
+            if (match.test(l) && !s.isEmpty()) {
+                out.put(l, s);
+            }
+        }
+        return out;
+    }
+
+    private static Map<Labels, TreeMap<Long, Long>> sorted(Map<Labels, TreeMap<Long, Long>> m) {
+        return new TreeMap<>(m);
+    }
+
+    @Test
+    void hoursOfIngest_withCutsReopensAndDeletes_agreeWithTheModel_seeded() throws Exception {
+        Path dir = tmp.resolve("store");
+        StorageOptions options = StorageOptions.DEFAULTS.withOutOfOrderWindowMs(600_000);
+        TsdbStorage s = open(dir, options, 0);
+        StorageModel model = new StorageModel(options);
+        Random r = new Random(11);
+        long clock = T0;
+        int cuts = 0;
+        for (int batch = 0; batch < 700; batch++) {
+            Appender a = s.appender();
+            for (int i = 0; i < 1 + r.nextInt(30); i++) {
+                Labels l = series("d", "s", Integer.toString(r.nextInt(25)), "g", Integer.toString(r.nextInt(2)));
+                long t = r.nextInt(5) == 0 ? clock - r.nextInt(900_000) : clock + r.nextInt(20_000);
+                double v = r.nextInt(9) == 0 ? StaleNaN.VALUE : r.nextGaussian();
+                StorageModel.Outcome expected = model.append(l, t, v);
+                try {
+                    a.append(0, l, t, v);
+                    assertThat(expected).as("batch %d t=%d", batch, t)
+                            .isIn(StorageModel.Outcome.ACCEPTED, StorageModel.Outcome.IGNORED_DUPLICATE);
+                } catch (StorageException.SampleRejected e) {
+                    assertThat(expected).as("batch %d t=%d: %s", batch, t, e.getMessage())
+                            .isNotIn(StorageModel.Outcome.ACCEPTED, StorageModel.Outcome.IGNORED_DUPLICATE);
+                }
+            }
+            a.commit();
+            model.commit();
+            clock += r.nextInt(60_000);
+            if (batch % 25 == 0) {
+                cuts += s.maintain().cut().size();
+            }
+            if (r.nextInt(60) == 0) {
+                String victim = Integer.toString(r.nextInt(25));
+                long from = clock - r.nextInt(20_000_000);
+                long to = from + r.nextInt(5_000_000);
+                s.delete(from, to, LabelMatcher.equal("s", victim));
+                model.delete(from, to, l -> l.get("s").equals(victim));
+            }
+            if (r.nextInt(50) == 0) {
+                s.close();
+                s = open(dir, options, 0);
+            }
+            if (batch % 100 == 99) {
+                long mint = T0 + r.nextInt((int) Math.max(1, clock - T0));
+                long maxt = mint + r.nextInt(10_000_000);
+                assertThat(sorted(read(s, mint, maxt, LabelMatcher.equal("g", "1"))))
+                        .as("batch %d range [%d, %d]", batch, mint, maxt)
+                        .isEqualTo(modelRead(model, mint, maxt, l -> l.get("g").equals("1")));
+            }
+        }
+        assertThat(cuts).as("head cuts").isGreaterThanOrEqualTo(4);
+        assertThat(s.blocks()).hasSizeGreaterThanOrEqualTo(4);
+        List<BlockMeta> metas = s.blocks();
+        for (int i = 1; i < metas.size(); i++) {
+            assertThat(metas.get(i).minTime()).as("blocks do not overlap").isGreaterThanOrEqualTo(metas.get(i - 1).maxTime());
+        }
+        try (Stream<Path> wal = Files.list(dir.resolve("wal"))) {
+            assertThat(wal.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("checkpoint."));
+        }
+        s.close();
+        s = open(dir, options, 0);
+        assertThat(sorted(read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("__name__", "d"))))
+                .isEqualTo(modelRead(model, 0, Long.MAX_VALUE, l -> true));
+        try (Querier q = s.querier(0, Long.MAX_VALUE)) {
+            assertThat(q.labelValues("s")).hasSize(25);
+            assertThat(q.labelNames()).containsExactly("__name__", "g", "s");
+        }
+    }
+
+    @Test
+    void cut_writesOnlyRangesNoSampleCanStillJoin() throws Exception {
+        TsdbStorage s = open(tmp.resolve("rules"), StorageOptions.DEFAULTS.withOutOfOrderWindowMs(0), 0);
+        Labels a = series("m", "k", "a");
+        long t = 0;
+        Appender app = s.appender();
+        for (; t <= 3 * RANGE; t += 60_000) {
+            app.append(0, a, t, t);
+        }
+        app.commit();
+        // Newest is 3 ranges in; with a 1 h hold only the first range may be cut.
+        assertThat(s.maintain().cut()).hasSize(1);
+        assertThat(s.blocks().get(0).maxTime()).isEqualTo(RANGE);
+        assertThat(s.maintain().cut()).isEmpty();
+        Appender late = s.appender();
+        assertThatThrownBy(() -> late.append(0, a, RANGE - 60_000 + 1, 1)).isInstanceOf(StorageException.TooOldSample.class);
+        late.rollback();
+        assertThat(read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("k", "a")).get(a)).hasSize((int) (3 * RANGE / 60_000) + 1);
+        // A series whose samples all went to the block leaves the head, and comes back when written again.
+        Labels b = series("m", "k", "b");
+        appendAll(s, b, 4 * RANGE, 1);
+        appendAll(s, a, 5 * RANGE, 2);
+        appendAll(s, a, 5 * RANGE + 4_000_000, 3);
+        assertThat(s.maintain().cut()).isNotEmpty();
+        appendAll(s, b, 5 * RANGE + 4_000_001, 4);
+        assertThat(read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("k", "b")).get(b).keySet())
+                .containsExactly(4 * RANGE, 5 * RANGE + 4_000_001);
+    }
+
+    @Test
+    void retention_dropsWholeBlocksOlderThanTheNewestSampleMinusRetention() throws Exception {
+        long retention = 2 * 3_600_000L;
+        TsdbStorage s = open(tmp.resolve("ret"), StorageOptions.DEFAULTS, retention);
+        Labels a = series("m", "k", "a");
+        for (long t = 0; t <= 8 * 3_600_000L; t += 30_000) {
+            appendAll(s, a, t, t);
+            if (t % 900_000 == 0) {
+                s.maintain();
+            }
+        }
+        s.maintain();
+        long newest = 8 * 3_600_000L;
+        for (BlockMeta m : s.blocks()) {
+            assertThat(m.maxTime()).as("kept block").isGreaterThan(newest - retention);
+        }
+        TreeMap<Long, Long> got = read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("k", "a")).get(a);
+        // What is gone went as whole blocks: the oldest remaining sample starts a block range.
+        assertThat(got.firstKey() % RANGE).isZero();
+        assertThat(got.firstKey()).isLessThanOrEqualTo(newest - retention);
+        assertThat(got.lastKey()).isEqualTo(newest);
+        assertThat(got).hasSize((int) ((newest - got.firstKey()) / 30_000) + 1);
+        try (Stream<Path> blocks = Files.list(tmp.resolve("ret").resolve("blocks"))) {
+            assertThat(blocks.count()).isEqualTo(s.blocks().size());
+        }
+    }
+
+    @Test
+    void corruptBlock_isQuarantined_theRestIsServed() throws Exception {
+        Path dir = tmp.resolve("q");
+        TsdbStorage s = open(dir, StorageOptions.DEFAULTS, 0);
+        Labels a = series("m", "k", "a");
+        for (long t = 0; t <= 6 * RANGE; t += 60_000) {
+            appendAll(s, a, t, 1);
+        }
+        s.maintain();
+        List<BlockMeta> blocks = s.blocks();
+        assertThat(blocks).hasSizeGreaterThanOrEqualTo(3);
+        s.close();
+        BlockMeta victim = blocks.get(1);
+        try (RandomAccessFile f = new RandomAccessFile(dir.resolve("blocks").resolve(victim.id()).resolve("index").toFile(),
+                "rw")) {
+            f.seek(7);
+            f.write(0xFF);
+        }
+        s = open(dir, StorageOptions.DEFAULTS, 0);
+        assertThat(s.quarantinedBlocks()).singleElement().asString().contains(victim.id()).contains("checksum");
+        assertThat(Files.isDirectory(dir.resolve("quarantine").resolve(victim.id()))).isTrue();
+        TreeMap<Long, Long> got = read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("k", "a")).get(a);
+        assertThat(got.subMap(victim.minTime(), victim.maxTime())).isEmpty();
+        assertThat(got.firstKey()).isZero();
+        assertThat(got.lastKey()).isEqualTo(6 * RANGE);
+    }
+}

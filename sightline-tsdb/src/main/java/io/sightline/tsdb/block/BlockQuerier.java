@@ -1,0 +1,270 @@
+package io.sightline.tsdb.block;
+
+import io.sightline.common.LabelMatcher;
+import io.sightline.common.Labels;
+import io.sightline.tsdb.Querier;
+import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.SelectHints;
+import io.sightline.tsdb.Series;
+import io.sightline.tsdb.SeriesSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.roaringbitmap.IntIterator;
+import org.roaringbitmap.buffer.ImmutableRoaringBitmap;
+import org.roaringbitmap.buffer.MutableRoaringBitmap;
+
+/** Reads one block over [mint, maxt]. Series come in label order (a block's ids are in label order). */
+final class BlockQuerier implements Querier {
+    private final Block block;
+    private final long mint;
+    private final long maxt;
+    private final Tombstones tombstones;
+
+    BlockQuerier(Block block, long mint, long maxt) {
+        this.block = block;
+        this.mint = mint;
+        this.maxt = maxt;
+        this.tombstones = block.tombstones();
+    }
+
+    @Override
+    public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
+        boolean narrows = false;
+        for (LabelMatcher m : matchers) {
+            narrows |= !m.matchesEmpty();
+        }
+        if (!narrows) {
+            throw new IllegalArgumentException("cannot select series: at least one matcher must not match the empty"
+                    + " string (e.g. a metric name), got " + Arrays.toString(matchers));
+        }
+        if (!block.meta().overlaps(mint, maxt)) {
+            return SeriesSet.empty();
+        }
+        List<Series> out = new ArrayList<>();
+        IntIterator it = block.select(matchers).getIntIterator();
+        while (it.hasNext()) {
+            BlockSeries s = inRange(it.next());
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return SeriesSet.of(out);
+    }
+
+    /** The series with its chunks that overlap the range, or null if it has no sample there. */
+    private BlockSeries inRange(int id) {
+        Block.SeriesEntry e = block.series(id);
+        int n = 0;
+        for (int c = 0; c < e.refs().length; c++) {
+            if (e.maxT()[c] >= mint && e.minT()[c] <= maxt) {
+                n++;
+            }
+        }
+        if (n == 0) {
+            return null;
+        }
+        long[] minT = new long[n];
+        long[] maxT = new long[n];
+        long[] refs = new long[n];
+        int k = 0;
+        for (int c = 0; c < e.refs().length; c++) {
+            if (e.maxT()[c] >= mint && e.minT()[c] <= maxt) {
+                minT[k] = e.minT()[c];
+                maxT[k] = e.maxT()[c];
+                refs[k] = e.refs()[c];
+                k++;
+            }
+        }
+        long[] deleted = tombstones.of(id);
+        BlockSeries s = new BlockSeries(e.labels(), minT, maxT, refs, deleted);
+        boolean partial = minT[0] < mint || maxT[n - 1] > maxt;
+        if ((deleted != null || partial) && !s.iterator(null).next()) {
+            return null;
+        }
+        return s;
+    }
+
+    private boolean hasDataInRange(int id) {
+        return inRange(id) != null;
+    }
+
+    /** Ids of the matching series with data in range. */
+    private MutableRoaringBitmap qualifying(LabelMatcher... matchers) {
+        MutableRoaringBitmap ids = block.select(matchers);
+        boolean whole = block.meta().minTime() >= mint && block.meta().maxTime() - 1 <= maxt;
+        if (whole && tombstones.isEmpty()) {
+            return ids;
+        }
+        MutableRoaringBitmap out = new MutableRoaringBitmap();
+        IntIterator it = ids.getIntIterator();
+        while (it.hasNext()) {
+            int id = it.next();
+            if (hasDataInRange(id)) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> labelNames(LabelMatcher... matchers) {
+        if (!block.meta().overlaps(mint, maxt)) {
+            return List.of();
+        }
+        MutableRoaringBitmap ids = qualifying(matchers);
+        List<String> out = new ArrayList<>();
+        for (String name : block.names()) {
+            for (Map.Entry<String, ImmutableRoaringBitmap> v : block.values(name)) {
+                if (ImmutableRoaringBitmap.intersects(v.getValue(), ids)) {
+                    out.add(name);
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> labelValues(String name, LabelMatcher... matchers) {
+        if (!block.meta().overlaps(mint, maxt)) {
+            return List.of();
+        }
+        MutableRoaringBitmap ids = qualifying(matchers);
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, ImmutableRoaringBitmap> v : block.values(name)) {
+            if (ImmutableRoaringBitmap.intersects(v.getValue(), ids)) {
+                out.add(v.getKey());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        // Maps stay valid; nothing to release.
+    }
+
+    private final class BlockSeries implements Series {
+        private final Labels labels;
+        private final long[] minT;
+        private final long[] maxT;
+        private final long[] refs;
+        private final long[] deleted;
+
+        BlockSeries(Labels labels, long[] minT, long[] maxT, long[] refs, long[] deleted) {
+            this.labels = labels;
+            this.minT = minT;
+            this.maxT = maxT;
+            this.refs = refs;
+            this.deleted = deleted;
+        }
+
+        @Override
+        public Labels labels() {
+            return labels;
+        }
+
+        @Override
+        public SampleIterator iterator(SampleIterator reuse) {
+            return new ChunksIterator(block.chunks(), maxT, refs, mint, maxt, deleted);
+        }
+    }
+
+    /** Iterates a series' chunks in order, reading each when reached, within [mint, maxt], skipping deletions. */
+    static final class ChunksIterator implements SampleIterator {
+        private final ChunkFile file;
+        private final long[] maxT;
+        private final long[] refs;
+        private final long mint;
+        private final long maxt;
+        private final long[] deleted;
+        private int chunk = -1;
+        private SampleIterator current;
+        private boolean done;
+
+        ChunksIterator(ChunkFile file, long[] maxT, long[] refs, long mint, long maxt, long[] deleted) {
+            this.file = file;
+            this.maxT = maxT;
+            this.refs = refs;
+            this.mint = mint;
+            this.maxt = maxt;
+            this.deleted = deleted;
+        }
+
+        /** Moves the underlying position to the next raw sample; false at the end of the chunks. */
+        private boolean rawNext() {
+            while (true) {
+                if (current != null && current.next()) {
+                    return true;
+                }
+                if (++chunk >= refs.length) {
+                    current = null;
+                    return false;
+                }
+                current = file.iterator(refs[chunk]);
+            }
+        }
+
+        /** Skips samples before mint or deleted; stops (done) past maxt. */
+        private boolean settle(boolean has) {
+            while (has) {
+                long t = current.timestamp();
+                if (t > maxt) {
+                    break;
+                }
+                if (t >= mint && !Tombstones.deleted(deleted, t)) {
+                    return true;
+                }
+                has = rawNext();
+            }
+            done = true;
+            current = null;
+            return false;
+        }
+
+        @Override
+        public boolean next() {
+            if (done) {
+                return false;
+            }
+            return settle(rawNext());
+        }
+
+        @Override
+        public boolean seek(long t) {
+            if (done) {
+                return false;
+            }
+            if (current != null && current.timestamp() >= t && chunk >= 0) {
+                return true;
+            }
+            long target = Math.max(t, mint);
+            int c = Math.max(chunk, 0);
+            while (c < refs.length && maxT[c] < target) {
+                c++;
+            }
+            if (c >= refs.length) {
+                done = true;
+                current = null;
+                return false;
+            }
+            if (c != chunk) {
+                chunk = c;
+                current = file.iterator(refs[c]);
+            }
+            return settle(current.seek(target) || rawNext());
+        }
+
+        @Override
+        public long timestamp() {
+            return current.timestamp();
+        }
+
+        @Override
+        public double value() {
+            return current.value();
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package io.sightline.tsdb.block;
+
+import io.sightline.common.Labels;
+import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.chunk.XorChunk;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.zip.CRC32C;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * Writes a block: series in label order, each with its samples re-encoded into chunks of up to
+ * {@link #SAMPLES_PER_CHUNK}. Files go to {@code <id>.tmp}, are forced to disk, and the directory is
+ * renamed to {@code <id>} last: a block directory without the suffix is always complete.
+ */
+public final class BlockWriter {
+    /** Samples per block chunk: twice the head's, since a block's chunks are never appended to. */
+    static final int SAMPLES_PER_CHUNK = 240;
+    static final byte[] INDEX_MAGIC = {'S', 'L', 'I', 'X', 1};
+    static final byte[] CHUNKS_MAGIC = {'S', 'L', 'C', 'K', 1};
+    /** Sections of the index, in file order; the table of contents lists them in this order. */
+    static final int SECTIONS = 5;
+    static final int TOC_BYTES = SECTIONS * 20 + 4 + 4;
+
+    /** A series to write. */
+    public interface SeriesSource {
+        Labels labels();
+
+        /** Its samples, increasing and distinct in time; only those in the block's range are written. */
+        SampleIterator samples();
+    }
+
+    private BlockWriter() {}
+
+    /**
+     * Writes the samples with {@code minT <= t < maxT} of {@code series} (sorted by labels, no label set
+     * twice) as a new block under {@code blocksDir}, and returns its meta; null if no sample was in range.
+     */
+    public static BlockMeta write(Path blocksDir, long minT, long maxT, int level, List<String> sources,
+            List<? extends SeriesSource> series) throws IOException {
+        String id = Ulid.next();
+        Path tmp = blocksDir.resolve(id + ".tmp");
+        Files.createDirectories(tmp);
+        boolean done = false;
+        try {
+            BlockMeta meta = writeFiles(tmp, id, minT, maxT, level, sources, series);
+            if (meta == null) {
+                return null;
+            }
+            Files.write(tmp.resolve("meta.json"), meta.toJson(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try (FileChannel ch = FileChannel.open(tmp.resolve("meta.json"), StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            forceDir(tmp);
+            Files.move(tmp, blocksDir.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+            done = true;
+            forceDir(blocksDir);
+            return meta;
+        } finally {
+            if (!done) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    private static BlockMeta writeFiles(Path dir, String id, long minT, long maxT, int level, List<String> sources,
+            List<? extends SeriesSource> series) throws IOException {
+        TreeSet<String> symbolSet = new TreeSet<>();
+        for (SeriesSource s : series) {
+            Labels l = s.labels();
+            for (int i = 0; i < l.size(); i++) {
+                symbolSet.add(l.name(i));
+                symbolSet.add(l.value(i));
+            }
+        }
+        Map<String, Integer> symbols = new java.util.HashMap<>(symbolSet.size() * 2);
+        for (String sym : symbolSet) {
+            symbols.put(sym, symbols.size());
+        }
+        Map<String, TreeMap<String, RoaringBitmap>> postings = new TreeMap<>();
+        long[] seriesOffsets = new long[Math.max(1, series.size())];
+        int seriesCount = 0;
+        long samples = 0;
+        long chunkCount = 0;
+        long firstT = Long.MAX_VALUE;
+        long lastT = Long.MIN_VALUE;
+        long[] tocOffset = new long[SECTIONS];
+        long[] tocLength = new long[SECTIONS];
+        int[] tocCrc = new int[SECTIONS];
+        long chunksBytes;
+        long indexBytes;
+        try (SectionWriter chunks = new SectionWriter(dir.resolve("chunks"));
+                SectionWriter index = new SectionWriter(dir.resolve("index"))) {
+            chunks.write(CHUNKS_MAGIC);
+            index.write(INDEX_MAGIC);
+
+            // Symbols.
+            index.resetCrc();
+            tocOffset[0] = index.position();
+            index.writeUvarint(symbolSet.size());
+            for (String sym : symbolSet) {
+                index.writeString(sym);
+            }
+            tocLength[0] = index.position() - tocOffset[0];
+            tocCrc[0] = index.crc();
+
+            // Series, writing their chunks as they go.
+            index.resetCrc();
+            tocOffset[1] = index.position();
+            CRC32C chunkCrc = new CRC32C();
+            List<long[]> metas = new ArrayList<>();
+            Labels previous = null;
+            for (SeriesSource s : series) {
+                Labels labels = s.labels();
+                if (previous != null && previous.compareTo(labels) >= 0) {
+                    throw new IllegalArgumentException("BUG: block series not strictly sorted: " + previous + ", " + labels);
+                }
+                previous = labels;
+                metas.clear();
+                SampleIterator it = s.samples();
+                XorChunk c = null;
+                boolean more = it.seek(minT);
+                while (more && it.timestamp() < maxT) {
+                    if (c == null) {
+                        c = new XorChunk();
+                    }
+                    c.append(it.timestamp(), it.value());
+                    samples++;
+                    firstT = Math.min(firstT, it.timestamp());
+                    lastT = Math.max(lastT, it.timestamp());
+                    if (c.numSamples() == SAMPLES_PER_CHUNK) {
+                        metas.add(writeChunk(chunks, c, chunkCrc));
+                        c = null;
+                    }
+                    more = it.next();
+                }
+                if (c != null) {
+                    metas.add(writeChunk(chunks, c, chunkCrc));
+                }
+                if (metas.isEmpty()) {
+                    continue;
+                }
+                chunkCount += metas.size();
+                seriesOffsets[seriesCount] = index.position();
+                index.writeUvarint(labels.size());
+                for (int i = 0; i < labels.size(); i++) {
+                    index.writeUvarint(symbols.get(labels.name(i)));
+                    index.writeUvarint(symbols.get(labels.value(i)));
+                    postings.computeIfAbsent(labels.name(i), k -> new TreeMap<>())
+                            .computeIfAbsent(labels.value(i), k -> new RoaringBitmap()).add(seriesCount);
+                }
+                index.writeUvarint(metas.size());
+                long prevMax = 0;
+                long prevRef = 0;
+                for (long[] m : metas) {
+                    index.writeVarint(m[0] - prevMax);
+                    index.writeUvarint(m[1] - m[0]);
+                    index.writeUvarint(m[2] - prevRef);
+                    prevMax = m[1];
+                    prevRef = m[2];
+                }
+                seriesCount++;
+            }
+            tocLength[1] = index.position() - tocOffset[1];
+            tocCrc[1] = index.crc();
+            if (seriesCount == 0) {
+                return null;
+            }
+
+            // Series offsets, fixed width for lookups by id.
+            index.resetCrc();
+            tocOffset[2] = index.position();
+            for (int i = 0; i < seriesCount; i++) {
+                index.writeLong(seriesOffsets[i]);
+            }
+            tocLength[2] = index.position() - tocOffset[2];
+            tocCrc[2] = index.crc();
+
+            // Postings bitmaps, then the table that finds them.
+            index.resetCrc();
+            tocOffset[3] = index.position();
+            List<Object[]> table = new ArrayList<>();
+            for (Map.Entry<String, TreeMap<String, RoaringBitmap>> name : postings.entrySet()) {
+                for (Map.Entry<String, RoaringBitmap> value : name.getValue().entrySet()) {
+                    RoaringBitmap b = value.getValue();
+                    b.runOptimize();
+                    ByteBuffer bb = ByteBuffer.allocate(b.serializedSizeInBytes());
+                    b.serialize(bb);
+                    long at = index.position();
+                    index.write(bb.array());
+                    table.add(new Object[] {name.getKey(), value.getKey(), at, (long) bb.capacity()});
+                }
+            }
+            tocLength[3] = index.position() - tocOffset[3];
+            tocCrc[3] = index.crc();
+
+            index.resetCrc();
+            tocOffset[4] = index.position();
+            index.writeUvarint(postings.size());
+            int row = 0;
+            for (Map.Entry<String, TreeMap<String, RoaringBitmap>> name : postings.entrySet()) {
+                index.writeUvarint(symbols.get(name.getKey()));
+                index.writeUvarint(name.getValue().size());
+                for (int v = 0; v < name.getValue().size(); v++) {
+                    Object[] t = table.get(row++);
+                    index.writeUvarint(symbols.get((String) t[1]));
+                    index.writeUvarint((Long) t[2]);
+                    index.writeUvarint((Long) t[3]);
+                }
+            }
+            tocLength[4] = index.position() - tocOffset[4];
+            tocCrc[4] = index.crc();
+
+            index.resetCrc();
+            for (int i = 0; i < SECTIONS; i++) {
+                index.writeLong(tocOffset[i]);
+                index.writeLong(tocLength[i]);
+                index.writeInt(tocCrc[i]);
+            }
+            index.writeInt(index.crc());
+            index.write(new byte[] {'S', 'L', 'I', 'X'});
+            chunks.finish();
+            index.finish();
+            chunksBytes = chunks.position();
+            indexBytes = index.position();
+        }
+        return new BlockMeta(id, firstT, maxT, new BlockMeta.Stats(seriesCount, samples, chunkCount),
+                new BlockMeta.Compaction(level, sources.isEmpty() ? List.of(id) : List.copyOf(sources)),
+                new BlockMeta.Files(indexBytes, chunksBytes), BlockMeta.VERSION);
+    }
+
+    /** Writes one chunk record (length, bytes, CRC32C of the bytes); returns {minT, maxT, ref}. */
+    private static long[] writeChunk(SectionWriter out, XorChunk c, CRC32C crc) throws IOException {
+        byte[] bytes = c.bytes();
+        long ref = out.position();
+        out.writeUvarint(bytes.length);
+        out.write(bytes);
+        crc.reset();
+        crc.update(bytes, 0, bytes.length);
+        out.writeInt((int) crc.getValue());
+        return new long[] {c.minTime(), c.maxTime(), ref};
+    }
+
+    static void forceDir(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException ignored) {
+            // some file systems cannot sync a directory; the files' own fsync still covers their data
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            Iterator<Path> it = walk.sorted(java.util.Comparator.reverseOrder()).iterator();
+            while (it.hasNext()) {
+                Files.deleteIfExists(it.next());
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.sightline.tsdb.merge;
+
+import io.sightline.common.LabelMatcher;
+import io.sightline.common.Labels;
+import io.sightline.tsdb.Querier;
+import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.SelectHints;
+import io.sightline.tsdb.Series;
+import io.sightline.tsdb.SeriesSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Several queriers as one: series with the same labels in several sources become one series whose
+ * samples are merged by time ({@link MergingIterator}). Sources are given oldest first. Results are
+ * always in label order.
+ */
+public final class MergeQuerier implements Querier {
+    private final List<Querier> parts;
+
+    public MergeQuerier(List<Querier> parts) {
+        this.parts = List.copyOf(parts);
+    }
+
+    @Override
+    public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
+        if (parts.size() == 1) {
+            return parts.get(0).select(sorted, hints, matchers);
+        }
+        List<List<Series>> lists = new ArrayList<>();
+        for (Querier q : parts) {
+            List<Series> l = new ArrayList<>();
+            SeriesSet set = q.select(true, hints, matchers);
+            while (set.next()) {
+                l.add(set.at());
+            }
+            lists.add(l);
+        }
+        int[] pos = new int[lists.size()];
+        List<Series> out = new ArrayList<>();
+        List<Series> group = new ArrayList<>();
+        while (true) {
+            Labels min = null;
+            for (int i = 0; i < lists.size(); i++) {
+                if (pos[i] < lists.get(i).size()) {
+                    Labels l = lists.get(i).get(pos[i]).labels();
+                    if (min == null || l.compareTo(min) < 0) {
+                        min = l;
+                    }
+                }
+            }
+            if (min == null) {
+                break;
+            }
+            group.clear();
+            for (int i = 0; i < lists.size(); i++) {
+                if (pos[i] < lists.get(i).size() && lists.get(i).get(pos[i]).labels().equals(min)) {
+                    group.add(lists.get(i).get(pos[i]));
+                    pos[i]++;
+                }
+            }
+            out.add(group.size() == 1 ? group.get(0) : new MergedSeries(min, List.copyOf(group)));
+        }
+        return SeriesSet.of(out);
+    }
+
+    @Override
+    public List<String> labelNames(LabelMatcher... matchers) {
+        TreeSet<String> names = new TreeSet<>();
+        for (Querier q : parts) {
+            names.addAll(q.labelNames(matchers));
+        }
+        return List.copyOf(names);
+    }
+
+    @Override
+    public List<String> labelValues(String name, LabelMatcher... matchers) {
+        TreeSet<String> values = new TreeSet<>();
+        for (Querier q : parts) {
+            values.addAll(q.labelValues(name, matchers));
+        }
+        return List.copyOf(values);
+    }
+
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (Querier q : parts) {
+            try {
+                q.close();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private record MergedSeries(Labels labels, List<Series> parts) implements Series {
+        @Override
+        public SampleIterator iterator(SampleIterator reuse) {
+            List<SampleIterator> its = new ArrayList<>(parts.size());
+            for (Series s : parts) {
+                its.add(s.iterator(null));
+            }
+            return new MergingIterator(its);
+        }
+    }
+}
