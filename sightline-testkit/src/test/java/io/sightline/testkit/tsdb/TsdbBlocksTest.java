@@ -123,7 +123,7 @@ class TsdbBlocksTest extends StorageContract {
             }
         }
         assertThat(cuts).as("head cuts").isGreaterThanOrEqualTo(4);
-        assertThat(s.blocks()).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(s.blocks()).isNotEmpty();
         List<BlockMeta> metas = s.blocks();
         for (int i = 1; i < metas.size(); i++) {
             assertThat(metas.get(i).minTime()).as("blocks do not overlap").isGreaterThanOrEqualTo(metas.get(i - 1).maxTime());
@@ -200,7 +200,9 @@ class TsdbBlocksTest extends StorageContract {
     @Test
     void corruptBlock_isQuarantined_theRestIsServed() throws Exception {
         Path dir = tmp.resolve("q");
-        TsdbStorage s = open(dir, StorageOptions.DEFAULTS, 0);
+        // A retention of 20 ranges keeps everything here and is too short for compaction (a tenth of it
+        // is under 3 ranges), so the head's blocks stay as cut.
+        TsdbStorage s = open(dir, StorageOptions.DEFAULTS, 20 * RANGE);
         Labels a = series("m", "k", "a");
         for (long t = 0; t <= 6 * RANGE; t += 60_000) {
             appendAll(s, a, t, 1);
@@ -215,12 +217,122 @@ class TsdbBlocksTest extends StorageContract {
             f.seek(7);
             f.write(0xFF);
         }
-        s = open(dir, StorageOptions.DEFAULTS, 0);
+        s = open(dir, StorageOptions.DEFAULTS, 20 * RANGE);
         assertThat(s.quarantinedBlocks()).singleElement().asString().contains(victim.id()).contains("checksum");
         assertThat(Files.isDirectory(dir.resolve("quarantine").resolve(victim.id()))).isTrue();
         TreeMap<Long, Long> got = read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("k", "a")).get(a);
         assertThat(got.subMap(victim.minTime(), victim.maxTime())).isEmpty();
         assertThat(got.firstKey()).isZero();
         assertThat(got.lastKey()).isEqualTo(6 * RANGE);
+    }
+
+    @Test
+    void compaction_mergesSettledRangesIntoLargerBlocks_answersUnchanged() throws Exception {
+        Path dir = tmp.resolve("compact");
+        TsdbStorage s = open(dir, StorageOptions.DEFAULTS, 0);
+        Labels a = series("m", "k", "a");
+        Labels b = series("m", "k", "b");
+        int cuts = 0;
+        for (long t = 0; t <= 12 * 3_600_000L; t += 30_000) {
+            appendAll(s, a, t, t);
+            if (t % 90_000 == 0) {
+                appendAll(s, b, t, -t);
+            }
+            if (t % 600_000 == 0) {
+                cuts += s.maintain().cut().size();
+            }
+        }
+        cuts += s.maintain().cut().size();
+        List<BlockMeta> metas = s.blocks();
+        assertThat(metas.size()).as("fewer blocks than cuts").isLessThan(cuts);
+        assertThat(metas).anyMatch(m -> m.compaction().level() >= 3 && m.maxTime() - m.minTime() > 9 * RANGE - RANGE);
+        for (int i = 1; i < metas.size(); i++) {
+            assertThat(metas.get(i).minTime()).isGreaterThanOrEqualTo(metas.get(i - 1).maxTime());
+        }
+        for (TsdbStorage x : List.of(s, open(dir, StorageOptions.DEFAULTS, 0))) {
+            s = x;
+            Map<Labels, TreeMap<Long, Long>> got = read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("__name__", "m"));
+            assertThat(got.get(a)).hasSize(12 * 120 + 1);
+            assertThat(got.get(b)).hasSize(12 * 40 + 1);
+            got.get(a).forEach((t, v) -> assertThat(Double.longBitsToDouble(v)).isEqualTo((double) t));
+            got.get(b).forEach((t, v) -> assertThat(Double.longBitsToDouble(v)).isEqualTo((double) -t));
+        }
+        try (Stream<Path> dirs = Files.list(dir.resolve("blocks"))) {
+            assertThat(dirs.count()).as("merged blocks removed from disk").isEqualTo(s.blocks().size());
+        }
+    }
+
+    @Test
+    void perMetricRetention_shorterAndLongerThanTheDefault() throws Exception {
+        long hour = 3_600_000L;
+        TsdbStorage.BlockOptions o = new TsdbStorage.BlockOptions(RANGE, 3 * hour, 0).withRules(List.of(
+                new TsdbStorage.RetentionRule(List.of(LabelMatcher.equal("__name__", "debug")), hour),
+                new TsdbStorage.RetentionRule(List.of(LabelMatcher.equal("__name__", "slo")), 0)));
+        Path dir = tmp.resolve("rules");
+        store = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS, o);
+        TsdbStorage s = store;
+        Labels debug = series("debug", "k", "a");
+        Labels slo = series("slo", "k", "a");
+        Labels plain = series("plain", "k", "a");
+        long end = 10 * hour;
+        for (long t = 0; t <= end; t += 60_000) {
+            Appender app = s.appender();
+            app.append(0, debug, t, 1);
+            app.append(0, slo, t, 2);
+            app.append(0, plain, t, 3);
+            app.commit();
+            if (t % RANGE == 0) {
+                s.maintain();
+            }
+        }
+        s.maintain();
+        long oldestDebug = read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("__name__", "debug")).get(debug).firstKey();
+        long oldestPlain = read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("__name__", "plain")).get(plain).firstKey();
+        long oldestSlo = read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("__name__", "slo")).get(slo).firstKey();
+        assertThat(oldestSlo).as("kept forever").isZero();
+        // Each is cut at a block range boundary at most one range before its retention.
+        assertThat(oldestDebug).isBetween(end - hour - RANGE, end - hour);
+        assertThat(oldestPlain).isBetween(end - 3 * hour - RANGE, end - 3 * hour);
+        for (BlockMeta m : s.blocks()) {
+            assertThat(Files.exists(dir.resolve("blocks").resolve(m.id()).resolve("tombstones")))
+                    .as("retention rewrote the blocks").isFalse();
+        }
+        s.close();
+        store = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS, o);
+        assertThat(read(store, 0, Long.MAX_VALUE, LabelMatcher.equal("__name__", "debug")).get(debug).firstKey())
+                .isEqualTo(oldestDebug);
+    }
+
+    @Test
+    void sizeRetention_dropsTheOldestBlocksUntilUnderTheLimit() throws Exception {
+        Path dir = tmp.resolve("size");
+        TsdbStorage.BlockOptions unlimited = new TsdbStorage.BlockOptions(RANGE, 0, 0);
+        store = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS, unlimited);
+        TsdbStorage s = store;
+        Random r = new Random(3);
+        for (long t = 0; t <= 8 * 3_600_000L; t += 15_000) {
+            Appender app = s.appender();
+            for (int i = 0; i < 20; i++) {
+                app.append(0, series("m", "i", Integer.toString(i)), t, r.nextGaussian());
+            }
+            app.commit();
+        }
+        s.maintain();
+        long all = s.blocksBytes();
+        int blocksBefore = s.blocks().size();
+        s.close();
+        long walBytes;
+        try (Stream<Path> w = Files.walk(dir.resolve("wal"))) {
+            walBytes = w.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+        long limit = walBytes + all / 2;
+        store = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS, unlimited.withRetentionBytes(limit));
+        s = store;
+        List<String> expired = s.maintain().expired();
+        assertThat(expired).isNotEmpty();
+        assertThat(s.blocks()).hasSize(blocksBefore - expired.size());
+        assertThat(s.blocksBytes() + walBytes).isLessThanOrEqualTo(limit);
+        long newest = read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("i", "0")).get(series("m", "i", "0")).lastKey();
+        assertThat(newest).isEqualTo(8 * 3_600_000L);
     }
 }

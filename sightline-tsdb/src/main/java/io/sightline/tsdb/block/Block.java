@@ -293,6 +293,84 @@ public final class Block {
         return out;
     }
 
+    /**
+     * Every series with all its samples, deletions applied, in label order: what a compaction reads.
+     * The sources read the block's maps lazily.
+     */
+    List<BlockWriter.SeriesSource> seriesSources() {
+        Tombstones ts = tombstones;
+        List<BlockWriter.SeriesSource> out = new ArrayList<>(seriesCount);
+        for (int id = 0; id < seriesCount; id++) {
+            SeriesEntry e = series(id);
+            long[] deleted = ts.of(id);
+            out.add(new BlockWriter.SeriesSource() {
+                @Override
+                public Labels labels() {
+                    return e.labels();
+                }
+
+                @Override
+                public io.sightline.tsdb.SampleIterator samples() {
+                    return new BlockQuerier.ChunksIterator(chunks, e.maxT(), e.refs(), Long.MIN_VALUE, Long.MAX_VALUE,
+                            deleted);
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Whether some samples are marked deleted (a compaction then rewrites the block without them). */
+    public boolean hasTombstones() {
+        return !tombstones.isEmpty();
+    }
+
+    /**
+     * Per-metric retention: marks deleted the samples before {@code ruleCutoffs[i]} of the series whose
+     * first matching rule is {@code rules.get(i)}, and before {@code defaultCutoff} of the series no
+     * rule matches ({@code Long.MIN_VALUE}: keep everything). Durable when it returns.
+     *
+     * @return whether anything new was marked
+     */
+    public synchronized boolean retain(List<List<LabelMatcher>> rules, long[] ruleCutoffs, long defaultCutoff)
+            throws IOException {
+        MutableRoaringBitmap claimed = new MutableRoaringBitmap();
+        Map<Integer, long[]> added = new HashMap<>();
+        for (int i = 0; i < rules.size(); i++) {
+            MutableRoaringBitmap ids = select(rules.get(i).toArray(new LabelMatcher[0]));
+            ids.andNot(claimed);
+            claimed.or(ids);
+            markBefore(ids, ruleCutoffs[i], added);
+        }
+        MutableRoaringBitmap rest = all();
+        rest.andNot(claimed);
+        markBefore(rest, defaultCutoff, added);
+        if (added.isEmpty()) {
+            return false;
+        }
+        Tombstones next = tombstones.with(added);
+        next.write(dir.resolve("tombstones"));
+        tombstones = next;
+        return true;
+    }
+
+    private void markBefore(MutableRoaringBitmap ids, long cutoff, Map<Integer, long[]> added) {
+        if (cutoff == Long.MIN_VALUE || cutoff <= meta.minTime()) {
+            return;
+        }
+        var it = ids.getIntIterator();
+        while (it.hasNext()) {
+            int id = it.next();
+            long[] existing = tombstones.of(id);
+            if (existing != null && existing[0] == Long.MIN_VALUE && existing[1] >= cutoff - 1) {
+                continue;
+            }
+            SeriesEntry e = series(id);
+            if (e.minT().length > 0 && e.minT()[0] < cutoff) {
+                added.put(id, new long[] {Long.MIN_VALUE, cutoff - 1});
+            }
+        }
+    }
+
     /** A querier over {@code [mint, maxt]}. */
     public Querier querier(long mint, long maxt) {
         return new BlockQuerier(this, mint, maxt);

@@ -12,6 +12,7 @@ import io.sightline.tsdb.StorageStats;
 import io.sightline.tsdb.block.Block;
 import io.sightline.tsdb.block.BlockMeta;
 import io.sightline.tsdb.block.BlockWriter;
+import io.sightline.tsdb.block.Compactor;
 import io.sightline.tsdb.block.CorruptBlockException;
 import io.sightline.tsdb.merge.MergeQuerier;
 import io.sightline.tsdb.wal.Wal;
@@ -51,28 +52,77 @@ public final class TsdbStorage implements Storage {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TsdbStorage.class);
 
     /**
-     * How the store persists its head.
+     * How the store persists its head and how long it keeps data.
      *
-     * @param blockRangeMs range of a block cut from the head (2 h); chunks never span a multiple of it
+     * @param blockRangeMs range of a block cut from the head (2 h); chunks never span a multiple of it.
+     *     Blocks are compacted into ranges of 3, 9, 27... times it, up to a tenth of the retention
+     *     (at most 31 days), as in Prometheus
      * @param retentionMs blocks entirely older than the newest sample minus this are deleted; 0 keeps all
-     * @param checkIntervalMs how often a background thread looks for a cut or expired blocks; 0 for
+     * @param retentionBytes when blocks and WAL together exceed this, the oldest blocks are deleted; 0 for
+     *     no limit
+     * @param rules per-metric retention: the first rule whose matchers all match a series sets how long
+     *     its samples are kept in blocks; series matching no rule keep {@code retentionMs}
+     * @param checkIntervalMs how often a background thread cuts, compacts and applies retention; 0 for
      *     never (tests call {@link #maintain()})
      */
-    public record BlockOptions(long blockRangeMs, long retentionMs, long checkIntervalMs) {
+    public record BlockOptions(long blockRangeMs, long retentionMs, long retentionBytes, List<RetentionRule> rules,
+            long checkIntervalMs) {
         public static final BlockOptions DEFAULTS = new BlockOptions(7_200_000L, 15L * 86_400_000L, 60_000L);
+        static final long MAX_BLOCK_RANGE_MS = 31L * 86_400_000L;
 
         public BlockOptions {
             if (blockRangeMs <= 0) {
                 throw new IllegalArgumentException("block range must be positive, got " + blockRangeMs);
             }
-            if (retentionMs < 0 || checkIntervalMs < 0) {
+            if (retentionMs < 0 || retentionBytes < 0 || checkIntervalMs < 0) {
                 throw new IllegalArgumentException("retention and check interval must not be negative");
+            }
+            rules = List.copyOf(rules);
+        }
+
+        public BlockOptions(long blockRangeMs, long retentionMs, long checkIntervalMs) {
+            this(blockRangeMs, retentionMs, 0, List.of(), checkIntervalMs);
+        }
+
+        public BlockOptions withRetentionBytes(long bytes) {
+            return new BlockOptions(blockRangeMs, retentionMs, bytes, rules, checkIntervalMs);
+        }
+
+        public BlockOptions withRules(List<RetentionRule> r) {
+            return new BlockOptions(blockRangeMs, retentionMs, retentionBytes, r, checkIntervalMs);
+        }
+
+        /** The ranges blocks are compacted into, smallest first. */
+        List<Long> compactionRanges() {
+            long max = retentionMs > 0 ? Math.min(MAX_BLOCK_RANGE_MS, retentionMs / 10) : MAX_BLOCK_RANGE_MS;
+            List<Long> out = new ArrayList<>();
+            for (long r = blockRangeMs * 3; r <= max && r > 0; r *= 3) {
+                out.add(r);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Per-metric retention: series matching every matcher keep {@code retentionMs} of samples (0: forever).
+     */
+    public record RetentionRule(List<LabelMatcher> matchers, long retentionMs) {
+        public RetentionRule {
+            matchers = List.copyOf(matchers);
+            if (matchers.isEmpty()) {
+                throw new IllegalArgumentException("a retention rule needs at least one matcher");
+            }
+            if (retentionMs < 0) {
+                throw new IllegalArgumentException("a rule's retention must not be negative");
             }
         }
     }
 
     /** What {@link #maintain()} did. */
-    public record MaintenanceReport(List<BlockMeta> cut, List<String> expired, long checkpointBytes, long millis) {}
+    public record MaintenanceReport(List<BlockMeta> cut, List<BlockMeta> compacted, List<String> expired,
+            long checkpointBytes, long millis) {}
+
+    static final int MAX_CUTS_PER_RUN = 16;
 
     private final Path dir;
     private final Path blocksDir;
@@ -232,6 +282,23 @@ public final class TsdbStorage implements Storage {
                 }
             }
         }
+        // A crash after a compaction wrote its block but before it removed the blocks it merged leaves
+        // both: the merged ones are redundant (their sources are all in the new block).
+        List<Block> redundant = new ArrayList<>();
+        for (Block b : out) {
+            for (Block other : out) {
+                if (other != b && other.meta().compaction().level() > b.meta().compaction().level()
+                        && other.meta().compaction().sources().containsAll(b.meta().compaction().sources())) {
+                    redundant.add(b);
+                    break;
+                }
+            }
+        }
+        for (Block b : redundant) {
+            out.remove(b);
+            deleteTree(b.dir());
+            LOG.atInfo().addKeyValue("block", b.meta().id()).log("removed a block already merged into a larger one");
+        }
         out.sort(Comparator.comparingLong((Block b) -> b.meta().minTime()));
         return out;
     }
@@ -337,7 +404,9 @@ public final class TsdbStorage implements Storage {
             // Up to the newest sample as of now: under heavy ingest new ranges become ready faster
             // than they are cut, and the checkpoint below must not wait for that to stop.
             long maxT = head.maxT.get();
-            while (!closed) {
+            // At most MAX_CUTS_PER_RUN: a backfill can make dozens of ranges ready at once, and the
+            // checkpoint and compaction below should not wait for all of them.
+            while (!closed && cut.size() < MAX_CUTS_PER_RUN) {
                 long minT = head.minTime();
                 if (maxT == Long.MIN_VALUE || minT == Long.MAX_VALUE) {
                     break;
@@ -355,7 +424,9 @@ public final class TsdbStorage implements Storage {
                 checkpointBytes = checkpoint();
             }
             List<String> expired = applyRetention();
-            return new MaintenanceReport(cut, expired, checkpointBytes, (System.nanoTime() - t0) / 1_000_000);
+            List<BlockMeta> compacted = compact();
+            expired.addAll(applySizeRetention());
+            return new MaintenanceReport(cut, compacted, expired, checkpointBytes, (System.nanoTime() - t0) / 1_000_000);
         }
     }
 
@@ -367,6 +438,11 @@ public final class TsdbStorage implements Storage {
                         .addKeyValue("max_time", m.maxTime()).addKeyValue("series", m.stats().numSeries())
                         .addKeyValue("samples", m.stats().numSamples())
                         .addKeyValue("bytes", m.files().index() + m.files().chunks()).log("head cut into a block");
+            }
+            for (BlockMeta m : r.compacted()) {
+                LOG.atInfo().addKeyValue("block", m.id()).addKeyValue("level", m.compaction().level())
+                        .addKeyValue("min_time", m.minTime()).addKeyValue("max_time", m.maxTime())
+                        .addKeyValue("bytes", m.files().index() + m.files().chunks()).log("blocks compacted");
             }
             for (String e : r.expired()) {
                 LOG.atInfo().addKeyValue("block", e).log("block deleted by retention");
@@ -499,37 +575,173 @@ public final class TsdbStorage implements Storage {
         }
     }
 
-    private List<String> applyRetention() throws StorageException {
-        long retention = blockOptions.retentionMs();
-        List<String> expired = new ArrayList<>();
-        if (retention <= 0 || blocks.isEmpty()) {
-            return expired;
-        }
+    /** The newest timestamp in the store, or Long.MIN_VALUE. */
+    private long newest() {
         long newest = head.maxT.get();
         for (Block b : blocks) {
             newest = Math.max(newest, b.meta().maxTime() - 1);
         }
-        long threshold = newest - retention;
-        List<Block> keep = new ArrayList<>();
-        List<Block> drop = new ArrayList<>();
-        for (Block b : blocks) {
-            (b.meta().maxTime() <= threshold ? drop : keep).add(b);
-        }
-        if (drop.isEmpty()) {
+        return newest;
+    }
+
+    /**
+     * Time retention: blocks wholly older than the retention go; with per-metric rules, samples past
+     * their series' retention are marked deleted (tombstones), and {@link #compact()} rewrites the block.
+     */
+    private List<String> applyRetention() throws StorageException {
+        List<String> expired = new ArrayList<>();
+        if (blocks.isEmpty()) {
             return expired;
         }
+        long newest = newest();
+        long retention = blockOptions.retentionMs();
+        List<RetentionRule> rules = blockOptions.rules();
+        long longest = retention == 0 ? Long.MAX_VALUE : retention;
+        for (RetentionRule r : rules) {
+            longest = r.retentionMs() == 0 ? Long.MAX_VALUE : Math.max(longest, r.retentionMs());
+        }
+        List<List<LabelMatcher>> ruleMatchers = new ArrayList<>();
+        long[] ruleCutoffs = new long[rules.size()];
+        for (int i = 0; i < rules.size(); i++) {
+            ruleMatchers.add(rules.get(i).matchers());
+            ruleCutoffs[i] = cutoff(newest, rules.get(i).retentionMs());
+        }
+        List<Block> drop = new ArrayList<>();
+        for (Block b : blocks) {
+            if (longest != Long.MAX_VALUE && b.meta().maxTime() <= newest - longest) {
+                drop.add(b); // past every retention
+                continue;
+            }
+            if (rules.isEmpty()) {
+                continue;
+            }
+            try {
+                b.retain(ruleMatchers, ruleCutoffs, cutoff(newest, retention));
+            } catch (IOException e) {
+                throw new StorageException("cannot apply per-metric retention to " + b + ": " + e.getMessage(), e);
+            }
+        }
+        removeBlocks(drop, expired);
+        return expired;
+    }
+
+    /**
+     * Where a retention cuts, rounded down to a block range so that a block is rewritten for it at most
+     * once per range, not at every check; Long.MIN_VALUE for no retention.
+     */
+    private long cutoff(long newest, long retentionMs) {
+        if (retentionMs == 0) {
+            return Long.MIN_VALUE;
+        }
+        long r = blockOptions.blockRangeMs();
+        return Math.floorDiv(newest - retentionMs, r) * r;
+    }
+
+    /** Size retention: the oldest blocks go while blocks and WAL together exceed the limit. */
+    private List<String> applySizeRetention() throws StorageException {
+        List<String> expired = new ArrayList<>();
+        long limit = blockOptions.retentionBytes();
+        if (limit <= 0) {
+            return expired;
+        }
+        long total;
+        try {
+            total = blocksBytes() + Math.max(0, head.wal.sizeBytes());
+        } catch (IOException e) {
+            throw new StorageException("cannot measure the WAL: " + e.getMessage(), e);
+        }
+        List<Block> drop = new ArrayList<>();
+        for (Block b : blocks) {
+            if (total <= limit) {
+                break;
+            }
+            drop.add(b);
+            total -= b.sizeBytes();
+        }
+        removeBlocks(drop, expired);
+        return expired;
+    }
+
+    private void removeBlocks(List<Block> drop, List<String> removed) throws StorageException {
+        if (drop.isEmpty()) {
+            return;
+        }
+        List<Block> keep = new ArrayList<>(blocks);
+        keep.removeAll(drop);
         blocks = List.copyOf(keep);
         for (Block b : drop) {
             try {
                 Path gone = b.dir().resolveSibling(b.meta().id() + ".deleted");
                 Files.move(b.dir(), gone, StandardCopyOption.ATOMIC_MOVE);
                 deleteTree(gone);
-                expired.add(b.meta().id());
+                removed.add(b.meta().id());
             } catch (IOException e) {
-                throw new StorageException("cannot delete expired " + b + ": " + e.getMessage(), e);
+                throw new StorageException("cannot delete " + b + ": " + e.getMessage(), e);
             }
         }
-        return expired;
+    }
+
+    /**
+     * Merges blocks into larger ranges (3, 9, 27... block ranges, aligned) once a range can receive no
+     * more samples, and rewrites blocks that have deleted samples.
+     */
+    private List<BlockMeta> compact() throws StorageException {
+        List<BlockMeta> out = new ArrayList<>();
+        while (!closed) {
+            List<Block> plan = plan();
+            if (plan == null) {
+                break;
+            }
+            BlockMeta meta;
+            try {
+                meta = Compactor.compact(blocksDir, plan);
+                List<Block> next = new ArrayList<>(blocks);
+                if (meta != null) {
+                    next.add(Block.open(blocksDir.resolve(meta.id())));
+                    out.add(meta);
+                }
+                next.removeAll(plan);
+                next.sort(Comparator.comparingLong((Block x) -> x.meta().minTime()));
+                blocks = List.copyOf(next);
+            } catch (IOException | RuntimeException e) {
+                throw new StorageException("cannot compact " + plan + ": " + e.getMessage(), e);
+            }
+            for (Block b : plan) {
+                try {
+                    Path gone = b.dir().resolveSibling(b.meta().id() + ".deleted");
+                    Files.move(b.dir(), gone, StandardCopyOption.ATOMIC_MOVE);
+                    deleteTree(gone);
+                } catch (IOException e) {
+                    throw new StorageException("cannot delete compacted " + b + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The next blocks to merge, or null. */
+    private List<Block> plan() {
+        long settled = head.minValidTime.get();
+        for (long range : blockOptions.compactionRanges()) {
+            java.util.TreeMap<Long, List<Block>> windows = new java.util.TreeMap<>();
+            for (Block b : blocks) {
+                long w = Math.floorDiv(b.meta().minTime(), range);
+                if (b.meta().maxTime() <= (w + 1) * range && (w + 1) * range <= settled) {
+                    windows.computeIfAbsent(w, k -> new ArrayList<>()).add(b);
+                }
+            }
+            for (List<Block> group : windows.values()) {
+                if (group.size() >= 2) {
+                    return group;
+                }
+            }
+        }
+        for (Block b : blocks) {
+            if (b.hasTombstones()) {
+                return List.of(b);
+            }
+        }
+        return null;
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -53,6 +53,9 @@ public final class CrashIngester {
             }
             a.commit();
             out.println("ACK " + batch);
+            if (blocks && batch % 500 == 0) {
+                out.println("BLOCKS " + s.blocks().size());
+            }
             out.flush();
             batch++;
         }

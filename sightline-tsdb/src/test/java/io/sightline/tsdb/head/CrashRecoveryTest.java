@@ -48,12 +48,15 @@ class CrashRecoveryTest {
                     "-Xmx256m", "-cp", System.getProperty("java.class.path"), CrashIngester.class.getName(),
                     dir.toString(), Long.toString(nextBatch), blocks ? "blocks" : "head").redirectErrorStream(true).start();
             AtomicLong lastAck = new AtomicLong(-1);
+            java.util.concurrent.atomic.AtomicInteger blocksSeen = new java.util.concurrent.atomic.AtomicInteger(-1);
             List<String> other = new ArrayList<>();
             Thread reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = r.readLine()) != null; ) {
                         if (line.startsWith("ACK ")) {
                             lastAck.set(Long.parseLong(line.substring(4)));
+                        } else if (line.startsWith("BLOCKS ")) {
+                            blocksSeen.set(Integer.parseInt(line.substring(7)));
                         } else {
                             synchronized (other) {
                                 other.add(line);
@@ -71,6 +74,20 @@ class CrashRecoveryTest {
             }
             assertThat(lastAck.get()).as("round %d: the child acknowledged something; output: %s", round, other)
                     .isGreaterThanOrEqualTo(nextBatch);
+            if (blocks && round % 3 == 0) {
+                // Every third round runs until the child has cut a block more than it had, so that
+                // kills also land after (and during) cuts, checkpoints and compactions.
+                int first = -1;
+                while (System.currentTimeMillis() < deadline && p.isAlive()) {
+                    int seen = blocksSeen.get();
+                    if (first < 0) {
+                        first = seen;
+                    } else if (seen > first) {
+                        break;
+                    }
+                    Thread.sleep(5);
+                }
+            }
             Thread.sleep(random.nextInt(400));
             long acked = lastAck.get(); // read before the kill: everything up to here was acknowledged
             p.destroyForcibly(); // SIGKILL

@@ -1,0 +1,81 @@
+package io.sightline.tsdb.block;
+
+import io.sightline.common.Labels;
+import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.merge.MergingIterator;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Merges blocks into one: series with the same labels are joined, samples merged by time (the first
+ * block listed wins a shared timestamp), deleted ranges left out. Used to build larger blocks from
+ * the head's 2 h ones and to rewrite a block without its deleted samples.
+ */
+public final class Compactor {
+    private Compactor() {}
+
+    /**
+     * Writes the merge of {@code blocks} (oldest first) under {@code blocksDir} as a block one level
+     * above the highest of them. Returns null if nothing is left (everything was deleted).
+     */
+    public static BlockMeta compact(Path blocksDir, List<Block> blocks) throws IOException {
+        List<List<BlockWriter.SeriesSource>> lists = new ArrayList<>();
+        long minT = Long.MAX_VALUE;
+        long maxT = Long.MIN_VALUE;
+        int level = 0;
+        TreeSet<String> sources = new TreeSet<>();
+        for (Block b : blocks) {
+            lists.add(b.seriesSources());
+            minT = Math.min(minT, b.meta().minTime());
+            maxT = Math.max(maxT, b.meta().maxTime());
+            level = Math.max(level, b.meta().compaction().level());
+            sources.addAll(b.meta().compaction().sources());
+        }
+        List<BlockWriter.SeriesSource> merged = new ArrayList<>();
+        int[] pos = new int[lists.size()];
+        while (true) {
+            Labels min = null;
+            for (int i = 0; i < lists.size(); i++) {
+                if (pos[i] < lists.get(i).size()) {
+                    Labels l = lists.get(i).get(pos[i]).labels();
+                    if (min == null || l.compareTo(min) < 0) {
+                        min = l;
+                    }
+                }
+            }
+            if (min == null) {
+                break;
+            }
+            List<BlockWriter.SeriesSource> group = new ArrayList<>();
+            for (int i = 0; i < lists.size(); i++) {
+                if (pos[i] < lists.get(i).size() && lists.get(i).get(pos[i]).labels().equals(min)) {
+                    group.add(lists.get(i).get(pos[i]++));
+                }
+            }
+            if (group.size() == 1) {
+                merged.add(group.get(0));
+            } else {
+                Labels labels = min;
+                merged.add(new BlockWriter.SeriesSource() {
+                    @Override
+                    public Labels labels() {
+                        return labels;
+                    }
+
+                    @Override
+                    public SampleIterator samples() {
+                        List<SampleIterator> its = new ArrayList<>(group.size());
+                        for (BlockWriter.SeriesSource s : group) {
+                            its.add(s.samples());
+                        }
+                        return new MergingIterator(its);
+                    }
+                });
+            }
+        }
+        return BlockWriter.write(blocksDir, minT, maxT, level + 1, List.copyOf(sources), merged);
+    }
+}
