@@ -191,6 +191,8 @@ public final class ConfigLoader {
         Duration fsyncInterval = Duration.ofSeconds(1);
         long segment = 128L << 20;
         Duration retention = Duration.ofDays(15);
+        long retentionSize = 0;
+        List<SightlineConfig.RetentionRuleConfig> rules = new ArrayList<>();
         Duration blockDuration = Duration.ofHours(2);
         if (n != null) {
             YamlNode.Mapping m = n.mapping("path", "tsdb", "wal");
@@ -207,9 +209,30 @@ public final class ConfigLoader {
             }
             if (m.has("tsdb")) {
                 YamlNode.Mapping t = m.required("tsdb").mapping("out_of_order_time_window", "retention_time",
-                        "block_duration");
+                        "retention_size", "retention_rules", "block_duration");
                 ooo = t.duration("out_of_order_time_window", ooo);
                 retention = t.duration("retention_time", retention);
+                retentionSize = t.byteSize("retention_size", retentionSize);
+                if (t.has("retention_rules")) {
+                    for (YamlNode item : t.required("retention_rules").list()) {
+                        YamlNode.Mapping r = item.mapping("selector", "retention");
+                        YamlNode sel = r.required("selector");
+                        io.sightline.promql.ast.Expr e;
+                        try {
+                            e = io.sightline.promql.parser.Parser.parse(sel.string());
+                        } catch (io.sightline.promql.parser.ParseException ex) {
+                            throw sel.error("not a valid selector: " + ex.getMessage());
+                        }
+                        if (!(e instanceof io.sightline.promql.ast.Expr.VectorSelector vs) || vs.offset() != null
+                                || vs.at() != null) {
+                            throw sel.error("must be a series selector such as {__name__=~\"debug_.*\"}, got \""
+                                    + sel.string() + "\"");
+                        }
+                        r.required("retention");
+                        rules.add(new SightlineConfig.RetentionRuleConfig(sel.string(), vs.matchers(),
+                                r.duration("retention", Duration.ZERO)));
+                    }
+                }
                 blockDuration = t.duration("block_duration", blockDuration);
                 if (blockDuration.compareTo(Duration.ofMinutes(1)) < 0 || blockDuration.compareTo(Duration.ofDays(1)) > 0) {
                     throw t.required("block_duration").error("must be between 1m and 1d, got " + io.sightline.common.PromDuration.format(blockDuration));
@@ -235,7 +258,8 @@ public final class ConfigLoader {
                 }
             }
         }
-        return new StorageConfig(path, ooo, fsync, fsyncInterval, segment, retention, blockDuration);
+        return new StorageConfig(path, ooo, fsync, fsyncInterval, segment, retention, retentionSize, List.copyOf(rules),
+                blockDuration);
     }
 
     private static LimitsConfig limits(YamlNode n) {

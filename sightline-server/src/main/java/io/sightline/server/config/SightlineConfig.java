@@ -69,15 +69,27 @@ public record SightlineConfig(
      * @param outOfOrderWindow Prometheus's {@code storage.tsdb.out_of_order_time_window}
      * @param walFsync {@code always} (before each write is acknowledged) or {@code periodic}
      * @param retentionTime blocks older than this behind the newest sample are deleted; zero keeps all
+     * @param retentionSize the oldest blocks are deleted while blocks and WAL exceed this many bytes; 0: no limit
+     * @param retentionRules per-metric retention, first match wins
      * @param blockDuration range of the blocks cut from the head
      */
     public record StorageConfig(Path path, Duration outOfOrderWindow, WalFsync walFsync, Duration walFsyncInterval,
-            long walSegmentBytes, Duration retentionTime, Duration blockDuration) {
+            long walSegmentBytes, Duration retentionTime, long retentionSize, List<RetentionRuleConfig> retentionRules,
+            Duration blockDuration) {
         public StorageConfig withPath(Path p) {
             return new StorageConfig(p, outOfOrderWindow, walFsync, walFsyncInterval, walSegmentBytes, retentionTime,
-                    blockDuration);
+                    retentionSize, retentionRules, blockDuration);
         }
     }
+
+    /**
+     * {@code storage.tsdb.retention_rules[]}: series matching {@code selector} keep {@code retention}.
+     *
+     * @param selector as written, e.g. {@code {__name__=~"debug_.*"}}
+     * @param matchers what it parsed to
+     */
+    public record RetentionRuleConfig(String selector, List<io.sightline.common.LabelMatcher> matchers,
+            Duration retention) {}
 
     public enum WalFsync { ALWAYS, PERIODIC }
 

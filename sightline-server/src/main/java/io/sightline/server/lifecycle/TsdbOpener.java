@@ -50,8 +50,12 @@ public final class TsdbOpener implements StorageOpener {
 
     static TsdbStorage.BlockOptions blockOptions(SightlineConfig c) {
         var s = c.storage();
+        java.util.List<TsdbStorage.RetentionRule> rules = new java.util.ArrayList<>();
+        for (SightlineConfig.RetentionRuleConfig r : s.retentionRules()) {
+            rules.add(new TsdbStorage.RetentionRule(r.matchers(), r.retention().toMillis()));
+        }
         return new TsdbStorage.BlockOptions(s.blockDuration().toMillis(), s.retentionTime().toMillis(),
-                TsdbStorage.BlockOptions.DEFAULTS.checkIntervalMs());
+                s.retentionSize(), rules, TsdbStorage.BlockOptions.DEFAULTS.checkIntervalMs());
     }
 
     @Override

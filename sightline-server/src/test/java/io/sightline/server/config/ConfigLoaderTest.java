@@ -88,6 +88,15 @@ class ConfigLoaderTest {
                         "c.yml:3:31: storage.tsdb.out_of_order_time_window: not a valid duration string: \"1hour\""),
                 new BadConfig("block duration too short", "storage:\n  tsdb:\n    block_duration: 10s\n",
                         "c.yml:3:21: storage.tsdb.block_duration: must be between 1m and 1d, got 10s"),
+                new BadConfig("retention rule not a selector",
+                        "storage:\n  tsdb:\n    retention_rules:\n      - {selector: 'rate(x[5m])', retention: 1d}\n",
+                        "storage.tsdb.retention_rules[0].selector: must be a series selector"),
+                new BadConfig("retention rule bad selector",
+                        "storage:\n  tsdb:\n    retention_rules:\n      - {selector: '{a=~\"(\"}', retention: 1d}\n",
+                        "storage.tsdb.retention_rules[0].selector: not a valid selector"),
+                new BadConfig("retention rule without retention",
+                        "storage:\n  tsdb:\n    retention_rules:\n      - {selector: 'x'}\n",
+                        "retention"),
                 new BadConfig("negative series limit", "limits:\n  max_series: -1\n",
                         "c.yml:2:15: limits.max_series: must be between 0 and"),
                 new BadConfig("token hash not hex", "auth:\n  tokens:\n    - {name: a, sha256: secret, scopes: [read]}\n",
@@ -225,6 +234,12 @@ class ConfigLoaderTest {
                   tsdb:
                     out_of_order_time_window: 30m
                     retention_time: 90d
+                    retention_size: 50GiB
+                    retention_rules:
+                      - selector: '{__name__=~"debug_.*", env!="prod"}'
+                        retention: 1d
+                      - selector: slo_errors_total
+                        retention: 400d
                     block_duration: 30m
                   wal:
                     fsync: always
@@ -237,6 +252,11 @@ class ConfigLoaderTest {
                 """);
         assertThat(c.storage().outOfOrderWindow()).isEqualTo(Duration.ofMinutes(30));
         assertThat(c.storage().retentionTime()).isEqualTo(Duration.ofDays(90));
+        assertThat(c.storage().retentionSize()).isEqualTo(50L << 30);
+        assertThat(c.storage().retentionRules()).hasSize(2);
+        assertThat(c.storage().retentionRules().get(0).matchers()).hasSize(2);
+        assertThat(c.storage().retentionRules().get(0).matchers().get(0).matches("debug_x")).isTrue();
+        assertThat(c.storage().retentionRules().get(1).retention()).isEqualTo(Duration.ofDays(400));
         assertThat(c.storage().blockDuration()).isEqualTo(Duration.ofMinutes(30));
         assertThat(c.storage().walFsync()).isEqualTo(SightlineConfig.WalFsync.ALWAYS);
         assertThat(c.storage().walSegmentBytes()).isEqualTo(64L << 20);
