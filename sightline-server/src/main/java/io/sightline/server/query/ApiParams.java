@@ -43,6 +43,20 @@ final class ApiParams {
         return v;
     }
 
+    /** A boolean as Go's strconv.ParseBool reads it (1, t, true, 0, f, false in any of Go's cases). */
+    boolean bool(String name, boolean dflt) {
+        String v = params.get(name);
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        return switch (v) {
+            case "1", "t", "T", "true", "TRUE", "True" -> true;
+            case "0", "f", "F", "false", "FALSE", "False" -> false;
+            default -> throw new BadParameter("invalid parameter \"" + name + "\": cannot parse \"" + v
+                    + "\" as a boolean");
+        };
+    }
+
     long time(String name, long dflt) {
         String v = params.get(name);
         if (v == null || v.isEmpty()) {

@@ -23,6 +23,7 @@ import io.sightline.promql.parser.ParseException;
 import io.sightline.promql.parser.Parser;
 import io.sightline.promql.parser.Printer;
 import io.sightline.server.auth.Scope;
+import io.sightline.tsdb.head.TsdbStorage;
 import io.sightline.server.config.SightlineConfig;
 import io.sightline.server.http.ApiErrors;
 import io.sightline.server.http.Endpoint;
@@ -75,6 +76,7 @@ public final class QueryApi {
     public List<Endpoint> endpoints() {
         Set<HttpMethod> getPost = Set.of(HttpMethod.GET, HttpMethod.POST);
         Set<HttpMethod> get = Set.of(HttpMethod.GET);
+        Set<HttpMethod> postPut = Set.of(HttpMethod.POST, HttpMethod.PUT);
         FederationApi federation = new FederationApi(storage, config);
         return List.of(
                 Endpoint.of("/federate", get, Scope.READ, handler(federation::federate)),
@@ -104,7 +106,69 @@ public final class QueryApi {
                 Endpoint.of("/api/v1/status/flags", get, Scope.READ, handler((ctx, p) -> ok(status::flags))),
                 Endpoint.of("/api/v1/status/config", get, Scope.ADMIN, handler((ctx, p) -> ok(status::config))),
                 Endpoint.of("/api/v1/status/tsdb", get, Scope.READ,
-                        handler((ctx, p) -> ok(g -> status.tsdb(g, openStorage(), parseLimit(p, 10))))));
+                        handler((ctx, p) -> ok(g -> status.tsdb(g, openStorage(), parseLimit(p, 10))))),
+                Endpoint.of("/api/v1/admin/tsdb/snapshot", postPut, Scope.ADMIN, handler(this::snapshot)),
+                Endpoint.of("/api/v1/admin/tsdb/delete_series", postPut, Scope.ADMIN, handler(this::deleteSeries)),
+                Endpoint.of("/api/v1/admin/tsdb/clean_tombstones", postPut, Scope.ADMIN, handler(this::cleanTombstones)));
+    }
+
+    private TsdbStorage durable() {
+        if (openStorage() instanceof TsdbStorage t) {
+            return t;
+        }
+        throw new ApiParams.BadParameter("this store keeps no files: snapshots and tombstones need the durable engine");
+    }
+
+    private static HttpResponse internal(StorageException e) {
+        return ApiErrors.response(HttpStatus.INTERNAL_SERVER_ERROR, "internal", e.getMessage());
+    }
+
+    /** Prometheus's admin snapshot: {@code <data>/snapshots/<UTC time>-<random hex>}, blocks hard-linked. */
+    private HttpResponse snapshot(ServiceRequestContext ctx, ApiParams p) {
+        boolean skipHead = p.bool("skip_head", false);
+        String name = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()) + "-"
+                + String.format("%016x", new java.security.SecureRandom().nextLong());
+        java.nio.file.Path dir = config.get().storage().path().resolve("snapshots").resolve(name);
+        try {
+            durable().snapshot(dir, skipHead);
+        } catch (StorageException e) {
+            return internal(e);
+        }
+        return ok(g -> {
+            g.writeStartObject();
+            g.writeStringField("name", name);
+            g.writeEndObject();
+        });
+    }
+
+    /** Prometheus's delete_series: match[] (required), start and end (default: all time); 204. */
+    private HttpResponse deleteSeries(ServiceRequestContext ctx, ApiParams p) {
+        List<List<LabelMatcher>> sets = matchers(p, true);
+        long start = p.time("start", ApiParams.MIN_TIME);
+        long end = p.time("end", ApiParams.MAX_TIME);
+        if (end < start) {
+            throw new ApiParams.BadParameter("invalid parameter \"end\": end timestamp must not be before start time");
+        }
+        Storage s = openStorage();
+        try {
+            for (List<LabelMatcher> set : sets) {
+                s.delete(start, end, set.toArray(new LabelMatcher[0]));
+            }
+        } catch (StorageException e) {
+            return internal(e);
+        }
+        return HttpResponse.of(HttpStatus.NO_CONTENT);
+    }
+
+    /** Prometheus's clean_tombstones: rewrites the blocks that have deleted samples; 204. */
+    private HttpResponse cleanTombstones(ServiceRequestContext ctx, ApiParams p) {
+        try {
+            durable().maintain();
+        } catch (StorageException e) {
+            return internal(e);
+        }
+        return HttpResponse.of(HttpStatus.NO_CONTENT);
     }
 
     /** The work of one endpoint, given its merged parameters; runs on the query pool. */

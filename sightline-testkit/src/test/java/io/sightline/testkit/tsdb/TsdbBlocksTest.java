@@ -335,4 +335,31 @@ class TsdbBlocksTest extends StorageContract {
         long newest = read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("i", "0")).get(series("m", "i", "0")).lastKey();
         assertThat(newest).isEqualTo(8 * 3_600_000L);
     }
+
+    @Test
+    void snapshot_isADataDirectoryWithEverything_orOnlyTheBlocks() throws Exception {
+        TsdbStorage s = open(tmp.resolve("src"), StorageOptions.DEFAULTS, 0);
+        Labels a = series("m", "k", "a");
+        for (long t = 0; t <= 5 * 3_600_000L; t += 60_000) {
+            appendAll(s, a, t, t);
+        }
+        s.maintain();
+        s.delete(600_000, 600_000, LabelMatcher.equal("k", "a"));
+        Map<Labels, TreeMap<Long, Long>> all = read(s, 0, Long.MAX_VALUE, LabelMatcher.equal("k", "a"));
+        long blockEnd = s.blocks().get(s.blocks().size() - 1).maxTime();
+        s.snapshot(tmp.resolve("snaps").resolve("full"), false);
+        s.snapshot(tmp.resolve("snaps").resolve("blocks-only"), true);
+        appendAll(s, a, 5 * 3_600_000L + 60_000, 1); // after the snapshot: not in it
+        try (TsdbStorage full = TsdbStorage.open(tmp.resolve("snaps").resolve("full"), StorageOptions.DEFAULTS,
+                Wal.Options.DEFAULTS, new TsdbStorage.BlockOptions(RANGE, 0, 0))) {
+            assertThat(read(full, 0, Long.MAX_VALUE, LabelMatcher.equal("k", "a"))).isEqualTo(all);
+        }
+        try (TsdbStorage blocksOnly = TsdbStorage.open(tmp.resolve("snaps").resolve("blocks-only"),
+                StorageOptions.DEFAULTS, Wal.Options.DEFAULTS, new TsdbStorage.BlockOptions(RANGE, 0, 0))) {
+            TreeMap<Long, Long> got = read(blocksOnly, 0, Long.MAX_VALUE, LabelMatcher.equal("k", "a")).get(a);
+            assertThat(got).isEqualTo(all.get(a).headMap(blockEnd));
+        }
+        assertThatThrownBy(() -> s.snapshot(tmp.resolve("snaps").resolve("full"), false))
+                .isInstanceOf(StorageException.class).hasMessageContaining("cannot write a snapshot");
+    }
 }

@@ -252,7 +252,8 @@ public final class BlockWriter {
         return new long[] {c.minTime(), c.maxTime(), ref};
     }
 
-    static void forceDir(Path dir) {
+    /** Forces a directory's entries to disk where the file system allows. */
+    public static void forceDir(Path dir) {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException ignored) {

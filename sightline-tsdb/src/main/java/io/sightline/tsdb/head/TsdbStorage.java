@@ -464,30 +464,7 @@ public final class TsdbStorage implements Storage {
         } finally {
             head.commitLock.writeLock().unlock();
         }
-        IdentityHashMap<MemSeries, Boolean> distinct = new IdentityHashMap<>();
-        for (MemSeries s : head.byRef.values()) {
-            distinct.put(s, Boolean.TRUE);
-        }
-        List<MemSeries> series = new ArrayList<>(distinct.keySet());
-        series.sort((a, b) -> a.labels.compareTo(b.labels));
-        List<BlockWriter.SeriesSource> sources = new ArrayList<>(series.size());
-        for (MemSeries s : series) {
-            sources.add(new BlockWriter.SeriesSource() {
-                @Override
-                public Labels labels() {
-                    return s.labels;
-                }
-
-                @Override
-                public SampleIterator samples() {
-                    MemSeries.Snapshot snap;
-                    synchronized (s) {
-                        snap = s.snapshot(Long.MIN_VALUE, cutoff - 1);
-                    }
-                    return snap.iterator();
-                }
-            });
-        }
+        List<BlockWriter.SeriesSource> sources = headSources(cutoff);
         BlockMeta meta;
         try {
             meta = BlockWriter.write(blocksDir, Long.MIN_VALUE, cutoff, 1, List.of(), sources);
@@ -772,6 +749,90 @@ public final class TsdbStorage implements Storage {
             max = Math.max(max, b.meta().maxTime() - 1);
         }
         return new StorageStats(n, min, max, head.appended.sum(), head.droppedAtCommit.sum());
+    }
+
+    /**
+     * Writes a snapshot to {@code target} (created; must not exist): the blocks hard-linked (no copy;
+     * they are immutable and tombstones are replaced, never rewritten in place), plus, unless
+     * {@code skipHead}, a block of everything in the head. {@code target} is then a data directory of
+     * its own: the store opens on it. Serialised with cuts and compactions.
+     *
+     * @return the blocks in the snapshot
+     */
+    public List<BlockMeta> snapshot(Path target, boolean skipHead) throws StorageException {
+        synchronized (maintenanceLock) {
+            Path blocksTarget = target.resolve("blocks");
+            List<BlockMeta> out = new ArrayList<>();
+            try {
+                Files.createDirectories(target.getParent());
+                Files.createDirectory(target);
+                Files.createDirectory(blocksTarget);
+                for (Block b : blocks) {
+                    Path to = blocksTarget.resolve(b.meta().id());
+                    Files.createDirectory(to);
+                    try (Stream<Path> files = Files.list(b.dir())) {
+                        for (Path f : (Iterable<Path>) files::iterator) {
+                            String name = f.getFileName().toString();
+                            if (!name.endsWith(".tmp")) {
+                                linkOrCopy(f, to.resolve(name));
+                            }
+                        }
+                    }
+                    out.add(b.meta());
+                }
+                if (!skipHead) {
+                    long maxT = head.maxT.get();
+                    if (maxT != Long.MIN_VALUE) {
+                        BlockMeta m = BlockWriter.write(blocksTarget, Long.MIN_VALUE, maxT + 1, 1, List.of(),
+                                headSources(Long.MAX_VALUE));
+                        if (m != null) {
+                            out.add(m);
+                        }
+                    }
+                }
+                BlockWriter.forceDir(blocksTarget);
+                return out;
+            } catch (IOException | RuntimeException e) {
+                throw new StorageException("cannot write a snapshot to " + target + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void linkOrCopy(Path from, Path to) throws IOException {
+        try {
+            Files.createLink(to, from);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(from, to); // another file system, or one without hard links
+        }
+    }
+
+    /** The head's series in label order, each reading its samples before {@code end} when asked. */
+    private List<BlockWriter.SeriesSource> headSources(long end) {
+        IdentityHashMap<MemSeries, Boolean> distinct = new IdentityHashMap<>();
+        for (MemSeries s : head.byRef.values()) {
+            distinct.put(s, Boolean.TRUE);
+        }
+        List<MemSeries> series = new ArrayList<>(distinct.keySet());
+        series.sort((a, b) -> a.labels.compareTo(b.labels));
+        List<BlockWriter.SeriesSource> sources = new ArrayList<>(series.size());
+        for (MemSeries s : series) {
+            sources.add(new BlockWriter.SeriesSource() {
+                @Override
+                public Labels labels() {
+                    return s.labels;
+                }
+
+                @Override
+                public SampleIterator samples() {
+                    MemSeries.Snapshot snap;
+                    synchronized (s) {
+                        snap = s.snapshot(Long.MIN_VALUE, end == Long.MAX_VALUE ? Long.MAX_VALUE : end - 1);
+                    }
+                    return snap.iterator();
+                }
+            });
+        }
+        return sources;
     }
 
     /** Bytes in blocks. */
