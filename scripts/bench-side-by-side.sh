@@ -4,6 +4,7 @@
 # set; then bench.py compare (Prometheus vs Sightline answers) and one report of all three.
 #   scripts/bench-side-by-side.sh [RESULTS_DIR]      (default /tmp/bench-q)
 # Build first: ./mvnw -q package -DskipTests. Needs the Debian prometheus and victoria-metrics packages.
+# Persist: Prometheus's snapshot API (all data as blocks), measured as for Prometheus.
 # PEERS=0 runs Sightline only (label sightline-N, N = first free number); JAVA_OPTS replaces -Xmx256m.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +19,7 @@ PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 120); do curl -sf localhost:8321/-/ready > /dev/null && break; sleep 0.5; done
 cd "$BENCH"
-./run.sh http://127.0.0.1:8321 --label "$LABEL" --pid "$PID" --data-dir "$DATA/data" --persist none
+./run.sh http://127.0.0.1:8321 --label "$LABEL" --pid "$PID" --data-dir "$DATA/data" --persist prometheus
 kill -TERM "$PID"; wait "$PID" || true
 if [[ ${PEERS:-1} == 1 ]]; then
   REPEATS=1 ./run-peers.sh

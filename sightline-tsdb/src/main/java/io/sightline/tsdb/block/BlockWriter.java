@@ -2,6 +2,7 @@ package io.sightline.tsdb.block;
 
 import io.sightline.common.Labels;
 import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.chunk.DecimalChunk;
 import io.sightline.tsdb.chunk.XorChunk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,8 +26,16 @@ import org.roaringbitmap.RoaringBitmap;
  * renamed to {@code <id>} last: a block directory without the suffix is always complete.
  */
 public final class BlockWriter {
-    /** Samples per block chunk: twice the head's, since a block's chunks are never appended to. */
-    static final int SAMPLES_PER_CHUNK = 240;
+    /**
+     * Samples per block chunk at most. Larger chunks compress better (one zstd frame each, see
+     * {@link DecimalChunk}); 2,048 is about 8 h at 15 s: within 3 % of whole-series chunks on the
+     * benchmark data, while a short read of a long block decodes no more than that.
+     */
+    static final int SAMPLES_PER_CHUNK = 2048;
+    /** Chunk encodings, the first byte of a chunk record's payload. */
+    static final int ENCODING_XOR = 1;
+    static final int ENCODING_DECIMAL = 2;
+    static final int ZSTD_LEVEL = 3;
     static final byte[] INDEX_MAGIC = {'S', 'L', 'I', 'X', 1};
     static final byte[] CHUNKS_MAGIC = {'S', 'L', 'C', 'K', 1};
     /** Sections of the index, in file order; the table of contents lists them in this order. */
@@ -119,6 +128,8 @@ public final class BlockWriter {
             index.resetCrc();
             tocOffset[1] = index.position();
             CRC32C chunkCrc = new CRC32C();
+            long[] cts = new long[SAMPLES_PER_CHUNK];
+            double[] cvs = new double[SAMPLES_PER_CHUNK];
             List<long[]> metas = new ArrayList<>();
             Labels previous = null;
             for (SeriesSource s : series) {
@@ -129,24 +140,23 @@ public final class BlockWriter {
                 previous = labels;
                 metas.clear();
                 SampleIterator it = s.samples();
-                XorChunk c = null;
+                int n = 0;
                 boolean more = it.seek(minT);
                 while (more && it.timestamp() < maxT) {
-                    if (c == null) {
-                        c = new XorChunk();
-                    }
-                    c.append(it.timestamp(), it.value());
+                    cts[n] = it.timestamp();
+                    cvs[n] = it.value();
+                    n++;
                     samples++;
                     firstT = Math.min(firstT, it.timestamp());
                     lastT = Math.max(lastT, it.timestamp());
-                    if (c.numSamples() == SAMPLES_PER_CHUNK) {
-                        metas.add(writeChunk(chunks, c, chunkCrc));
-                        c = null;
+                    if (n == SAMPLES_PER_CHUNK) {
+                        metas.add(writeChunk(chunks, cts, cvs, n, chunkCrc));
+                        n = 0;
                     }
                     more = it.next();
                 }
-                if (c != null) {
-                    metas.add(writeChunk(chunks, c, chunkCrc));
+                if (n > 0) {
+                    metas.add(writeChunk(chunks, cts, cvs, n, chunkCrc));
                 }
                 if (metas.isEmpty()) {
                     continue;
@@ -240,16 +250,30 @@ public final class BlockWriter {
                 new BlockMeta.Files(indexBytes, chunksBytes), BlockMeta.VERSION);
     }
 
-    /** Writes one chunk record (length, bytes, CRC32C of the bytes); returns {minT, maxT, ref}. */
-    private static long[] writeChunk(SectionWriter out, XorChunk c, CRC32C crc) throws IOException {
-        byte[] bytes = c.bytes();
+    /**
+     * Writes one chunk record (length, encoding byte and bytes, CRC32C of those); returns {minT, maxT,
+     * ref}. Decimal values take {@link DecimalChunk}; others (noisy floats, NaN, stale markers) XOR.
+     */
+    private static long[] writeChunk(SectionWriter out, long[] ts, double[] vs, int n, CRC32C crc) throws IOException {
+        byte[] bytes = DecimalChunk.encode(ts, vs, n, ZSTD_LEVEL);
+        int encoding = ENCODING_DECIMAL;
+        if (bytes == null) {
+            XorChunk c = new XorChunk();
+            for (int i = 0; i < n; i++) {
+                c.append(ts[i], vs[i]);
+            }
+            bytes = c.bytes();
+            encoding = ENCODING_XOR;
+        }
         long ref = out.position();
-        out.writeUvarint(bytes.length);
+        out.writeUvarint(bytes.length + 1);
+        out.writeByte(encoding);
         out.write(bytes);
         crc.reset();
+        crc.update(encoding);
         crc.update(bytes, 0, bytes.length);
         out.writeInt((int) crc.getValue());
-        return new long[] {c.minTime(), c.maxTime(), ref};
+        return new long[] {ts[0], ts[n - 1], ref};
     }
 
     /** Forces a directory's entries to disk where the file system allows. */

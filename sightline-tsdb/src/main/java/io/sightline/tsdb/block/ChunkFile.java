@@ -1,5 +1,6 @@
 package io.sightline.tsdb.block;
 
+import io.sightline.tsdb.chunk.DecimalChunk;
 import io.sightline.tsdb.chunk.XorChunk;
 import io.sightline.tsdb.SampleIterator;
 import java.io.IOException;
@@ -102,6 +103,19 @@ final class ChunkFile {
     }
 
     SampleIterator iterator(long ref) {
-        return XorChunk.iterator(read(ref));
+        byte[] record = read(ref);
+        if (record.length == 0) {
+            throw new CorruptBlockException(file + ": empty chunk at " + ref);
+        }
+        byte[] body = java.util.Arrays.copyOfRange(record, 1, record.length);
+        try {
+            return switch (record[0]) {
+                case BlockWriter.ENCODING_XOR -> XorChunk.iterator(body);
+                case BlockWriter.ENCODING_DECIMAL -> DecimalChunk.iterator(body);
+                default -> throw new CorruptBlockException(file + ": unknown chunk encoding " + record[0] + " at " + ref);
+            };
+        } catch (io.sightline.tsdb.chunk.CorruptChunkException e) {
+            throw new CorruptBlockException(file + ": chunk at " + ref + ": " + e.getMessage());
+        }
     }
 }

@@ -36,12 +36,16 @@ class BlockTest {
     }
 
     private BlockMeta writeRandom(long seed, int seriesCount, long minT, long maxT) throws Exception {
+        return writeRandom(seed, seriesCount, minT, maxT, 700);
+    }
+
+    private BlockMeta writeRandom(long seed, int seriesCount, long minT, long maxT, int maxSamples) throws Exception {
         Random r = new Random(seed);
         for (int s = 0; s < seriesCount; s++) {
             Labels l = labels("__name__", "m" + (s % 3), "job", "j" + (s % 5), "inst", "i" + s);
             TreeMap<Long, Long> samples = new TreeMap<>();
             long t = minT - 50_000 + r.nextInt(100_000);
-            int n = r.nextInt(700);
+            int n = r.nextInt(maxSamples);
             for (int i = 0; i < n; i++) {
                 double v = switch (r.nextInt(8)) {
                     case 0 -> StaleNaN.VALUE;
@@ -147,7 +151,7 @@ class BlockTest {
 
     @Test
     void seek_skipsChunksAndNeverGoesBack_seeded() throws Exception {
-        BlockMeta meta = writeRandom(3, 30, 0, 20_000_000);
+        BlockMeta meta = writeRandom(3, 30, 0, 200_000_000, 7_000); // several chunks per series
         Block b = Block.open(dir.resolve(meta.id()));
         Random r = new Random(4);
         try (Querier q = b.querier(0, Long.MAX_VALUE)) {
@@ -158,7 +162,7 @@ class BlockTest {
                 long t = -1;
                 long current = Long.MIN_VALUE;
                 while (true) {
-                    t += r.nextInt(400_000);
+                    t += r.nextInt(4_000_000);
                     boolean has = it.seek(t);
                     Long next = want.ceilingKey(Math.max(t, current));
                     if (next == null) {

@@ -1,0 +1,268 @@
+package io.sightline.tsdb.chunk;
+
+import com.github.luben.zstd.Zstd;
+import io.sightline.tsdb.SampleIterator;
+import java.io.ByteArrayOutputStream;
+
+/**
+ * A compact encoding for immutable (block) chunks whose values are decimal numbers: counters, integer
+ * gauges, values with a few decimals. Values become integers at a common decimal scale
+ * ({@code v = m / 10^k}), stored as deltas or deltas of deltas; timestamps as deltas of deltas; all as
+ * zigzag varints, the whole compressed with zstd. Lossless: a chunk is written this way only if every
+ * value decodes to exactly its bits, otherwise {@link #encode} returns null and the caller keeps XOR.
+ *
+ * <p>Format (before zstd): varint n; varint k; byte mode (0 delta, 1 delta of delta); zigzag t0,
+ * zigzag (t1 - t0), zigzag delta-of-delta of the rest; zigzag m0, then per mode. Stored as varint of
+ * that length, then the zstd frame. Arithmetic wraps, so any long round-trips.
+ */
+public final class DecimalChunk {
+    static final int MAX_SCALE = 15;
+    private static final double[] POW10 = new double[MAX_SCALE + 1];
+    private static final double LIMIT = 9007199254740992.0; // 2^53: beyond, longs are not all doubles
+
+    static {
+        double p = 1;
+        for (int i = 0; i <= MAX_SCALE; i++) {
+            POW10[i] = p;
+            p *= 10;
+        }
+    }
+
+    private DecimalChunk() {}
+
+    private static double decode(long m, int k) {
+        return k == 0 ? (double) m : (double) m / POW10[k];
+    }
+
+    /** The smallest scale at which every value round-trips, or -1. */
+    static int scale(double[] vs, int n) {
+        for (int k = 0; k <= MAX_SCALE; k++) {
+            boolean ok = true;
+            for (int i = 0; i < n && ok; i++) {
+                double x = vs[i];
+                double m = Math.rint(x * POW10[k]);
+                ok = Math.abs(m) < LIMIT
+                        && Double.doubleToRawLongBits(decode((long) m, k)) == Double.doubleToRawLongBits(x);
+            }
+            if (ok) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** The chunk's bytes, or null when some value is not a decimal this encoding can restore exactly. */
+    public static byte[] encode(long[] ts, double[] vs, int n, int level) {
+        if (n == 0) {
+            return null;
+        }
+        int k = scale(vs, n);
+        if (k < 0) {
+            return null;
+        }
+        long[] m = new long[n];
+        for (int i = 0; i < n; i++) {
+            m[i] = (long) Math.rint(vs[i] * POW10[k]);
+        }
+        // Delta or delta of delta: whichever is smaller as varints (counters favour the second).
+        long sizeDelta = 0;
+        long sizeDod = 0;
+        for (int i = 1; i < n; i++) {
+            long d = m[i] - m[i - 1];
+            sizeDelta += varintSize(zigzag(d));
+            sizeDod += varintSize(zigzag(i == 1 ? d : d - (m[i - 1] - m[i - 2])));
+        }
+        int mode = sizeDod < sizeDelta ? 1 : 0;
+        Out out = new Out(n * 3 + 16);
+        out.uvarint(n);
+        out.uvarint(k);
+        out.b.write(mode);
+        out.uvarint(zigzag(ts[0]));
+        for (int i = 1; i < n; i++) {
+            long d = ts[i] - ts[i - 1];
+            out.uvarint(zigzag(i == 1 ? d : d - (ts[i - 1] - ts[i - 2])));
+        }
+        out.uvarint(zigzag(m[0]));
+        for (int i = 1; i < n; i++) {
+            long d = m[i] - m[i - 1];
+            out.uvarint(zigzag(mode == 0 || i == 1 ? d : d - (m[i - 1] - m[i - 2])));
+        }
+        byte[] raw = out.b.toByteArray();
+        byte[] z = Zstd.compress(raw, level);
+        Out framed = new Out(z.length + 5);
+        framed.uvarint(raw.length);
+        framed.b.write(z, 0, z.length);
+        return framed.b.toByteArray();
+    }
+
+    /** Iterates a chunk made by {@link #encode}; a chunk that does not decode is reported as corrupt. */
+    public static SampleIterator iterator(byte[] chunk) {
+        In in = new In(chunk, 0, chunk.length);
+        int rawLength = in.count(64 << 20);
+        byte[] raw;
+        try {
+            raw = Zstd.decompress(java.util.Arrays.copyOfRange(chunk, in.pos, chunk.length), rawLength);
+        } catch (RuntimeException e) {
+            throw new CorruptChunkException("zstd frame does not decompress: " + e.getMessage());
+        }
+        if (raw.length != rawLength) {
+            throw new CorruptChunkException("zstd frame is " + raw.length + " bytes, expected " + rawLength);
+        }
+        in = new In(raw, 0, raw.length);
+        int n = in.count(raw.length);
+        int k = in.count(MAX_SCALE);
+        int mode = in.count(1);
+        long[] ts = new long[n];
+        double[] vs = new double[n];
+        if (n > 0) {
+            ts[0] = unzigzag(in.uvarint());
+            long d = 0;
+            for (int i = 1; i < n; i++) {
+                long x = unzigzag(in.uvarint());
+                d = i == 1 ? x : d + x;
+                ts[i] = ts[i - 1] + d;
+                if (ts[i] <= ts[i - 1]) {
+                    throw new CorruptChunkException("timestamps not increasing at sample " + i);
+                }
+            }
+            long m = unzigzag(in.uvarint());
+            vs[0] = decode(m, k);
+            d = 0;
+            for (int i = 1; i < n; i++) {
+                long x = unzigzag(in.uvarint());
+                d = mode == 0 || i == 1 ? x : d + x;
+                m += d;
+                vs[i] = decode(m, k);
+            }
+        }
+        if (in.pos != raw.length) {
+            throw new CorruptChunkException((raw.length - in.pos) + " bytes left after " + n + " samples");
+        }
+        return new ArrayIterator(ts, vs, n);
+    }
+
+    static long zigzag(long v) {
+        return (v << 1) ^ (v >> 63);
+    }
+
+    static long unzigzag(long u) {
+        return (u >>> 1) ^ -(u & 1);
+    }
+
+    static int varintSize(long u) {
+        int n = 1;
+        while ((u & ~0x7FL) != 0) {
+            u >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    private static final class Out {
+        final ByteArrayOutputStream b;
+
+        Out(int size) {
+            b = new ByteArrayOutputStream(size);
+        }
+
+        void uvarint(long v) {
+            while ((v & ~0x7FL) != 0) {
+                b.write((int) ((v & 0x7F) | 0x80));
+                v >>>= 7;
+            }
+            b.write((int) v);
+        }
+    }
+
+    private static final class In {
+        final byte[] buf;
+        int pos;
+        final int end;
+
+        In(byte[] buf, int pos, int end) {
+            this.buf = buf;
+            this.pos = pos;
+            this.end = end;
+        }
+
+        long uvarint() {
+            long v = 0;
+            for (int shift = 0; shift < 70; shift += 7) {
+                if (pos >= end) {
+                    throw new CorruptChunkException("decimal chunk ends inside a varint");
+                }
+                long b = buf[pos++] & 0xFF;
+                v |= (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return v;
+                }
+            }
+            throw new CorruptChunkException("varint longer than 10 bytes");
+        }
+
+        int count(long max) {
+            long v = uvarint();
+            if (v < 0 || v > max) {
+                throw new CorruptChunkException("count " + v + " out of range (max " + max + ")");
+            }
+            return (int) v;
+        }
+    }
+
+    /** Samples decoded into arrays. */
+    static final class ArrayIterator implements SampleIterator {
+        private final long[] ts;
+        private final double[] vs;
+        private final int n;
+        private int i = -1;
+
+        ArrayIterator(long[] ts, double[] vs, int n) {
+            this.ts = ts;
+            this.vs = vs;
+            this.n = n;
+        }
+
+        @Override
+        public boolean next() {
+            if (i < n) {
+                i++;
+            }
+            return i < n;
+        }
+
+        @Override
+        public boolean seek(long t) {
+            if (i < 0) {
+                i = 0;
+            }
+            if (i >= n) {
+                return false;
+            }
+            if (ts[i] >= t) {
+                return true;
+            }
+            int lo = i + 1;
+            int hi = n;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (ts[mid] < t) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            i = lo;
+            return i < n;
+        }
+
+        @Override
+        public long timestamp() {
+            return ts[i];
+        }
+
+        @Override
+        public double value() {
+            return vs[i];
+        }
+    }
+}
