@@ -5,7 +5,7 @@
 #   scripts/bench-side-by-side.sh [RESULTS_DIR]      (default /tmp/bench-q)
 # Build first: ./mvnw -q package -DskipTests. Needs the Debian prometheus and victoria-metrics packages.
 # Persist: Prometheus's snapshot API (all data as blocks), measured as for Prometheus.
-# PEERS=0 runs Sightline only (label sightline-N, N = first free number); JAVA_OPTS replaces -Xmx256m.
+# SIGHTLINE_ONLY=1 runs Sightline only (label sightline-N, N = first free number); JAVA_OPTS replaces -Xmx256m.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/../shared/bench
@@ -21,7 +21,7 @@ for _ in $(seq 1 120); do curl -sf localhost:8321/-/ready > /dev/null && break; 
 cd "$BENCH"
 ./run.sh http://127.0.0.1:8321 --label "$LABEL" --pid "$PID" --data-dir "$DATA/data" --persist prometheus
 kill -TERM "$PID"; wait "$PID" || true
-if [[ ${PEERS:-1} == 1 ]]; then
+if [[ ${SIGHTLINE_ONLY:-0} != 1 ]]; then
   REPEATS=1 ./run-peers.sh
 fi
 if [[ -e $RESULTS/prometheus/queries-1-data.json.gz ]]; then

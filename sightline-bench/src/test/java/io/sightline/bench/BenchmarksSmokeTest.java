@@ -24,6 +24,19 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void blockChunk() {
+        for (String shape : new String[] {"counter", "centis"}) {
+            BlockChunkBenchmark b = new BlockChunkBenchmark();
+            b.shape = shape;
+            b.setUp();
+            assertThat(b.decimal).as("decimal values take the decimal encoding").isNotNull();
+            assertThat(b.decimal.length).isLessThan(b.xor.length);
+            assertThat(b.encodeDecimal()).isEqualTo(b.decimal);
+            assertThat(b.iterateDecimal()).isEqualTo(b.iterateXor());
+        }
+    }
+
+    @Test
     void promqlEval() throws Exception {
         PromqlEvalBenchmark b = new PromqlEvalBenchmark();
         b.query = "sum by (instance) (rate(node_cpu_seconds_total{mode!=\"idle\"}[5m]))";

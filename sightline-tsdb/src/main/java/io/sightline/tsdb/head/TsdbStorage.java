@@ -67,7 +67,7 @@ public final class TsdbStorage implements Storage {
      */
     public record BlockOptions(long blockRangeMs, long retentionMs, long retentionBytes, List<RetentionRule> rules,
             long checkIntervalMs) {
-        public static final BlockOptions DEFAULTS = new BlockOptions(7_200_000L, 15L * 86_400_000L, 60_000L);
+        public static final BlockOptions DEFAULTS = new BlockOptions(7_200_000L, 15L * 86_400_000L, 10_000L);
         static final long MAX_BLOCK_RANGE_MS = 31L * 86_400_000L;
 
         public BlockOptions {
