@@ -230,6 +230,12 @@ public final class Labels implements Comparable<Labels> {
             return this;
         }
 
+        /** The value of {@code name} so far, or null (an empty value reads as null: it is not a label). */
+        public String get(String name) {
+            int i = names.indexOf(name);
+            return i < 0 || values.get(i).isEmpty() ? null : values.get(i);
+        }
+
         public Builder remove(String name) {
             int i = names.indexOf(name);
             if (i >= 0) {

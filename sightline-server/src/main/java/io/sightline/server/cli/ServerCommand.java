@@ -82,7 +82,10 @@ final class ServerCommand implements Callable<Integer> {
         });
         TsdbOpener opener = new TsdbOpener(config);
         SightlineServer server = SightlineServer.start(source, config,
-                new SightlineServer.Options(opener, metrics -> Endpoints.modules(opener, config, metrics), shutdownTimeout));
+                new SightlineServer.Options(opener, metrics -> Endpoints.modules(opener, () -> {
+                    SightlineServer s = running.get();
+                    return s == null ? config : s.config();
+                }, metrics), shutdownTimeout));
         running.set(server);
         // Any other exit (System.exit elsewhere) still closes storage and releases the lock.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "sightline-shutdown"));

@@ -78,7 +78,7 @@ public final class ConfigLoader {
 
     private static SightlineConfig bind(String source, YamlNode root) {
         YamlNode.Mapping top = root.mapping("global", "rule_files", "scrape_configs", "alerting", "listeners",
-                "storage", "limits", "query", "auth", "remote_write", "remote_read");
+                "storage", "limits", "query", "auth", "ingest", "remote_write", "remote_read");
         for (String forwarding : List.of("remote_write", "remote_read")) {
             if (top.has(forwarding)) {
                 throw top.required(forwarding).error(forwarding + " to another server is not supported; Sightline"
@@ -104,7 +104,16 @@ public final class ConfigLoader {
                 storage(top.get("storage").orElse(null)),
                 limits(top.get("limits").orElse(null)),
                 query(top.get("query").orElse(null)),
-                auth(top.get("auth").orElse(null)));
+                auth(top.get("auth").orElse(null)),
+                ingest(top.get("ingest").orElse(null)));
+    }
+
+    private static SightlineConfig.IngestConfig ingest(YamlNode n) {
+        if (n == null) {
+            return new SightlineConfig.IngestConfig(List.of());
+        }
+        YamlNode.Mapping m = n.mapping("relabel_configs");
+        return new SightlineConfig.IngestConfig(List.copyOf(ScrapeConfigParser.relabelConfigs(m.list("relabel_configs"))));
     }
 
     private static GlobalConfig global(YamlNode n) {

@@ -1,5 +1,6 @@
 package io.sightline.server.config;
 
+import io.sightline.common.relabel.RelabelConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.sightline.server.config;
 
+import io.sightline.common.relabel.RelabelConfig;
 import io.sightline.common.Labels;
 import io.sightline.common.Names;
 import io.sightline.server.config.SightlineConfig.GlobalConfig;
@@ -224,7 +225,7 @@ final class ScrapeConfigParser {
         String regexText = m.string("regex", "(.*)");
         Pattern regex;
         try {
-            regex = Pattern.compile("^(?:" + regexText + ")$");
+            regex = RelabelConfig.compileRegex(regexText);
         } catch (PatternSyntaxException e) {
             throw m.required("regex").error("invalid regular expression \"" + regexText + "\": " + e.getDescription());
         }

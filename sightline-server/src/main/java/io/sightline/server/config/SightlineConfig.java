@@ -1,5 +1,6 @@
 package io.sightline.server.config;
 
+import io.sightline.common.relabel.RelabelConfig;
 import io.sightline.common.Labels;
 import io.sightline.server.auth.Scope;
 import java.nio.file.Path;
@@ -24,19 +25,28 @@ public record SightlineConfig(
         StorageConfig storage,
         LimitsConfig limits,
         QueryConfig query,
-        AuthConfig auth) {
+        AuthConfig auth,
+        IngestConfig ingest) {
 
     public static final int DEFAULT_HTTP_PORT = 8321;
 
     public SightlineConfig withHttpAddress(HostPort address) {
         return new SightlineConfig(source, global, ruleFiles, scrapeConfigs, alerting, new ListenersConfig(address),
-                storage, limits, query, auth);
+                storage, limits, query, auth, ingest);
     }
 
     public SightlineConfig withDataDir(Path dir) {
         return new SightlineConfig(source, global, ruleFiles, scrapeConfigs, alerting, listeners,
-                storage.withPath(dir), limits, query, auth);
+                storage.withPath(dir), limits, query, auth, ingest);
     }
+
+    /**
+     * {@code ingest}: what applies to every pushed sample (remote_write, Influx, text import).
+     *
+     * @param relabelConfigs Prometheus relabel rules run on each pushed series before it is stored; a
+     *     series they drop (or leave without labels) is not stored, and not an error
+     */
+    public record IngestConfig(List<RelabelConfig> relabelConfigs) {}
 
     /** Prometheus's {@code global} section. */
     public record GlobalConfig(

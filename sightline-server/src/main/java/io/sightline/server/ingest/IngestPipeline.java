@@ -1,5 +1,7 @@
 package io.sightline.server.ingest;
 
+import io.sightline.common.relabel.RelabelConfig;
+import io.sightline.common.relabel.Relabeler;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
@@ -46,6 +48,7 @@ public final class IngestPipeline {
     }
 
     private final Supplier<Storage> storage;
+    private final Supplier<List<RelabelConfig>> relabel;
     private final ThreadPoolExecutor workers;
     private final MeterRegistry registry;
     private final int maxInFlight;
@@ -58,14 +61,24 @@ public final class IngestPipeline {
      * @param workers bodies decoded and committed at once; 32 more may wait, the rest get 503
      */
     public IngestPipeline(Supplier<Storage> storage, int workers, MeterRegistry registry) {
-        this(storage, workers, registry, Runtime.getRuntime().maxMemory() / 4);
+        this(storage, List::of, workers, registry, Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    /**
+     * @param relabel the {@code ingest.relabel_configs} in force, read at each request
+     */
+    public IngestPipeline(Supplier<Storage> storage, Supplier<List<RelabelConfig>> relabel, int workers,
+            MeterRegistry registry) {
+        this(storage, relabel, workers, registry, Runtime.getRuntime().maxMemory() / 4);
     }
 
     /**
      * @param bodyBudget bytes of request bodies (by {@code Content-Length}) that may be held at once
      */
-    IngestPipeline(Supplier<Storage> storage, int workers, MeterRegistry registry, long bodyBudget) {
+    IngestPipeline(Supplier<Storage> storage, Supplier<List<RelabelConfig>> relabel, int workers, MeterRegistry registry,
+            long bodyBudget) {
         this.storage = storage;
+        this.relabel = relabel;
         this.registry = registry;
         this.maxInFlight = workers + QUEUED_REQUESTS;
         this.bodyBudget = bodyBudget;
@@ -133,7 +146,7 @@ public final class IngestPipeline {
             return retryLater(5, "storage is opening (replaying its write-ahead log); retry shortly");
         }
         Appender appender = s.appender();
-        AppendingSink sink = new AppendingSink(appender, protocol);
+        AppendingSink sink = new AppendingSink(appender, protocol, relabel.get());
         try {
             decoder.decode(body, sink);
         } catch (MalformedRequestException e) {
@@ -147,6 +160,11 @@ public final class IngestPipeline {
         }
         Counter.builder("sightline.ingest.samples").description("Samples stored, by protocol.")
                 .tag("protocol", protocol).register(registry).increment(sink.accepted);
+        if (sink.relabeledAway > 0) {
+            Counter.builder("sightline.ingest.samples.relabeled.away")
+                    .description("Samples not stored because ingest.relabel_configs dropped their series, by protocol.")
+                    .tag("protocol", protocol).register(registry).increment(sink.relabeledAway);
+        }
         if (sink.rejected == 0) {
             return HttpResponse.of(HttpStatus.NO_CONTENT);
         }
@@ -168,13 +186,22 @@ public final class IngestPipeline {
         long accepted;
         long rejected;
 
-        AppendingSink(Appender appender, String protocol) {
+        final List<RelabelConfig> rules;
+        long relabeledAway;
+
+        AppendingSink(Appender appender, String protocol, List<RelabelConfig> rules) {
             this.appender = appender;
             this.protocol = protocol;
+            this.rules = rules;
         }
 
         @Override
-        public void series(Labels labels, long[] timestamps, double[] values, int count) {
+        public void series(Labels original, long[] timestamps, double[] values, int count) {
+            Labels labels = Relabeler.process(original, rules);
+            if (labels == null || labels.isEmpty()) {
+                relabeledAway += count;
+                return;
+            }
             long ref = 0;
             for (int i = 0; i < count; i++) {
                 try {

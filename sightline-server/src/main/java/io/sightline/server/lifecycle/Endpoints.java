@@ -20,11 +20,20 @@ public final class Endpoints {
     private Endpoints() {}
 
     public static List<Endpoint> modules(TsdbOpener storage, SightlineConfig config, SelfMetrics metrics) {
-        IngestPipeline ingest = new IngestPipeline(storage::storage, Math.max(2, Runtime.getRuntime().availableProcessors()),
-                metrics.registry());
-        LongSupplier maxBody = () -> config.limits().maxRequestBodyBytes();
-        StatusApi status = new StatusApi(() -> config, metrics);
-        QueryApi query = new QueryApi(storage::storage, () -> config, status);
+        return modules(storage, () -> config, metrics);
+    }
+
+    /**
+     * @param configs the config in force, read at each use: a reload changes the query limits, body
+     *     limit and ingest relabeling of running endpoints
+     */
+    public static List<Endpoint> modules(TsdbOpener storage, java.util.function.Supplier<SightlineConfig> configs,
+            SelfMetrics metrics) {
+        IngestPipeline ingest = new IngestPipeline(storage::storage, () -> configs.get().ingest().relabelConfigs(),
+                Math.max(2, Runtime.getRuntime().availableProcessors()), metrics.registry());
+        LongSupplier maxBody = () -> configs.get().limits().maxRequestBodyBytes();
+        StatusApi status = new StatusApi(configs, metrics);
+        QueryApi query = new QueryApi(storage::storage, configs, status);
         List<Endpoint> out = new java.util.ArrayList<>(query.endpoints());
         out.addAll(List.of(
                 Endpoint.of("/api/v1/write", Set.of(HttpMethod.POST), Scope.WRITE, new RemoteWriteHandler(ingest, maxBody)),

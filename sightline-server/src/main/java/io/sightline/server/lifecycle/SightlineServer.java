@@ -176,7 +176,8 @@ public final class SightlineServer implements AutoCloseable {
             needRestart.add("limits.max_series/max_label_*");
         }
         SightlineConfig applied = new SightlineConfig(next.source(), next.global(), next.ruleFiles(), next.scrapeConfigs(),
-                next.alerting(), current.listeners(), current.storage(), next.limits(), next.query(), next.auth());
+                next.alerting(), current.listeners(), current.storage(), next.limits(), next.query(), next.auth(),
+                next.ingest());
         config.set(applied);
         metrics.recordReload(true);
         var event = log.atInfo().addKeyValue("file", next.source());

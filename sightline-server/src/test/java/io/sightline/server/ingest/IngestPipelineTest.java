@@ -19,7 +19,7 @@ class IngestPipelineTest {
 
     @Test
     void bodyBudget_refusesWhatWouldExceedIt_untilBytesAreReleased() {
-        IngestPipeline p = new IngestPipeline(() -> null, 1, new SimpleMeterRegistry(), 1_500);
+        IngestPipeline p = new IngestPipeline(() -> null, java.util.List::of, 1, new SimpleMeterRegistry(), 1_500);
         assertThat(p.enter(1_000)).isNull();
         assertRefused(p.enter(1_000), "too many request bytes in flight (1500 bytes at most)");
         p.leave(1_000);
@@ -29,7 +29,7 @@ class IngestPipelineTest {
 
     @Test
     void inFlightCap_isWorkersPlusQueue() {
-        IngestPipeline p = new IngestPipeline(() -> null, 2, new SimpleMeterRegistry(), Long.MAX_VALUE);
+        IngestPipeline p = new IngestPipeline(() -> null, java.util.List::of, 2, new SimpleMeterRegistry(), Long.MAX_VALUE);
         for (int i = 0; i < 2 + 32; i++) {
             assertThat(p.enter(10)).as("request %d", i).isNull();
         }

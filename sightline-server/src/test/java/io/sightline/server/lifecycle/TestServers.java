@@ -29,11 +29,18 @@ public final class TestServers {
                         new SightlineServer.Options(storage, m -> endpoints, Duration.ofSeconds(10)));
             }
             TsdbOpener opener = new TsdbOpener(config);
-            return SightlineServer.start(source, config, new SightlineServer.Options(opener, m -> {
-                List<Endpoint> all = new java.util.ArrayList<>(Endpoints.modules(opener, config, m));
+            java.util.concurrent.atomic.AtomicReference<SightlineServer> running =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            SightlineServer server = SightlineServer.start(source, config, new SightlineServer.Options(opener, m -> {
+                List<Endpoint> all = new java.util.ArrayList<>(Endpoints.modules(opener, () -> {
+                    SightlineServer s = running.get();
+                    return s == null ? config : s.config();
+                }, m));
                 all.addAll(endpoints);
                 return all;
             }, Duration.ofSeconds(10)));
+            running.set(server);
+            return server;
         } catch (ConfigException | StartupException e) {
             throw new IllegalStateException(e);
         }
