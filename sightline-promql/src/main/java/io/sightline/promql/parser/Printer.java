@@ -124,9 +124,21 @@ public final class Printer {
         }
     }
 
+    /**
+     * Whether a metric name, written bare, parses back as that metric: not for words the parser reads
+     * otherwise ({@code or}, {@code by}, {@code Inf}, ...), which print as {@code {__name__="or"}}.
+     */
+    private static boolean standsAlone(String name) {
+        try {
+            return Parser.parse(name) instanceof Expr.VectorSelector v && name.equals(v.name());
+        } catch (ParseException e) {
+            return false;
+        }
+    }
+
     private static void selector(Expr.VectorSelector vs, StringBuilder sb) {
         String name = vs.name();
-        boolean plainName = name != null && isIdentifier(name);
+        boolean plainName = name != null && isIdentifier(name) && standsAlone(name);
         List<LabelMatcher> rest = new ArrayList<>();
         for (LabelMatcher m : vs.matchers()) {
             if (plainName && m.name().equals(Labels.METRIC_NAME) && m.type() == LabelMatcher.Type.EQUAL

@@ -37,7 +37,12 @@ class ParserTest {
                 Arguments.of("`raw\\n`", "\"raw\\\\n\""),
                 Arguments.of("SUM BY (a) (x)", "sum by (a) (x)"),
                 Arguments.of("foo # comment", "foo"),
-                Arguments.of("x offset step()", "x offset step()"));
+                Arguments.of("x offset step()", "x offset step()"),
+                // Names the parser would read otherwise keep their braces (a fuzz finding: {"or"}).
+                Arguments.of("{\"or\"}", "{__name__=\"or\"}"),
+                Arguments.of("{__name__=\"by\"}", "{__name__=\"by\"}"),
+                Arguments.of("{__name__=\"Inf\", a=\"b\"}", "{__name__=\"Inf\", a=\"b\"}"),
+                Arguments.of("{__name__=\"sum\"}", "{__name__=\"sum\"}"));
     }
 
     @ParameterizedTest
