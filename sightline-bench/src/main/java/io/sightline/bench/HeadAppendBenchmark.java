@@ -48,7 +48,7 @@ public class HeadAppendBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("sightline-bench-head");
-        storage = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS);
+        storage = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS, Benchmarks.HEAD_ONLY);
         labels = new Labels[SERIES];
         for (int i = 0; i < SERIES; i++) {
             labels[i] = Labels.of("__name__", "node_cpu_seconds_total", "instance", "host-" + (i % 28) + ":9100",

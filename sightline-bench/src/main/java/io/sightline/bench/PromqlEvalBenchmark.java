@@ -57,7 +57,7 @@ public class PromqlEvalBenchmark {
     @Setup
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("sightline-bench-promql");
-        storage = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS);
+        storage = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS, Benchmarks.HEAD_ONLY);
         Random rnd = new Random(42);
         Labels[] cpu = new Labels[28 * 12 * 3];
         double[] cpuValue = new double[cpu.length];

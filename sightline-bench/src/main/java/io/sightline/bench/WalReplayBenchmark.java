@@ -44,7 +44,7 @@ public class WalReplayBenchmark {
     @Setup(Level.Trial)
     public void write() throws Exception {
         dir = Files.createTempDirectory("sightline-bench-wal");
-        try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS)) {
+        try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS, Benchmarks.HEAD_ONLY)) {
             long t = 1_700_000_000_000L;
             for (int k = 0; k < SAMPLES; k += 20) {
                 Appender a = s.appender();
@@ -62,7 +62,7 @@ public class WalReplayBenchmark {
     @Benchmark
     @OperationsPerInvocation(SERIES * SAMPLES)
     public long replay() throws Exception {
-        try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS)) {
+        try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS, Benchmarks.HEAD_ONLY)) {
             return s.replayedSamples();
         }
     }

@@ -37,6 +37,22 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void select() throws Exception {
+        int[] expectedLabels = {10 * 3, 200 * 3, 9_000 * 3};
+        String[] selectors = {"narrow", "regex", "negative"};
+        for (int i = 0; i < selectors.length; i++) {
+            SelectBenchmark b = new SelectBenchmark();
+            b.selector = selectors[i];
+            b.setUp();
+            try {
+                assertThat(b.select()).as(selectors[i]).isEqualTo(expectedLabels[i]);
+            } finally {
+                b.tearDown();
+            }
+        }
+    }
+
+    @Test
     void promqlEval() throws Exception {
         PromqlEvalBenchmark b = new PromqlEvalBenchmark();
         b.query = "sum by (instance) (rate(node_cpu_seconds_total{mode!=\"idle\"}[5m]))";
