@@ -17,6 +17,17 @@ final class ByteSink {
         pos = 0;
     }
 
+    /** Drops everything from {@code position} on. */
+    void truncate(int position) {
+        pos = position;
+    }
+
+    void put(byte[] b, int off, int len) {
+        ensure(len);
+        System.arraycopy(b, off, buf, pos, len);
+        pos += len;
+    }
+
     int position() {
         return pos;
     }

@@ -14,6 +14,10 @@ final class ByteSource {
         this.end = offset + length;
     }
 
+    int position() {
+        return pos;
+    }
+
     boolean hasRemaining() {
         return pos < end;
     }

@@ -59,6 +59,17 @@ public final class WalBatch {
     private void end(int start) {
         int payloadStart = start + 8;
         int len = sink.position() - payloadStart;
+        if (len >= WalRecords.COMPRESS_FROM) {
+            byte[] raw = java.util.Arrays.copyOfRange(sink.array(), payloadStart, payloadStart + len);
+            byte[] z = com.github.luben.zstd.Zstd.compress(raw, WalRecords.ZSTD_LEVEL);
+            if (z.length + 11 < len) {
+                sink.truncate(payloadStart);
+                sink.put(WalRecords.COMPRESSED);
+                sink.putUvarint(len);
+                sink.put(z, 0, z.length);
+                len = sink.position() - payloadStart;
+            }
+        }
         CRC32C crc = new CRC32C();
         crc.update(sink.array(), payloadStart, len);
         sink.putInt(start, len);

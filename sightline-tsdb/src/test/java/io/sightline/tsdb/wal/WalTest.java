@@ -227,4 +227,54 @@ class WalTest {
         Wal.open(dir, always, c, report()).close();
         assertThat(c.events).hasSize((int) expectedEvents);
     }
+
+    @Test
+    void compressibleRecords_areWrittenCompressed_andReplayExactly() throws Exception {
+        Wal wal = Wal.open(dir, Wal.Options.DEFAULTS, new Collector(), report());
+        List<String> expected = new ArrayList<>();
+        int n = 10_000;
+        long rawBytes = 0;
+        for (int c = 0; c < 20; c++) {
+            long[] refs = new long[n];
+            long[] ts = new long[n];
+            double[] vs = new double[n];
+            for (int i = 0; i < n; i++) {
+                refs[i] = 1 + i % 500;
+                ts[i] = 1_700_000_000_000L + c * 15_000L;
+                vs[i] = i % 3 == 0 ? 0 : c * 10 + i % 7;
+                expected.add("sample " + refs[i] + " " + ts[i] + " " + Double.doubleToRawLongBits(vs[i]));
+            }
+            WalBatch b = new WalBatch();
+            b.samples(refs, ts, vs, n);
+            rawBytes += 11L * n;
+            wal.write(b);
+        }
+        wal.close();
+        long onDisk;
+        try (var files = Files.list(dir)) {
+            onDisk = files.mapToLong(p -> p.toFile().length()).sum();
+        }
+        assertThat(onDisk).as("compressed on disk").isLessThan(rawBytes / 4);
+        Collector replayed = new Collector();
+        Wal.open(dir, Wal.Options.DEFAULTS, replayed, report()).close();
+        assertThat(replayed.events).isEqualTo(expected);
+    }
+
+    @Test
+    void compressedRecordThatDoesNotDecode_isCorrupt() {
+        byte[] notZstd = {WalRecords.COMPRESSED, 10, 1, 2, 3, 4};
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WalRecords.decode(notZstd, 0, notZstd.length,
+                new Collector())).isInstanceOf(CorruptRecordException.class);
+        byte[] inner = {WalRecords.COMPRESSED, 1, 0};
+        byte[] z = com.github.luben.zstd.Zstd.compress(inner, 1);
+        byte[] nested = new byte[2 + z.length];
+        nested[0] = WalRecords.COMPRESSED;
+        nested[1] = (byte) inner.length;
+        System.arraycopy(z, 0, nested, 2, z.length);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WalRecords.decode(nested, 0, nested.length,
+                new Collector())).isInstanceOf(CorruptRecordException.class);
+        byte[] huge = {WalRecords.COMPRESSED, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f};
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WalRecords.decode(huge, 0, huge.length,
+                new Collector())).isInstanceOf(CorruptRecordException.class);
+    }
 }
