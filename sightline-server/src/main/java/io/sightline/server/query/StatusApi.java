@@ -108,15 +108,20 @@ public final class StatusApi {
         g.writeEndObject();
     }
 
-    /** Head statistics and the top {@code limit} metric names, label names and label pairs by series count. */
+    /**
+     * Head statistics and the top {@code limit} metric names, label names and label pairs by series
+     * count, over the head (the last hours) as in Prometheus: reading every block would cost a scan of
+     * the whole retention.
+     */
     void tsdb(JsonGenerator g, Storage storage, int limit) throws IOException {
-        StorageStats st = storage.stats();
+        io.sightline.tsdb.head.TsdbStorage durable = storage instanceof io.sightline.tsdb.head.TsdbStorage t ? t : null;
+        StorageStats st = durable != null ? durable.headStats() : storage.stats();
         Map<String, Integer> byName = new HashMap<>();
         Map<String, Integer> byPair = new HashMap<>();
         Map<String, java.util.Set<String>> valuesByLabel = new HashMap<>();
         Map<String, Long> bytesByLabel = new HashMap<>();
         long pairs = 0;
-        try (Querier q = storage.querier(ApiParams.MIN_TIME, ApiParams.MAX_TIME)) {
+        try (Querier q = durable != null ? durable.headQuerier() : storage.querier(ApiParams.MIN_TIME, ApiParams.MAX_TIME)) {
             SeriesSet set = q.select(false, SelectHints.range(ApiParams.MIN_TIME, ApiParams.MAX_TIME),
                     LabelMatcher.regex(Labels.METRIC_NAME, ".+"));
             while (set.next()) {

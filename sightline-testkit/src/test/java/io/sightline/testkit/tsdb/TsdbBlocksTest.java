@@ -154,6 +154,15 @@ class TsdbBlocksTest extends StorageContract {
         // Newest is 3 ranges in; with a 1 h hold only the first range may be cut.
         assertThat(s.maintain().cut()).hasSize(1);
         assertThat(s.blocks().get(0).maxTime()).isEqualTo(RANGE);
+        assertThat(s.stats().minTime()).as("the store").isZero();
+        assertThat(s.headStats().minTime()).as("the head alone").isEqualTo(RANGE);
+        try (Querier head = s.headQuerier()) {
+            var set = head.select(false, null, LabelMatcher.equal("k", "a"));
+            assertThat(set.next()).isTrue();
+            var it = set.at().iterator(null);
+            assertThat(it.next()).isTrue();
+            assertThat(it.timestamp()).isEqualTo(RANGE);
+        }
         assertThat(s.maintain().cut()).isEmpty();
         Appender late = s.appender();
         assertThatThrownBy(() -> late.append(0, a, RANGE - 60_000 + 1, 1)).isInstanceOf(StorageException.TooOldSample.class);

@@ -729,6 +729,28 @@ public final class TsdbStorage implements Storage {
         }
     }
 
+    /** The head alone: its series, oldest and newest sample (what Prometheus's {@code headStats} shows). */
+    public StorageStats headStats() {
+        long n = 0;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (MemSeries s : head.byLabels.values()) {
+            synchronized (s) {
+                if (!s.isEmpty()) {
+                    n++;
+                    min = Math.min(min, s.minTime());
+                    max = Math.max(max, s.maxTime());
+                }
+            }
+        }
+        return new StorageStats(n, min, max, head.appended.sum(), head.droppedAtCommit.sum());
+    }
+
+    /** A querier over the head only (the last hours), all of its time range. */
+    public Querier headQuerier() {
+        return new HeadQuerier(head, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
     /** Series in the head (all series until the first cut; afterwards those written within the last hours). */
     @Override
     public StorageStats stats() {
