@@ -27,4 +27,19 @@ public interface Querier extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * Checks what {@link #select} requires of its matchers.
+     *
+     * @throws IllegalArgumentException if every matcher matches the empty string
+     */
+    static void requireNarrowing(LabelMatcher... matchers) {
+        for (LabelMatcher m : matchers) {
+            if (!m.matchesEmpty()) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException("cannot select series: at least one matcher must not match the empty"
+                + " string (e.g. a metric name), got " + java.util.Arrays.toString(matchers));
+    }
 }

@@ -8,7 +8,6 @@ import io.sightline.tsdb.SelectHints;
 import io.sightline.tsdb.Series;
 import io.sightline.tsdb.SeriesSet;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.roaringbitmap.IntIterator;
@@ -31,14 +30,7 @@ final class BlockQuerier implements Querier {
 
     @Override
     public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
-        boolean narrows = false;
-        for (LabelMatcher m : matchers) {
-            narrows |= !m.matchesEmpty();
-        }
-        if (!narrows) {
-            throw new IllegalArgumentException("cannot select series: at least one matcher must not match the empty"
-                    + " string (e.g. a metric name), got " + Arrays.toString(matchers));
-        }
+        Querier.requireNarrowing(matchers);
         if (!block.meta().overlaps(mint, maxt)) {
             return SeriesSet.empty();
         }

@@ -2,6 +2,7 @@ package io.sightline.tsdb.block;
 
 import io.sightline.common.Labels;
 import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.merge.LabelOrderMerge;
 import io.sightline.tsdb.merge.MergingIterator;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,47 +36,27 @@ public final class Compactor {
             sources.addAll(b.meta().compaction().sources());
         }
         List<BlockWriter.SeriesSource> merged = new ArrayList<>();
-        int[] pos = new int[lists.size()];
-        while (true) {
-            Labels min = null;
-            for (int i = 0; i < lists.size(); i++) {
-                if (pos[i] < lists.get(i).size()) {
-                    Labels l = lists.get(i).get(pos[i]).labels();
-                    if (min == null || l.compareTo(min) < 0) {
-                        min = l;
-                    }
-                }
-            }
-            if (min == null) {
-                break;
-            }
-            List<BlockWriter.SeriesSource> group = new ArrayList<>();
-            for (int i = 0; i < lists.size(); i++) {
-                if (pos[i] < lists.get(i).size() && lists.get(i).get(pos[i]).labels().equals(min)) {
-                    group.add(lists.get(i).get(pos[i]++));
-                }
-            }
+        LabelOrderMerge.<BlockWriter.SeriesSource>merge(lists, BlockWriter.SeriesSource::labels, (labels, group) -> {
             if (group.size() == 1) {
                 merged.add(group.get(0));
-            } else {
-                Labels labels = min;
-                merged.add(new BlockWriter.SeriesSource() {
-                    @Override
-                    public Labels labels() {
-                        return labels;
-                    }
-
-                    @Override
-                    public SampleIterator samples() {
-                        List<SampleIterator> its = new ArrayList<>(group.size());
-                        for (BlockWriter.SeriesSource s : group) {
-                            its.add(s.samples());
-                        }
-                        return new MergingIterator(its);
-                    }
-                });
+                return;
             }
-        }
+            merged.add(new BlockWriter.SeriesSource() {
+                @Override
+                public Labels labels() {
+                    return labels;
+                }
+
+                @Override
+                public SampleIterator samples() {
+                    List<SampleIterator> its = new ArrayList<>(group.size());
+                    for (BlockWriter.SeriesSource s : group) {
+                        its.add(s.samples());
+                    }
+                    return new MergingIterator(its);
+                }
+            });
+        });
         return BlockWriter.write(blocksDir, minT, maxT, level + 1, List.copyOf(sources), merged);
     }
 }

@@ -138,7 +138,7 @@ public final class DecimalChunk {
         if (in.pos != raw.length) {
             throw new CorruptChunkException((raw.length - in.pos) + " bytes left after " + n + " samples");
         }
-        return new ArrayIterator(ts, vs, n);
+        return new io.sightline.tsdb.ArraySampleIterator(ts, vs, n);
     }
 
     static long zigzag(long v) {
@@ -206,63 +206,6 @@ public final class DecimalChunk {
                 throw new CorruptChunkException("count " + v + " out of range (max " + max + ")");
             }
             return (int) v;
-        }
-    }
-
-    /** Samples decoded into arrays. */
-    static final class ArrayIterator implements SampleIterator {
-        private final long[] ts;
-        private final double[] vs;
-        private final int n;
-        private int i = -1;
-
-        ArrayIterator(long[] ts, double[] vs, int n) {
-            this.ts = ts;
-            this.vs = vs;
-            this.n = n;
-        }
-
-        @Override
-        public boolean next() {
-            if (i < n) {
-                i++;
-            }
-            return i < n;
-        }
-
-        @Override
-        public boolean seek(long t) {
-            if (i < 0) {
-                i = 0;
-            }
-            if (i >= n) {
-                return false;
-            }
-            if (ts[i] >= t) {
-                return true;
-            }
-            int lo = i + 1;
-            int hi = n;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (ts[mid] < t) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            i = lo;
-            return i < n;
-        }
-
-        @Override
-        public long timestamp() {
-            return ts[i];
-        }
-
-        @Override
-        public double value() {
-            return vs[i];
         }
     }
 }

@@ -273,14 +273,7 @@ public final class MemoryStorage implements Storage {
 
         @Override
         public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
-            boolean narrows = false;
-            for (LabelMatcher m : matchers) {
-                narrows |= !m.matchesEmpty();
-            }
-            if (!narrows) {
-                throw new IllegalArgumentException("cannot select series: at least one matcher must not match the empty"
-                        + " string (e.g. a metric name), got " + Arrays.toString(matchers));
-            }
+            Querier.requireNarrowing(matchers);
             List<CopiedSeries> copies = new ArrayList<>();
             lock.readLock().lock();
             try {
@@ -342,49 +335,7 @@ public final class MemoryStorage implements Storage {
     private record CopiedSeries(Labels labels, long[] ts, double[] vs) implements Series {
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
-            return new ArrayIterator(ts, vs);
-        }
-    }
-
-
-    /** Iterates parallel timestamp/value arrays. */
-    static final class ArrayIterator implements SampleIterator {
-        private final long[] ts;
-        private final double[] vs;
-        private int i = -1;
-
-        ArrayIterator(long[] ts, double[] vs) {
-            this.ts = ts;
-            this.vs = vs;
-        }
-
-        @Override
-        public boolean next() {
-            if (i < ts.length) {
-                i++;
-            }
-            return i < ts.length;
-        }
-
-        @Override
-        public boolean seek(long t) {
-            if (i < 0) {
-                i = 0;
-            }
-            while (i < ts.length && ts[i] < t) {
-                i++;
-            }
-            return i < ts.length;
-        }
-
-        @Override
-        public long timestamp() {
-            return ts[i];
-        }
-
-        @Override
-        public double value() {
-            return vs[i];
+            return new io.sightline.tsdb.ArraySampleIterator(ts, vs, ts.length);
         }
     }
 

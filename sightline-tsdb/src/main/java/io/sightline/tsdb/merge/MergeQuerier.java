@@ -37,31 +37,9 @@ public final class MergeQuerier implements Querier {
             }
             lists.add(l);
         }
-        int[] pos = new int[lists.size()];
         List<Series> out = new ArrayList<>();
-        List<Series> group = new ArrayList<>();
-        while (true) {
-            Labels min = null;
-            for (int i = 0; i < lists.size(); i++) {
-                if (pos[i] < lists.get(i).size()) {
-                    Labels l = lists.get(i).get(pos[i]).labels();
-                    if (min == null || l.compareTo(min) < 0) {
-                        min = l;
-                    }
-                }
-            }
-            if (min == null) {
-                break;
-            }
-            group.clear();
-            for (int i = 0; i < lists.size(); i++) {
-                if (pos[i] < lists.get(i).size() && lists.get(i).get(pos[i]).labels().equals(min)) {
-                    group.add(lists.get(i).get(pos[i]));
-                    pos[i]++;
-                }
-            }
-            out.add(group.size() == 1 ? group.get(0) : new MergedSeries(min, List.copyOf(group)));
-        }
+        LabelOrderMerge.<Series>merge(lists, Series::labels,
+                (labels, group) -> out.add(group.size() == 1 ? group.get(0) : new MergedSeries(labels, group)));
         return SeriesSet.of(out);
     }
 

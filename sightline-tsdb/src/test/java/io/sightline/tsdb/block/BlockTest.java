@@ -80,7 +80,14 @@ class BlockTest {
 
             @Override
             public SampleIterator samples() {
-                return new ListIterator(copy);
+                long[] ts = new long[copy.size()];
+                double[] vs = new double[copy.size()];
+                int k = 0;
+                for (Map.Entry<Long, Long> e : copy.entrySet()) {
+                    ts[k] = e.getKey();
+                    vs[k++] = Double.longBitsToDouble(e.getValue());
+                }
+                return new io.sightline.tsdb.ArraySampleIterator(ts, vs, ts.length);
             }
         };
     }
@@ -252,51 +259,5 @@ class BlockTest {
                 read(q, LabelMatcher.regex("__name__", ".+"));
             }
         }).isInstanceOf(CorruptBlockException.class).hasMessageContaining("checksum");
-    }
-
-    /** Iterates a sorted map of t -> value bits. */
-    static final class ListIterator implements SampleIterator {
-        private final long[] ts;
-        private final long[] vs;
-        private int i = -1;
-
-        ListIterator(TreeMap<Long, Long> m) {
-            ts = new long[m.size()];
-            vs = new long[m.size()];
-            int k = 0;
-            for (Map.Entry<Long, Long> e : m.entrySet()) {
-                ts[k] = e.getKey();
-                vs[k++] = e.getValue();
-            }
-        }
-
-        @Override
-        public boolean next() {
-            if (i < ts.length) {
-                i++;
-            }
-            return i < ts.length;
-        }
-
-        @Override
-        public boolean seek(long t) {
-            if (i < 0) {
-                i = 0;
-            }
-            while (i < ts.length && ts[i] < t) {
-                i++;
-            }
-            return i < ts.length;
-        }
-
-        @Override
-        public long timestamp() {
-            return ts[i];
-        }
-
-        @Override
-        public double value() {
-            return Double.longBitsToDouble(vs[i]);
-        }
     }
 }
