@@ -7,6 +7,7 @@ import io.sightline.ingest.MalformedRequestException;
 import io.sightline.ingest.SeriesSink;
 import io.sightline.ingest.influx.LineProtocolParser;
 import io.sightline.ingest.remotewrite.RemoteWriteDecoder;
+import io.sightline.ingest.text.OpenMetricsParser;
 import io.sightline.ingest.text.TextFormatParser;
 
 /**
@@ -38,6 +39,14 @@ class ParserFuzzTest {
                 throw new AssertionError("invalid series without a reason");
             }
         }
+
+        @Override
+        public void metadata(String family, String type, String help, String unit) {
+            calls++;
+            if (family.isEmpty() || type.isEmpty() || help == null || unit == null) {
+                throw new AssertionError("sink given impossible metadata: " + family + " " + type);
+            }
+        }
     }
 
     @FuzzTest(maxDuration = "30s")
@@ -63,6 +72,19 @@ class ParserFuzzTest {
         CheckingSink sink = new CheckingSink();
         try {
             TextFormatParser.parse(text, 1_795_000_000_000L, sink);
+        } catch (MalformedRequestException e) {
+            if (sink.calls != 0) {
+                throw new AssertionError("a malformed body reached the sink", e);
+            }
+        }
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void openMetrics(FuzzedDataProvider data) {
+        String text = data.consumeRemainingAsString();
+        CheckingSink sink = new CheckingSink();
+        try {
+            OpenMetricsParser.parse(text, 1_795_000_000_000L, sink);
         } catch (MalformedRequestException e) {
             if (sink.calls != 0) {
                 throw new AssertionError("a malformed body reached the sink", e);

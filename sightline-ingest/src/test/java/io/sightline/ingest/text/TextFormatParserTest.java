@@ -102,6 +102,74 @@ class TextFormatParserTest {
         assertThat(sunk).as("nothing reaches the sink").isEmpty();
     }
 
+    /** Records metadata and samples, in the order the sink sees them. */
+    static List<String> parseWithMetadata(String text) throws MalformedRequestException {
+        List<String> out = new ArrayList<>();
+        TextFormatParser.parse(text, NOW, new SeriesSink() {
+            @Override
+            public void series(Labels labels, long[] timestamps, double[] values, int count) {
+                out.add(labels + " " + values[0]);
+            }
+
+            @Override
+            public void invalid(String series, String reason, int samples) {
+                out.add("INVALID " + series);
+            }
+
+            @Override
+            public void metadata(String family, String type, String help, String unit) {
+                out.add("META " + family + " " + type + " help=" + help + " unit=" + unit);
+            }
+        });
+        return out;
+    }
+
+    @Test
+    void parse_metadata_reportedOncePerFamily_beforeSamples() throws Exception {
+        String text = """
+                a_total 1
+                # HELP a_total Requests \\\\ served\\nby "us" \\\\"; \\t stays
+                # TYPE a_total counter
+                # HELP b_seconds\tTabbed  help
+                # UNIT b_seconds seconds
+                b_seconds 2
+                #TYPE c gauge
+                # HELP
+                # HELP d-e not a family
+                # TYPE a_total untyped
+                # HELP empty
+                """;
+        assertThat(parseWithMetadata(text)).containsExactly(
+                "META a_total untyped help=Requests \\ served\nby \"us\" \\\"; \\t stays unit=",
+                "META b_seconds untyped help=Tabbed  help unit=",
+                "META c gauge help= unit=",
+                "META empty untyped help= unit=",
+                "a_total 1.0",
+                "b_seconds 2.0");
+    }
+
+    @Test
+    void parse_malformedBody_reportsNoMetadata() {
+        List<String> sunk = new ArrayList<>();
+        assertThatThrownBy(() -> TextFormatParser.parse("# TYPE a gauge\n# HELP a A.\na 1\na x\n", NOW, new SeriesSink() {
+            @Override
+            public void series(Labels labels, long[] timestamps, double[] values, int count) {
+                sunk.add(labels.toString());
+            }
+
+            @Override
+            public void invalid(String series, String reason, int samples) {
+                sunk.add(series);
+            }
+
+            @Override
+            public void metadata(String family, String type, String help, String unit) {
+                sunk.add(family);
+            }
+        })).isInstanceOf(MalformedRequestException.class).hasMessageContaining("line 4: invalid value \"x\"");
+        assertThat(sunk).isEmpty();
+    }
+
     /** A real scrape of prometheus-node-exporter 1.5.0, from the shared benchmark fixtures. */
     @Test
     void parse_realNodeExporterScrape() throws Exception {
