@@ -79,10 +79,14 @@ final class MemSeries {
         if (i >= 0) {
             return Double.doubleToRawLongBits(oooV[i]);
         }
-        for (int c = 0; c < cN; c++) {
-            if (t >= cMinT[c] && t <= cMaxT[c]) {
-                return find(XorChunk.iterator(files.read(cHandle[c], cLen[c])), t);
-            }
+        // Closed chunks are in time order and do not overlap: a binary search finds the one that may
+        // hold t. (A linear scan made WAL replay quadratic when it re-reads samples already in the head.)
+        int c = Arrays.binarySearch(cMinT, 0, cN, t);
+        if (c < 0) {
+            c = -c - 2;
+        }
+        if (c >= 0 && t <= cMaxT[c]) {
+            return find(XorChunk.iterator(files.read(cHandle[c], cLen[c])), t);
         }
         if (head != null && head.numSamples() > 0 && t >= head.minTime() && t <= head.maxTime()) {
             return find(head.iterator(), t);

@@ -72,6 +72,14 @@ class CrashRecoveryTest {
             while (lastAck.get() < nextBatch && System.currentTimeMillis() < deadline && p.isAlive()) {
                 Thread.sleep(5);
             }
+            if (lastAck.get() < nextBatch && p.isAlive()) {
+                // Stuck: say where, before the assertion below fails.
+                Process dump = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(p.pid()), "Thread.print").redirectErrorStream(true).start();
+                synchronized (other) {
+                    other.add(new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
             assertThat(lastAck.get()).as("round %d: the child acknowledged something; output: %s", round, other)
                     .isGreaterThanOrEqualTo(nextBatch);
             if (blocks && round % 3 == 0) {
