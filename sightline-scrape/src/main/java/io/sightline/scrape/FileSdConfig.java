@@ -1,4 +1,4 @@
-package io.sightline.server.config;
+package io.sightline.scrape;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
-package io.sightline.server.config;
+package io.sightline.scrape;
 
+import io.sightline.common.http.HttpClientConfig;
 import io.sightline.common.relabel.RelabelConfig;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.sightline.server.config;
+package io.sightline.scrape;
 
 import io.sightline.common.Labels;
 import java.util.List;

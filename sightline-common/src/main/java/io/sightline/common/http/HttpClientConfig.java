@@ -1,4 +1,4 @@
-package io.sightline.server.config;
+package io.sightline.common.http;
 
 /**
  * How Sightline authenticates to a scrape target or Alertmanager: at most one of basic auth and an

@@ -8,11 +8,13 @@ import io.sightline.server.config.SightlineConfig;
 import io.sightline.server.lifecycle.ConfigSource;
 import io.sightline.server.lifecycle.Endpoints;
 import io.sightline.server.lifecycle.SightlineServer;
+import io.sightline.server.lifecycle.ScrapeService;
 import io.sightline.server.lifecycle.TsdbOpener;
 import io.sightline.server.logging.LogFormat;
 import io.sightline.server.logging.LogSetup;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -61,9 +63,8 @@ final class ServerCommand implements Callable<Integer> {
         LogSetup.configure(logFormat, logLevel);
         ConfigSource source = new ConfigSource(configFile, dataDir, httpAddress);
         SightlineConfig config = source.load();
-        if (!config.scrapeConfigs().isEmpty() || !config.ruleFiles().isEmpty() || !config.alerting().alertmanagers().isEmpty()) {
-            log.atWarn().addKeyValue("scrape_configs", config.scrapeConfigs().size())
-                    .addKeyValue("rule_files", config.ruleFiles().size())
+        if (!config.ruleFiles().isEmpty() || !config.alerting().alertmanagers().isEmpty()) {
+            log.atWarn().addKeyValue("rule_files", config.ruleFiles().size())
                     .addKeyValue("alertmanagers", config.alerting().alertmanagers().size())
                     .log("these sections are validated but not acted on yet in this version");
         }
@@ -81,11 +82,12 @@ final class ServerCommand implements Callable<Integer> {
             }
         });
         TsdbOpener opener = new TsdbOpener(config);
+        ScrapeService scrapes = new ScrapeService(opener);
         SightlineServer server = SightlineServer.start(source, config,
                 new SightlineServer.Options(opener, metrics -> Endpoints.modules(opener, () -> {
                     SightlineServer s = running.get();
                     return s == null ? config : s.config();
-                }, metrics), shutdownTimeout));
+                }, metrics, scrapes), shutdownTimeout, List.of(scrapes)));
         running.set(server);
         // Any other exit (System.exit elsewhere) still closes storage and releases the lock.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "sightline-shutdown"));

@@ -1,5 +1,6 @@
 package io.sightline.server.config;
 
+import io.sightline.scrape.StaticConfig;
 import io.sightline.common.Labels;
 import io.sightline.common.PromDuration;
 import io.sightline.server.auth.Scope;

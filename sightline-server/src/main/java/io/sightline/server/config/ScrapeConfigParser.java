@@ -1,5 +1,9 @@
 package io.sightline.server.config;
 
+import io.sightline.common.http.HttpClientConfig;
+import io.sightline.scrape.FileSdConfig;
+import io.sightline.scrape.ScrapeConfig;
+import io.sightline.scrape.StaticConfig;
 import io.sightline.common.relabel.RelabelConfig;
 import io.sightline.common.Labels;
 import io.sightline.common.Names;

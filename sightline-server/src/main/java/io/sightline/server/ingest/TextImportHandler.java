@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
 
 /**
  * {@code POST /api/v1/import/prometheus}: samples in the Prometheus text exposition format, for backfill
- * and scripts ({@code curl --data-binary @metrics.txt}). Samples without a timestamp get the
+ * and scripts ({@code curl --data-binary @metrics.txt}), or OpenMetrics text when the
+ * {@code Content-Type} is {@code application/openmetrics-text}. Samples without a timestamp get the
  * {@code timestamp} query parameter (milliseconds) or the time of the request. The body may be gzipped.
  * Statuses as {@link IngestPipeline}; a malformed line fails the whole body with its line number.
  */
@@ -47,6 +48,12 @@ public final class TextImportHandler implements HttpService {
             }
         }
         long t = defaultT;
+        com.linecorp.armeria.common.MediaType type = req.contentType();
+        if (type != null && type.subtype().equals("openmetrics-text")) {
+            return pipeline.serve(req, "prometheus_import",
+                    (body, sink) -> io.sightline.ingest.text.OpenMetricsParser.parse(
+                            RequestBodies.utf8(body, gzip, maxBodyBytes.getAsLong(), "cannot parse OpenMetrics text"), t, sink));
+        }
         return pipeline.serve(req, "prometheus_import",
                 (body, sink) -> TextFormatParser.parse(
                         RequestBodies.utf8(body, gzip, maxBodyBytes.getAsLong(), "cannot parse exposition text"), t, sink));

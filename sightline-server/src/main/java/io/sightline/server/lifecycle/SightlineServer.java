@@ -44,10 +44,13 @@ public final class SightlineServer implements AutoCloseable {
     private final Server http;
     private volatile AutoCloseable storage;
     private volatile boolean started;
+    private final List<Service> services;
+    private final List<Service> running = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private SightlineServer(ConfigSource source, SightlineConfig initial, Options options) throws StartupException {
         this.source = source;
         this.config = new AtomicReference<>(initial);
+        this.services = options.services();
         this.dataDir = DataDirectory.open(initial.storage().path());
         TokenAuthenticator authenticator = new TokenAuthenticator(() -> config.get().auth());
         List<Endpoint> all = endpoints();
@@ -63,9 +66,16 @@ public final class SightlineServer implements AutoCloseable {
      * @param endpoints makes the routes contributed by the modules (APIs, ingest), beside the built-in
      *     ones, given the self-metrics to register their figures in
      * @param shutdownTimeout how long in-flight requests may run after a stop is asked for
+     * @param services run beside the handlers once storage is open (scraping), told of reloads, closed
+     *     before storage
      */
     public record Options(StorageOpener storage, java.util.function.Function<SelfMetrics, List<Endpoint>> endpoints,
-            Duration shutdownTimeout) {}
+            Duration shutdownTimeout, List<Service> services) {
+        public Options(StorageOpener storage, java.util.function.Function<SelfMetrics, List<Endpoint>> endpoints,
+                Duration shutdownTimeout) {
+            this(storage, endpoints, shutdownTimeout, List.of());
+        }
+    }
 
     /**
      * Starts the server and opens storage; returns once ready.
@@ -79,6 +89,7 @@ public final class SightlineServer implements AutoCloseable {
         try {
             s.startHttp();
             s.openStorage(options.storage());
+            s.startServices();
         } catch (StartupException | RuntimeException e) {
             s.close();
             throw e;
@@ -116,6 +127,17 @@ public final class SightlineServer implements AutoCloseable {
         ready.set(true);
         metrics.setReady(true);
         started = true;
+    }
+
+    private void startServices() throws StartupException {
+        for (Service svc : services) {
+            try {
+                svc.start(config.get(), metrics);
+            } catch (RuntimeException e) {
+                throw new StartupException("cannot start " + svc.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            }
+            running.add(svc);
+        }
     }
 
     private List<Endpoint> endpoints() {
@@ -179,6 +201,18 @@ public final class SightlineServer implements AutoCloseable {
                 next.alerting(), current.listeners(), current.storage(), next.limits(), next.query(), next.auth(),
                 next.ingest());
         config.set(applied);
+        List<String> problems = new ArrayList<>();
+        for (Service svc : running) {
+            String problem = svc.reload(applied);
+            if (problem != null) {
+                problems.add(svc.getClass().getSimpleName() + " kept its previous settings: " + problem);
+            }
+        }
+        if (!problems.isEmpty()) {
+            metrics.recordReload(false);
+            log.atError().addKeyValue("reason", String.join("; ", problems)).log("config reload partly failed");
+            return new ReloadResult(false, "config reload partly failed: " + String.join("; ", problems));
+        }
         metrics.recordReload(true);
         var event = log.atInfo().addKeyValue("file", next.source());
         if (!needRestart.isEmpty()) {
@@ -225,6 +259,14 @@ public final class SightlineServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.atWarn().setCause(e).log("error while stopping the HTTP server");
         }
+        for (Service svc : running) {
+            try {
+                svc.close();
+            } catch (RuntimeException e) {
+                log.atWarn().setCause(e).log("error while stopping " + svc.getClass().getSimpleName());
+            }
+        }
+        running.clear();
         AutoCloseable s = storage;
         if (s != null) {
             try {

@@ -92,10 +92,6 @@ public final class QueryApi {
                         handler(this::labelValues)),
                 Endpoint.of("/api/v1/format_query", getPost, Scope.READ, handler(this::formatQuery)),
                 Endpoint.of("/api/v1/parse_query", getPost, Scope.READ, handler(this::parseQuery)),
-                Endpoint.of("/api/v1/metadata", get, Scope.READ, handler((ctx, p) -> ok(g -> {
-                    g.writeStartObject();
-                    g.writeEndObject();
-                }))),
                 Endpoint.of("/api/v1/query_exemplars", getPost, Scope.READ, handler((ctx, p) -> ok(g -> {
                     g.writeStartArray();
                     g.writeEndArray();

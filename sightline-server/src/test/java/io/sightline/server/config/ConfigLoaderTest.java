@@ -1,5 +1,6 @@
 package io.sightline.server.config;
 
+import io.sightline.scrape.ScrapeConfig;
 import io.sightline.common.relabel.RelabelConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -66,6 +66,24 @@ class TextImportTest {
     }
 
     @Test
+    void import_openMetrics_byContentType() throws Exception {
+        String om = "# TYPE jobs counter\njobs_total{queue=\"a\"} 5 1795000000.5\njobs_created{queue=\"a\"} 1700000000\n# EOF\n";
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url(server, "/api/v1/import/prometheus?timestamp=1795000001000")))
+                .POST(HttpRequest.BodyPublishers.ofString(om))
+                .header("Content-Type", "application/openmetrics-text; version=1.0.0; charset=utf-8").build();
+        var r = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+        assertThat(stored("jobs_total")).containsExactly("jobs_total{queue=\"a\"} 1795000000500 5.0");
+        assertThat(stored("jobs_created")).containsExactly("jobs_created{queue=\"a\"} 1795000001000 1.7E9");
+        HttpRequest noEof = HttpRequest.newBuilder(URI.create(url(server, "/api/v1/import/prometheus")))
+                .POST(HttpRequest.BodyPublishers.ofString("m 1\n"))
+                .header("Content-Type", "application/openmetrics-text; version=1.0.0").build();
+        var bad = HttpClient.newHttpClient().send(noEof, HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("cannot parse OpenMetrics text").contains("EOF");
+    }
+
+    @Test
     void import_badInput_is4xxWithReason_andStoresNothing() throws Exception {
         var line = post("", "ok 1 1795000000000\nbroken{ 2\n".getBytes(StandardCharsets.UTF_8), null);
         assertThat(line.statusCode()).isEqualTo(400);

@@ -13,7 +13,7 @@ import java.util.List;
 public final class TestServers {
     private TestServers() {}
 
-    /** With the real metrics engine, as the server runs it. */
+    /** With the real metrics engine and scraping, as the server runs them. */
     public static SightlineServer start(Path configFile, Path dataDir, List<Endpoint> endpoints) {
         return start(configFile, dataDir, 0, endpoints, null);
     }
@@ -29,16 +29,17 @@ public final class TestServers {
                         new SightlineServer.Options(storage, m -> endpoints, Duration.ofSeconds(10)));
             }
             TsdbOpener opener = new TsdbOpener(config);
+            ScrapeService scrapes = new ScrapeService(opener);
             java.util.concurrent.atomic.AtomicReference<SightlineServer> running =
                     new java.util.concurrent.atomic.AtomicReference<>();
             SightlineServer server = SightlineServer.start(source, config, new SightlineServer.Options(opener, m -> {
                 List<Endpoint> all = new java.util.ArrayList<>(Endpoints.modules(opener, () -> {
                     SightlineServer s = running.get();
                     return s == null ? config : s.config();
-                }, m));
+                }, m, scrapes));
                 all.addAll(endpoints);
                 return all;
-            }, Duration.ofSeconds(10)));
+            }, Duration.ofSeconds(10), List.of(scrapes)));
             running.set(server);
             return server;
         } catch (ConfigException | StartupException e) {
