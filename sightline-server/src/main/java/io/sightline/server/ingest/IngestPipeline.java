@@ -133,17 +133,53 @@ public final class IngestPipeline {
 
     /** Decodes and stores {@code req}'s body on the pool; the response follows the semantics above. */
     public CompletableFuture<HttpResponse> submit(AggregatedHttpRequest req, String protocol, Decoder decoder) {
-        try {
-            return CompletableFuture.supplyAsync(() -> handle(req.content().array(), protocol, decoder), workers);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(retryLater(1, "too many writes in flight; retry shortly"));
+        return store(req.content().array(), protocol, decoder).thenApply(IngestPipeline::response);
+    }
+
+    /**
+     * What became of one request: stored (perhaps with some samples refused), malformed (nothing
+     * stored) or not storable now (retry after the given seconds).
+     */
+    public record Outcome(Kind kind, long accepted, long rejected, List<String> errors, String message, int retryAfter) {
+        public enum Kind { STORED, MALFORMED, UNAVAILABLE }
+
+        static Outcome unavailable(int seconds, String message) {
+            return new Outcome(Kind.UNAVAILABLE, 0, 0, List.of(), message, seconds);
+        }
+
+        /** For a partly refused request: how many were stored and refused, and the first few reasons. */
+        public String summary() {
+            return "stored " + accepted + " samples, refused " + rejected + ": " + String.join("; ", errors)
+                    + (rejected > errors.size() ? "; ..." : "");
         }
     }
 
-    private HttpResponse handle(byte[] body, String protocol, Decoder decoder) {
+    /**
+     * Decodes and stores a body on the pool, for protocols that answer in their own format (OTLP). A
+     * full pool completes at once with {@link Outcome.Kind#UNAVAILABLE}. The caller has admitted the
+     * request with {@link #enter} or holds no body beyond what it passes.
+     */
+    public CompletableFuture<Outcome> store(byte[] body, String protocol, Decoder decoder) {
+        try {
+            return CompletableFuture.supplyAsync(() -> handle(body, protocol, decoder), workers);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(Outcome.unavailable(1, "too many writes in flight; retry shortly"));
+        }
+    }
+
+    private static HttpResponse response(Outcome o) {
+        return switch (o.kind()) {
+            case UNAVAILABLE -> retryLater(o.retryAfter(), o.message());
+            case MALFORMED -> ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_data", o.message());
+            case STORED -> o.rejected() == 0 ? HttpResponse.of(HttpStatus.NO_CONTENT)
+                    : ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_data", o.summary());
+        };
+    }
+
+    private Outcome handle(byte[] body, String protocol, Decoder decoder) {
         Storage s = storage.get();
         if (s == null) {
-            return retryLater(5, "storage is opening (replaying its write-ahead log); retry shortly");
+            return Outcome.unavailable(5, "storage is opening (replaying its write-ahead log); retry shortly");
         }
         Appender appender = s.appender();
         AppendingSink sink = new AppendingSink(appender, protocol, relabel.get());
@@ -151,12 +187,12 @@ public final class IngestPipeline {
             decoder.decode(body, sink);
         } catch (MalformedRequestException e) {
             appender.rollback();
-            return ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_data", e.getMessage());
+            return new Outcome(Outcome.Kind.MALFORMED, 0, 0, List.of(), e.getMessage(), 0);
         }
         try {
             appender.commit();
         } catch (StorageException e) {
-            return retryLater(5, "cannot store the samples now: " + e.getMessage());
+            return Outcome.unavailable(5, "cannot store the samples now: " + e.getMessage());
         }
         Counter.builder("sightline.ingest.samples").description("Samples stored, by protocol.")
                 .tag("protocol", protocol).register(registry).increment(sink.accepted);
@@ -165,12 +201,7 @@ public final class IngestPipeline {
                     .description("Samples not stored because ingest.relabel_configs dropped their series, by protocol.")
                     .tag("protocol", protocol).register(registry).increment(sink.relabeledAway);
         }
-        if (sink.rejected == 0) {
-            return HttpResponse.of(HttpStatus.NO_CONTENT);
-        }
-        return ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_data", "stored " + sink.accepted + " samples, refused "
-                + sink.rejected + ": " + String.join("; ", sink.errors)
-                + (sink.rejected > sink.errors.size() ? "; ..." : ""));
+        return new Outcome(Outcome.Kind.STORED, sink.accepted, sink.rejected, List.copyOf(sink.errors), "", 0);
     }
 
     static HttpResponse retryLater(int seconds, String message) {

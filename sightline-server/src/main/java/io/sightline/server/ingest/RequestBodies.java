@@ -31,6 +31,11 @@ final class RequestBodies {
         }
     }
 
+    /** The body, decompressed if {@code gzip}, bounded by {@code limit}. */
+    static byte[] bytes(byte[] body, boolean gzip, long limit, String what) throws MalformedRequestException {
+        return gzip ? gunzip(body, limit, what) : body;
+    }
+
     private static byte[] gunzip(byte[] body, long limit, String what) throws MalformedRequestException {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();

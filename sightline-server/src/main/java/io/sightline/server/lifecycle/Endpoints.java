@@ -5,7 +5,11 @@ import io.sightline.server.auth.Scope;
 import io.sightline.server.config.SightlineConfig;
 import io.sightline.server.http.Endpoint;
 import io.sightline.server.ingest.InfluxWriteHandler;
+import io.sightline.ingest.otlp.DeltaAccumulator;
+import io.sightline.ingest.otlp.OtlpMetricsTranslator;
 import io.sightline.server.ingest.IngestPipeline;
+import io.sightline.server.ingest.OtlpGrpcService;
+import io.sightline.server.ingest.OtlpHttpHandler;
 import io.sightline.server.ingest.RemoteWriteHandler;
 import io.sightline.server.ingest.TextImportHandler;
 import io.sightline.server.metrics.SelfMetrics;
@@ -41,6 +45,8 @@ public final class Endpoints {
         IngestPipeline ingest = new IngestPipeline(storage::storage, () -> configs.get().ingest().relabelConfigs(),
                 Math.max(2, Runtime.getRuntime().availableProcessors()), metrics.registry());
         LongSupplier maxBody = () -> configs.get().limits().maxRequestBodyBytes();
+        OtlpMetricsTranslator otlp = new OtlpMetricsTranslator(new DeltaAccumulator(3_600_000L, 1_000_000));
+        OtlpHttpHandler otlpHttp = new OtlpHttpHandler(ingest, otlp, maxBody);
         StatusApi status = new StatusApi(configs, metrics);
         QueryApi query = new QueryApi(storage::storage, configs, status);
         List<Endpoint> out = new java.util.ArrayList<>(query.endpoints());
@@ -49,6 +55,10 @@ public final class Endpoints {
                 Endpoint.of("/api/v1/write", Set.of(HttpMethod.POST), Scope.WRITE, new RemoteWriteHandler(ingest, maxBody)),
                 Endpoint.of("/api/v1/import/prometheus", Set.of(HttpMethod.POST), Scope.WRITE,
                         new TextImportHandler(ingest, maxBody)),
+                Endpoint.of("/v1/metrics", Set.of(HttpMethod.POST), Scope.WRITE, otlpHttp),
+                Endpoint.of("/api/v1/otlp/v1/metrics", Set.of(HttpMethod.POST), Scope.WRITE, otlpHttp),
+                Endpoint.of(OtlpGrpcService.PATH, Set.of(HttpMethod.POST), Scope.WRITE, OtlpGrpcService.create(ingest, otlp,
+                        (int) Math.min(Integer.MAX_VALUE, configs.get().limits().maxRequestBodyBytes()))),
                 Endpoint.of("/write", Set.of(HttpMethod.POST), Scope.WRITE, new InfluxWriteHandler(ingest, maxBody, false)),
                 Endpoint.of("/api/v2/write", Set.of(HttpMethod.POST), Scope.WRITE, new InfluxWriteHandler(ingest, maxBody, true)),
                 // InfluxDB clients check liveness here before writing. InfluxDB answers it without
