@@ -118,8 +118,65 @@ class RemoteWriteIngestTest {
         var gzip = post(good, "application/x-protobuf", "gzip");
         assertThat(gzip.statusCode()).isEqualTo(415);
         assertThat(gzip.body()).contains("unsupported Content-Encoding \\\"gzip\\\"");
-        var v2 = post(good, "application/x-protobuf;proto=io.prometheus.write.v2.Request", "snappy");
-        assertThat(v2.statusCode()).isEqualTo(415);
-        assertThat(v2.body()).contains("remote write 2.0");
+        var other = post(good, "application/x-protobuf;proto=io.prometheus.write.v3.Request", "snappy");
+        assertThat(other.statusCode()).isEqualTo(415);
+        assertThat(other.body()).contains("unsupported remote write message").contains("io.prometheus.write.v2.Request");
+    }
+
+    /** A remote write 2.0 request: symbols, then series of label references and samples. */
+    private static byte[] v2Request(String[][] series, long t, double v) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream o = com.google.protobuf.CodedOutputStream.newInstance(out);
+        List<String> symbols = new java.util.ArrayList<>(List.of(""));
+        for (String[] labels : series) {
+            for (String l : labels) {
+                if (!symbols.contains(l)) {
+                    symbols.add(l);
+                }
+            }
+        }
+        for (String sym : symbols) {
+            o.writeString(4, sym);
+        }
+        for (String[] labels : series) {
+            java.io.ByteArrayOutputStream ts = new java.io.ByteArrayOutputStream();
+            com.google.protobuf.CodedOutputStream to = com.google.protobuf.CodedOutputStream.newInstance(ts);
+            java.io.ByteArrayOutputStream refs = new java.io.ByteArrayOutputStream();
+            com.google.protobuf.CodedOutputStream ro = com.google.protobuf.CodedOutputStream.newInstance(refs);
+            for (String l : labels) {
+                ro.writeUInt32NoTag(symbols.indexOf(l));
+            }
+            ro.flush();
+            to.writeByteArray(1, refs.toByteArray());
+            java.io.ByteArrayOutputStream sample = new java.io.ByteArrayOutputStream();
+            com.google.protobuf.CodedOutputStream so = com.google.protobuf.CodedOutputStream.newInstance(sample);
+            so.writeDouble(1, v);
+            so.writeInt64(2, t);
+            so.flush();
+            to.writeByteArray(2, sample.toByteArray());
+            to.flush();
+            o.writeByteArray(5, ts.toByteArray());
+        }
+        o.flush();
+        return Snappy.compress(out.toByteArray());
+    }
+
+    @Test
+    void remoteWrite2_isStored_andSaysWhatWasWritten() throws Exception {
+        String type = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
+        var ok = post(v2Request(new String[][] {{"__name__", "rw2_metric", "job", "a"}, {"__name__", "rw2_metric", "job", "b"}},
+                T, 4.5), type, "snappy");
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(204);
+        assertThat(ok.headers().firstValue("X-Prometheus-Remote-Write-Samples-Written")).hasValue("2");
+        assertThat(ok.headers().firstValue("X-Prometheus-Remote-Write-Histograms-Written")).hasValue("0");
+        assertThat(stored("rw2_metric")).containsExactly("rw2_metric{job=\"a\"} " + T + " 4.5",
+                "rw2_metric{job=\"b\"} " + T + " 4.5");
+        var partly = post(v2Request(new String[][] {{"__name__", "rw2_other"}, {"job", "no-name"}}, T, 1), type, "snappy");
+        assertThat(partly.statusCode()).isEqualTo(400);
+        assertThat(partly.body()).contains("stored 1 samples, refused 1").contains("no metric name");
+        assertThat(partly.headers().firstValue("X-Prometheus-Remote-Write-Samples-Written")).hasValue("1");
+        var malformed = post(Snappy.compress(new byte[] {34, 1, 'x'}), type, "snappy");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).contains("the first symbol must be the empty string");
     }
 }
