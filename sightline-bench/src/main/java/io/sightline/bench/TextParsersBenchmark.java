@@ -22,7 +22,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The text parsers on 1,000 node_exporter-like lines: Prometheus exposition (one sample per line, with
- * HELP/TYPE comments) and Influx line protocol (one measurement with 2 fields per line). Per sample.
+ * HELP/TYPE comments), the same as OpenMetrics (timestamps in seconds, {@code # EOF}) and Influx line protocol (one measurement with 2 fields per line). Per sample.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,6 +34,7 @@ public class TextParsersBenchmark {
     static final int LINES = 1_000;
 
     String exposition;
+    String openMetrics;
     String influx;
     /** Bytes per sample of each input, for throughput in bytes/s. */
     public double expositionBytesPerSample;
@@ -51,6 +52,7 @@ public class TextParsersBenchmark {
                     .append(1.5 + k).append(",usage_system=").append(k).append("i 1795000000000000000\n");
         }
         exposition = e.toString();
+        openMetrics = exposition.replace(" 1795000000000\n", " 1795000000.000\n") + "# EOF\n";
         influx = i.toString();
         expositionBytesPerSample = exposition.length() / (double) LINES;
         influxBytesPerSample = influx.length() / (2.0 * LINES);
@@ -75,6 +77,12 @@ public class TextParsersBenchmark {
     @OperationsPerInvocation(LINES)
     public int exposition(Blackhole bh) throws MalformedRequestException {
         return TextFormatParser.parse(exposition, 0, sink(bh));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LINES)
+    public int openMetrics(Blackhole bh) throws MalformedRequestException {
+        return io.sightline.ingest.text.OpenMetricsParser.parse(openMetrics, 0, sink(bh));
     }
 
     @Benchmark
