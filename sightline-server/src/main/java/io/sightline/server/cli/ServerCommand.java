@@ -5,6 +5,7 @@ import io.sightline.server.StartupException;
 import io.sightline.server.config.ConfigException;
 import io.sightline.server.config.HostPort;
 import io.sightline.server.config.SightlineConfig;
+import io.sightline.server.lifecycle.AlertingService;
 import io.sightline.server.lifecycle.ConfigSource;
 import io.sightline.server.lifecycle.Endpoints;
 import io.sightline.server.lifecycle.SightlineServer;
@@ -63,9 +64,8 @@ final class ServerCommand implements Callable<Integer> {
         LogSetup.configure(logFormat, logLevel);
         ConfigSource source = new ConfigSource(configFile, dataDir, httpAddress);
         SightlineConfig config = source.load();
-        if (!config.ruleFiles().isEmpty() || !config.alerting().alertmanagers().isEmpty()) {
-            log.atWarn().addKeyValue("rule_files", config.ruleFiles().size())
-                    .addKeyValue("alertmanagers", config.alerting().alertmanagers().size())
+        if (!config.alerting().alertmanagers().isEmpty()) {
+            log.atWarn().addKeyValue("alertmanagers", config.alerting().alertmanagers().size())
                     .log("these sections are validated but not acted on yet in this version");
         }
         CountDownLatch stop = new CountDownLatch(1);
@@ -83,11 +83,12 @@ final class ServerCommand implements Callable<Integer> {
         });
         TsdbOpener opener = new TsdbOpener(config);
         ScrapeService scrapes = new ScrapeService(opener);
+        AlertingService alerting = new AlertingService(opener);
         SightlineServer server = SightlineServer.start(source, config,
                 new SightlineServer.Options(opener, metrics -> Endpoints.modules(opener, () -> {
                     SightlineServer s = running.get();
                     return s == null ? config : s.config();
-                }, metrics, scrapes), shutdownTimeout, List.of(scrapes)));
+                }, metrics, scrapes, alerting), shutdownTimeout, List.of(scrapes, alerting)));
         running.set(server);
         // Any other exit (System.exit elsewhere) still closes storage and releases the lock.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "sightline-shutdown"));

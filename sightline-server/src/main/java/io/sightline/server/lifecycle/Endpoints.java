@@ -15,6 +15,7 @@ import io.sightline.server.ingest.TextImportHandler;
 import io.sightline.server.metrics.SelfMetrics;
 import io.sightline.server.query.QueryApi;
 import io.sightline.server.query.StatusApi;
+import io.sightline.server.query.RulesApi;
 import io.sightline.server.query.TargetsApi;
 import java.util.List;
 import java.util.Set;
@@ -42,6 +43,14 @@ public final class Endpoints {
      */
     public static List<Endpoint> modules(TsdbOpener storage, java.util.function.Supplier<SightlineConfig> configs,
             SelfMetrics metrics, ScrapeService scrapes) {
+        return modules(storage, configs, metrics, scrapes, null);
+    }
+
+    /**
+     * @param alerting the rule evaluation whose rules and alerts the API shows, or null when none runs
+     */
+    public static List<Endpoint> modules(TsdbOpener storage, java.util.function.Supplier<SightlineConfig> configs,
+            SelfMetrics metrics, ScrapeService scrapes, AlertingService alerting) {
         IngestPipeline ingest = new IngestPipeline(storage::storage, () -> configs.get().ingest().relabelConfigs(),
                 Math.max(2, Runtime.getRuntime().availableProcessors()), metrics.registry());
         LongSupplier maxBody = () -> configs.get().limits().maxRequestBodyBytes();
@@ -51,6 +60,7 @@ public final class Endpoints {
         QueryApi query = new QueryApi(storage::storage, configs, status);
         List<Endpoint> out = new java.util.ArrayList<>(query.endpoints());
         out.addAll(new TargetsApi(() -> scrapes == null ? null : scrapes.manager()).endpoints());
+        out.addAll(new RulesApi(() -> alerting == null ? null : alerting.rules()).endpoints());
         out.addAll(List.of(
                 Endpoint.of("/api/v1/write", Set.of(HttpMethod.POST), Scope.WRITE, new RemoteWriteHandler(ingest, maxBody)),
                 Endpoint.of("/api/v1/import/prometheus", Set.of(HttpMethod.POST), Scope.WRITE,

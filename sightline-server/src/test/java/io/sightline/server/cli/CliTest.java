@@ -26,7 +26,7 @@ class CliTest {
     }
 
     @ParameterizedTest(name = "{0} --help")
-    @ValueSource(strings = {"", "server", "check", "check config", "token", "token generate"})
+    @ValueSource(strings = {"", "server", "check", "check config", "check rules", "token", "token generate"})
     void help_onEveryCommand_exits0WithUsage(String command) {
         String[] args = (command.isEmpty() ? "--help" : command + " --help").split(" ");
         Run r = run(args);
@@ -35,7 +35,7 @@ class CliTest {
     }
 
     @ParameterizedTest(name = "{0} --version")
-    @ValueSource(strings = {"", "server", "check", "check config", "token", "token generate"})
+    @ValueSource(strings = {"", "server", "check", "check config", "check rules", "token", "token generate"})
     void version_onEveryCommand_exits0(String command) {
         String[] args = (command.isEmpty() ? "--version" : command + " --version").split(" ");
         Run r = run(args);
@@ -76,6 +76,36 @@ class CliTest {
         assertThat(fail.code()).isEqualTo(1);
         assertThat(fail.err()).isEqualTo("FAILED: " + bad + ":2:20: global.scrape_interval: not a valid duration string:"
                 + " \"1x\" (expected e.g. 15s, 1m30s, 500ms, 2h, 1d, 1w)\n");
+    }
+
+    @Test
+    void checkRules_likePromtool(@TempDir Path tmp) throws Exception {
+        Path good = Files.writeString(tmp.resolve("good.yml"), """
+                groups:
+                  - name: g
+                    rules:
+                      - record: job:up:sum
+                        expr: sum by (job) (up)
+                      - alert: Down
+                        expr: up == 0
+                        for: 5m
+                """);
+        Path bad = Files.writeString(tmp.resolve("bad.yml"), """
+                groups:
+                  - name: g
+                    rules:
+                      - record: 1x
+                        expr: up
+                      - alert: Broken
+                        expr: sum(
+                """);
+        Run ok = run("check", "rules", good.toString());
+        assertThat(ok.code()).isZero();
+        assertThat(ok.out()).isEqualTo("Checking " + good + "\n  SUCCESS: 2 rules found\n");
+        Run fail = run("check", "rules", good.toString(), bad.toString());
+        assertThat(fail.code()).isEqualTo(1);
+        assertThat(fail.err()).startsWith("  FAILED:\n" + bad + ":4:")
+                .contains("invalid recording rule name: 1x").contains(bad + ":7:").contains("could not parse expression");
     }
 
     @Test

@@ -30,16 +30,17 @@ public final class TestServers {
             }
             TsdbOpener opener = new TsdbOpener(config);
             ScrapeService scrapes = new ScrapeService(opener);
+            AlertingService alerting = new AlertingService(opener);
             java.util.concurrent.atomic.AtomicReference<SightlineServer> running =
                     new java.util.concurrent.atomic.AtomicReference<>();
             SightlineServer server = SightlineServer.start(source, config, new SightlineServer.Options(opener, m -> {
                 List<Endpoint> all = new java.util.ArrayList<>(Endpoints.modules(opener, () -> {
                     SightlineServer s = running.get();
                     return s == null ? config : s.config();
-                }, m, scrapes));
+                }, m, scrapes, alerting));
                 all.addAll(endpoints);
                 return all;
-            }, Duration.ofSeconds(10), List.of(scrapes)));
+            }, Duration.ofSeconds(10), List.of(scrapes, alerting)));
             running.set(server);
             return server;
         } catch (ConfigException | StartupException e) {
