@@ -40,6 +40,7 @@ public final class RuleManager implements AutoCloseable {
     private final boolean schedule;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Running> groups = new LinkedHashMap<>();
+    private volatile java.util.function.BiConsumer<GroupEvaluator, Long> listener = (ev, t) -> { };
 
     private record Running(GroupEvaluator evaluator, ScheduledFuture<?> task) {}
 
@@ -166,6 +167,7 @@ public final class RuleManager implements AutoCloseable {
         }
         try {
             ev.evaluate(t, s);
+            listener.accept(ev, t);
         } catch (RuntimeException e) {
             log.atError().setCause(e).addKeyValue("group", ev.group().name()).log("rule group evaluation failed");
         }
@@ -176,6 +178,11 @@ public final class RuleManager implements AutoCloseable {
         for (Running r : groups.values()) {
             evaluate(r.evaluator, t);
         }
+    }
+
+    /** Called after each group evaluation (on the evaluation thread), e.g. to send the alerts on. */
+    public void onEvaluated(java.util.function.BiConsumer<GroupEvaluator, Long> listener) {
+        this.listener = listener;
     }
 
     /** The running groups, in file order. */

@@ -78,7 +78,7 @@ public final class ConfigLoader {
     }
 
     private static SightlineConfig bind(String source, YamlNode root) {
-        YamlNode.Mapping top = root.mapping("global", "rule_files", "scrape_configs", "alerting", "listeners",
+        YamlNode.Mapping top = root.mapping("global", "rule_files", "scrape_configs", "alerting", "notifier", "listeners",
                 "storage", "limits", "query", "auth", "ingest", "remote_write", "remote_read");
         for (String forwarding : List.of("remote_write", "remote_read")) {
             if (top.has(forwarding)) {
@@ -100,7 +100,8 @@ public final class ConfigLoader {
                 global,
                 List.copyOf(ruleFiles),
                 ScrapeConfigParser.scrapeConfigs(top.list("scrape_configs"), global),
-                top.get("alerting").map(ConfigLoader::alerting).orElse(new AlertingConfig(List.of(), List.of())),
+                withNotifier(top.get("alerting").map(ConfigLoader::alerting)
+                        .orElse(new AlertingConfig(List.of(), List.of(), null)), top.get("notifier").orElse(null), source),
                 listeners(top.get("listeners").orElse(null)),
                 storage(top.get("storage").orElse(null)),
                 limits(top.get("limits").orElse(null)),
@@ -172,7 +173,40 @@ public final class ConfigLoader {
                     api, List.copyOf(statics), ScrapeConfigParser.httpClient(a),
                     ScrapeConfigParser.relabelConfigs(a.list("relabel_configs"))));
         }
-        return new AlertingConfig(List.copyOf(ams), ScrapeConfigParser.relabelConfigs(m.list("alert_relabel_configs")));
+        return new AlertingConfig(List.copyOf(ams), ScrapeConfigParser.relabelConfigs(m.list("alert_relabel_configs")), null);
+    }
+
+    /**
+     * {@code notifier:}: an Alertmanager configuration inline, or {@code {config_file: PATH}} (relative to
+     * this file's directory), checked as Alertmanager checks it.
+     */
+    private static AlertingConfig withNotifier(AlertingConfig a, YamlNode n, String source) {
+        io.sightline.alerting.notify.NotifierConfig notifier = io.sightline.alerting.notify.NotifierConfig.none();
+        if (n != null) {
+            try {
+                org.yaml.snakeyaml.nodes.Node raw = n.raw();
+                if (raw instanceof org.yaml.snakeyaml.nodes.MappingNode m && m.getValue().size() == 1
+                        && m.getValue().get(0).getKeyNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode k
+                        && k.getValue().equals("config_file")) {
+                    YamlNode.Mapping cm = n.mapping("config_file");
+                    String file = cm.string("config_file", "");
+                    java.nio.file.Path base = java.nio.file.Path.of(source).toAbsolutePath().getParent();
+                    java.nio.file.Path path = base == null ? java.nio.file.Path.of(file) : base.resolve(file);
+                    String text;
+                    try {
+                        text = java.nio.file.Files.readString(path);
+                    } catch (java.io.IOException e) {
+                        throw cm.required("config_file").error("cannot read the notifier config file " + path + ": " + e.getMessage());
+                    }
+                    notifier = io.sightline.alerting.notify.NotifierConfigParser.parse(path.toString(), text);
+                } else {
+                    notifier = io.sightline.alerting.notify.NotifierConfigParser.parse(n.file(), raw);
+                }
+            } catch (io.sightline.alerting.notify.NotifierConfigException e) {
+                throw new ConfigException.Unchecked(e.getMessage() + " (notifier)");
+            }
+        }
+        return new AlertingConfig(a.alertmanagers(), a.alertRelabelConfigs(), notifier);
     }
 
     private static ListenersConfig listeners(YamlNode n) {

@@ -62,7 +62,12 @@ public record SightlineConfig(
             long bodySizeLimit) {}
 
     /** Prometheus's {@code alerting} section: external Alertmanagers to forward alerts to. */
-    public record AlertingConfig(List<AlertmanagerConfig> alertmanagers, List<RelabelConfig> alertRelabelConfigs) {}
+    /**
+     * @param notifier the {@code notifier:} section (an Alertmanager configuration, inline or from
+     *     {@code config_file}); {@link io.sightline.alerting.notify.NotifierConfig#none()} when absent
+     */
+    public record AlertingConfig(List<AlertmanagerConfig> alertmanagers, List<RelabelConfig> alertRelabelConfigs,
+            io.sightline.alerting.notify.NotifierConfig notifier) {}
 
     public record AlertmanagerConfig(
             String scheme,

@@ -48,6 +48,15 @@ final class YamlNode {
         this.node = node;
     }
 
+    /** The SnakeYAML node, for sections another module reads itself (their marks give line and column). */
+    Node raw() {
+        return node;
+    }
+
+    String file() {
+        return file;
+    }
+
     /** Parses one YAML document; an empty document is an empty mapping. */
     static YamlNode parse(String file, String text) {
         LoaderOptions options = new LoaderOptions();

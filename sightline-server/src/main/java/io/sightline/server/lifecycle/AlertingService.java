@@ -1,6 +1,10 @@
 package io.sightline.server.lifecycle;
 
 import io.micrometer.core.instrument.Gauge;
+import io.sightline.alerting.notify.Notifier;
+import io.sightline.alerting.notify.NotifierConfig;
+import io.sightline.alerting.rules.Alert;
+import io.sightline.alerting.rules.GroupEvaluator;
 import io.sightline.alerting.rules.RuleFileException;
 import io.sightline.alerting.rules.RuleFileParser;
 import io.sightline.alerting.rules.RuleManager;
@@ -9,6 +13,8 @@ import io.sightline.promql.engine.Engine;
 import io.sightline.promql.engine.EngineOptions;
 import io.sightline.server.config.SightlineConfig;
 import io.sightline.server.metrics.SelfMetrics;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +35,38 @@ public final class AlertingService implements Service {
 
     AlertingService(TsdbOpener storage, java.util.function.LongSupplier clock, boolean schedule) {
         this.rules = new RuleManager(storage::storage, this::engine, parser(), templates(), clock, schedule);
+        this.notifier = new Notifier(NotifierConfig.none(), "", clock);
+        rules.onEvaluated(this::send);
+    }
+
+    private final Notifier notifier;
+
+    /**
+     * Hands a group's alerts to the notifier as Prometheus sends them to Alertmanager: firing ones with
+     * an end four intervals ahead (so they resolve by themselves if evaluation stops), resolved ones with
+     * their resolution time.
+     */
+    private void send(GroupEvaluator ev, long t) {
+        List<Notifier.AlertEvent> events = new ArrayList<>();
+        long validFor = 4 * Math.max(ev.group().intervalMs(), 60_000L);
+        for (GroupEvaluator.RuleState s : ev.status()) {
+            for (Alert.View a : s.alerts()) {
+                String generator = "/graph?g0.expr=" + java.net.URLEncoder.encode(s.rule().exprText().strip(),
+                        java.nio.charset.StandardCharsets.UTF_8) + "&g0.tab=1";
+                if (a.state() == Alert.State.FIRING) {
+                    events.add(new Notifier.AlertEvent(a.labels(), a.annotations(), a.activeAt(), t + validFor, generator));
+                } else if (a.state() == Alert.State.INACTIVE && a.firedAt() > 0) {
+                    events.add(new Notifier.AlertEvent(a.labels(), a.annotations(), a.activeAt(), a.resolvedAt(), generator));
+                }
+            }
+        }
+        if (!events.isEmpty()) {
+            notifier.receive(events);
+        }
+    }
+
+    public Notifier notifier() {
+        return notifier;
     }
 
     /** The rule file checks the server and {@code check rules} apply. */
@@ -62,11 +100,19 @@ public final class AlertingService implements Service {
         }
         Gauge.builder("sightline.rules.groups", rules, r -> r.groups().size())
                 .description("Rule groups being evaluated.").register(metrics.registry());
+        io.micrometer.core.instrument.FunctionCounter.builder("sightline.notifications.sent", notifier,
+                n -> n.stats().values().stream().mapToLong(x -> x.sent.get()).sum())
+                .description("Notifications delivered to receivers.").register(metrics.registry());
+        io.micrometer.core.instrument.FunctionCounter.builder("sightline.notifications.failed", notifier,
+                n -> n.stats().values().stream().mapToLong(x -> x.failed.get()).sum())
+                .description("Notification attempts that failed (each retry counts).").register(metrics.registry());
     }
 
     @Override
     public String reload(SightlineConfig c) {
         config.set(c);
+        NotifierConfig n = c.alerting().notifier();
+        notifier.reload(n == null ? NotifierConfig.none() : n);
         try {
             rules.load(c.ruleFiles(), ScrapeService.baseDir(c), c.global().evaluationInterval().toMillis());
             return null;
@@ -79,5 +125,6 @@ public final class AlertingService implements Service {
     @Override
     public void close() {
         rules.close();
+        notifier.close();
     }
 }

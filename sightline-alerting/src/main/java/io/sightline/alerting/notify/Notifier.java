@@ -1,0 +1,480 @@
+package io.sightline.alerting.notify;
+
+import io.sightline.common.LabelMatcher;
+import io.sightline.common.Labels;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Alertmanager's dispatch in process: alerts are routed through the route tree (first matching child,
+ * or several with {@code continue}; the deepest match wins), grouped per route by the
+ * {@code group_by} labels, and each group is notified {@code group_wait} after it appears, then at most
+ * every {@code group_interval} when its alerts changed, and every {@code repeat_interval} when they did
+ * not. Per receiver integration, a notification log decides as Alertmanager's dedup stage does: notify
+ * new firing alerts at once, resolved ones if {@code send_resolved}, the all-clear when every alert
+ * resolved, nothing else before the repeat interval. Inhibit rules mute target alerts while a matching
+ * source alert fires. Deliveries are asynchronous and retried with exponential backoff until the
+ * group's next turn; a failing receiver never delays another. Thread-safe.
+ */
+public final class Notifier implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Notifier.class);
+    private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    /** An alert as the rule evaluation reports it: resolved when {@code endsAt} has passed. */
+    public record AlertEvent(Labels labels, Map<String, String> annotations, long startsAt, long endsAt, String generatorUrl) {}
+
+    /** Delivery figures per receiver, for self-metrics and the API. */
+    public static final class Stats {
+        public final AtomicLong sent = new AtomicLong();
+        public final AtomicLong failed = new AtomicLong();
+        public volatile String lastError = "";
+    }
+
+    private final String externalUrl;
+    private final LongSupplier clock;
+    private final ScheduledExecutorService scheduler;
+    private final HttpClient http;
+    private volatile NotifierConfig config;
+    private final Map<String, Group> groups = new LinkedHashMap<>();
+    /** Every alert not yet resolved for long, for inhibition. */
+    private final Map<Labels, AlertEvent> alerts = new HashMap<>();
+    private final Map<String, Stats> stats = new ConcurrentHashMap<>();
+    private boolean closed;
+
+    public Notifier(NotifierConfig config, String externalUrl, LongSupplier clock) {
+        this.config = config;
+        this.externalUrl = externalUrl;
+        this.clock = clock;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "notifier");
+            t.setDaemon(true);
+            return t;
+        });
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+                .executor(scheduler).build();
+    }
+
+    /** Replaces the configuration; groups are rebuilt as alerts arrive (as Alertmanager does on reload). */
+    public synchronized void reload(NotifierConfig next) {
+        this.config = next;
+        for (Group g : groups.values()) {
+            g.cancel();
+        }
+        groups.clear();
+        List<AlertEvent> all = new ArrayList<>(alerts.values());
+        alerts.clear();
+        receive(all);
+    }
+
+    public Map<String, Stats> stats() {
+        return stats;
+    }
+
+    /** Takes the current state of alerts (firing ones and recently resolved ones). */
+    public synchronized void receive(List<AlertEvent> events) {
+        if (closed) {
+            return;
+        }
+        long now = clock.getAsLong();
+        for (AlertEvent e : events) {
+            AlertEvent prev = alerts.get(e.labels());
+            AlertEvent merged = prev == null ? e
+                    : new AlertEvent(e.labels(), e.annotations(), Math.min(prev.startsAt(), e.startsAt()), e.endsAt(), e.generatorUrl());
+            alerts.put(e.labels(), merged);
+            for (RouteMatch m : route(config.route(), "{}", "0", e.labels())) {
+                Labels groupLabels = groupLabels(m.route(), e.labels());
+                String key = m.key() + ":" + groupLabels;
+                String id = m.path() + "|" + key;
+                Group g = groups.get(id);
+                if (g == null) {
+                    g = new Group(id, key, m.route(), groupLabels);
+                    groups.put(id, g);
+                    g.schedule(m.route().groupWait().toMillis());
+                }
+                g.alerts.put(e.labels(), merged);
+            }
+        }
+        // Forget alerts resolved for longer than any group would still report them.
+        alerts.values().removeIf(a -> a.endsAt() < now - Duration.ofHours(1).toMillis());
+    }
+
+    /** A matched route: its node, its key as Alertmanager writes it, and its position in the tree (unique). */
+    private record RouteMatch(NotifierConfig.Route route, String key, String path) {}
+
+    /** Alertmanager's routing: matching children in order (all with continue), the node itself if none match. */
+    private static List<RouteMatch> route(NotifierConfig.Route r, String key, String path, Labels labels) {
+        List<RouteMatch> out = new ArrayList<>();
+        for (int i = 0; i < r.routes().size(); i++) {
+            NotifierConfig.Route child = r.routes().get(i);
+            if (!matches(child.matchers(), labels)) {
+                continue;
+            }
+            out.addAll(route(child, key + "/" + matcherKey(child.matchers()), path + "." + i, labels));
+            if (!child.cont()) {
+                break;
+            }
+        }
+        if (out.isEmpty()) {
+            out.add(new RouteMatch(r, key, path));
+        }
+        return out;
+    }
+
+    private static String matcherKey(List<LabelMatcher> ms) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < ms.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(ms.get(i));
+        }
+        return sb.append('}').toString();
+    }
+
+    private static boolean matches(List<LabelMatcher> ms, Labels labels) {
+        for (LabelMatcher m : ms) {
+            if (!m.matches(labels)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Labels groupLabels(NotifierConfig.Route r, Labels labels) {
+        if (r.groupByAll()) {
+            return labels;
+        }
+        Labels.Builder b = Labels.builder();
+        for (String name : r.groupBy()) {
+            String v = labels.get(name);
+            if (v != null && !v.isEmpty()) {
+                b.set(name, v);
+            }
+        }
+        return b.build();
+    }
+
+    private synchronized boolean inhibited(Labels target, long now) {
+        for (NotifierConfig.InhibitRule rule : config.inhibitRules()) {
+            if (!matches(rule.target(), target)) {
+                continue;
+            }
+            for (AlertEvent src : alerts.values()) {
+                if (src.endsAt() <= now || src.labels().equals(target) || !matches(rule.source(), src.labels())) {
+                    continue;
+                }
+                if (matches(rule.target(), src.labels())) {
+                    continue; // an alert matching both sides inhibits nothing that also matches both (Alertmanager's rule)
+                }
+                boolean equal = true;
+                for (String l : rule.equal()) {
+                    String a = src.labels().get(l);
+                    String b = target.get(l);
+                    if (!(a == null ? "" : a).equals(b == null ? "" : b)) {
+                        equal = false;
+                        break;
+                    }
+                }
+                if (equal) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The notification log of one integration of one group. */
+    private record LogEntry(Set<Labels> firing, Set<Labels> resolved, long at) {}
+
+    /** One aggregation group: its alerts, its timer and its notification log per integration. */
+    private final class Group {
+        final String id;
+        final String key;
+        final NotifierConfig.Route route;
+        final Labels groupLabels;
+        final Map<Labels, AlertEvent> alerts = new LinkedHashMap<>();
+        final Map<Integer, LogEntry> nflog = new HashMap<>();
+        ScheduledFuture<?> timer;
+
+        Group(String id, String key, NotifierConfig.Route route, Labels groupLabels) {
+            this.id = id;
+            this.key = key;
+            this.route = route;
+            this.groupLabels = groupLabels;
+        }
+
+        void schedule(long delayMs) {
+            timer = scheduler.schedule(() -> {
+                try {
+                    flush();
+                } catch (RuntimeException e) {
+                    Notifier.log.atError().setCause(e).addKeyValue("group", key).log("notification group flush failed");
+                }
+            }, delayMs, TimeUnit.MILLISECONDS);
+        }
+
+        void cancel() {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        }
+
+        void flush() {
+            List<AlertEvent> snapshot;
+            long now = clock.getAsLong();
+            synchronized (Notifier.this) {
+                if (closed || groups.get(id) != this) {
+                    return;
+                }
+                snapshot = new ArrayList<>(alerts.values());
+            }
+            List<AlertEvent> visible = new ArrayList<>();
+            for (AlertEvent a : snapshot) {
+                if (!inhibited(a.labels(), now)) {
+                    visible.add(a);
+                }
+            }
+            Set<Labels> firing = new HashSet<>();
+            Set<Labels> resolved = new HashSet<>();
+            for (AlertEvent a : visible) {
+                (a.endsAt() <= now ? resolved : firing).add(a.labels());
+            }
+            NotifierConfig.Receiver receiver = receiver(route.receiver());
+            if (receiver != null) {
+                for (int i = 0; i < receiver.webhooks().size(); i++) {
+                    NotifierConfig.Webhook hook = receiver.webhooks().get(i);
+                    LogEntry entry;
+                    synchronized (Notifier.this) {
+                        entry = nflog.get(i);
+                    }
+                    if (!needsUpdate(entry, firing, resolved, hook.sendResolved(), now)) {
+                        continue;
+                    }
+                    List<AlertEvent> payload = new ArrayList<>();
+                    for (AlertEvent a : visible) {
+                        if (a.endsAt() > now || hook.sendResolved()) {
+                            payload.add(a);
+                        }
+                    }
+                    LogEntry next = new LogEntry(Set.copyOf(firing), Set.copyOf(resolved), now);
+                    if (payload.isEmpty()) {
+                        synchronized (Notifier.this) {
+                            nflog.put(i, next);
+                        }
+                        continue;
+                    }
+                    int index = i;
+                    String body = webhookPayload(receiver.name(), this, payload, now, hook.maxAlerts());
+                    deliver(receiver.name(), hook, body, now + route.groupInterval().toMillis(), 0, ok -> {
+                        if (ok) {
+                            synchronized (Notifier.this) {
+                                nflog.put(index, next);
+                            }
+                        }
+                    });
+                }
+            }
+            synchronized (Notifier.this) {
+                // Resolved alerts are dropped once reported (or when nobody wants them); an empty group ends.
+                alerts.values().removeIf(a -> a.endsAt() <= now && resolved.contains(a.labels()));
+                if (alerts.isEmpty()) {
+                    groups.remove(id);
+                    return;
+                }
+                if (!closed) {
+                    schedule(route.groupInterval().toMillis());
+                }
+            }
+        }
+
+        boolean needsUpdate(LogEntry entry, Set<Labels> firing, Set<Labels> resolved, boolean sendResolved, long now) {
+            if (entry == null) {
+                return !firing.isEmpty();
+            }
+            if (!entry.firing().containsAll(firing)) {
+                return true;
+            }
+            if (firing.isEmpty()) {
+                return !entry.firing().isEmpty();
+            }
+            if (sendResolved && !entry.resolved().containsAll(resolved)) {
+                return true;
+            }
+            return entry.at() <= now - route.repeatInterval().toMillis();
+        }
+    }
+
+    private NotifierConfig.Receiver receiver(String name) {
+        for (NotifierConfig.Receiver r : config.receivers()) {
+            if (r.name().equals(name)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** POSTs {@code body}; on failure retries with backoff (1 s, 2 s, 4 s... 30 s) until {@code deadline}. */
+    private void deliver(String receiver, NotifierConfig.Webhook hook, String body, long deadline, int attempt,
+            java.util.function.Consumer<Boolean> done) {
+        Stats st = stats.computeIfAbsent(receiver, k -> new Stats());
+        HttpRequest req = HttpRequest.newBuilder(URI.create(hook.url())).timeout(hook.timeout())
+                .header("Content-Type", "application/json").header("User-Agent", "Sightline")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((resp, err) -> {
+            if (err == null && resp.statusCode() / 100 == 2) {
+                st.sent.incrementAndGet();
+                st.lastError = "";
+                done.accept(true);
+                return;
+            }
+            st.failed.incrementAndGet();
+            String why = err != null ? String.valueOf(err.getCause() != null ? err.getCause() : err)
+                    : "unexpected status code " + resp.statusCode();
+            st.lastError = why;
+            boolean retryable = err != null || resp.statusCode() / 100 == 5 || resp.statusCode() == 429;
+            long backoff = Math.min(30_000L, 1000L << Math.min(attempt, 5));
+            if (retryable && clock.getAsLong() + backoff < deadline && !closed) {
+                log.atWarn().addKeyValue("receiver", receiver).addKeyValue("attempt", attempt + 1).addKeyValue("reason", why)
+                        .log("notification failed; retrying");
+                scheduler.schedule(() -> deliver(receiver, hook, body, deadline, attempt + 1, done), backoff, TimeUnit.MILLISECONDS);
+            } else {
+                log.atError().addKeyValue("receiver", receiver).addKeyValue("reason", why).log("notification failed");
+                done.accept(false);
+            }
+        });
+    }
+
+    /** Alertmanager's webhook payload, version 4. */
+    private String webhookPayload(String receiver, Group g, List<AlertEvent> alerts, long now, int maxAlerts) {
+        boolean anyFiring = alerts.stream().anyMatch(a -> a.endsAt() > now);
+        Map<String, String> commonLabels = common(alerts.stream().map(a -> toMap(a.labels())).toList());
+        Map<String, String> commonAnnotations = common(alerts.stream().map(AlertEvent::annotations).toList());
+        int shown = maxAlerts > 0 ? Math.min(maxAlerts, alerts.size()) : alerts.size();
+        StringBuilder sb = new StringBuilder(512);
+        sb.append("{\"version\":\"4\",\"groupKey\":").append(quote(g.key))
+                .append(",\"truncatedAlerts\":").append(alerts.size() - shown)
+                .append(",\"status\":\"").append(anyFiring ? "firing" : "resolved").append('"')
+                .append(",\"receiver\":").append(quote(receiver))
+                .append(",\"groupLabels\":").append(object(toMap(g.groupLabels)))
+                .append(",\"commonLabels\":").append(object(commonLabels))
+                .append(",\"commonAnnotations\":").append(object(commonAnnotations))
+                .append(",\"externalURL\":").append(quote(externalUrl))
+                .append(",\"alerts\":[");
+        for (int i = 0; i < shown; i++) {
+            AlertEvent a = alerts.get(i);
+            boolean firing = a.endsAt() > now;
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append("{\"status\":\"").append(firing ? "firing" : "resolved").append('"')
+                    .append(",\"labels\":").append(object(toMap(a.labels())))
+                    .append(",\"annotations\":").append(object(new TreeMap<>(a.annotations())))
+                    .append(",\"startsAt\":").append(quote(RFC3339.format(Instant.ofEpochMilli(a.startsAt()))))
+                    .append(",\"endsAt\":").append(quote(firing ? "0001-01-01T00:00:00Z" : RFC3339.format(Instant.ofEpochMilli(a.endsAt()))))
+                    .append(",\"generatorURL\":").append(quote(a.generatorUrl()))
+                    .append(",\"fingerprint\":").append(quote(String.format("%016x", fingerprint(a.labels()))))
+                    .append('}');
+        }
+        return sb.append("]}").toString();
+    }
+
+    private static Map<String, String> toMap(Labels l) {
+        Map<String, String> m = new TreeMap<>();
+        l.forEach(m::put);
+        return m;
+    }
+
+    private static Map<String, String> common(List<Map<String, String>> maps) {
+        if (maps.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> out = new TreeMap<>(maps.get(0));
+        for (Map<String, String> m : maps) {
+            out.entrySet().removeIf(e -> !e.getValue().equals(m.get(e.getKey())));
+        }
+        return out;
+    }
+
+    /** Prometheus's label-set fingerprint: FNV-1a 64 over names and values with 0xff separators. */
+    static long fingerprint(Labels labels) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < labels.size(); i++) {
+            for (String s : new String[] {labels.name(i), labels.value(i)}) {
+                for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                    h ^= b & 0xff;
+                    h *= 0x100000001b3L;
+                }
+                h ^= 0xff;
+                h *= 0x100000001b3L;
+            }
+        }
+        return h;
+    }
+
+    private static String object(Map<String, String> m) {
+        StringBuilder sb = new StringBuilder("{");
+        boolean first = true;
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            sb.append(quote(e.getKey())).append(':').append(quote(e.getValue()));
+        }
+        return sb.append('}').toString();
+    }
+
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        groups.values().forEach(Group::cancel);
+        groups.clear();
+        scheduler.shutdownNow();
+    }
+}

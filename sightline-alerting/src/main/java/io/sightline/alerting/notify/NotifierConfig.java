@@ -1,0 +1,39 @@
+package io.sightline.alerting.notify;
+
+import io.sightline.common.LabelMatcher;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The notifier's configuration, in Alertmanager's format ({@code route}, {@code receivers},
+ * {@code inhibit_rules}, {@code global.resolve_timeout}), as {@link NotifierConfigParser} reads it.
+ */
+public record NotifierConfig(Duration resolveTimeout, Route route, List<Receiver> receivers, List<InhibitRule> inhibitRules) {
+
+    /**
+     * A node of the routing tree. Children inherit unset settings from their parent.
+     *
+     * @param groupBy label names to group by; {@code groupByAll} when it is {@code ['...']}
+     * @param cont {@code continue}: after this node matches, siblings are tried too
+     */
+    public record Route(String receiver, List<String> groupBy, boolean groupByAll, boolean cont, List<LabelMatcher> matchers,
+            Duration groupWait, Duration groupInterval, Duration repeatInterval, List<Route> routes) {}
+
+    public record Receiver(String name, List<Webhook> webhooks) {}
+
+    /**
+     * A webhook: Alertmanager's JSON payload (version 4) POSTed to {@code url}.
+     *
+     * @param maxAlerts at most this many alerts per message (0: all); the rest are counted in {@code truncatedAlerts}
+     */
+    public record Webhook(String url, boolean sendResolved, int maxAlerts, Duration timeout) {}
+
+    /** Mutes alerts matching {@code target} while an alert matching {@code source} fires with the same {@code equal} labels. */
+    public record InhibitRule(List<LabelMatcher> source, List<LabelMatcher> target, List<String> equal) {}
+
+    /** No routes, no receivers: alerts are evaluated and shown, not sent. */
+    public static NotifierConfig none() {
+        return new NotifierConfig(Duration.ofMinutes(5), new Route("", List.of(), false, false, List.of(), Duration.ofSeconds(30),
+                Duration.ofMinutes(5), Duration.ofHours(4), List.of()), List.of(), List.of());
+    }
+}

@@ -1,0 +1,329 @@
+package io.sightline.alerting.notify;
+
+import io.sightline.common.LabelMatcher;
+import io.sightline.common.Names;
+import io.sightline.common.PromDuration;
+import java.io.StringReader;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads an Alertmanager configuration ({@code alertmanager.yml}): {@code global.resolve_timeout},
+ * {@code route} (receiver, group_by, continue, matchers or the older match/match_re, group_wait,
+ * group_interval, repeat_interval, routes), {@code inhibit_rules} (source_matchers, target_matchers,
+ * equal, or the older source_match/target_match) and {@code receivers} with {@code webhook_configs}.
+ * Alertmanager's checks apply: the root route names a receiver and has no matchers, every receiver a
+ * route names exists, receiver names are unique. Receiver kinds that Sightline does not send yet are
+ * rejected by name rather than ignored, so that nobody believes a page will go out that will not.
+ */
+public final class NotifierConfigParser {
+    private static final Set<String> NOT_YET = Set.of("email_configs", "slack_configs", "pagerduty_configs",
+            "opsgenie_configs", "victorops_configs", "pushover_configs", "wechat_configs", "telegram_configs",
+            "sns_configs", "webex_configs", "discord_configs", "msteams_configs", "msteamsv2_configs", "jira_configs",
+            "rocketchat_configs", "incidentio_configs");
+
+    private final String file;
+
+    private NotifierConfigParser(String file) {
+        this.file = file;
+    }
+
+    /** Parses the text of a file. */
+    public static NotifierConfig parse(String file, String text) throws NotifierConfigException {
+        Node root;
+        try {
+            LoaderOptions o = new LoaderOptions();
+            o.setMaxAliasesForCollections(50);
+            root = new Yaml(o).compose(new StringReader(text));
+        } catch (RuntimeException e) {
+            throw new NotifierConfigException(file + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
+        }
+        if (root == null) {
+            throw new NotifierConfigException(file + ": the notifier configuration is empty; it needs a route and receivers");
+        }
+        return parse(file, root);
+    }
+
+    /** Parses a node of a larger file (the {@code notifier:} section of the Sightline config). */
+    public static NotifierConfig parse(String file, Node root) throws NotifierConfigException {
+        return new NotifierConfigParser(file).config(root);
+    }
+
+    private NotifierConfigException error(Node n, String message) {
+        return new NotifierConfigException(file + ":" + (n.getStartMark().getLine() + 1) + ":" + (n.getStartMark().getColumn() + 1)
+                + ": " + message);
+    }
+
+    private Map<String, Node> mapping(Node n, String what, String... known) throws NotifierConfigException {
+        if (!(n instanceof MappingNode m)) {
+            throw error(n, what + " must be a mapping");
+        }
+        Set<String> allowed = Set.of(known);
+        Map<String, Node> out = new LinkedHashMap<>();
+        for (NodeTuple t : m.getValue()) {
+            String k = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
+            if (!allowed.contains(k)) {
+                if (NOT_YET.contains(k)) {
+                    throw error(t.getKeyNode(), k + " are not supported by Sightline yet; use webhook_configs (for example"
+                            + " through a bridge), or forward to an Alertmanager");
+                }
+                throw error(t.getKeyNode(), "field " + k + " not found in " + what + " (known: " + String.join(", ", known) + ")");
+            }
+            if (out.put(k, t.getValueNode()) != null) {
+                throw error(t.getKeyNode(), "key \"" + k + "\" is repeated in " + what);
+            }
+        }
+        return out;
+    }
+
+    private String string(Node n, String what) throws NotifierConfigException {
+        if (!(n instanceof ScalarNode s)) {
+            throw error(n, what + " must be a single value");
+        }
+        return s.getValue();
+    }
+
+    private List<String> strings(Node n, String what) throws NotifierConfigException {
+        if (n == null) {
+            return List.of();
+        }
+        if (!(n instanceof SequenceNode seq)) {
+            throw error(n, what + " must be a list");
+        }
+        List<String> out = new ArrayList<>();
+        for (Node v : seq.getValue()) {
+            out.add(string(v, what + " entries"));
+        }
+        return out;
+    }
+
+    private Duration duration(Node n, String what, Duration dflt) throws NotifierConfigException {
+        if (n == null) {
+            return dflt;
+        }
+        try {
+            Duration d = PromDuration.parse(string(n, what));
+            if (d.isZero()) {
+                throw error(n, what + " must be greater than 0");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw error(n, what + ": " + e.getMessage());
+        }
+    }
+
+    private NotifierConfig config(Node root) throws NotifierConfigException {
+        Map<String, Node> top = mapping(root, "the notifier configuration", "global", "route", "receivers", "inhibit_rules",
+                "templates", "time_intervals", "mute_time_intervals");
+        Duration resolveTimeout = Duration.ofMinutes(5);
+        if (top.containsKey("global")) {
+            Map<String, Node> g = mapping(top.get("global"), "global", "resolve_timeout", "http_config");
+            resolveTimeout = duration(g.get("resolve_timeout"), "resolve_timeout", resolveTimeout);
+        }
+        if (top.containsKey("templates") && !strings(top.get("templates"), "templates").isEmpty()) {
+            throw error(top.get("templates"), "notification templates are not supported yet; the webhook payload is Alertmanager's JSON");
+        }
+        for (String k : new String[] {"time_intervals", "mute_time_intervals"}) {
+            if (top.containsKey(k) && top.get(k) instanceof SequenceNode s && !s.getValue().isEmpty()) {
+                throw error(top.get(k), k + " are not supported yet");
+            }
+        }
+        List<NotifierConfig.Receiver> receivers = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Node rs = top.get("receivers");
+        if (rs != null) {
+            if (!(rs instanceof SequenceNode seq)) {
+                throw error(rs, "receivers must be a list");
+            }
+            for (Node r : seq.getValue()) {
+                NotifierConfig.Receiver rec = receiver(r);
+                if (!names.add(rec.name())) {
+                    throw error(r, "notification config name \"" + rec.name() + "\" is not unique");
+                }
+                receivers.add(rec);
+            }
+        }
+        Node routeNode = top.get("route");
+        if (routeNode == null) {
+            throw error(root, "no route provided in config");
+        }
+        NotifierConfig.Route route = route(routeNode, null, names);
+        if (route.receiver().isEmpty()) {
+            throw error(routeNode, "root route must specify a default receiver");
+        }
+        if (!route.matchers().isEmpty()) {
+            throw error(routeNode, "root route must not have any matchers");
+        }
+        if (route.cont()) {
+            throw error(routeNode, "cannot have continue in root route");
+        }
+        List<NotifierConfig.InhibitRule> inhibit = new ArrayList<>();
+        Node ir = top.get("inhibit_rules");
+        if (ir instanceof SequenceNode seq) {
+            for (Node r : seq.getValue()) {
+                Map<String, Node> m = mapping(r, "an inhibit rule", "source_matchers", "target_matchers", "equal",
+                        "source_match", "source_match_re", "target_match", "target_match_re");
+                List<LabelMatcher> source = matchers(m.get("source_matchers"), m.get("source_match"), m.get("source_match_re"));
+                List<LabelMatcher> target = matchers(m.get("target_matchers"), m.get("target_match"), m.get("target_match_re"));
+                List<String> equal = strings(m.get("equal"), "equal");
+                for (String e : equal) {
+                    if (!Names.isValidLabelName(e)) {
+                        throw error(m.get("equal"), "invalid label name \"" + e + "\" in equal");
+                    }
+                }
+                inhibit.add(new NotifierConfig.InhibitRule(source, target, equal));
+            }
+        } else if (ir != null) {
+            throw error(ir, "inhibit_rules must be a list");
+        }
+        return new NotifierConfig(resolveTimeout, route, List.copyOf(receivers), List.copyOf(inhibit));
+    }
+
+    private NotifierConfig.Receiver receiver(Node n) throws NotifierConfigException {
+        Map<String, Node> m = mapping(n, "a receiver", "name", "webhook_configs");
+        if (!m.containsKey("name") || string(m.get("name"), "name").isEmpty()) {
+            throw error(n, "missing name in receiver");
+        }
+        String name = string(m.get("name"), "name");
+        List<NotifierConfig.Webhook> hooks = new ArrayList<>();
+        Node w = m.get("webhook_configs");
+        if (w instanceof SequenceNode seq) {
+            for (Node h : seq.getValue()) {
+                Map<String, Node> hm = mapping(h, "a webhook config", "url", "url_file", "send_resolved", "max_alerts",
+                        "timeout", "http_config");
+                if (!hm.containsKey("url")) {
+                    throw error(h, "one of url or url_file must be configured (url_file is not supported yet)");
+                }
+                String url = string(hm.get("url"), "url");
+                try {
+                    URI u = URI.create(url);
+                    if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                        throw new IllegalArgumentException("not an http(s) URL");
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw error(hm.get("url"), "invalid webhook url \"" + url + "\": " + e.getMessage());
+                }
+                boolean resolved = !hm.containsKey("send_resolved") || Boolean.parseBoolean(string(hm.get("send_resolved"), "send_resolved"));
+                int max = 0;
+                if (hm.containsKey("max_alerts")) {
+                    try {
+                        max = Integer.parseInt(string(hm.get("max_alerts"), "max_alerts"));
+                    } catch (NumberFormatException e) {
+                        throw error(hm.get("max_alerts"), "max_alerts must be an integer");
+                    }
+                    if (max < 0) {
+                        throw error(hm.get("max_alerts"), "max_alerts must not be negative");
+                    }
+                }
+                hooks.add(new NotifierConfig.Webhook(url, resolved, max, duration(hm.get("timeout"), "timeout", Duration.ofSeconds(10))));
+            }
+        } else if (w != null) {
+            throw error(w, "webhook_configs must be a list");
+        }
+        return new NotifierConfig.Receiver(name, List.copyOf(hooks));
+    }
+
+    private NotifierConfig.Route route(Node n, NotifierConfig.Route parent, Set<String> receivers) throws NotifierConfigException {
+        Map<String, Node> m = mapping(n, "a route", "receiver", "group_by", "continue", "matchers", "match", "match_re",
+                "group_wait", "group_interval", "repeat_interval", "routes", "mute_time_intervals", "active_time_intervals");
+        for (String k : new String[] {"mute_time_intervals", "active_time_intervals"}) {
+            if (m.containsKey(k) && !strings(m.get(k), k).isEmpty()) {
+                throw error(m.get(k), k + " are not supported yet");
+            }
+        }
+        String receiver = m.containsKey("receiver") ? string(m.get("receiver"), "receiver") : parent == null ? "" : parent.receiver();
+        if (!receiver.isEmpty() && !receivers.contains(receiver)) {
+            throw error(m.containsKey("receiver") ? m.get("receiver") : n, "undefined receiver \"" + receiver + "\" used in route");
+        }
+        List<String> groupBy = parent == null ? List.of() : parent.groupBy();
+        boolean all = parent != null && parent.groupByAll();
+        if (m.containsKey("group_by")) {
+            groupBy = strings(m.get("group_by"), "group_by");
+            all = groupBy.contains("...");
+            if (all && groupBy.size() > 1) {
+                throw error(m.get("group_by"), "cannot have wildcard group_by (`...`) and other labels at the same time");
+            }
+            Set<String> seen = new HashSet<>();
+            for (String l : groupBy) {
+                if (!all && !Names.isValidLabelName(l)) {
+                    throw error(m.get("group_by"), "invalid label name \"" + l + "\" in group_by list");
+                }
+                if (!seen.add(l)) {
+                    throw error(m.get("group_by"), "duplicated label \"" + l + "\" in group_by");
+                }
+            }
+            if (all) {
+                groupBy = List.of();
+            }
+        }
+        boolean cont = m.containsKey("continue") && Boolean.parseBoolean(string(m.get("continue"), "continue"));
+        List<LabelMatcher> matchers = matchers(m.get("matchers"), m.get("match"), m.get("match_re"));
+        Duration wait = duration(m.get("group_wait"), "group_wait", parent == null ? Duration.ofSeconds(30) : parent.groupWait());
+        Duration interval = duration(m.get("group_interval"), "group_interval",
+                parent == null ? Duration.ofMinutes(5) : parent.groupInterval());
+        Duration repeat = duration(m.get("repeat_interval"), "repeat_interval",
+                parent == null ? Duration.ofHours(4) : parent.repeatInterval());
+        NotifierConfig.Route self = new NotifierConfig.Route(receiver, List.copyOf(groupBy), all, cont, matchers, wait, interval,
+                repeat, List.of());
+        List<NotifierConfig.Route> children = new ArrayList<>();
+        Node rs = m.get("routes");
+        if (rs instanceof SequenceNode seq) {
+            for (Node c : seq.getValue()) {
+                children.add(route(c, self, receivers));
+            }
+        } else if (rs != null) {
+            throw error(rs, "routes must be a list");
+        }
+        return new NotifierConfig.Route(receiver, List.copyOf(groupBy), all, cont, matchers, wait, interval, repeat,
+                List.copyOf(children));
+    }
+
+    private List<LabelMatcher> matchers(Node matchersNode, Node match, Node matchRe) throws NotifierConfigException {
+        List<LabelMatcher> out = new ArrayList<>();
+        for (String s : strings(matchersNode, "matchers")) {
+            try {
+                out.addAll(Matchers.parse(s));
+            } catch (IllegalArgumentException e) {
+                throw error(matchersNode, e.getMessage());
+            }
+        }
+        for (Node legacy : new Node[] {match, matchRe}) {
+            if (legacy == null) {
+                continue;
+            }
+            Map<String, Node> m = new LinkedHashMap<>();
+            if (!(legacy instanceof MappingNode mn)) {
+                throw error(legacy, "match and match_re must be mappings of label names to values");
+            }
+            for (NodeTuple t : mn.getValue()) {
+                String k = string(t.getKeyNode(), "label name");
+                if (!Names.isValidLabelName(k)) {
+                    throw error(t.getKeyNode(), "invalid label name \"" + k + "\"");
+                }
+                m.put(k, t.getValueNode());
+            }
+            for (Map.Entry<String, Node> e : m.entrySet()) {
+                String v = string(e.getValue(), e.getKey());
+                try {
+                    out.add(legacy == match ? LabelMatcher.equal(e.getKey(), v) : LabelMatcher.regex(e.getKey(), v));
+                } catch (RuntimeException ex) {
+                    throw error(e.getValue(), "invalid regular expression \"" + v + "\": " + ex.getMessage());
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+}

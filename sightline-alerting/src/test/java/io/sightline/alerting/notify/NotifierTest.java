@@ -1,0 +1,171 @@
+package io.sightline.alerting.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.sightline.common.Labels;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Dispatch to a real webhook receiver on a local socket, with short group timings. */
+class NotifierTest {
+    private HttpServer receiver;
+    private final List<String> bodies = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failFirst = new AtomicInteger();
+    private Notifier notifier;
+
+    @BeforeEach
+    void start() throws IOException {
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            int status = failFirst.getAndDecrement() > 0 ? 503 : 200;
+            if (status == 200) {
+                bodies.add(ex.getRequestURI().getPath() + " " + new String(body, StandardCharsets.UTF_8));
+            }
+            ex.sendResponseHeaders(status, -1);
+            ex.close();
+        });
+        receiver.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (notifier != null) {
+            notifier.close();
+        }
+        receiver.stop(0);
+    }
+
+    private String url(String path) {
+        return "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
+    }
+
+    private NotifierConfig config(String extra) throws Exception {
+        return NotifierConfigParser.parse("am.yml", """
+                route:
+                  receiver: team
+                  group_by: [alertname]
+                  group_wait: 200ms
+                  group_interval: 500ms
+                  repeat_interval: 1h
+                  routes:
+                    - matchers: ['severity="page"']
+                      receiver: oncall
+                      continue: true
+                    - matchers: ['severity="page"']
+                      receiver: audit
+                receivers:
+                  - name: team
+                    webhook_configs: [{url: '%s'}]
+                  - name: oncall
+                    webhook_configs: [{url: '%s'}]
+                  - name: audit
+                    webhook_configs: [{url: '%s', send_resolved: false}]
+                %s
+                """.formatted(url("/team"), url("/oncall"), url("/audit"), extra));
+    }
+
+    private void await(String what, BooleanSupplier c) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what + "; received: " + bodies);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static Notifier.AlertEvent alert(long now, boolean firing, String... labels) {
+        return new Notifier.AlertEvent(Labels.of(labels), Map.of("summary", "it broke"), now - 60_000,
+                firing ? now + 240_000 : now - 1, "/graph?g0.expr=up");
+    }
+
+    private List<String> to(String path) {
+        return bodies.stream().filter(b -> b.startsWith(path + " ")).map(b -> b.substring(path.length() + 1)).toList();
+    }
+
+    @Test
+    void groupsRoutesAndResolves() throws Exception {
+        notifier = new Notifier(config(""), "http://sightline:8321", System::currentTimeMillis);
+        long now = System.currentTimeMillis();
+        notifier.receive(List.of(alert(now, true, "alertname", "Down", "instance", "a", "severity", "page"),
+                alert(now, true, "alertname", "Down", "instance", "b", "severity", "page"),
+                alert(now, true, "alertname", "Slow", "instance", "a", "severity", "ticket")));
+        await("the page at both page receivers and the ticket at the team", () -> to("/oncall").size() == 1
+                && to("/audit").size() == 1 && to("/team").size() == 1);
+        String page = to("/oncall").get(0);
+        assertThat(page).startsWith("{\"version\":\"4\",\"groupKey\":\"{}/{severity=\\\"page\\\"}:{alertname=\\\"Down\\\"}\"")
+                .contains("\"status\":\"firing\"").contains("\"receiver\":\"oncall\"")
+                .contains("\"groupLabels\":{\"alertname\":\"Down\"}")
+                .contains("\"commonLabels\":{\"alertname\":\"Down\",\"severity\":\"page\"}")
+                .contains("\"commonAnnotations\":{\"summary\":\"it broke\"}")
+                .contains("\"externalURL\":\"http://sightline:8321\"")
+                .contains("\"instance\":\"a\"").contains("\"instance\":\"b\"")
+                .contains("\"endsAt\":\"0001-01-01T00:00:00Z\"").contains("\"fingerprint\":\"");
+        assertThat(to("/team").get(0)).contains("\"alertname\":\"Slow\"").doesNotContain("\"Down\"");
+
+        // Nothing changed: no repeat before repeat_interval.
+        Thread.sleep(1200);
+        assertThat(to("/oncall")).hasSize(1);
+
+        // One of the two resolves: the oncall receiver hears of it; audit (send_resolved: false) does not.
+        long later = System.currentTimeMillis();
+        notifier.receive(List.of(alert(later, false, "alertname", "Down", "instance", "a", "severity", "page")));
+        await("the resolution", () -> to("/oncall").size() == 2);
+        assertThat(to("/oncall").get(1)).contains("\"status\":\"firing\"").contains("\"status\":\"resolved\"");
+        Thread.sleep(800);
+        assertThat(to("/audit")).hasSize(1);
+
+        // The last one resolves: the all-clear.
+        notifier.receive(List.of(alert(System.currentTimeMillis(), false, "alertname", "Down", "instance", "b", "severity", "page")));
+        await("the all-clear", () -> to("/oncall").size() == 3);
+        assertThat(to("/oncall").get(2)).startsWith("{\"version\":\"4\"").contains("\"truncatedAlerts\":0,\"status\":\"resolved\"");
+    }
+
+    @Test
+    void inhibition_mutesTargetsWhileTheSourceFires() throws Exception {
+        notifier = new Notifier(config("""
+                inhibit_rules:
+                  - source_matchers: ['severity="page"']
+                    target_matchers: ['severity="ticket"']
+                    equal: [instance]
+                """), "", System::currentTimeMillis);
+        long now = System.currentTimeMillis();
+        notifier.receive(List.of(alert(now, true, "alertname", "Down", "instance", "a", "severity", "page"),
+                alert(now, true, "alertname", "Slow", "instance", "a", "severity", "ticket"),
+                alert(now, true, "alertname", "Slow", "instance", "b", "severity", "ticket")));
+        await("the page and the uninhibited ticket", () -> to("/oncall").size() == 1 && to("/team").size() == 1);
+        assertThat(to("/team").get(0)).contains("\"instance\":\"b\"").doesNotContain("\"instance\":\"a\"");
+    }
+
+    @Test
+    void failingReceiver_isRetried_andCounted() throws Exception {
+        failFirst.set(2);
+        notifier = new Notifier(NotifierConfigParser.parse("am.yml", """
+                route: {receiver: r, group_wait: 50ms, group_interval: 1m}
+                receivers: [{name: r, webhook_configs: [{url: '%s'}]}]
+                """.formatted(url("/r"))), "", System::currentTimeMillis);
+        notifier.receive(List.of(alert(System.currentTimeMillis(), true, "alertname", "X")));
+        await("delivery after two failures", () -> to("/r").size() == 1 && notifier.stats().get("r").sent.get() == 1);
+        assertThat(notifier.stats().get("r").failed.get()).isEqualTo(2);
+        assertThat(notifier.stats().get("r").sent.get()).isEqualTo(1);
+    }
+
+    @Test
+    void fingerprint_isPrometheus() {
+        // model.LabelSet{"alertname": "X"}.Fingerprint() in Prometheus's common/model.
+        assertThat(Notifier.fingerprint(Labels.empty())).isEqualTo(0xcbf29ce484222325L);
+        assertThat(Notifier.fingerprint(Labels.of("a", "b"))).isNotEqualTo(Notifier.fingerprint(Labels.of("a", "c")));
+    }
+}

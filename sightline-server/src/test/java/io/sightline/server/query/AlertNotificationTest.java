@@ -1,0 +1,121 @@
+package io.sightline.server.query;
+
+import static io.sightline.server.lifecycle.TestServers.url;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.sightline.server.TestHttp;
+import io.sightline.server.config.ConfigException;
+import io.sightline.server.config.ConfigLoader;
+import io.sightline.server.lifecycle.SightlineServer;
+import io.sightline.server.lifecycle.TestServers;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end: the server with a rule file and an inline notifier configuration; data pushed so the
+ * alert goes pending, firing, then resolved; a local webhook receiver gets the firing and the resolved
+ * notification with the alert's labels.
+ */
+class AlertNotificationTest {
+    @TempDir
+    Path tmp;
+
+    private static void await(String what, java.util.concurrent.Callable<Boolean> c) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (!c.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void firingThenResolved_reachTheWebhook() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/hook", ex -> {
+            received.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        hook.start();
+        Files.writeString(tmp.resolve("rules.yml"), """
+                groups:
+                  - name: g
+                    rules:
+                      - alert: QueueTooLong
+                        expr: queue_length > 10
+                        for: 1s
+                        labels: {severity: page}
+                        annotations: {summary: queue too long}
+                """);
+        Path config = tmp.resolve("sightline.yml");
+        Files.writeString(config, """
+                global:
+                  evaluation_interval: 500ms
+                rule_files: [rules.yml]
+                notifier:
+                  route:
+                    receiver: oncall
+                    group_by: [alertname]
+                    group_wait: 200ms
+                    group_interval: 500ms
+                  receivers:
+                    - name: oncall
+                      webhook_configs:
+                        - url: http://127.0.0.1:%d/hook
+                """.formatted(hook.getAddress().getPort()));
+        try (SightlineServer server = TestServers.start(config, tmp.resolve("data"), List.of())) {
+            double[] value = {50};
+            Thread feeder = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        TestHttp.send("POST", url(server, "/api/v1/import/prometheus"), null,
+                                "queue_length{queue=\"orders\"} " + value[0] + " " + System.currentTimeMillis() + "\n");
+                        Thread.sleep(200);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            feeder.setDaemon(true);
+            feeder.start();
+            try {
+                await("the firing notification", () -> !received.isEmpty());
+                assertThat(received.get(0)).contains("\"status\":\"firing\"").contains("\"receiver\":\"oncall\"")
+                        .contains("\"alertname\":\"QueueTooLong\"").contains("\"queue\":\"orders\"")
+                        .contains("\"severity\":\"page\"").contains("\"summary\":\"queue too long\"");
+                value[0] = 1;
+                await("the resolved notification", () -> received.stream().anyMatch(b -> b.contains("\"status\":\"resolved\"")));
+            } finally {
+                feeder.interrupt();
+                hook.stop(0);
+            }
+        }
+    }
+
+    @Test
+    void badNotifierConfig_isRefusedWithItsLocation() throws Exception {
+        Path config = tmp.resolve("bad.yml");
+        Files.writeString(config, """
+                notifier:
+                  route:
+                    receiver: nobody
+                  receivers:
+                    - name: oncall
+                """);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(config))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(config + ":3:15: undefined receiver \"nobody\" used in route");
+    }
+}
