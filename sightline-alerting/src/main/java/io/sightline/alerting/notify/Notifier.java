@@ -64,6 +64,7 @@ public final class Notifier implements AutoCloseable {
     private final Map<Labels, AlertEvent> alerts = new HashMap<>();
     private final Map<String, Stats> stats = new ConcurrentHashMap<>();
     private boolean closed;
+    private volatile java.util.function.Predicate<Labels> silenced = l -> false;
 
     public Notifier(NotifierConfig config, String externalUrl, LongSupplier clock) {
         this.config = config;
@@ -88,6 +89,11 @@ public final class Notifier implements AutoCloseable {
         List<AlertEvent> all = new ArrayList<>(alerts.values());
         alerts.clear();
         receive(all);
+    }
+
+    /** What mutes alerts besides inhibition (the silences). */
+    public void silencedBy(java.util.function.Predicate<Labels> silenced) {
+        this.silenced = silenced;
     }
 
     public Map<String, Stats> stats() {
@@ -254,7 +260,7 @@ public final class Notifier implements AutoCloseable {
             }
             List<AlertEvent> visible = new ArrayList<>();
             for (AlertEvent a : snapshot) {
-                if (!inhibited(a.labels(), now)) {
+                if (!inhibited(a.labels(), now) && !silenced.test(a.labels())) {
                     visible.add(a);
                 }
             }

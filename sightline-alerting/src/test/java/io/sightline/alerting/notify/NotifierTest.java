@@ -150,6 +150,17 @@ class NotifierTest {
     }
 
     @Test
+    void silencedAlerts_areNotNotified() throws Exception {
+        notifier = new Notifier(config(""), "", System::currentTimeMillis);
+        notifier.silencedBy(l -> "a".equals(l.get("instance")));
+        long now = System.currentTimeMillis();
+        notifier.receive(List.of(alert(now, true, "alertname", "Slow", "instance", "a", "severity", "ticket"),
+                alert(now, true, "alertname", "Slow", "instance", "b", "severity", "ticket")));
+        await("the unsilenced alert", () -> to("/team").size() == 1);
+        assertThat(to("/team").get(0)).contains("\"instance\":\"b\"").doesNotContain("\"instance\":\"a\"");
+    }
+
+    @Test
     void failingReceiver_isRetried_andCounted() throws Exception {
         failFirst.set(2);
         notifier = new Notifier(NotifierConfigParser.parse("am.yml", """

@@ -36,10 +36,22 @@ public final class AlertingService implements Service {
     AlertingService(TsdbOpener storage, java.util.function.LongSupplier clock, boolean schedule) {
         this.rules = new RuleManager(storage::storage, this::engine, parser(), templates(), clock, schedule);
         this.notifier = new Notifier(NotifierConfig.none(), "", clock);
+        this.clock = clock;
         rules.onEvaluated(this::send);
+        notifier.silencedBy(labels -> {
+            io.sightline.alerting.silence.Silences s = silences;
+            return s != null && !s.mutedBy(labels).isEmpty();
+        });
     }
 
     private final Notifier notifier;
+    private final java.util.function.LongSupplier clock;
+    private volatile io.sightline.alerting.silence.Silences silences;
+
+    /** The silences (kept in the data dir), or null before start. */
+    public io.sightline.alerting.silence.Silences silences() {
+        return silences;
+    }
 
     /**
      * Hands a group's alerts to the notifier as Prometheus sends them to Alertmanager: firing ones with
@@ -94,6 +106,7 @@ public final class AlertingService implements Service {
 
     @Override
     public void start(SightlineConfig c, SelfMetrics metrics) {
+        silences = new io.sightline.alerting.silence.Silences(c.storage().path().resolve("silences.json"), clock);
         String problem = reload(c);
         if (problem != null) {
             throw new IllegalStateException(problem);

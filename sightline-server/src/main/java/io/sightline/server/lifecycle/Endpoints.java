@@ -16,6 +16,7 @@ import io.sightline.server.metrics.SelfMetrics;
 import io.sightline.server.query.QueryApi;
 import io.sightline.server.query.StatusApi;
 import io.sightline.server.query.RulesApi;
+import io.sightline.server.query.SilencesApi;
 import io.sightline.server.query.TargetsApi;
 import java.util.List;
 import java.util.Set;
@@ -61,6 +62,9 @@ public final class Endpoints {
         List<Endpoint> out = new java.util.ArrayList<>(query.endpoints());
         out.addAll(new TargetsApi(() -> scrapes == null ? null : scrapes.manager()).endpoints());
         out.addAll(new RulesApi(() -> alerting == null ? null : alerting.rules()).endpoints());
+        if (alerting != null) {
+            out.addAll(new SilencesApi(alerting::silences, System::currentTimeMillis).endpoints());
+        }
         out.addAll(List.of(
                 Endpoint.of("/api/v1/write", Set.of(HttpMethod.POST), Scope.WRITE, new RemoteWriteHandler(ingest, maxBody)),
                 Endpoint.of("/api/v1/import/prometheus", Set.of(HttpMethod.POST), Scope.WRITE,
