@@ -98,7 +98,19 @@ public final class RuleManager implements AutoCloseable {
      * @throws RuleFileException with every problem of every file; the running rules are kept
      */
     public synchronized void load(List<String> globs, Path baseDir, long defaultIntervalMs) throws RuleFileException {
+        load(globs, baseDir, defaultIntervalMs, List.of());
+    }
+
+    /**
+     * As {@link #load(List, Path, long)}, with groups of the server's own (the watchdog) evaluated first.
+     */
+    public synchronized void load(List<String> globs, Path baseDir, long defaultIntervalMs, List<RuleGroup> builtin)
+            throws RuleFileException {
         List<RuleGroup> all = new ArrayList<>();
+        for (RuleGroup g : builtin) {
+            all.add(g.intervalMs() > 0 ? g : new RuleGroup(g.file(), g.name(), defaultIntervalMs, g.limit(),
+                    g.queryOffsetMs(), g.labels(), g.rules()));
+        }
         List<String> problems = new ArrayList<>();
         for (Path f : files(globs, baseDir)) {
             try {

@@ -45,6 +45,30 @@ public final class AlertingService implements Service {
     }
 
     private final Notifier notifier;
+
+    /**
+     * The dead man's switch: an alert that always fires, so that a receiver that stops hearing it every
+     * {@code repeat_interval} knows the pipeline (server, rules, notifier) is broken.
+     */
+    static final io.sightline.alerting.rules.RuleGroup WATCHDOG;
+
+    static {
+        try {
+            WATCHDOG = parser().parse("(built-in)", """
+                    groups:
+                      - name: sightline-watchdog
+                        rules:
+                          - alert: Watchdog
+                            expr: vector(1)
+                            labels: {severity: none}
+                            annotations:
+                              summary: Always firing, so that the alerting pipeline can be checked end to end.
+                              description: Route it to a dead man's switch (e.g. a healthchecks.io ping) and expect it every repeat_interval.
+                    """).get(0);
+        } catch (RuleFileException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private final java.util.function.LongSupplier clock;
     private volatile io.sightline.alerting.silence.Silences silences;
 
@@ -127,7 +151,7 @@ public final class AlertingService implements Service {
         NotifierConfig n = c.alerting().notifier();
         notifier.reload(n == null ? NotifierConfig.none() : n);
         try {
-            rules.load(c.ruleFiles(), ScrapeService.baseDir(c), c.global().evaluationInterval().toMillis());
+            rules.load(c.ruleFiles(), ScrapeService.baseDir(c), c.global().evaluationInterval().toMillis(), List.of(WATCHDOG));
             return null;
         } catch (RuleFileException e) {
             log.atError().addKeyValue("problems", String.join("; ", e.problems())).log("cannot load the rule files");
