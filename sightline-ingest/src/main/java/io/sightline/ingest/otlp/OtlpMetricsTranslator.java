@@ -411,22 +411,7 @@ public final class OtlpMetricsTranslator {
     }
 
     private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return io.sightline.common.JsonStrings.quote(s);
     }
 
     /** A float as Go's {@code strconv.FormatFloat(v, 'f', -1, 64)} writes it: plain digits, shortest. */

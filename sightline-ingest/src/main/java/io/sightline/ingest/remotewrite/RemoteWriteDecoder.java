@@ -43,21 +43,8 @@ public final class RemoteWriteDecoder {
 
     /** Decompresses and decodes {@code body}. */
     public Result decodeSnappy(byte[] body, SeriesSink sink) throws MalformedRequestException {
-        byte[] raw;
-        try {
-            if (!Snappy.isValidCompressedBuffer(body)) {
-                throw new MalformedRequestException("cannot decode remote write request: body is not snappy-compressed"
-                        + " (remote_write 1.0 sends Content-Encoding: snappy, block format)");
-            }
-            int len = Snappy.uncompressedLength(body);
-            if (len < 0 || len > maxDecompressedBytes) {
-                throw new MalformedRequestException("cannot decode remote write request: decompressed size " + len
-                        + " bytes exceeds the limit of " + maxDecompressedBytes + " bytes");
-            }
-            raw = Snappy.uncompress(body);
-        } catch (IOException e) {
-            throw new MalformedRequestException("cannot decode remote write request: invalid snappy data: " + e.getMessage());
-        }
+        byte[] raw = unsnappy(body, maxDecompressedBytes, "cannot decode remote write request",
+                " (remote_write 1.0 sends Content-Encoding: snappy, block format)");
         return decode(raw, 0, raw.length, sink);
     }
 
@@ -161,31 +148,14 @@ public final class RemoteWriteDecoder {
                     }
                 }
             } else if (field == 2 && wire == 2) {
-                int len = r.length();
-                int sampleEnd = r.position() + len;
-                long t = 0;
-                double v = 0;
-                while (r.position() < sampleEnd) {
-                    long tag2 = r.varint();
-                    int f = (int) (tag2 >>> 3);
-                    int w = (int) (tag2 & 7);
-                    if (f == 1 && w == 1) {
-                        v = Double.longBitsToDouble(r.fixed64());
-                    } else if (f == 2 && w == 0) {
-                        t = r.varint();
-                    } else {
-                        r.skip(w);
-                    }
-                }
-                if (r.position() != sampleEnd) {
-                    throw r.malformed("sample overruns its length");
-                }
+                long[] t = {0};
+                double v = readSample(r, t);
                 if (sink != null) {
                     if (n == ts.length) {
                         ts = Arrays.copyOf(ts, n * 2);
                         vs = Arrays.copyOf(vs, n * 2);
                     }
-                    ts[n] = t;
+                    ts[n] = t[0];
                     vs[n] = v;
                 }
                 n++;
@@ -214,6 +184,50 @@ public final class RemoteWriteDecoder {
         }
         sink.series(labels.build(), ts, vs, n);
         return new SeriesOutcome(true, n);
+    }
+
+    /**
+     * Reads a length-delimited {@code Sample { double value = 1; int64 timestamp = 2; }} (the same in
+     * remote write 1.0 and 2.0): returns the value, puts the timestamp in {@code t[0]}.
+     */
+    static double readSample(ProtoReader r, long[] t) throws MalformedRequestException {
+        int len = r.length();
+        int sampleEnd = r.position() + len;
+        double v = 0;
+        t[0] = 0;
+        while (r.position() < sampleEnd) {
+            long tag = r.varint();
+            int f = (int) (tag >>> 3);
+            int w = (int) (tag & 7);
+            if (f == 1 && w == 1) {
+                v = Double.longBitsToDouble(r.fixed64());
+            } else if (f == 2 && w == 0) {
+                t[0] = r.varint();
+            } else {
+                r.skip(w);
+            }
+        }
+        if (r.position() != sampleEnd) {
+            throw r.malformed("sample overruns its length");
+        }
+        return v;
+    }
+
+    /** Snappy block decompression with a bound on the result; {@code what} starts the error messages. */
+    static byte[] unsnappy(byte[] body, long max, String what, String hint) throws MalformedRequestException {
+        try {
+            if (!Snappy.isValidCompressedBuffer(body)) {
+                throw new MalformedRequestException(what + ": body is not snappy-compressed" + hint);
+            }
+            int len = Snappy.uncompressedLength(body);
+            if (len < 0 || len > max) {
+                throw new MalformedRequestException(what + ": decompressed size " + len
+                        + " bytes exceeds the limit of " + max + " bytes");
+            }
+            return Snappy.uncompress(body);
+        } catch (IOException e) {
+            throw new MalformedRequestException(what + ": invalid snappy data: " + e.getMessage());
+        }
     }
 
     static boolean validUtf8(byte[] b, int off, int len) {

@@ -5,12 +5,10 @@ import io.sightline.common.Names;
 import io.sightline.ingest.MalformedRequestException;
 import io.sightline.ingest.SeriesSink;
 import io.sightline.ingest.proto.ProtoReader;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
-import org.xerial.snappy.Snappy;
 
 /**
  * Decodes a remote_write 2.0 request body: snappy block compression around
@@ -50,20 +48,7 @@ public final class RemoteWriteV2Decoder {
     public record Result(int series, long samples, long histograms, long exemplars, int invalidSeries) {}
 
     public Result decodeSnappy(byte[] body, SeriesSink sink) throws MalformedRequestException {
-        byte[] raw;
-        try {
-            if (!Snappy.isValidCompressedBuffer(body)) {
-                throw new MalformedRequestException("cannot decode remote write 2.0 request: body is not snappy-compressed");
-            }
-            int len = Snappy.uncompressedLength(body);
-            if (len < 0 || len > maxDecompressedBytes) {
-                throw new MalformedRequestException("cannot decode remote write 2.0 request: decompressed size " + len
-                        + " bytes exceeds the limit of " + maxDecompressedBytes + " bytes");
-            }
-            raw = Snappy.uncompress(body);
-        } catch (IOException e) {
-            throw new MalformedRequestException("cannot decode remote write 2.0 request: invalid snappy data: " + e.getMessage());
-        }
+        byte[] raw = RemoteWriteDecoder.unsnappy(body, maxDecompressedBytes, "cannot decode remote write 2.0 request", "");
         return decode(raw, 0, raw.length, sink);
     }
 
@@ -189,31 +174,14 @@ public final class RemoteWriteV2Decoder {
             } else if (field == 1 && wire == 0) {
                 nRefs = addRef(r, nRefs, symbols);
             } else if (field == 2 && wire == 2) {
-                int len = r.length();
-                int sampleEnd = r.position() + len;
-                long t = 0;
-                double v = 0;
-                while (r.position() < sampleEnd) {
-                    long tag2 = r.varint();
-                    int f = (int) (tag2 >>> 3);
-                    int w = (int) (tag2 & 7);
-                    if (f == 1 && w == 1) {
-                        v = Double.longBitsToDouble(r.fixed64());
-                    } else if (f == 2 && w == 0) {
-                        t = r.varint();
-                    } else {
-                        r.skip(w);
-                    }
-                }
-                if (r.position() != sampleEnd) {
-                    throw r.malformed("sample overruns its length");
-                }
+                long[] t = {0};
+                double v = RemoteWriteDecoder.readSample(r, t);
                 if (sink != null) {
                     if (n == ts.length) {
                         ts = Arrays.copyOf(ts, n * 2);
                         vs = Arrays.copyOf(vs, n * 2);
                     }
-                    ts[n] = t;
+                    ts[n] = t[0];
                     vs[n] = v;
                 }
                 n++;

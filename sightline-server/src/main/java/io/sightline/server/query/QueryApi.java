@@ -172,6 +172,28 @@ public final class QueryApi {
         HttpResponse run(ServiceRequestContext ctx, ApiParams params);
     }
 
+    /**
+     * A handler for cheap endpoints over in-memory state (targets, rules): runs on the request's thread,
+     * reads only the query string, and turns a bad parameter into Prometheus's 400.
+     */
+    static HttpService inline(Work work) {
+        return (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
+            try {
+                return work.run(ctx, new ApiParams(ctx.queryParams()));
+            } catch (ApiParams.BadParameter e) {
+                return error(e);
+            }
+        }));
+    }
+
+    /** An RFC 3339 time in UTC with milliseconds, or Go's zero time for 0 (never), as Prometheus writes them. */
+    static String rfc3339(long ms) {
+        return ms == 0 ? "0001-01-01T00:00:00Z" : RFC3339.format(java.time.Instant.ofEpochMilli(ms));
+    }
+
+    private static final java.time.format.DateTimeFormatter RFC3339 =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
     private HttpService handler(Work work) {
         return (ctx, req) -> HttpResponse.of(params(ctx, req).thenCompose(p -> submit(ctx, work, p)));
     }

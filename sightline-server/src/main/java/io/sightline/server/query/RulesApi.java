@@ -3,7 +3,6 @@ package io.sightline.server.query;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.sightline.alerting.rules.Alert;
 import io.sightline.alerting.rules.GroupEvaluator;
@@ -13,9 +12,6 @@ import io.sightline.server.auth.Scope;
 import io.sightline.server.http.Endpoint;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,9 +24,6 @@ import java.util.function.Supplier;
  * each rule's health, last error, evaluation time, and for alerting rules its state and alerts.
  */
 public final class RulesApi {
-    private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
-    private static final String NEVER = "0001-01-01T00:00:00Z";
 
     private final Supplier<RuleManager> rules;
 
@@ -42,19 +35,10 @@ public final class RulesApi {
     public List<Endpoint> endpoints() {
         Set<HttpMethod> get = Set.of(HttpMethod.GET);
         return List.of(
-                Endpoint.of("/api/v1/rules", get, Scope.READ, handler(this::rules)),
-                Endpoint.of("/api/v1/alerts", get, Scope.READ, handler(this::alerts)));
+                Endpoint.of("/api/v1/rules", get, Scope.READ, QueryApi.inline(this::rules)),
+                Endpoint.of("/api/v1/alerts", get, Scope.READ, QueryApi.inline(this::alerts)));
     }
 
-    private static HttpService handler(QueryApi.Work work) {
-        return (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
-            try {
-                return work.run(ctx, new ApiParams(ctx.queryParams()));
-            } catch (ApiParams.BadParameter e) {
-                return QueryApi.error(e);
-            }
-        }));
-    }
 
     private List<GroupEvaluator> groups() {
         RuleManager m = rules.get();
@@ -190,7 +174,7 @@ public final class RulesApi {
     }
 
     private static String time(long ms) {
-        return ms == 0 ? NEVER : RFC3339.format(Instant.ofEpochMilli(ms));
+        return QueryApi.rfc3339(ms);
     }
 
     /** Go's {@code strconv.FormatFloat(v, 'e', -1, 64)}, as Prometheus writes alert values: {@code 1e+00}, {@code 2.5e-01}. */

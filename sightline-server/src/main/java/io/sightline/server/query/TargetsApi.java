@@ -3,7 +3,6 @@ package io.sightline.server.query;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.server.HttpService;
 import io.sightline.common.LabelMatcher;
 import io.sightline.common.Labels;
 import io.sightline.common.PromDuration;
@@ -15,9 +14,6 @@ import io.sightline.scrape.Target;
 import io.sightline.server.auth.Scope;
 import io.sightline.server.http.Endpoint;
 import java.io.IOException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,10 +30,6 @@ import java.util.function.Supplier;
  * state on the request's thread: cheap, no storage access.
  */
 public final class TargetsApi {
-    private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
-    /** Go's zero time, which Prometheus reports for a target never scraped. */
-    private static final String NEVER = "0001-01-01T00:00:00Z";
 
     private final Supplier<ScrapeManager> scrapes;
 
@@ -49,21 +41,12 @@ public final class TargetsApi {
     public List<Endpoint> endpoints() {
         Set<HttpMethod> get = Set.of(HttpMethod.GET);
         return List.of(
-                Endpoint.of("/api/v1/targets", get, Scope.READ, handler(this::targets)),
-                Endpoint.of("/api/v1/targets/metadata", get, Scope.READ, handler(this::targetMetadata)),
-                Endpoint.of("/api/v1/metadata", get, Scope.READ, handler(this::metadata)),
-                Endpoint.of("/api/v1/scrape_pools", get, Scope.READ, handler(this::scrapePools)));
+                Endpoint.of("/api/v1/targets", get, Scope.READ, QueryApi.inline(this::targets)),
+                Endpoint.of("/api/v1/targets/metadata", get, Scope.READ, QueryApi.inline(this::targetMetadata)),
+                Endpoint.of("/api/v1/metadata", get, Scope.READ, QueryApi.inline(this::metadata)),
+                Endpoint.of("/api/v1/scrape_pools", get, Scope.READ, QueryApi.inline(this::scrapePools)));
     }
 
-    private static HttpService handler(QueryApi.Work work) {
-        return (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
-            try {
-                return work.run(ctx, new ApiParams(ctx.queryParams()));
-            } catch (ApiParams.BadParameter e) {
-                return QueryApi.error(e);
-            }
-        }));
-    }
 
     private List<ScrapeManager.PoolView> pools() {
         ScrapeManager m = scrapes.get();
@@ -121,7 +104,7 @@ public final class TargetsApi {
         g.writeStringField("scrapeUrl", t.url().toString());
         g.writeStringField("globalUrl", t.url().toString());
         g.writeStringField("lastError", t.lastError());
-        g.writeStringField("lastScrape", t.lastScrapeMs() == 0 ? NEVER : RFC3339.format(Instant.ofEpochMilli(t.lastScrapeMs())));
+        g.writeStringField("lastScrape", QueryApi.rfc3339(t.lastScrapeMs()));
         g.writeNumberField("lastScrapeDuration", t.lastDurationSeconds());
         g.writeStringField("health", t.health().text());
         g.writeStringField("scrapeInterval", PromDuration.format(t.interval()));
