@@ -64,10 +64,6 @@ final class ServerCommand implements Callable<Integer> {
         LogSetup.configure(logFormat, logLevel);
         ConfigSource source = new ConfigSource(configFile, dataDir, httpAddress);
         SightlineConfig config = source.load();
-        if (!config.alerting().alertmanagers().isEmpty()) {
-            log.atWarn().addKeyValue("alertmanagers", config.alerting().alertmanagers().size())
-                    .log("these sections are validated but not acted on yet in this version");
-        }
         CountDownLatch stop = new CountDownLatch(1);
         AtomicReference<SightlineServer> running = new AtomicReference<>();
         // Before start: a SIGHUP's default action would end the JVM, and a supervisor may send one at any time.

@@ -61,8 +61,10 @@ public record SightlineConfig(
             long sampleLimit,
             long bodySizeLimit) {}
 
-    /** Prometheus's {@code alerting} section: external Alertmanagers to forward alerts to. */
     /**
+     * Prometheus's {@code alerting} section (external Alertmanagers to forward alerts to, and the rules
+     * that relabel alerts on their way) and the built-in notifier.
+     *
      * @param notifier the {@code notifier:} section (an Alertmanager configuration, inline or from
      *     {@code config_file}); {@link io.sightline.alerting.notify.NotifierConfig#none()} when absent
      */

@@ -45,6 +45,8 @@ public final class AlertingService implements Service {
     }
 
     private final Notifier notifier;
+    private final io.sightline.alerting.notify.AlertmanagerForwarder forwarder =
+            new io.sightline.alerting.notify.AlertmanagerForwarder();
 
     /**
      * The dead man's switch: an alert that always fires, so that a receiver that stops hearing it every
@@ -98,6 +100,7 @@ public final class AlertingService implements Service {
         }
         if (!events.isEmpty()) {
             notifier.receive(events);
+            forwarder.send(events);
         }
     }
 
@@ -143,6 +146,11 @@ public final class AlertingService implements Service {
         io.micrometer.core.instrument.FunctionCounter.builder("sightline.notifications.failed", notifier,
                 n -> n.stats().values().stream().mapToLong(x -> x.failed.get()).sum())
                 .description("Notification attempts that failed (each retry counts).").register(metrics.registry());
+        io.micrometer.core.instrument.FunctionCounter.builder("sightline.alertmanager.alerts.sent", forwarder,
+                f -> f.sent()).description("Alerts forwarded to external Alertmanagers (once per Alertmanager).")
+                .register(metrics.registry());
+        io.micrometer.core.instrument.FunctionCounter.builder("sightline.alertmanager.errors", forwarder,
+                f -> f.errors()).description("Failed POSTs to external Alertmanagers.").register(metrics.registry());
     }
 
     @Override
@@ -150,6 +158,7 @@ public final class AlertingService implements Service {
         config.set(c);
         NotifierConfig n = c.alerting().notifier();
         notifier.reload(n == null ? NotifierConfig.none() : n);
+        forwarder.configure(alertmanagers(c), c.alerting().alertRelabelConfigs(), c.global().externalLabels());
         try {
             rules.load(c.ruleFiles(), ScrapeService.baseDir(c), c.global().evaluationInterval().toMillis(), List.of(WATCHDOG));
             return null;
@@ -163,5 +172,57 @@ public final class AlertingService implements Service {
     public void close() {
         rules.close();
         notifier.close();
+        forwarder.close();
+    }
+
+    /**
+     * The {@code alerting.alertmanagers} as URLs: each static target labelled {@code __address__},
+     * {@code __scheme__} and {@code __alerts_path__}, then the entry's {@code relabel_configs} (a target
+     * they drop is not sent to), as Prometheus does.
+     */
+    static List<io.sightline.alerting.notify.AlertmanagerForwarder.Target> alertmanagers(SightlineConfig c) {
+        List<io.sightline.alerting.notify.AlertmanagerForwarder.Target> out = new ArrayList<>();
+        for (SightlineConfig.AlertmanagerConfig am : c.alerting().alertmanagers()) {
+            String prefix = am.pathPrefix().endsWith("/") ? am.pathPrefix().substring(0, am.pathPrefix().length() - 1)
+                    : am.pathPrefix();
+            for (io.sightline.scrape.StaticConfig sc : am.staticConfigs()) {
+                for (String address : sc.targets()) {
+                    io.sightline.common.Labels.Builder b = sc.labels().toBuilder();
+                    b.set("__address__", address).set("__scheme__", am.scheme()).set("__alerts_path__", prefix + "/api/v2/alerts");
+                    io.sightline.common.Labels l = io.sightline.common.relabel.Relabeler.process(b.build(), am.relabelConfigs());
+                    if (l == null || l.get("__address__") == null) {
+                        continue;
+                    }
+                    java.net.URI url = java.net.URI.create(l.get("__scheme__") + "://" + l.get("__address__") + l.get("__alerts_path__"));
+                    out.add(new io.sightline.alerting.notify.AlertmanagerForwarder.Target(url, am.timeout(), authorization(am.http())));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String authorization(io.sightline.common.http.HttpClientConfig http) {
+        if (http == null) {
+            return null;
+        }
+        try {
+            if (http.basicAuth() != null) {
+                var a = http.basicAuth();
+                String pw = a.passwordFile() != null ? java.nio.file.Files.readString(java.nio.file.Path.of(a.passwordFile())).strip()
+                        : a.password() == null ? "" : a.password();
+                return "Basic " + java.util.Base64.getEncoder().encodeToString((a.username() + ":" + pw)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            if (http.authorization() != null) {
+                var a = http.authorization();
+                String cred = a.credentialsFile() != null
+                        ? java.nio.file.Files.readString(java.nio.file.Path.of(a.credentialsFile())).strip()
+                        : a.credentials() == null ? "" : a.credentials();
+                return a.type() + " " + cred;
+            }
+        } catch (java.io.IOException e) {
+            log.atError().addKeyValue("reason", e.getMessage()).log("cannot read an Alertmanager credentials file");
+        }
+        return null;
     }
 }
