@@ -271,8 +271,8 @@ public final class Notifier implements AutoCloseable {
             }
             NotifierConfig.Receiver receiver = receiver(route.receiver());
             if (receiver != null) {
-                for (int i = 0; i < receiver.webhooks().size(); i++) {
-                    NotifierConfig.Webhook hook = receiver.webhooks().get(i);
+                for (int i = 0; i < receiver.integrations().size(); i++) {
+                    NotifierConfig.Integration hook = receiver.integrations().get(i);
                     LogEntry entry;
                     synchronized (Notifier.this) {
                         entry = nflog.get(i);
@@ -294,7 +294,7 @@ public final class Notifier implements AutoCloseable {
                         continue;
                     }
                     int index = i;
-                    String body = webhookPayload(receiver.name(), this, payload, now, hook.maxAlerts());
+                    String body = body(hook, receiver.name(), this, payload, now);
                     deliver(receiver.name(), hook, body, now + route.groupInterval().toMillis(), 0, ok -> {
                         if (ok) {
                             synchronized (Notifier.this) {
@@ -344,7 +344,7 @@ public final class Notifier implements AutoCloseable {
     }
 
     /** POSTs {@code body}; on failure retries with backoff (1 s, 2 s, 4 s... 30 s) until {@code deadline}. */
-    private void deliver(String receiver, NotifierConfig.Webhook hook, String body, long deadline, int attempt,
+    private void deliver(String receiver, NotifierConfig.Integration hook, String body, long deadline, int attempt,
             java.util.function.Consumer<Boolean> done) {
         Stats st = stats.computeIfAbsent(receiver, k -> new Stats());
         HttpRequest req = HttpRequest.newBuilder(URI.create(hook.url())).timeout(hook.timeout())
@@ -372,6 +372,70 @@ public final class Notifier implements AutoCloseable {
                 done.accept(false);
             }
         });
+    }
+
+    private String body(NotifierConfig.Integration hook, String receiver, Group g, List<AlertEvent> alerts, long now) {
+        if (hook instanceof NotifierConfig.Webhook w) {
+            return webhookPayload(receiver, g, alerts, now, w.maxAlerts());
+        }
+        long firing = alerts.stream().filter(a -> a.endsAt() > now).count();
+        String title = title(g, alerts, firing);
+        if (hook instanceof NotifierConfig.Slack sl) {
+            StringBuilder text = new StringBuilder();
+            for (AlertEvent a : alerts) {
+                String summary = a.annotations().getOrDefault("summary", a.annotations().getOrDefault("description", ""));
+                text.append(a.endsAt() > now ? "" : "[RESOLVED] ").append(summary.isEmpty() ? a.labels().toString() : summary)
+                        .append('\n');
+            }
+            StringBuilder sb = new StringBuilder("{");
+            if (!sl.channel().isEmpty()) {
+                sb.append("\"channel\":").append(quote(sl.channel())).append(',');
+            }
+            if (!sl.username().isEmpty()) {
+                sb.append("\"username\":").append(quote(sl.username())).append(',');
+            }
+            return sb.append("\"attachments\":[{\"color\":\"").append(firing > 0 ? "danger" : "good")
+                    .append("\",\"title\":").append(quote(title)).append(",\"title_link\":").append(quote(externalUrl))
+                    .append(",\"fallback\":").append(quote(title)).append(",\"text\":").append(quote(text.toString().strip()))
+                    .append("}]}").toString();
+        }
+        NotifierConfig.PagerDuty pd = (NotifierConfig.PagerDuty) hook;
+        Map<String, String> details = new TreeMap<>();
+        details.put("firing", Long.toString(firing));
+        details.put("resolved", Long.toString(alerts.size() - firing));
+        details.put("group", g.key);
+        return "{\"routing_key\":" + quote(pd.routingKey()) + ",\"event_action\":\"" + (firing > 0 ? "trigger" : "resolve")
+                + "\",\"dedup_key\":" + quote(sha256(g.key)) + ",\"payload\":{\"summary\":" + quote(title.length() > 1024
+                        ? title.substring(0, 1024) : title)
+                + ",\"source\":\"Sightline\",\"severity\":" + quote(pd.severity()) + ",\"custom_details\":" + object(details)
+                + "},\"client\":\"Sightline\",\"client_url\":" + quote(externalUrl) + "}";
+    }
+
+    /** Alertmanager's default title: {@code [FIRING:2] <group label values> (<other common label values>)}. */
+    private static String title(Group g, List<AlertEvent> alerts, long firing) {
+        Map<String, String> common = common(alerts.stream().map(a -> toMap(a.labels())).toList());
+        Map<String, String> group = toMap(g.groupLabels);
+        StringBuilder sb = new StringBuilder(firing > 0 ? "[FIRING:" + firing + "]" : "[RESOLVED]");
+        group.values().forEach(v -> sb.append(' ').append(v));
+        List<String> rest = new ArrayList<>();
+        common.forEach((k, v) -> {
+            if (!group.containsKey(k)) {
+                rest.add(v);
+            }
+        });
+        if (!rest.isEmpty()) {
+            sb.append(" (").append(String.join(" ", rest)).append(')');
+        }
+        return sb.toString();
+    }
+
+    private static String sha256(String s) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Alertmanager's webhook payload, version 4. */

@@ -19,14 +19,39 @@ public record NotifierConfig(Duration resolveTimeout, Route route, List<Receiver
     public record Route(String receiver, List<String> groupBy, boolean groupByAll, boolean cont, List<LabelMatcher> matchers,
             Duration groupWait, Duration groupInterval, Duration repeatInterval, List<Route> routes) {}
 
-    public record Receiver(String name, List<Webhook> webhooks) {}
+    public record Receiver(String name, List<Integration> integrations) {
+        public Receiver {
+            integrations = List.copyOf(integrations);
+        }
+
+        public List<Webhook> webhooks() {
+            return integrations.stream().filter(Webhook.class::isInstance).map(Webhook.class::cast).toList();
+        }
+    }
+
+    /** One way a receiver is notified: where the message goes and whether resolutions are sent. */
+    public sealed interface Integration permits Webhook, Slack, PagerDuty {
+        String url();
+
+        boolean sendResolved();
+
+        Duration timeout();
+    }
 
     /**
      * A webhook: Alertmanager's JSON payload (version 4) POSTed to {@code url}.
      *
      * @param maxAlerts at most this many alerts per message (0: all); the rest are counted in {@code truncatedAlerts}
      */
-    public record Webhook(String url, boolean sendResolved, int maxAlerts, Duration timeout) {}
+    public record Webhook(String url, boolean sendResolved, int maxAlerts, Duration timeout) implements Integration {}
+
+    /** A Slack incoming webhook ({@code api_url}), with Alertmanager's default title and text. */
+    public record Slack(String url, String channel, String username, boolean sendResolved, Duration timeout)
+            implements Integration {}
+
+    /** PagerDuty Events API v2: trigger while the group fires, resolve when it all resolved. */
+    public record PagerDuty(String url, String routingKey, String severity, boolean sendResolved, Duration timeout)
+            implements Integration {}
 
     /** Mutes alerts matching {@code target} while an alert matching {@code source} fires with the same {@code equal} labels. */
     public record InhibitRule(List<LabelMatcher> source, List<LabelMatcher> target, List<String> equal) {}

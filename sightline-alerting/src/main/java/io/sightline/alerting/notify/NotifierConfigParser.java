@@ -30,7 +30,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * rejected by name rather than ignored, so that nobody believes a page will go out that will not.
  */
 public final class NotifierConfigParser {
-    private static final Set<String> NOT_YET = Set.of("email_configs", "slack_configs", "pagerduty_configs",
+    private static final Set<String> NOT_YET = Set.of("email_configs",
             "opsgenie_configs", "victorops_configs", "pushover_configs", "wechat_configs", "telegram_configs",
             "sns_configs", "webex_configs", "discord_configs", "msteams_configs", "msteamsv2_configs", "jira_configs",
             "rocketchat_configs", "incidentio_configs");
@@ -193,12 +193,12 @@ public final class NotifierConfigParser {
     }
 
     private NotifierConfig.Receiver receiver(Node n) throws NotifierConfigException {
-        Map<String, Node> m = mapping(n, "a receiver", "name", "webhook_configs");
+        Map<String, Node> m = mapping(n, "a receiver", "name", "webhook_configs", "slack_configs", "pagerduty_configs");
         if (!m.containsKey("name") || string(m.get("name"), "name").isEmpty()) {
             throw error(n, "missing name in receiver");
         }
         String name = string(m.get("name"), "name");
-        List<NotifierConfig.Webhook> hooks = new ArrayList<>();
+        List<NotifierConfig.Integration> hooks = new ArrayList<>();
         Node w = m.get("webhook_configs");
         if (w instanceof SequenceNode seq) {
             for (Node h : seq.getValue()) {
@@ -233,7 +233,65 @@ public final class NotifierConfigParser {
         } else if (w != null) {
             throw error(w, "webhook_configs must be a list");
         }
+        Node sl = m.get("slack_configs");
+        if (sl instanceof SequenceNode seq) {
+            for (Node h : seq.getValue()) {
+                Map<String, Node> hm = mapping(h, "a slack config", "api_url", "channel", "username", "send_resolved",
+                        "title", "text", "http_config");
+                for (String k : new String[] {"title", "text"}) {
+                    if (hm.containsKey(k)) {
+                        throw error(hm.get(k), "custom Slack " + k + "s need notification templates, which are not supported yet;"
+                                + " leave it out for Alertmanager's default");
+                    }
+                }
+                if (!hm.containsKey("api_url")) {
+                    throw error(h, "no api_url (the Slack incoming webhook URL) in slack config");
+                }
+                String url = httpUrl(hm.get("api_url"), "api_url");
+                boolean resolved = hm.containsKey("send_resolved") && Boolean.parseBoolean(string(hm.get("send_resolved"), "send_resolved"));
+                hooks.add(new NotifierConfig.Slack(url, hm.containsKey("channel") ? string(hm.get("channel"), "channel") : "",
+                        hm.containsKey("username") ? string(hm.get("username"), "username") : "", resolved, Duration.ofSeconds(10)));
+            }
+        } else if (sl != null) {
+            throw error(sl, "slack_configs must be a list");
+        }
+        Node pd = m.get("pagerduty_configs");
+        if (pd instanceof SequenceNode seq) {
+            for (Node h : seq.getValue()) {
+                Map<String, Node> hm = mapping(h, "a pagerduty config", "routing_key", "service_key", "url", "severity",
+                        "send_resolved", "http_config");
+                if (hm.containsKey("service_key")) {
+                    throw error(hm.get("service_key"), "service_key (PagerDuty Events API v1) is not supported; use routing_key (v2)");
+                }
+                if (!hm.containsKey("routing_key") || string(hm.get("routing_key"), "routing_key").isEmpty()) {
+                    throw error(h, "missing routing_key in PagerDuty config");
+                }
+                String url = hm.containsKey("url") ? httpUrl(hm.get("url"), "url") : "https://events.pagerduty.com/v2/enqueue";
+                String severity = hm.containsKey("severity") ? string(hm.get("severity"), "severity") : "error";
+                if (!Set.of("critical", "error", "warning", "info").contains(severity)) {
+                    throw error(hm.get("severity"), "severity must be critical, error, warning or info, got \"" + severity + "\"");
+                }
+                boolean resolved = !hm.containsKey("send_resolved") || Boolean.parseBoolean(string(hm.get("send_resolved"), "send_resolved"));
+                hooks.add(new NotifierConfig.PagerDuty(url, string(hm.get("routing_key"), "routing_key"), severity, resolved,
+                        Duration.ofSeconds(10)));
+            }
+        } else if (pd != null) {
+            throw error(pd, "pagerduty_configs must be a list");
+        }
         return new NotifierConfig.Receiver(name, List.copyOf(hooks));
+    }
+
+    private String httpUrl(Node n, String what) throws NotifierConfigException {
+        String url = string(n, what);
+        try {
+            URI u = URI.create(url);
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                throw new IllegalArgumentException("not an http(s) URL");
+            }
+        } catch (IllegalArgumentException e) {
+            throw error(n, "invalid " + what + " \"" + url + "\": " + e.getMessage());
+        }
+        return url;
     }
 
     private NotifierConfig.Route route(Node n, NotifierConfig.Route parent, Set<String> receivers) throws NotifierConfigException {

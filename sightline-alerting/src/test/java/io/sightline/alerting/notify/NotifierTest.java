@@ -150,6 +150,31 @@ class NotifierTest {
     }
 
     @Test
+    void slackAndPagerDuty_getTheirOwnPayloads() throws Exception {
+        notifier = new Notifier(NotifierConfigParser.parse("am.yml", """
+                route: {receiver: r, group_by: [alertname], group_wait: 50ms, group_interval: 300ms}
+                receivers:
+                  - name: r
+                    slack_configs: [{api_url: '%s', channel: '#ops', send_resolved: true}]
+                    pagerduty_configs: [{routing_key: key123, url: '%s', severity: critical}]
+                """.formatted(url("/slack"), url("/pd"))), "http://sightline:8321", System::currentTimeMillis);
+        long now = System.currentTimeMillis();
+        notifier.receive(List.of(alert(now, true, "alertname", "Down", "instance", "a", "severity", "page")));
+        await("slack and pagerduty", () -> to("/slack").size() == 1 && to("/pd").size() == 1);
+        assertThat(to("/slack").get(0)).isEqualTo("{\"channel\":\"#ops\",\"attachments\":[{\"color\":\"danger\","
+                + "\"title\":\"[FIRING:1] Down (a page)\",\"title_link\":\"http://sightline:8321\","
+                + "\"fallback\":\"[FIRING:1] Down (a page)\",\"text\":\"it broke\"}]}");
+        assertThat(to("/pd").get(0)).startsWith("{\"routing_key\":\"key123\",\"event_action\":\"trigger\",\"dedup_key\":\"")
+                .contains("\"summary\":\"[FIRING:1] Down (a page)\"").contains("\"severity\":\"critical\"");
+        notifier.receive(List.of(alert(System.currentTimeMillis(), false, "alertname", "Down", "instance", "a", "severity", "page")));
+        await("the resolutions", () -> to("/slack").size() == 2 && to("/pd").size() == 2);
+        assertThat(to("/slack").get(1)).contains("\"color\":\"good\"").contains("[RESOLVED]");
+        assertThat(to("/pd").get(1)).contains("\"event_action\":\"resolve\"");
+        String key = to("/pd").get(0).replaceAll(".*\"dedup_key\":\"([0-9a-f]+)\".*", "$1");
+        assertThat(to("/pd").get(1)).contains("\"dedup_key\":\"" + key + "\"");
+    }
+
+    @Test
     void silencedAlerts_areNotNotified() throws Exception {
         notifier = new Notifier(config(""), "", System::currentTimeMillis);
         notifier.silencedBy(l -> "a".equals(l.get("instance")));
