@@ -160,7 +160,10 @@ public final class AlertingService implements Service {
         notifier.reload(n == null ? NotifierConfig.none() : n);
         forwarder.configure(alertmanagers(c), c.alerting().alertRelabelConfigs(), c.global().externalLabels());
         try {
-            rules.load(c.ruleFiles(), ScrapeService.baseDir(c), c.global().evaluationInterval().toMillis(), List.of(WATCHDOG));
+            // The watchdog is for receivers to expect; with none configured it would only write ALERTS.
+            boolean receivers = (n != null && !n.receivers().isEmpty()) || !c.alerting().alertmanagers().isEmpty();
+            rules.load(c.ruleFiles(), ScrapeService.baseDir(c), c.global().evaluationInterval().toMillis(),
+                    receivers ? List.of(WATCHDOG) : List.of());
             return null;
         } catch (RuleFileException e) {
             log.atError().addKeyValue("problems", String.join("; ", e.problems())).log("cannot load the rule files");

@@ -76,7 +76,8 @@ class RemoteWriteIngestTest {
         for (int i = 0; i < 50; i++) {
             byte[] req = new WriteRequestBuilder()
                     .series(new String[] {"__name__", "seq"}, new long[] {T + i * 1000L}, new double[] {i}).build();
-            assertThat(post(req).statusCode()).as("request %d", i).isEqualTo(204);
+            var r = post(req);
+            assertThat(r.statusCode()).as("request %d: %s", i, r.body()).isEqualTo(204);
         }
         assertThat(stored("seq")).hasSize(50);
     }

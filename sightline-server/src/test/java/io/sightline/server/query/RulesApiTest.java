@@ -73,7 +73,8 @@ class RulesApiTest {
                         annotations: {summary: few signups}
                 """);
         Path config = tmp.resolve("sightline.yml");
-        Files.writeString(config, "global:\n  evaluation_interval: 1s\nrule_files: [rules.yml]\n");
+        Files.writeString(config, "global:\n  evaluation_interval: 1s\nrule_files: [rules.yml]\n"
+                + "notifier:\n  route: {receiver: nobody}\n  receivers: [{name: nobody}]\n");
         try (SightlineServer server = TestServers.start(config, tmp.resolve("data"), List.of())) {
             // Fresh samples every half second for the rules to read.
             Thread feeder = new Thread(() -> {
