@@ -13,10 +13,10 @@ import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.sightline.common.GoFloat;
 import io.sightline.common.Labels;
 import io.sightline.ingest.MalformedRequestException;
 import io.sightline.ingest.SeriesSink;
-import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -263,7 +263,7 @@ public final class OtlpMetricsTranslator {
             long cumulative = 0;
             for (int i = 0; i < bounds && p.getBucketCountsCount() > 0; i++) {
                 cumulative += p.getBucketCounts(i);
-                write(b.set("le", formatFloat(p.getExplicitBounds(i))).build(), t, stale ? STALE : cumulative, delta);
+                write(b.set("le", GoFloat.plain(p.getExplicitBounds(i))).build(), t, stale ? STALE : cumulative, delta);
             }
             write(b.set("le", "+Inf").build(), t, stale ? STALE : p.getCount(), delta);
         }
@@ -297,7 +297,7 @@ public final class OtlpMetricsTranslator {
                     continue; // an empty bucket adds no information; the cumulative count carries on
                 }
                 double upper = Math.pow(base, (double) offset + i + 1);
-                write(b.set("le", formatFloat(upper)).build(), t, stale ? STALE : cumulative, delta);
+                write(b.set("le", GoFloat.plain(upper)).build(), t, stale ? STALE : cumulative, delta);
             }
             write(b.set("le", "+Inf").build(), t, stale ? STALE : p.getCount(), delta);
         }
@@ -313,7 +313,7 @@ public final class OtlpMetricsTranslator {
             write(b.set(Labels.METRIC_NAME, name + "_count").build(), t, stale ? STALE : p.getCount(), false);
             b.set(Labels.METRIC_NAME, name);
             for (SummaryDataPoint.ValueAtQuantile q : p.getQuantileValuesList()) {
-                write(b.set("quantile", formatFloat(q.getQuantile())).build(), t, stale ? STALE : q.getValue(), false);
+                write(b.set("quantile", GoFloat.plain(q.getQuantile())).build(), t, stale ? STALE : q.getValue(), false);
             }
         }
 
@@ -370,7 +370,7 @@ public final class OtlpMetricsTranslator {
             case STRING_VALUE -> v.getStringValue();
             case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
             case INT_VALUE -> Long.toString(v.getIntValue());
-            case DOUBLE_VALUE -> formatFloat(v.getDoubleValue());
+            case DOUBLE_VALUE -> GoFloat.plain(v.getDoubleValue());
             case BYTES_VALUE -> java.util.Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
             case ARRAY_VALUE, KVLIST_VALUE -> json(v);
             default -> "";
@@ -412,19 +412,5 @@ public final class OtlpMetricsTranslator {
 
     private static String quote(String s) {
         return io.sightline.common.JsonStrings.quote(s);
-    }
-
-    /** A float as Go's {@code strconv.FormatFloat(v, 'f', -1, 64)} writes it: plain digits, shortest. */
-    static String formatFloat(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
-        }
-        return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
     }
 }

@@ -101,7 +101,7 @@ final class Aggregations {
             }
             case QUANTILE -> {
                 if (Double.isNaN(param) || param < 0 || param > 1) {
-                    ev.ctx.annotations.warn("quantile value should be between 0 and 1, got " + io.sightline.promql.parser.GoFloat.g(param),
+                    ev.ctx.annotations.warn("quantile value should be between 0 and 1, got " + io.sightline.common.GoFloat.g(param),
                             a.param().start());
                 }
             }
@@ -184,10 +184,10 @@ final class Aggregations {
             throw QueryException.execution("Parameter value is NaN");
         }
         if (param >= 9.223372036854775807E18) {
-            throw QueryException.execution("Scalar value " + io.sightline.promql.parser.GoFloat.g(param) + " overflows int64");
+            throw QueryException.execution("Scalar value " + io.sightline.common.GoFloat.g(param) + " overflows int64");
         }
         if (param <= -9.223372036854775807E18) {
-            throw QueryException.execution("Scalar value " + io.sightline.promql.parser.GoFloat.g(param) + " underflows int64");
+            throw QueryException.execution("Scalar value " + io.sightline.common.GoFloat.g(param) + " underflows int64");
         }
         return (long) param;
     }
@@ -289,8 +289,8 @@ final class Aggregations {
         }
         if (ratio < -1 || ratio > 1) {
             double capped = ratio < -1 ? -1 : 1;
-            ev.ctx.annotations.warn("ratio value should be between -1 and 1, got " + io.sightline.promql.parser.GoFloat.g(ratio)
-                    + ", capping to " + io.sightline.promql.parser.GoFloat.g(capped), a.param().start());
+            ev.ctx.annotations.warn("ratio value should be between -1 and 1, got " + io.sightline.common.GoFloat.g(ratio)
+                    + ", capping to " + io.sightline.common.GoFloat.g(capped), a.param().start());
             ratio = capped;
         }
         if (ratio == 0) {

@@ -50,7 +50,7 @@ final class HistogramFunctions {
     private static void checkQuantiles(Evaluator ev, double[] q, Expr arg) {
         for (double qv : q) {
             if (Double.isNaN(qv) || qv < 0 || qv > 1) {
-                ev.ctx.annotations.warn("quantile value should be between 0 and 1, got " + io.sightline.promql.parser.GoFloat.g(qv), arg.start());
+                ev.ctx.annotations.warn("quantile value should be between 0 and 1, got " + io.sightline.common.GoFloat.g(qv), arg.start());
             }
         }
     }
@@ -88,7 +88,7 @@ final class HistogramFunctions {
         if (v == -1) {
             return "-1.0";
         }
-        String g = io.sightline.promql.parser.GoFloat.g(v);
+        String g = io.sightline.common.GoFloat.g(v);
         if (!g.contains(".") && !g.contains("e") && !g.contains("Inf") && !g.contains("NaN")) {
             g += ".0";
         }

@@ -168,7 +168,7 @@ final class RangeEval {
             case "quantile_over_time" -> w -> {
                 if (Double.isNaN(w.p0) || w.p0 < 0 || w.p0 > 1) {
                     ev.ctx.annotations.warn("quantile value should be between 0 and 1, got "
-                            + io.sightline.promql.parser.GoFloat.g(w.p0), c.args().get(0).start());
+                            + io.sightline.common.GoFloat.g(w.p0), c.args().get(0).start());
                 }
                 return RangeFunctions.quantile(w);
             };
@@ -176,11 +176,11 @@ final class RangeEval {
             case "double_exponential_smoothing", "holt_winters" -> w -> {
                 if (w.p0 <= 0 || w.p0 >= 1) {
                     throw QueryException.execution("invalid smoothing factor. Expected: 0 < sf < 1, got: "
-                            + io.sightline.promql.parser.GoFloat.fixed6(w.p0));
+                            + io.sightline.common.GoFloat.fixed6(w.p0));
                 }
                 if (w.p1 <= 0 || w.p1 >= 1) {
                     throw QueryException.execution("invalid trend factor. Expected: 0 < tf < 1, got: "
-                            + io.sightline.promql.parser.GoFloat.fixed6(w.p1));
+                            + io.sightline.common.GoFloat.fixed6(w.p1));
                 }
                 return RangeFunctions.doubleExponentialSmoothing(w);
             };

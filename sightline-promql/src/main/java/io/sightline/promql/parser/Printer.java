@@ -1,5 +1,6 @@
 package io.sightline.promql.parser;
 
+import io.sightline.common.GoFloat;
 import io.sightline.common.LabelMatcher;
 import io.sightline.common.Labels;
 import io.sightline.promql.ast.DurationExpr;
