@@ -5,7 +5,12 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.sightline.common.Labels;
 import io.sightline.ingest.MalformedRequestException;
 import io.sightline.ingest.SeriesSink;
+import io.sightline.common.Names;
+import io.sightline.ingest.graphite.GraphiteParser;
 import io.sightline.ingest.influx.LineProtocolParser;
+import io.sightline.ingest.statsd.StatsdAggregator;
+import io.sightline.ingest.statsd.StatsdEvent;
+import io.sightline.ingest.statsd.StatsdParser;
 import io.sightline.ingest.remotewrite.RemoteWriteDecoder;
 import io.sightline.ingest.text.OpenMetricsParser;
 import io.sightline.ingest.text.TextFormatParser;
@@ -21,7 +26,7 @@ import io.sightline.ingest.text.TextFormatParser;
  */
 class ParserFuzzTest {
     /** Counts what reaches the sink and checks what it is given. */
-    static final class CheckingSink implements SeriesSink {
+    static class CheckingSink implements SeriesSink {
         int calls;
 
         @Override
@@ -98,5 +103,55 @@ class ParserFuzzTest {
         for (LineProtocolParser.Precision p : LineProtocolParser.Precision.values()) {
             LineProtocolParser.parse(body, p, "db", 1_795_000_000_000L, new CheckingSink());
         }
+    }
+
+    /** Every line is a sample with a valid name or refused with a reason; nothing escapes. */
+    @FuzzTest(maxDuration = "20s")
+    void graphite(FuzzedDataProvider data) {
+        String body = data.consumeRemainingAsString();
+        CheckingSink sink = new CheckingSink() {
+            @Override
+            public void series(Labels labels, long[] timestamps, double[] values, int count) {
+                super.series(labels, timestamps, values, count);
+                if (!Names.isValidMetricName(labels.metricName()) || count != 1) {
+                    throw new AssertionError("graphite gave an invalid series: " + labels);
+                }
+            }
+        };
+        GraphiteParser.Result r = GraphiteParser.parse(body, 1_795_000_000_000L, sink);
+        if (r.samples() + r.refused() != r.lines() || sink.calls != r.lines()) {
+            throw new AssertionError("graphite lost a line: " + r + ", sink calls " + sink.calls);
+        }
+    }
+
+    /** Parsing and aggregating any packet never throws, and a flush writes only valid series. */
+    @FuzzTest(maxDuration = "20s")
+    void statsd(FuzzedDataProvider data) {
+        StatsdAggregator aggregator = new StatsdAggregator(new StatsdAggregator.Options(
+                data.consumeBoolean() ? StatsdAggregator.TimerType.SUMMARY : StatsdAggregator.TimerType.HISTOGRAM,
+                StatsdAggregator.Options.DEFAULT_QUANTILES, StatsdAggregator.Options.DEFAULT_BUCKETS, 1000), 1);
+        String packet = data.consumeRemainingAsString();
+        StatsdParser.parse(packet, new StatsdParser.Sink() {
+            @Override
+            public void event(StatsdEvent event) {
+                aggregator.observe(event);
+            }
+
+            @Override
+            public void refused(int lineNo, StatsdParser.LineRefused refusal) {
+                if (refusal.getMessage() == null || refusal.getMessage().isEmpty()) {
+                    throw new AssertionError("refused without a reason");
+                }
+            }
+        });
+        aggregator.flush(1_795_000_000_000L, new CheckingSink() {
+            @Override
+            public void series(Labels labels, long[] timestamps, double[] values, int count) {
+                super.series(labels, timestamps, values, count);
+                if (!Names.isValidMetricName(labels.metricName())) {
+                    throw new AssertionError("statsd flushed an invalid name: " + labels);
+                }
+            }
+        });
     }
 }
