@@ -10,6 +10,7 @@ import io.sightline.server.lifecycle.ConfigSource;
 import io.sightline.server.lifecycle.Endpoints;
 import io.sightline.server.lifecycle.SightlineServer;
 import io.sightline.server.lifecycle.ScrapeService;
+import io.sightline.server.lifecycle.SocketListenersService;
 import io.sightline.server.lifecycle.TsdbOpener;
 import io.sightline.server.logging.LogFormat;
 import io.sightline.server.logging.LogSetup;
@@ -80,11 +81,12 @@ final class ServerCommand implements Callable<Integer> {
         TsdbOpener opener = new TsdbOpener(config);
         ScrapeService scrapes = new ScrapeService(opener);
         AlertingService alerting = new AlertingService(opener);
+        SocketListenersService sockets = new SocketListenersService(opener);
         SightlineServer server = SightlineServer.start(source, config,
                 new SightlineServer.Options(opener, metrics -> Endpoints.modules(opener, () -> {
                     SightlineServer s = running.get();
                     return s == null ? config : s.config();
-                }, metrics, scrapes, alerting), shutdownTimeout, List.of(scrapes, alerting)));
+                }, metrics, scrapes, alerting), shutdownTimeout, List.of(scrapes, alerting, sockets)));
         running.set(server);
         // Any other exit (System.exit elsewhere) still closes storage and releases the lock.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "sightline-shutdown"));

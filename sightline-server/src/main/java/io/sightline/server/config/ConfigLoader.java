@@ -211,21 +211,124 @@ public final class ConfigLoader {
 
     private static ListenersConfig listeners(YamlNode n) {
         HostPort http = new HostPort("0.0.0.0", SightlineConfig.DEFAULT_HTTP_PORT);
-        if (n != null) {
-            YamlNode.Mapping m = n.mapping("http");
-            if (m.has("http")) {
-                YamlNode.Mapping h = m.required("http").mapping("address");
-                if (h.has("address")) {
-                    YamlNode a = h.required("address");
-                    try {
-                        http = HostPort.parse(a.string());
-                    } catch (IllegalArgumentException e) {
-                        throw a.error(e.getMessage());
-                    }
+        if (n == null) {
+            return new ListenersConfig(http);
+        }
+        YamlNode.Mapping m = n.mapping("http", "otlp_grpc", "otlp_http", "graphite", "statsd");
+        if (m.has("http")) {
+            http = address(m.required("http").mapping("address"), http);
+        }
+        HostPort otlpGrpc = null;
+        HostPort otlpHttp = null;
+        SightlineConfig.GraphiteListenerConfig graphite = null;
+        SightlineConfig.StatsdListenerConfig statsd = null;
+        YamlNode.Mapping g = enabledSection(m, "otlp_grpc", "address");
+        if (g != null) {
+            otlpGrpc = fixedPort(g, address(g, new HostPort("0.0.0.0", 4317)));
+        }
+        YamlNode.Mapping h = enabledSection(m, "otlp_http", "address");
+        if (h != null) {
+            otlpHttp = fixedPort(h, address(h, new HostPort("0.0.0.0", 4318)));
+        }
+        YamlNode.Mapping gr = enabledSection(m, "graphite", "address", "max_connections");
+        if (gr != null) {
+            graphite = new SightlineConfig.GraphiteListenerConfig(
+                    address(gr, new HostPort("0.0.0.0", SightlineConfig.GraphiteListenerConfig.DEFAULT_PORT)),
+                    (int) gr.integer("max_connections", 64, 1, 10_000));
+        }
+        YamlNode.Mapping sd = enabledSection(m, "statsd", "address", "flush_interval", "timer_type", "quantiles", "buckets",
+                "max_series");
+        if (sd != null) {
+            statsd = statsd(sd);
+        }
+        java.util.Map<String, HostPort> tcp = new java.util.LinkedHashMap<>();
+        tcp.put("http", http);
+        tcp.put("otlp_grpc", otlpGrpc);
+        tcp.put("otlp_http", otlpHttp);
+        tcp.put("graphite", graphite == null ? null : graphite.address());
+        java.util.Map<Integer, String> byPort = new java.util.HashMap<>();
+        tcp.forEach((name, hp) -> {
+            if (hp != null && hp.port() != 0) {
+                String other = byPort.putIfAbsent(hp.port(), name);
+                if (other != null) {
+                    throw m.owner().error("listeners." + name + " uses TCP port " + hp.port() + " like listeners." + other
+                            + "; give each listener its own port");
                 }
             }
+        });
+        return new ListenersConfig(http, otlpGrpc, otlpHttp, graphite, statsd);
+    }
+
+    /** The mapping of an optional listener, or null when absent or {@code enabled: false}. */
+    private static YamlNode.Mapping enabledSection(YamlNode.Mapping m, String key, String... allowed) {
+        if (!m.has(key)) {
+            return null;
         }
-        return new ListenersConfig(http);
+        YamlNode node = m.required(key); // "statsd: {}": on, with the defaults; "statsd:" (null) is absent
+        List<String> keys = new ArrayList<>(List.of(allowed));
+        keys.add("enabled");
+        YamlNode.Mapping s = node.mapping(keys.toArray(String[]::new));
+        return s.bool("enabled", true) ? s : null;
+    }
+
+    /** The OTLP ports are served by the HTTP server, which routes requests by port: it must be known. */
+    private static HostPort fixedPort(YamlNode.Mapping m, HostPort hp) {
+        if (hp.port() == 0) {
+            throw m.required("address").error("port 0 (any free port) is not supported here; give a port");
+        }
+        return hp;
+    }
+
+    private static HostPort address(YamlNode.Mapping m, HostPort dflt) {
+        if (!m.has("address")) {
+            return dflt;
+        }
+        YamlNode a = m.required("address");
+        try {
+            return HostPort.parse(a.string());
+        } catch (IllegalArgumentException e) {
+            throw a.error(e.getMessage());
+        }
+    }
+
+    private static SightlineConfig.StatsdListenerConfig statsd(YamlNode.Mapping m) {
+        HostPort address = address(m, new HostPort("0.0.0.0", SightlineConfig.StatsdListenerConfig.DEFAULT_PORT));
+        Duration flush = m.duration("flush_interval", Duration.ofSeconds(10));
+        if (flush.toMillis() < 100) {
+            throw m.required("flush_interval").error("must be at least 100ms");
+        }
+        var defaults = io.sightline.ingest.statsd.StatsdAggregator.Options.defaults();
+        var timerType = defaults.timerType();
+        if (m.has("timer_type")) {
+            YamlNode t = m.required("timer_type");
+            timerType = switch (t.string()) {
+                case "summary" -> io.sightline.ingest.statsd.StatsdAggregator.TimerType.SUMMARY;
+                case "histogram" -> io.sightline.ingest.statsd.StatsdAggregator.TimerType.HISTOGRAM;
+                default -> throw t.error("must be summary or histogram");
+            };
+        }
+        List<Double> quantiles = m.has("quantiles") ? floats(m.required("quantiles")) : defaults.quantiles();
+        List<Double> buckets = m.has("buckets") ? floats(m.required("buckets")) : defaults.buckets();
+        int maxSeries = (int) m.integer("max_series", defaults.maxSeries(), 1, 10_000_000);
+        try {
+            return new SightlineConfig.StatsdListenerConfig(address, flush,
+                    new io.sightline.ingest.statsd.StatsdAggregator.Options(timerType, quantiles, buckets, maxSeries));
+        } catch (IllegalArgumentException e) {
+            throw m.owner().error(e.getMessage());
+        }
+    }
+
+    private static List<Double> floats(YamlNode n) {
+        List<Double> out = new ArrayList<>();
+        for (YamlNode item : n.list()) {
+            String s = item.string();
+            try {
+                out.add(io.sightline.common.GoFloat.parse(s));
+            } catch (NumberFormatException e) {
+                throw item.error("\"" + s + "\" is not a number");
+            }
+        }
+        return out;
     }
 
     private static StorageConfig storage(YamlNode n) {
@@ -311,7 +414,7 @@ public final class ConfigLoader {
             return new LimitsConfig(DEFAULT_MAX_REQUEST_BODY, 0, 0, 0, 0);
         }
         YamlNode.Mapping m = n.mapping("max_request_body_size", "max_series", "max_label_names_per_series",
-                "max_label_name_length", "max_label_value_length");
+                "max_label_name_length", "max_label_value_length", "max_series_per_request");
         long body = m.byteSize("max_request_body_size", DEFAULT_MAX_REQUEST_BODY);
         if (body < 1024) {
             throw m.required("max_request_body_size").error("must be at least 1KiB, got " + body + " bytes");
@@ -320,7 +423,8 @@ public final class ConfigLoader {
                 m.integer("max_series", 0, 0, Long.MAX_VALUE),
                 (int) m.integer("max_label_names_per_series", 0, 0, Integer.MAX_VALUE),
                 (int) m.integer("max_label_name_length", 0, 0, Integer.MAX_VALUE),
-                (int) m.integer("max_label_value_length", 0, 0, Integer.MAX_VALUE));
+                (int) m.integer("max_label_value_length", 0, 0, Integer.MAX_VALUE),
+                m.integer("max_series_per_request", 0, 0, Long.MAX_VALUE));
     }
 
     private static SightlineConfig.QueryConfig query(YamlNode n) {

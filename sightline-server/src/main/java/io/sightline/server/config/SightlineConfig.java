@@ -34,7 +34,7 @@ public record SightlineConfig(
     public static final int DEFAULT_HTTP_PORT = 8321;
 
     public SightlineConfig withHttpAddress(HostPort address) {
-        return new SightlineConfig(source, global, ruleFiles, scrapeConfigs, alerting, new ListenersConfig(address),
+        return new SightlineConfig(source, global, ruleFiles, scrapeConfigs, alerting, listeners.withHttp(address),
                 storage, limits, query, auth, ingest);
     }
 
@@ -80,8 +80,45 @@ public record SightlineConfig(
             HttpClientConfig http,
             List<RelabelConfig> relabelConfigs) {}
 
-    /** {@code listeners}: where Sightline accepts connections. */
-    public record ListenersConfig(HostPort http) {}
+    /**
+     * {@code listeners}: where Sightline accepts connections. Only {@code http} is on by default; each
+     * other listener is on when its section is present (and not {@code enabled: false}).
+     *
+     * @param otlpGrpc OTLP over gRPC (the OpenTelemetry default, port 4317), or null when off
+     * @param otlpHttp OTLP over HTTP ({@code /v1/metrics}, port 4318), or null when off
+     * @param graphite Graphite plaintext over TCP (port 2003), or null when off
+     * @param statsd StatsD over UDP (port 8125), or null when off
+     */
+    public record ListenersConfig(HostPort http, HostPort otlpGrpc, HostPort otlpHttp, GraphiteListenerConfig graphite,
+            StatsdListenerConfig statsd) {
+        public ListenersConfig(HostPort http) {
+            this(http, null, null, null, null);
+        }
+
+        public ListenersConfig withHttp(HostPort address) {
+            return new ListenersConfig(address, otlpGrpc, otlpHttp, graphite, statsd);
+        }
+    }
+
+    /**
+     * {@code listeners.graphite}.
+     *
+     * @param maxConnections connections served at once; one more is closed at once and counted
+     */
+    public record GraphiteListenerConfig(HostPort address, int maxConnections) {
+        public static final int DEFAULT_PORT = 2003;
+    }
+
+    /**
+     * {@code listeners.statsd}.
+     *
+     * @param flushInterval how often the aggregated values are written (statsd's {@code flushInterval})
+     * @param aggregation timer type, quantiles, buckets, series limit
+     */
+    public record StatsdListenerConfig(HostPort address, Duration flushInterval,
+            io.sightline.ingest.statsd.StatsdAggregator.Options aggregation) {
+        public static final int DEFAULT_PORT = 8125;
+    }
 
     /**
      * {@code storage}: where data lives and how the metrics engine keeps it.
@@ -120,7 +157,12 @@ public record SightlineConfig(
      * @param maxSeries series the metrics store holds at most
      */
     public record LimitsConfig(long maxRequestBodyBytes, long maxSeries, int maxLabelNamesPerSeries,
-            int maxLabelNameLength, int maxLabelValueLength) {}
+            int maxLabelNameLength, int maxLabelValueLength, long maxSeriesPerRequest) {
+        public LimitsConfig(long maxRequestBodyBytes, long maxSeries, int maxLabelNamesPerSeries, int maxLabelNameLength,
+                int maxLabelValueLength) {
+            this(maxRequestBodyBytes, maxSeries, maxLabelNamesPerSeries, maxLabelNameLength, maxLabelValueLength, 0);
+        }
+    }
 
     /** {@code auth}: bearer tokens, stored as SHA-256 hashes. Off when {@code enabled} is false. */
     /**

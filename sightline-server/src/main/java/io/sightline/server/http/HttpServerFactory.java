@@ -41,6 +41,25 @@ public final class HttpServerFactory {
      */
     public static Server build(HostPort address, List<Endpoint> endpoints, TokenAuthenticator authenticator,
             SelfMetrics metrics, LongSupplier maxBodyBytes, Duration shutdownTimeout) {
+        return build(address, List.of(), endpoints, authenticator, metrics, maxBodyBytes, shutdownTimeout);
+    }
+
+    /**
+     * A port of its own that serves only some endpoints, as the OpenTelemetry Collector's OTLP ports
+     * (4317, 4318) do: an OTLP exporter left at its default endpoint reaches Sightline, and nothing else
+     * is exposed there.
+     *
+     * @param address its port must not be 0: requests are routed to the endpoints by port
+     * @param paths which endpoints (by path) it serves; other paths get 404
+     * @param name what it is, for the 404 message: e.g. {@code listeners.otlp_http}
+     */
+    public record DedicatedPort(HostPort address, java.util.function.Predicate<String> paths, String name) {}
+
+    /**
+     * @param dedicated further ports, each with a subset of the endpoints
+     */
+    public static Server build(HostPort address, List<DedicatedPort> dedicated, List<Endpoint> endpoints,
+            TokenAuthenticator authenticator, SelfMetrics metrics, LongSupplier maxBodyBytes, Duration shutdownTimeout) {
         ServerBuilder sb = Server.builder()
                 .port(new InetSocketAddress(address.host(), address.port()), com.linecorp.armeria.common.SessionProtocol.HTTP)
                 .errorHandler(new JsonErrorHandler())
@@ -61,6 +80,27 @@ public final class HttpServerFactory {
             var route = com.linecorp.armeria.server.Route.builder().path(e.path()).methods(e.methods()).build();
             handlers.put(route.patternString(), e.handler());
             sb.route().path(e.path()).methods(e.methods()).build(service);
+        }
+        java.util.Map<Integer, DedicatedPort> byPort = new java.util.HashMap<>();
+        for (DedicatedPort d : dedicated) {
+            if (d.address().port() == 0) {
+                throw new IllegalArgumentException("a dedicated port must be given, not 0: " + d.address());
+            }
+            sb.port(new InetSocketAddress(d.address().host(), d.address().port()),
+                    com.linecorp.armeria.common.SessionProtocol.HTTP);
+            byPort.put(d.address().port(), d);
+        }
+        if (!byPort.isEmpty()) {
+            // Inside the observer (added after), so that what a dedicated port refuses is counted too.
+            sb.decorator((delegate, ctx, req) -> {
+                DedicatedPort d = byPort.get(((InetSocketAddress) ctx.localAddress()).getPort());
+                if (d != null && !d.paths().test(ctx.path())) {
+                    return ApiErrors.response(com.linecorp.armeria.common.HttpStatus.NOT_FOUND, "not_found",
+                            "nothing at " + ctx.path() + " on this port (" + d.name()
+                                    + "); the API is on the main HTTP port (listeners.http)");
+                }
+                return delegate.serve(ctx, req);
+            });
         }
         // Global, so that requests no endpoint matched (404, 405) are counted and logged too.
         sb.decorator(new RequestObserver(metrics, handlers, maxBodyBytes));

@@ -49,6 +49,7 @@ public final class IngestPipeline {
 
     private final Supplier<Storage> storage;
     private final Supplier<List<RelabelConfig>> relabel;
+    private final java.util.function.LongSupplier seriesPerRequest;
     private final ThreadPoolExecutor workers;
     private final MeterRegistry registry;
     private final int maxInFlight;
@@ -73,12 +74,26 @@ public final class IngestPipeline {
     }
 
     /**
-     * @param bodyBudget bytes of request bodies (by {@code Content-Length}) that may be held at once
+     * @param seriesPerRequest {@code limits.max_series_per_request} in force, read at each request; 0: no limit
      */
+    public IngestPipeline(Supplier<Storage> storage, Supplier<List<RelabelConfig>> relabel,
+            java.util.function.LongSupplier seriesPerRequest, int workers, MeterRegistry registry) {
+        this(storage, relabel, seriesPerRequest, workers, registry, Runtime.getRuntime().maxMemory() / 4);
+    }
+
     IngestPipeline(Supplier<Storage> storage, Supplier<List<RelabelConfig>> relabel, int workers, MeterRegistry registry,
             long bodyBudget) {
+        this(storage, relabel, () -> 0, workers, registry, bodyBudget);
+    }
+
+    /**
+     * @param bodyBudget bytes of request bodies (by {@code Content-Length}) that may be held at once
+     */
+    IngestPipeline(Supplier<Storage> storage, Supplier<List<RelabelConfig>> relabel,
+            java.util.function.LongSupplier seriesPerRequest, int workers, MeterRegistry registry, long bodyBudget) {
         this.storage = storage;
         this.relabel = relabel;
+        this.seriesPerRequest = seriesPerRequest;
         this.registry = registry;
         this.maxInFlight = workers + QUEUED_REQUESTS;
         this.bodyBudget = bodyBudget;
@@ -182,12 +197,15 @@ public final class IngestPipeline {
             return Outcome.unavailable(5, "storage is opening (replaying its write-ahead log); retry shortly");
         }
         Appender appender = s.appender();
-        AppendingSink sink = new AppendingSink(appender, protocol, relabel.get());
+        AppendingSink sink = new AppendingSink(appender, protocol, relabel.get(), seriesPerRequest.getAsLong());
         try {
             decoder.decode(body, sink);
         } catch (MalformedRequestException e) {
             appender.rollback();
             return new Outcome(Outcome.Kind.MALFORMED, 0, 0, List.of(), e.getMessage(), 0);
+        } catch (RuntimeException e) {
+            appender.rollback(); // a bug, not bad input: nothing of the request is stored, the caller answers 500
+            throw e;
         }
         try {
             appender.commit();
@@ -220,14 +238,23 @@ public final class IngestPipeline {
         final List<RelabelConfig> rules;
         long relabeledAway;
 
-        AppendingSink(Appender appender, String protocol, List<RelabelConfig> rules) {
+        final long maxSeries;
+        long series;
+
+        AppendingSink(Appender appender, String protocol, List<RelabelConfig> rules, long maxSeries) {
             this.appender = appender;
             this.protocol = protocol;
             this.rules = rules;
+            this.maxSeries = maxSeries;
         }
 
         @Override
         public void series(Labels original, long[] timestamps, double[] values, int count) {
+            if (maxSeries > 0 && ++series > maxSeries) {
+                refuse("series " + original + ": the request has more than " + maxSeries
+                        + " series (limits.max_series_per_request); send fewer per request", "series_per_request", count);
+                return;
+            }
             Labels labels = Relabeler.process(original, rules);
             if (labels == null || labels.isEmpty()) {
                 relabeledAway += count;

@@ -41,7 +41,10 @@ public final class OtlpGrpcService {
                                 .whenComplete((o, e) -> {
                                     pipeline.leave(size);
                                     if (e != null) {
-                                        response.onError(Status.INTERNAL.withDescription(String.valueOf(e)).asRuntimeException());
+                                        org.slf4j.LoggerFactory.getLogger(OtlpGrpcService.class).atError().setCause(e)
+                                                .log("OTLP gRPC export failed");
+                                        response.onError(Status.INTERNAL.withDescription(
+                                                "internal error storing the export (logged by the server)").asRuntimeException());
                                         return;
                                     }
                                     switch (o.kind()) {

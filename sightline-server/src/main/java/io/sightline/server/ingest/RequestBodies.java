@@ -31,6 +31,25 @@ final class RequestBodies {
         }
     }
 
+    /** {@code len} bytes from {@code off} as strict UTF-8, or null when they are not valid UTF-8. */
+    static String utf8OrNull(byte[] b, int off, int len) {
+        boolean ascii = true;
+        for (int i = off; i < off + len && ascii; i++) {
+            ascii = b[i] >= 0;
+        }
+        if (ascii) {
+            return new String(b, off, len, StandardCharsets.ISO_8859_1);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b, off, len)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
     /** The body, decompressed if {@code gzip}, bounded by {@code limit}. */
     static byte[] bytes(byte[] body, boolean gzip, long limit, String what) throws MalformedRequestException {
         return gzip ? gunzip(body, limit, what) : body;

@@ -53,7 +53,7 @@ public final class Endpoints {
     public static List<Endpoint> modules(TsdbOpener storage, java.util.function.Supplier<SightlineConfig> configs,
             SelfMetrics metrics, ScrapeService scrapes, AlertingService alerting) {
         IngestPipeline ingest = new IngestPipeline(storage::storage, () -> configs.get().ingest().relabelConfigs(),
-                Math.max(2, Runtime.getRuntime().availableProcessors()), metrics.registry());
+                () -> configs.get().limits().maxSeriesPerRequest(), Math.max(2, Runtime.getRuntime().availableProcessors()), metrics.registry());
         LongSupplier maxBody = () -> configs.get().limits().maxRequestBodyBytes();
         OtlpMetricsTranslator otlp = new OtlpMetricsTranslator(new DeltaAccumulator(3_600_000L, 1_000_000));
         OtlpHttpHandler otlpHttp = new OtlpHttpHandler(ingest, otlp, maxBody);

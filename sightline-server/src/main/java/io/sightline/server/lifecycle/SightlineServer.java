@@ -55,8 +55,21 @@ public final class SightlineServer implements AutoCloseable {
         TokenAuthenticator authenticator = new TokenAuthenticator(() -> config.get().auth());
         List<Endpoint> all = endpoints();
         all.addAll(options.endpoints().apply(metrics));
-        this.http = HttpServerFactory.build(initial.listeners().http(), all, authenticator, metrics,
-                () -> config.get().limits().maxRequestBodyBytes(), options.shutdownTimeout());
+        this.http = HttpServerFactory.build(initial.listeners().http(), dedicatedPorts(initial.listeners()), all,
+                authenticator, metrics, () -> config.get().limits().maxRequestBodyBytes(), options.shutdownTimeout());
+    }
+
+    /** The OTLP ports: the collector's paths only ({@code /v1/...} over HTTP, the gRPC services over HTTP/2). */
+    static List<HttpServerFactory.DedicatedPort> dedicatedPorts(SightlineConfig.ListenersConfig l) {
+        List<HttpServerFactory.DedicatedPort> out = new ArrayList<>();
+        if (l.otlpHttp() != null) {
+            out.add(new HttpServerFactory.DedicatedPort(l.otlpHttp(), path -> path.startsWith("/v1/"), "listeners.otlp_http"));
+        }
+        if (l.otlpGrpc() != null) {
+            out.add(new HttpServerFactory.DedicatedPort(l.otlpGrpc(),
+                    path -> path.startsWith("/opentelemetry.proto.collector."), "listeners.otlp_grpc"));
+        }
+        return out;
     }
 
     /**
@@ -107,7 +120,13 @@ public final class SightlineServer implements AutoCloseable {
             http.start().join();
         } catch (CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            var addr = config.get().listeners().http();
+            var l = config.get().listeners();
+            String addr = l.http().toString();
+            if (l.otlpHttp() != null || l.otlpGrpc() != null) {
+                addr = addr + " (listeners.http), " + (l.otlpGrpc() == null ? "" : l.otlpGrpc() + " (listeners.otlp_grpc) ")
+                        + (l.otlpHttp() == null ? "" : l.otlpHttp() + " (listeners.otlp_http)");
+                addr = addr.strip();
+            }
             if (cause instanceof BindException || (cause.getMessage() != null && cause.getMessage().contains("in use"))) {
                 throw new StartupException("cannot listen on " + addr + ": address already in use; stop the other process"
                         + " or choose another address with --http-address or listeners.http.address");
@@ -183,7 +202,7 @@ public final class SightlineServer implements AutoCloseable {
         SightlineConfig current = config.get();
         List<String> needRestart = new ArrayList<>();
         if (!next.listeners().equals(current.listeners())) {
-            needRestart.add("listeners.http.address");
+            needRestart.add("listeners");
         }
         if (!next.storage().path().toAbsolutePath().normalize().equals(current.storage().path().toAbsolutePath().normalize())) {
             needRestart.add("storage.path");
@@ -233,12 +252,30 @@ public final class SightlineServer implements AutoCloseable {
     /** The bound address (the real port when 0 was asked for). */
     public InetSocketAddress address() {
         var configured = config.get().listeners().http();
-        int port = http.activeLocalPort();
+        int port = configured.port();
+        if (port == 0) {
+            port = http.activeLocalPort(); // the dedicated ports are never 0, so the one bound to a free port
+            for (var a : http.activePorts().keySet()) {
+                if (!dedicatedPorts(config.get().listeners()).stream().anyMatch(d -> d.address().port() == a.getPort())) {
+                    port = a.getPort();
+                }
+            }
+        }
         return new InetSocketAddress(configured.host(), port > 0 ? port : configured.port());
     }
 
     public SelfMetrics metrics() {
         return metrics;
+    }
+
+    /** The running service of that type, or null. */
+    public <T extends Service> T service(Class<T> type) {
+        for (Service svc : running) {
+            if (type.isInstance(svc)) {
+                return type.cast(svc);
+            }
+        }
+        return null;
     }
 
     /** What the storage opener returned (the metrics store in production), or null before ready. */

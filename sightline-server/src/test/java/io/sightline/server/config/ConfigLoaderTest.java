@@ -57,6 +57,19 @@ class ConfigLoaderTest {
                 new BadConfig("invalid label name",
                         "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['h:1']\n        labels: {1zone: x}\n",
                         "labels.1zone: \"1zone\" is not a valid label name"),
+                new BadConfig("two listeners on one port",
+                        "listeners:\n  http: {address: ':9000'}\n  graphite: {address: ':9000'}\n",
+                        "listeners: listeners.graphite uses TCP port 9000 like listeners.http; give each listener its own port"),
+                new BadConfig("OTLP on any free port", "listeners:\n  otlp_http: {address: '127.0.0.1:0'}\n",
+                        "c.yml:2:24: listeners.otlp_http.address: port 0 (any free port) is not supported here; give a port"),
+                new BadConfig("bad StatsD timer type", "listeners:\n  statsd: {timer_type: gauge}\n",
+                        "c.yml:2:24: listeners.statsd.timer_type: must be summary or histogram"),
+                new BadConfig("StatsD buckets not increasing", "listeners:\n  statsd: {buckets: [1, 0.5]}\n",
+                        "listeners.statsd: cannot aggregate StatsD: buckets [1.0, 0.5] must be finite and strictly increasing"),
+                new BadConfig("StatsD quantile not a number", "listeners:\n  statsd: {quantiles: [half]}\n",
+                        "c.yml:2:24: listeners.statsd.quantiles[0]: \"half\" is not a number"),
+                new BadConfig("unknown StatsD key", "listeners:\n  statsd: {flush: 1s}\n",
+                        "listeners.statsd.flush: unknown key \"flush\""),
                 new BadConfig("bad scheme", "scrape_configs:\n  - job_name: a\n    scheme: ftp\n",
                         "c.yml:3:13: scrape_configs[0].scheme: must be http or https, got \"ftp\""),
                 new BadConfig("bad relabel regex",
@@ -226,6 +239,38 @@ class ConfigLoaderTest {
         assertThat(c.limits().maxRequestBodyBytes()).isEqualTo(16L << 20);
         assertThat(c.auth().enabled()).isTrue();
         assertThat(c.auth().tokens().get(0).scopes()).containsExactly(Scope.READ);
+    }
+
+    @Test
+    void parse_listeners_offByDefault_onWithTheirSection() throws Exception {
+        SightlineConfig none = ConfigLoader.parse("s.yml", "listeners:\n  http: {address: ':8321'}\n  statsd:\n");
+        assertThat(none.listeners().otlpGrpc()).isNull();
+        assertThat(none.listeners().otlpHttp()).isNull();
+        assertThat(none.listeners().graphite()).isNull();
+        assertThat(none.listeners().statsd()).isNull();
+        SightlineConfig c = ConfigLoader.parse("s.yml", """
+                listeners:
+                  otlp_grpc: {}
+                  otlp_http: {enabled: false}
+                  graphite: {max_connections: 8}
+                  statsd:
+                    address: 127.0.0.1:9125
+                    flush_interval: 15s
+                    timer_type: histogram
+                    buckets: [0.01, 0.1, 1]
+                    max_series: 500
+                """);
+        var l = c.listeners();
+        assertThat(l.otlpGrpc()).isEqualTo(new HostPort("0.0.0.0", 4317));
+        assertThat(l.otlpHttp()).isNull();
+        assertThat(l.graphite()).isEqualTo(new SightlineConfig.GraphiteListenerConfig(new HostPort("0.0.0.0", 2003), 8));
+        assertThat(l.statsd().address()).isEqualTo(new HostPort("127.0.0.1", 9125));
+        assertThat(l.statsd().flushInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(l.statsd().aggregation().timerType())
+                .isEqualTo(io.sightline.ingest.statsd.StatsdAggregator.TimerType.HISTOGRAM);
+        assertThat(l.statsd().aggregation().buckets()).containsExactly(0.01, 0.1, 1.0);
+        assertThat(l.statsd().aggregation().quantiles()).containsExactly(0.5, 0.9, 0.99);
+        assertThat(l.statsd().aggregation().maxSeries()).isEqualTo(500);
     }
 
     @Test

@@ -55,4 +55,21 @@ class IngestRelabelTest {
                     "debug_cache_hits{env=\"prod\", region=\"eu-west\"} 1795000060000 8.0");
         }
     }
+
+    @Test
+    void maxSeriesPerRequest_refusesTheSeriesBeyond_storesTheFirst() throws Exception {
+        Path config = tmp.resolve("limits.yml");
+        Files.writeString(config, "limits:\n  max_series_per_request: 2\n");
+        try (SightlineServer server = TestServers.start(config, tmp.resolve("d"), List.of())) {
+            String body = "a 1 1795000000000\nb 2 1795000000000\nc 3 1795000000000\nd 4 1795000000000\n";
+            var r = TestHttp.send("POST", url(server, "/api/v1/import/prometheus"), null, body);
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.body()).contains("stored 2 samples, refused 2: series c: the request has more than 2 series"
+                    + " (limits.max_series_per_request)");
+            assertThat(TestServers.stored(server, LabelMatcher.regex("__name__", ".+")))
+                    .containsExactly("a 1795000000000 1.0", "b 1795000000000 2.0");
+            assertThat(TestHttp.get(url(server, "/metrics")).body()).contains(
+                    "sightline_ingest_samples_rejected_total{protocol=\"prometheus_import\",reason=\"series_per_request\"} 2.0");
+        }
+    }
 }

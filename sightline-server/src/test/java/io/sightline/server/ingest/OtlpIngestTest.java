@@ -109,6 +109,32 @@ class OtlpIngestTest {
         checkStored();
     }
 
+    /** listeners.otlp_http and otlp_grpc: the SDK's default ports work, and serve OTLP only. */
+    @Test
+    void sdkExporters_onTheDedicatedOtlpPorts_whichServeNothingElse() throws Exception {
+        server.close();
+        int httpPort = TestHttp.freePort();
+        int grpcPort = TestHttp.freePort();
+        Path config = tmp.resolve("otlp.yml");
+        java.nio.file.Files.writeString(config, """
+                listeners:
+                  otlp_http: {address: "127.0.0.1:%d"}
+                  otlp_grpc: {address: "127.0.0.1:%d"}
+                """.formatted(httpPort, grpcPort));
+        server = TestServers.start(config, tmp.resolve("d2"), List.of());
+        recordAndFlush(OtlpHttpMetricExporter.builder().setEndpoint("http://127.0.0.1:" + httpPort + "/v1/metrics").build(),
+                OtlpIngestTest::record);
+        checkStored();
+        int before = stored("shop_orders_total").size();
+        recordAndFlush(OtlpGrpcMetricExporter.builder().setEndpoint("http://127.0.0.1:" + grpcPort).build(),
+                OtlpIngestTest::record);
+        checkStored();
+        assertThat(stored("shop_orders_total").size()).as("the gRPC export added samples").isGreaterThan(before);
+        assertThat(TestHttp.get("http://127.0.0.1:" + httpPort + "/api/v1/query?query=up").statusCode()).isEqualTo(404);
+        assertThat(TestHttp.get("http://127.0.0.1:" + grpcPort + "/metrics").statusCode()).isEqualTo(404);
+        assertThat(TestHttp.get(url(server, "/api/v1/query?query=up")).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void sdkDeltaTemporality_isAccumulated() throws Exception {
         MetricExporter exporter = OtlpHttpMetricExporter.builder().setEndpoint(url(server, "/api/v1/otlp/v1/metrics"))

@@ -31,6 +31,7 @@ public final class TestServers {
             TsdbOpener opener = new TsdbOpener(config);
             ScrapeService scrapes = new ScrapeService(opener);
             AlertingService alerting = new AlertingService(opener);
+            SocketListenersService sockets = new SocketListenersService(opener);
             java.util.concurrent.atomic.AtomicReference<SightlineServer> running =
                     new java.util.concurrent.atomic.AtomicReference<>();
             SightlineServer server = SightlineServer.start(source, config, new SightlineServer.Options(opener, m -> {
@@ -40,7 +41,7 @@ public final class TestServers {
                 }, m, scrapes, alerting));
                 all.addAll(endpoints);
                 return all;
-            }, Duration.ofSeconds(10), List.of(scrapes, alerting)));
+            }, Duration.ofSeconds(10), List.of(scrapes, alerting, sockets)));
             running.set(server);
             return server;
         } catch (ConfigException | StartupException e) {
