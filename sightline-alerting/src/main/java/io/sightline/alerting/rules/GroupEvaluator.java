@@ -47,6 +47,8 @@ public final class GroupEvaluator {
     /** How far back ALERTS_FOR_STATE is read at the first evaluation. */
     static final long OUTAGE_TOLERANCE_MS = 3_600_000L;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GroupEvaluator.class);
+
     private final RuleGroup group;
     private final Engine engine;
     private final TemplateExpander templates;
@@ -224,11 +226,12 @@ public final class GroupEvaluator {
             metric.forEach(tmplLabels::put);
             Labels.Builder b = metric.toBuilder();
             group.labels().forEach(b::set);
-            rule.labels().forEach((k, v) -> b.set(k, expand(rule, v, tmplLabels, smp.v())));
+            io.sightline.alerting.template.QueryFunc q = promql -> templateQuery(promql, t, storage);
+            rule.labels().forEach((k, v) -> b.set(k, expand(rule, v, tmplLabels, smp.v(), q)));
             b.set("alertname", rule.name());
             Labels labels = b.build();
             Map<String, String> annotations = new LinkedHashMap<>();
-            rule.annotations().forEach((k, v) -> annotations.put(k, expand(rule, v, tmplLabels, smp.v())));
+            rule.annotations().forEach((k, v) -> annotations.put(k, expand(rule, v, tmplLabels, smp.v(), q)));
             if (now.containsKey(labels)) {
                 throw new RuleFailure("vector contains metrics with the same labelset after applying alert labels");
             }
@@ -295,13 +298,36 @@ public final class GroupEvaluator {
         publish(s, t);
     }
 
-    private String expand(Rule.Alerting rule, String text, Map<String, String> labels, double value) {
+    /** A template's {@code query}: a vector or scalar at the rule's evaluation time, as Prometheus runs it. */
+    private List<Map.Entry<Map<String, String>, Double>> templateQuery(String promql, long t, Storage storage) {
+        QueryResult r = engine.instantQuery(storage, promql, t - group.queryOffsetMs());
+        List<Map.Entry<Map<String, String>, Double>> out = new ArrayList<>();
+        if (r.value() instanceof QueryResult.Vector v) {
+            for (QueryResult.Sample smp : v.samples()) {
+                Map<String, String> labels = new java.util.TreeMap<>();
+                smp.metric().forEach(labels::put);
+                out.add(Map.entry(labels, smp.v()));
+            }
+        } else if (r.value() instanceof QueryResult.Scalar sc) {
+            out.add(Map.entry(Map.of(), sc.v()));
+        } else {
+            throw new IllegalArgumentException("rule result is not a vector or scalar");
+        }
+        return out;
+    }
+
+    private String expand(Rule.Alerting rule, String text, Map<String, String> labels, double value,
+            io.sightline.alerting.template.QueryFunc query) {
         if (!text.contains("{{")) {
             return text;
         }
         try {
-            return templates.expand("__alert_" + rule.name(), text, labels, value);
+            return templates.expand("__alert_" + rule.name(), text, labels, value, query);
         } catch (Exception e) {
+            // As Prometheus: the alert still fires, the annotation or label says why, and the log too.
+            LOG.atWarn().addKeyValue("group", group.name()).addKeyValue("rule", rule.name())
+                    .addKeyValue("labels", labels.toString()).addKeyValue("reason", e.getMessage())
+                    .log("expanding an alert template failed");
             return "<error expanding template: " + e.getMessage() + ">";
         }
     }

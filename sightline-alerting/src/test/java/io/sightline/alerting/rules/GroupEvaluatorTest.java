@@ -66,7 +66,7 @@ class GroupEvaluatorTest {
     @Test
     void alert_pendingThenFiringThenResolved_withAlertsSeries() throws Exception {
         GroupEvaluator ev = new GroupEvaluator(rules(ALERT).get(0), engine,
-                (name, text, labels, value) -> text.replace("{{ $labels.instance }}", labels.get("instance")));
+                new io.sightline.alerting.template.AlertTemplates("", java.util.Map.of())::expand);
         for (int m = 0; m <= 6; m++) {
             put("up{instance=\"a\", job=\"node\"}", T0 + m * 60_000L, m >= 1 && m <= 4 ? 0 : 1);
             ev.evaluate(T0 + m * 60_000L, storage);

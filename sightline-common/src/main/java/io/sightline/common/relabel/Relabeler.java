@@ -156,8 +156,11 @@ public final class Relabeler {
         });
     }
 
-    /** Go's Regexp.Expand over a successful match. */
-    static String expand(String template, Matcher m, Pattern p) {
+    /**
+     * Go's {@code Regexp.Expand} over a successful match: {@code $1}, {@code ${1}}, {@code $name},
+     * {@code ${name}}, {@code $$}; also what Go's {@code ReplaceAllString} does with its replacement.
+     */
+    public static String expand(String template, Matcher m, Pattern p) {
         StringBuilder out = new StringBuilder();
         int i = 0;
         int n = template.length();

@@ -15,6 +15,7 @@ import io.sightline.server.config.SightlineConfig;
 import io.sightline.server.metrics.SelfMetrics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,11 +111,14 @@ public final class AlertingService implements Service {
 
     /** The rule file checks the server and {@code check rules} apply. */
     public static RuleFileParser parser() {
-        return new RuleFileParser(RuleFileParser.TemplateChecker.NONE);
+        return new RuleFileParser(io.sightline.alerting.template.AlertTemplates::check);
     }
 
-    static TemplateExpander templates() {
-        return TemplateExpander.NONE;
+    private final io.sightline.alerting.template.AlertTemplates templates =
+            new io.sightline.alerting.template.AlertTemplates("", Map.of());
+
+    private TemplateExpander templates() {
+        return templates::expand;
     }
 
     private Engine engine() {
@@ -156,6 +160,9 @@ public final class AlertingService implements Service {
     @Override
     public String reload(SightlineConfig c) {
         config.set(c);
+        Map<String, String> external = new java.util.TreeMap<>();
+        c.global().externalLabels().forEach(external::put);
+        templates.configure("", external);
         NotifierConfig n = c.alerting().notifier();
         notifier.reload(n == null ? NotifierConfig.none() : n);
         forwarder.configure(alertmanagers(c), c.alerting().alertRelabelConfigs(), c.global().externalLabels());

@@ -32,7 +32,15 @@ class PromtoolAgreementTest {
             + "        labels: {severity: page}\n        annotations: {summary: down}\n",
         "groups: []\n",
         "groups:\n  - name: a\n    rules: []\n  - name: b\n    limit: 10\n    rules:\n      - record: x\n        expr: vector(1)\n",
+        "groups:\n  - name: g\n    rules:\n      - alert: Slow\n        expr: up\n        labels: {team: '{{ $labels.job }}'}\n"
+            + "        annotations:\n          summary: '{{ $labels.instance }} at {{ $value | humanizePercentage }}'\n"
+            + "          detail: '{{ range query \"up\" }}{{ .Labels.instance }} {{ end }}{{- /* c */ -}}'\n"
+            + "          more: '{{ if gt $value 0.5 }}{{ printf \"%.2f\" $value }}{{ else }}low{{ end }}'\n",
         // bad
+        "groups:\n  - name: g\n    rules:\n      - alert: y\n        expr: up\n        annotations: {s: '{{ humanise $value }}'}\n",
+        "groups:\n  - name: g\n    rules:\n      - alert: y\n        expr: up\n        annotations: {s: '{{ if }}x{{ end }}'}\n",
+        "groups:\n  - name: g\n    rules:\n      - alert: y\n        expr: up\n        labels: {s: '{{ $nope }}'}\n",
+        "groups:\n  - name: g\n    rules:\n      - alert: y\n        expr: up\n        annotations: {s: '{{ .x'}\n",
         "groups:\n  - name: g\n    rules:\n      - record: 1bad\n        expr: up\n",
         "groups:\n  - name: g\n    rules:\n      - record: x\n        expr: sum(\n",
         "groups:\n  - name: g\n    rules:\n      - record: x\n        alert: y\n        expr: up\n",
@@ -78,6 +86,6 @@ class PromtoolAgreementTest {
             }
         }
         assertThat(disagreements).isEmpty();
-        assertThat(good).as("the table has good files").isEqualTo(3);
+        assertThat(good).as("the table has good files").isEqualTo(4);
     }
 }

@@ -55,8 +55,10 @@ class AlertNotificationTest {
                       - alert: QueueTooLong
                         expr: queue_length > 10
                         for: 1s
-                        labels: {severity: page}
-                        annotations: {summary: queue too long}
+                        labels: {severity: page, team: '{{ $labels.queue }}-team'}
+                        annotations:
+                          summary: '{{ $labels.queue }} has {{ $value }} items ({{ $value | humanizePercentage }} of 50)'
+                          broken: '{{ humanize "lots" }}'
                 """);
         Path config = tmp.resolve("sightline.yml");
         Files.writeString(config, """
@@ -95,7 +97,11 @@ class AlertNotificationTest {
                 await("the firing notification", () -> received.stream().anyMatch(b -> b.contains("QueueTooLong")));
                 assertThat(received.stream().filter(b -> b.contains("QueueTooLong")).findFirst().orElseThrow()).contains("\"status\":\"firing\"").contains("\"receiver\":\"oncall\"")
                         .contains("\"alertname\":\"QueueTooLong\"").contains("\"queue\":\"orders\"")
-                        .contains("\"severity\":\"page\"").contains("\"summary\":\"queue too long\"");
+                        .contains("\"severity\":\"page\"").contains("\"team\":\"orders-team\"")
+                        .contains("\"summary\":\"orders has 50 items (5000% of 50)\"")
+                        .contains("\"broken\":\"<error expanding template: template: __alert_QueueTooLong:1: executing "
+                                + "\\\"__alert_QueueTooLong\\\" at <humanize \\\"lots\\\">: error calling humanize: "
+                                + "strconv.ParseFloat: parsing \\\"lots\\\": invalid syntax>\"");
                 value[0] = 1;
                 await("the resolved notification", () -> received.stream()
                         .anyMatch(b -> b.contains("QueueTooLong") && b.contains("\"status\":\"resolved\"")));
