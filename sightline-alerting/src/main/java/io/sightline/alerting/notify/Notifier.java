@@ -77,7 +77,18 @@ public final class Notifier implements AutoCloseable {
         });
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
                 .executor(scheduler).build();
+        // SMTP blocks: e-mails go out on threads of their own (at most 4 at once), never on the scheduler.
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, 4, 30,
+                TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "notifier-mail");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.mail = pool;
     }
+
+    private final java.util.concurrent.ExecutorService mail;
 
     /** Replaces the configuration; groups are rebuilt as alerts arrive (as Alertmanager does on reload). */
     public synchronized void reload(NotifierConfig next) {
@@ -294,7 +305,7 @@ public final class Notifier implements AutoCloseable {
                         continue;
                     }
                     int index = i;
-                    String body = body(hook, receiver.name(), this, payload, now);
+                    Object body = body(hook, receiver.name(), this, payload, now);
                     deliver(receiver.name(), hook, body, now + route.groupInterval().toMillis(), 0, ok -> {
                         if (ok) {
                             synchronized (Notifier.this) {
@@ -343,25 +354,49 @@ public final class Notifier implements AutoCloseable {
         return null;
     }
 
-    /** POSTs {@code body}; on failure retries with backoff (1 s, 2 s, 4 s... 30 s) until {@code deadline}. */
-    private void deliver(String receiver, NotifierConfig.Integration hook, String body, long deadline, int attempt,
-            java.util.function.Consumer<Boolean> done) {
-        Stats st = stats.computeIfAbsent(receiver, k -> new Stats());
+    /** How one attempt went: {@code why} is null when it was delivered. */
+    private record Attempt(String why, boolean retryable) {}
+
+    /** POSTs the JSON body, or sends the e-mail. */
+    private java.util.concurrent.CompletableFuture<Attempt> attempt(NotifierConfig.Integration hook, Object body) {
+        if (hook instanceof NotifierConfig.Email e) {
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    Mailer.send(e, (Mailer.Message) body);
+                    return new Attempt(null, false);
+                } catch (Mailer.MailException x) {
+                    return new Attempt(x.getMessage(), x.retryable());
+                }
+            }, mail);
+        }
         HttpRequest req = HttpRequest.newBuilder(URI.create(hook.url())).timeout(hook.timeout())
                 .header("Content-Type", "application/json").header("User-Agent", "Sightline")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((resp, err) -> {
+                .POST(HttpRequest.BodyPublishers.ofString((String) body)).build();
+        return http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).handle((resp, err) -> {
             if (err == null && resp.statusCode() / 100 == 2) {
+                return new Attempt(null, false);
+            }
+            String why = err != null ? String.valueOf(err.getCause() != null ? err.getCause() : err)
+                    : "unexpected status code " + resp.statusCode();
+            return new Attempt(why, err != null || resp.statusCode() / 100 == 5 || resp.statusCode() == 429);
+        });
+    }
+
+    /** Delivers {@code body}; on failure retries with backoff (1 s, 2 s, 4 s... 30 s) until {@code deadline}. */
+    private void deliver(String receiver, NotifierConfig.Integration hook, Object body, long deadline, int attempt,
+            java.util.function.Consumer<Boolean> done) {
+        Stats st = stats.computeIfAbsent(receiver, k -> new Stats());
+        attempt(hook, body).whenComplete((result, err) -> {
+            if (err == null && result.why() == null) {
                 st.sent.incrementAndGet();
                 st.lastError = "";
                 done.accept(true);
                 return;
             }
             st.failed.incrementAndGet();
-            String why = err != null ? String.valueOf(err.getCause() != null ? err.getCause() : err)
-                    : "unexpected status code " + resp.statusCode();
+            String why = err != null ? String.valueOf(err) : result.why();
             st.lastError = why;
-            boolean retryable = err != null || resp.statusCode() / 100 == 5 || resp.statusCode() == 429;
+            boolean retryable = err == null && result.retryable();
             long backoff = Math.min(30_000L, 1000L << Math.min(attempt, 5));
             if (retryable && clock.getAsLong() + backoff < deadline && !closed) {
                 log.atWarn().addKeyValue("receiver", receiver).addKeyValue("attempt", attempt + 1).addKeyValue("reason", why)
@@ -374,12 +409,21 @@ public final class Notifier implements AutoCloseable {
         });
     }
 
-    private String body(NotifierConfig.Integration hook, String receiver, Group g, List<AlertEvent> alerts, long now) {
+    /** The JSON to POST, or for e-mail the message. */
+    private Object body(NotifierConfig.Integration hook, String receiver, Group g, List<AlertEvent> alerts, long now) {
         if (hook instanceof NotifierConfig.Webhook w) {
             return webhookPayload(receiver, g, alerts, now, w.maxAlerts());
         }
         long firing = alerts.stream().filter(a -> a.endsAt() > now).count();
         String title = title(g, alerts, firing);
+        if (hook instanceof NotifierConfig.Email) {
+            List<Mailer.Alert> list = new ArrayList<>();
+            for (AlertEvent a : alerts) {
+                list.add(new Mailer.Alert(a.endsAt() > now, toMap(a.labels()), new TreeMap<>(a.annotations()),
+                        a.startsAt(), a.endsAt() > now ? 0 : a.endsAt()));
+            }
+            return new Mailer.Message(title, receiver, externalUrl, list);
+        }
         if (hook instanceof NotifierConfig.Slack sl) {
             StringBuilder text = new StringBuilder();
             for (AlertEvent a : alerts) {
@@ -528,5 +572,6 @@ public final class Notifier implements AutoCloseable {
         groups.values().forEach(Group::cancel);
         groups.clear();
         scheduler.shutdownNow();
+        mail.shutdownNow();
     }
 }

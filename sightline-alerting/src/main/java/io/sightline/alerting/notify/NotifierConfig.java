@@ -30,7 +30,7 @@ public record NotifierConfig(Duration resolveTimeout, Route route, List<Receiver
     }
 
     /** One way a receiver is notified: where the message goes and whether resolutions are sent. */
-    public sealed interface Integration permits Webhook, Slack, PagerDuty {
+    public sealed interface Integration permits Webhook, Slack, PagerDuty, Email {
         String url();
 
         boolean sendResolved();
@@ -52,6 +52,28 @@ public record NotifierConfig(Duration resolveTimeout, Route route, List<Receiver
     /** PagerDuty Events API v2: trigger while the group fires, resolve when it all resolved. */
     public record PagerDuty(String url, String routingKey, String severity, boolean sendResolved, Duration timeout)
             implements Integration {}
+
+    /**
+     * E-mail over SMTP, with Alertmanager's settings and defaults: STARTTLS required unless
+     * {@code requireTls} is false, implicit TLS on port 465, AUTH when a user name is set.
+     *
+     * @param to recipients, comma-separated as in Alertmanager
+     * @param hello the name given in EHLO
+     * @param headers extra or replaced headers ({@code Subject}, {@code To}, {@code From}...), literal text
+     */
+    public record Email(String to, String from, String host, int port, String hello, String authUsername,
+            String authPassword, String authIdentity, boolean requireTls, boolean insecureSkipVerify,
+            java.util.Map<String, String> headers, boolean sendResolved, Duration timeout) implements Integration {
+        @Override
+        public String url() {
+            return "smtp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+
+        @Override
+        public String toString() {
+            return "Email[to=" + to + ", from=" + from + ", smarthost=" + url() + ", auth_username=" + authUsername + "]";
+        }
+    }
 
     /** Mutes alerts matching {@code target} while an alert matching {@code source} fires with the same {@code equal} labels. */
     public record InhibitRule(List<LabelMatcher> source, List<LabelMatcher> target, List<String> equal) {}

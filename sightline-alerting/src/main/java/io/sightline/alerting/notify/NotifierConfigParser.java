@@ -30,12 +30,14 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * rejected by name rather than ignored, so that nobody believes a page will go out that will not.
  */
 public final class NotifierConfigParser {
-    private static final Set<String> NOT_YET = Set.of("email_configs",
+    private static final Set<String> NOT_YET = Set.of(
             "opsgenie_configs", "victorops_configs", "pushover_configs", "wechat_configs", "telegram_configs",
             "sns_configs", "webex_configs", "discord_configs", "msteams_configs", "msteamsv2_configs", "jira_configs",
             "rocketchat_configs", "incidentio_configs");
 
     private final String file;
+    /** The {@code global} section's {@code smtp_*} settings, the defaults of every e-mail config. */
+    private Map<String, Node> smtp = Map.of();
 
     private NotifierConfigParser(String file) {
         this.file = file;
@@ -130,8 +132,17 @@ public final class NotifierConfigParser {
                 "templates", "time_intervals", "mute_time_intervals");
         Duration resolveTimeout = Duration.ofMinutes(5);
         if (top.containsKey("global")) {
-            Map<String, Node> g = mapping(top.get("global"), "global", "resolve_timeout", "http_config");
+            Map<String, Node> g = mapping(top.get("global"), "global", "resolve_timeout", "http_config", "smtp_from",
+                    "smtp_smarthost", "smtp_hello", "smtp_auth_username", "smtp_auth_password", "smtp_auth_password_file",
+                    "smtp_auth_identity", "smtp_auth_secret", "smtp_require_tls", "smtp_tls_config");
             resolveTimeout = duration(g.get("resolve_timeout"), "resolve_timeout", resolveTimeout);
+            Map<String, Node> defaults = new LinkedHashMap<>();
+            g.forEach((k, v) -> {
+                if (k.startsWith("smtp_")) {
+                    defaults.put(k.substring(5), v);
+                }
+            });
+            smtp = defaults;
         }
         if (top.containsKey("templates") && !strings(top.get("templates"), "templates").isEmpty()) {
             throw error(top.get("templates"), "notification templates are not supported yet; the webhook payload is Alertmanager's JSON");
@@ -193,7 +204,8 @@ public final class NotifierConfigParser {
     }
 
     private NotifierConfig.Receiver receiver(Node n) throws NotifierConfigException {
-        Map<String, Node> m = mapping(n, "a receiver", "name", "webhook_configs", "slack_configs", "pagerduty_configs");
+        Map<String, Node> m = mapping(n, "a receiver", "name", "webhook_configs", "slack_configs", "pagerduty_configs",
+                "email_configs");
         if (!m.containsKey("name") || string(m.get("name"), "name").isEmpty()) {
             throw error(n, "missing name in receiver");
         }
@@ -278,7 +290,120 @@ public final class NotifierConfigParser {
         } else if (pd != null) {
             throw error(pd, "pagerduty_configs must be a list");
         }
+        Node em = m.get("email_configs");
+        if (em instanceof SequenceNode seq) {
+            for (Node h : seq.getValue()) {
+                hooks.add(email(h));
+            }
+        } else if (em != null) {
+            throw error(em, "email_configs must be a list");
+        }
         return new NotifierConfig.Receiver(name, List.copyOf(hooks));
+    }
+
+    /** One {@code email_configs} entry, its unset settings taken from {@code global.smtp_*}. */
+    private NotifierConfig.Email email(Node h) throws NotifierConfigException {
+        Map<String, Node> own = mapping(h, "an email config", "to", "from", "smarthost", "hello", "auth_username",
+                "auth_password", "auth_password_file", "auth_identity", "auth_secret", "require_tls", "tls_config", "headers",
+                "html", "text", "send_resolved");
+        Map<String, Node> e = new LinkedHashMap<>(smtp);
+        e.putAll(own);
+        for (String k : new String[] {"html", "text"}) {
+            if (own.containsKey(k)) {
+                throw error(own.get(k), "custom e-mail " + k + " needs notification templates, which are not supported yet;"
+                        + " leave it out for Sightline's default message");
+            }
+        }
+        if (e.containsKey("auth_identity") && !string(e.get("auth_identity"), "auth_identity").isEmpty()
+                && !string(e.get("auth_identity"), "auth_identity")
+                        .equals(e.containsKey("auth_username") ? string(e.get("auth_username"), "auth_username") : "")) {
+            throw error(e.get("auth_identity"), "an auth_identity other than auth_username is not supported yet");
+        }
+        if (e.containsKey("auth_secret")) {
+            throw error(e.get("auth_secret"), "auth_secret (CRAM-MD5) is not supported; use auth_username and auth_password");
+        }
+        if (!e.containsKey("to") || string(e.get("to"), "to").isBlank()) {
+            throw error(h, "missing to address in email config");
+        }
+        if (!e.containsKey("from") || string(e.get("from"), "from").isBlank()) {
+            throw error(h, "no global SMTP from set (smtp_from) and no from in the email config");
+        }
+        if (!e.containsKey("smarthost") || string(e.get("smarthost"), "smarthost").isBlank()) {
+            throw error(h, "no global SMTP smarthost set (smtp_smarthost) and no smarthost in the email config");
+        }
+        Node sh = e.get("smarthost");
+        String smarthost = string(sh, "smarthost");
+        int colon = smarthost.lastIndexOf(':');
+        String host = colon < 0 ? "" : smarthost.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(smarthost.substring(colon + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException x) {
+            port = -1;
+        }
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            throw error(sh, "smarthost \"" + smarthost + "\" is not host:port");
+        }
+        String password = e.containsKey("auth_password") ? string(e.get("auth_password"), "auth_password") : "";
+        if (e.containsKey("auth_password_file")) {
+            Node pf = e.get("auth_password_file");
+            if (e.containsKey("auth_password")) {
+                throw error(pf, "at most one of auth_password and auth_password_file must be configured");
+            }
+            try {
+                password = java.nio.file.Files.readString(java.nio.file.Path.of(string(pf, "auth_password_file"))).strip();
+            } catch (java.io.IOException | java.nio.file.InvalidPathException x) {
+                throw error(pf, "cannot read auth_password_file: " + x.getMessage());
+            }
+        }
+        boolean requireTls = !e.containsKey("require_tls") || bool(e.get("require_tls"), "require_tls");
+        boolean insecure = false;
+        if (e.containsKey("tls_config")) {
+            Map<String, Node> tls = mapping(e.get("tls_config"), "tls_config", "insecure_skip_verify", "server_name");
+            insecure = tls.containsKey("insecure_skip_verify") && bool(tls.get("insecure_skip_verify"), "insecure_skip_verify");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (own.containsKey("headers")) {
+            Map<String, Node> hm = freeMapping(own.get("headers"), "headers");
+            for (Map.Entry<String, Node> x : hm.entrySet()) {
+                String v = string(x.getValue(), "header " + x.getKey());
+                if (v.contains("{{")) {
+                    throw error(x.getValue(), "templates in e-mail headers need notification templates, which are not"
+                            + " supported yet; write the header as plain text");
+                }
+                // Header names are case-insensitive: one Subject, however it is spelled.
+                headers.keySet().removeIf(k -> k.equalsIgnoreCase(x.getKey()));
+                headers.put(x.getKey(), v);
+            }
+        }
+        return new NotifierConfig.Email(string(e.get("to"), "to"), string(e.get("from"), "from"), host, port,
+                e.containsKey("hello") ? string(e.get("hello"), "hello") : "localhost",
+                e.containsKey("auth_username") ? string(e.get("auth_username"), "auth_username") : "", password,
+                e.containsKey("auth_identity") ? string(e.get("auth_identity"), "auth_identity") : "", requireTls, insecure,
+                Map.copyOf(headers), own.containsKey("send_resolved") && bool(own.get("send_resolved"), "send_resolved"),
+                Duration.ofSeconds(30));
+    }
+
+    private boolean bool(Node n, String what) throws NotifierConfigException {
+        String v = string(n, what);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw error(n, what + " must be true or false, got \"" + v + "\"");
+        }
+        return v.equals("true");
+    }
+
+    private Map<String, Node> freeMapping(Node n, String what) throws NotifierConfigException {
+        if (!(n instanceof MappingNode mn)) {
+            throw error(n, what + " must be a mapping");
+        }
+        Map<String, Node> out = new LinkedHashMap<>();
+        for (NodeTuple t : mn.getValue()) {
+            out.put(string(t.getKeyNode(), what + " keys"), t.getValueNode());
+        }
+        return out;
     }
 
     private String httpUrl(Node n, String what) throws NotifierConfigException {

@@ -73,7 +73,7 @@ class NotifierConfigParserTest {
             {"route: {receiver: a, group_by: [x, x]}\n" + ok, "duplicated label \"x\" in group_by"},
             {"route: {receiver: a, group_wait: soon}\n" + ok, "group_wait: not a valid duration"},
             {"route: {receiver: a, routes: [{matchers: ['x=~\"(\"']}]}\n" + ok, "bad matcher"},
-            {"route: {receiver: a}\nreceivers: [{name: a, email_configs: [{to: x}]}]", "email_configs are not supported by Sightline yet"},
+            {"route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key: x}]}]", "opsgenie_configs are not supported by Sightline yet"},
             {"route: {receiver: a}\nreceivers: [{name: a, webhook_configs: [{url: 'ftp://x'}]}]", "invalid webhook url"},
             {"route: {receiver: a}\nreceivers: [{}]", "missing name in receiver"},
             {"route: {receiver: a}\nreceivers: [{name: a, slack_configs: [{api_url: 'http://x', title: '{{ .Status }}'}]}]",

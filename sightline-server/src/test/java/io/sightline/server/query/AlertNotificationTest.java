@@ -39,7 +39,26 @@ class AlertNotificationTest {
     }
 
     @Test
-    void firingThenResolved_reachTheWebhook() throws Exception {
+    void firingThenResolved_reachTheWebhookAndTheMailbox() throws Exception {
+        com.icegreen.greenmail.util.GreenMail smtp = new com.icegreen.greenmail.util.GreenMail(
+                new com.icegreen.greenmail.util.ServerSetup(0, "127.0.0.1", "smtp"));
+        smtp.start();
+        try {
+            firingThenResolved(smtp);
+        } finally {
+            smtp.stop();
+        }
+    }
+
+    private static List<String> subjects(com.icegreen.greenmail.util.GreenMail smtp) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        for (var m : smtp.getReceivedMessages()) {
+            out.add(m.getSubject());
+        }
+        return out;
+    }
+
+    private void firingThenResolved(com.icegreen.greenmail.util.GreenMail smtp) throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
         HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         hook.createContext("/hook", ex -> {
@@ -75,7 +94,13 @@ class AlertNotificationTest {
                     - name: oncall
                       webhook_configs:
                         - url: http://127.0.0.1:%d/hook
-                """.formatted(hook.getAddress().getPort()));
+                      email_configs:
+                        - to: oncall@example.org
+                          from: sightline@example.org
+                          smarthost: 127.0.0.1:%d
+                          require_tls: false
+                          send_resolved: true
+                """.formatted(hook.getAddress().getPort(), smtp.getSmtp().getPort()));
         try (SightlineServer server = TestServers.start(config, tmp.resolve("data"), List.of())) {
             double[] value = {50};
             Thread feeder = new Thread(() -> {
@@ -102,9 +127,11 @@ class AlertNotificationTest {
                         .contains("\"broken\":\"<error expanding template: template: __alert_QueueTooLong:1: executing "
                                 + "\\\"__alert_QueueTooLong\\\" at <humanize \\\"lots\\\">: error calling humanize: "
                                 + "strconv.ParseFloat: parsing \\\"lots\\\": invalid syntax>\"");
+                await("the firing e-mail", () -> subjects(smtp).contains("[FIRING:1] QueueTooLong (orders page orders-team)"));
                 value[0] = 1;
                 await("the resolved notification", () -> received.stream()
                         .anyMatch(b -> b.contains("QueueTooLong") && b.contains("\"status\":\"resolved\"")));
+                await("the resolved e-mail", () -> subjects(smtp).contains("[RESOLVED] QueueTooLong (orders page orders-team)"));
                 assertThat(received).as("the built-in watchdog reaches the root receiver too")
                         .anySatisfy(b -> assertThat(b).contains("\"alertname\":\"Watchdog\""));
             } finally {
