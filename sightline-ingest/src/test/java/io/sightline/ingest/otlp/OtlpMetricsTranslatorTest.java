@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Prometheus's OTLP translation, point type by point type, on hand-built requests. */
 class OtlpMetricsTranslatorTest {
@@ -211,6 +213,34 @@ class OtlpMetricsTranslatorTest {
         assertThat(translate(request(Resource.getDefaultInstance(), Metric.newBuilder().setName("...").setGauge(
                 Gauge.newBuilder().addDataPoints(NumberDataPoint.newBuilder().setAsInt(1))).build())).invalid)
                 .singleElement().asString().contains("has no letters or digits");
+    }
+
+    /** Points that cannot be translated, each refused on its own with the series and the reason. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '^', value = {
+        "no data|{^name^:^x^}|metric \"x\": metric has no data (gauge, sum, histogram, exponential histogram or summary)",
+        "name without letters|{^name^:^...^,^gauge^:{^dataPoints^:[{^asInt^:^1^}]}}|metric \"...\": the metric name \"...\" has no letters or digits",
+        "point without value|{^name^:^g^,^gauge^:{^dataPoints^:[{^timeUnixNano^:^1^}]}}|g: data point has no value",
+        "bucket counts off|{^name^:^h^,^histogram^:{^aggregationTemporality^:2,^dataPoints^:[{^count^:^3^,^bucketCounts^:[^1^,^2^],^explicitBounds^:[1,2]}]}}|h: histogram has 2 bucket counts for 2 bounds (expected bounds + 1)",
+        "scale out of range|{^name^:^e^,^exponentialHistogram^:{^aggregationTemporality^:2,^dataPoints^:[{^scale^:21,^count^:^1^}]}}|e: exponential histogram scale 21 is outside -10..20",
+        "delta not after the previous|{^name^:^d^,^sum^:{^isMonotonic^:true,^aggregationTemporality^:1,^dataPoints^:[{^timeUnixNano^:^2000000^,^asInt^:^1^},{^timeUnixNano^:^2000000^,^asInt^:^1^}]}}|d_total: delta point at 2 is not after the series' previous one at 2"})
+    void untranslatablePoints_areRefusedOneByOne(String name, String metric, String expected) throws Exception {
+        String body = "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[" + metric.replace('^', '"') + "]}]}]}";
+        Recorder r = new Recorder();
+        new OtlpMetricsTranslator(new DeltaAccumulator(3_600_000, 10)).translate(OtlpMetricsTranslator.parseJson(body), T, r);
+        assertThat(r.invalid).containsExactly(expected);
+    }
+
+    /** Bodies that cannot be decoded at all: the whole request is malformed, nothing is translated. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '^', value = {
+        "not JSON|{|cannot parse the OTLP JSON body: ",
+        "wrong type|{\"resourceMetrics\": 3}|cannot parse the OTLP JSON body: ",
+        "object for a list|{\"resourceMetrics\":[{\"scopeMetrics\":{}}]}|cannot parse the OTLP JSON body: ",
+        "bad number|{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":\"g\",\"gauge\":{\"dataPoints\":[{\"asInt\":\"12x\"}]}}]}]}]}|cannot parse the OTLP JSON body: "})
+    void malformedJson_isRefusedWhole(String name, String body, String prefix) {
+        assertThatThrownBy(() -> OtlpMetricsTranslator.parseJson(body)).isInstanceOf(MalformedRequestException.class)
+                .hasMessageStartingWith(prefix);
     }
 
     @Test

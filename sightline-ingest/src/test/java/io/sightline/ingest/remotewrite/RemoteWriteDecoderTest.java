@@ -87,6 +87,23 @@ class RemoteWriteDecoderTest {
         assertThat(r.got).singleElement().asString().contains("not valid UTF-8");
     }
 
+    /** Structurally broken requests (the protobuf itself), each with the message a sender gets. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "truncated length|0a|cannot decode remote write request: truncated varint at byte 1",
+        "length past the end|0a050a03|cannot decode remote write request: length 5 runs past the end of the message at byte 2",
+        "group wire type|0b|cannot decode remote write request: unsupported protobuf wire type 3 at byte 1",
+        "varint of 11 bytes|78ffffffffffffffffffff01|cannot decode remote write request: varint longer than 10 bytes at byte 11",
+        "truncated sample value|0a05120309000000|cannot decode remote write request: truncated fixed64 at byte 5",
+        "truncated label|0a040a020a05|cannot decode remote write request: length 5 runs past the end of the message at byte 6"})
+    void malformedRequests_areRefusedWhole_withWhereAndWhy(String name, String hex, String message) {
+        byte[] req = java.util.HexFormat.of().parseHex(hex);
+        Recorder r = new Recorder();
+        assertThatThrownBy(() -> DECODER.decode(req, 0, req.length, r)).isInstanceOf(MalformedRequestException.class)
+                .hasMessage(message);
+        assertThat(r.got).isEmpty();
+    }
+
     @Test
     void notSnappy_orTooLarge_isMalformed() {
         assertThatThrownBy(() -> DECODER.decodeSnappy("plain protobuf?".getBytes(), new Recorder()))

@@ -55,6 +55,8 @@ public final class IngestPipeline {
     private final int maxInFlight;
     private final long bodyBudget;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger unknownLengthInFlight = new AtomicInteger();
+    private final int maxUnknownLength;
     private final java.util.concurrent.atomic.AtomicLong bodyBytes = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -96,6 +98,7 @@ public final class IngestPipeline {
         this.seriesPerRequest = seriesPerRequest;
         this.registry = registry;
         this.maxInFlight = workers + QUEUED_REQUESTS;
+        this.maxUnknownLength = workers;
         this.bodyBudget = bodyBudget;
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS,
@@ -109,13 +112,21 @@ public final class IngestPipeline {
 
     /**
      * Admits a request before its body is read, so that bodies waiting in memory are bounded too: at most
-     * as many requests as workers plus queue, and at most the body budget by {@code Content-Length}.
+     * as many requests as workers plus queue, at most the body budget by {@code Content-Length}, and at
+     * most one request per worker without a {@code Content-Length} (chunked: its size is known only once
+     * read, up to {@code limits.max_request_body_size}).
      * Returns null when admitted (call {@link #leave} when done), else the 503 to answer.
      */
     public HttpResponse enter(long contentLength) {
         if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
             return retryLater(1, "too many writes in flight; retry shortly");
+        }
+        if (contentLength < 0 && unknownLengthInFlight.incrementAndGet() > maxUnknownLength) {
+            // A chunked body cannot be charged to the budget before it is read: at most one per worker.
+            unknownLengthInFlight.decrementAndGet();
+            inFlight.decrementAndGet();
+            return retryLater(1, "too many writes without Content-Length in flight; retry shortly");
         }
         long charge = Math.max(0, contentLength);
         if (bodyBytes.addAndGet(charge) > bodyBudget && charge > 0) {
@@ -128,6 +139,9 @@ public final class IngestPipeline {
 
     /** Ends what {@link #enter} admitted. */
     public void leave(long contentLength) {
+        if (contentLength < 0) {
+            unknownLengthInFlight.decrementAndGet();
+        }
         bodyBytes.addAndGet(-Math.max(0, contentLength));
         inFlight.decrementAndGet();
     }

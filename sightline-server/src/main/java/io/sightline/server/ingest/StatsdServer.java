@@ -177,15 +177,20 @@ public final class StatsdServer implements AutoCloseable {
     private void refused(String reason, String message) {
         Counter.builder("sightline.statsd.lines.refused").description("StatsD lines refused, by reason.")
                 .tag("reason", reason).register(registry).increment();
-        long now = System.currentTimeMillis();
-        synchronized (this) {
-            if (now - lastLogged < LOG_EVERY_MS) {
-                return;
-            }
-            lastLogged = now;
+        if (logNow()) {
+            log.atWarn().addKeyValue("reason", message)
+                    .log("statsd: line refused (further refusals this minute are only counted)");
         }
-        log.atWarn().addKeyValue("reason", message)
-                .log("statsd: line refused (further refusals this minute are only counted)");
+    }
+
+    /** At most one warning a minute, whatever its kind. */
+    private synchronized boolean logNow() {
+        long now = System.currentTimeMillis();
+        if (now - lastLogged < LOG_EVERY_MS) {
+            return false;
+        }
+        lastLogged = now;
+        return true;
     }
 
     private void flushQuietly() {
@@ -206,7 +211,8 @@ public final class StatsdServer implements AutoCloseable {
         IngestPipeline.Outcome o = pipeline.store(new byte[0], PROTOCOL, (body, sink) -> aggregator.flush(t, sink)).join();
         if (o.kind() == IngestPipeline.Outcome.Kind.UNAVAILABLE) {
             log.atWarn().addKeyValue("reason", o.message()).log("statsd: flush skipped");
-        } else if (o.rejected() > 0) {
+        } else if (o.rejected() > 0 && logNow()) {
+            // A series the store refuses (a limit) is refused at every flush: say so once a minute.
             log.atWarn().addKeyValue("reason", o.summary()).log("statsd: storage refused some flushed samples");
         }
         return o;

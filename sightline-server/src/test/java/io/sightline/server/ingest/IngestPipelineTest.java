@@ -24,7 +24,18 @@ class IngestPipelineTest {
         assertRefused(p.enter(1_000), "too many request bytes in flight (1500 bytes at most)");
         p.leave(1_000);
         assertThat(p.enter(1_000)).isNull();
-        assertThat(p.enter(-1)).as("unknown length is not charged").isNull();
+        assertThat(p.enter(-1)).as("unknown length is not charged to the budget").isNull();
+    }
+
+    @Test
+    void chunkedBodies_areBoundedByTheWorkers() {
+        IngestPipeline p = new IngestPipeline(() -> null, java.util.List::of, 2, new SimpleMeterRegistry(), Long.MAX_VALUE);
+        assertThat(p.enter(-1)).isNull();
+        assertThat(p.enter(-1)).isNull();
+        assertRefused(p.enter(-1), "too many writes without Content-Length in flight");
+        assertThat(p.enter(10)).as("requests with a length still pass").isNull();
+        p.leave(-1);
+        assertThat(p.enter(-1)).isNull();
     }
 
     @Test
