@@ -102,6 +102,16 @@ public final class Notifier implements AutoCloseable {
         receive(all);
     }
 
+    /** The receivers configured, by name. */
+    public List<String> receiverNames() {
+        return config.receivers().stream().map(NotifierConfig.Receiver::name).toList();
+    }
+
+    /** How long an alert received without an end is taken to fire ({@code global.resolve_timeout}). */
+    public Duration resolveTimeout() {
+        return config.resolveTimeout();
+    }
+
     /** What mutes alerts besides inhibition (the silences). */
     public void silencedBy(java.util.function.Predicate<Labels> silenced) {
         this.silenced = silenced;
@@ -122,6 +132,7 @@ public final class Notifier implements AutoCloseable {
             AlertEvent merged = prev == null ? e
                     : new AlertEvent(e.labels(), e.annotations(), Math.min(prev.startsAt(), e.startsAt()), e.endsAt(), e.generatorUrl());
             alerts.put(e.labels(), merged);
+            updated.put(e.labels(), now);
             for (RouteMatch m : route(config.route(), "{}", "0", e.labels())) {
                 Labels groupLabels = groupLabels(m.route(), e.labels());
                 String key = m.key() + ":" + groupLabels;
@@ -137,6 +148,7 @@ public final class Notifier implements AutoCloseable {
         }
         // Forget alerts resolved for longer than any group would still report them.
         alerts.values().removeIf(a -> a.endsAt() < now - Duration.ofHours(1).toMillis());
+        updated.keySet().retainAll(alerts.keySet());
     }
 
     /** A matched route: its node, its key as Alertmanager writes it, and its position in the tree (unique). */
@@ -196,16 +208,52 @@ public final class Notifier implements AutoCloseable {
     }
 
     private synchronized boolean inhibited(Labels target, long now) {
+        return !inhibitors(target, now).isEmpty();
+    }
+
+    /**
+     * An alert as Alertmanager's {@code GET /api/v2/alerts} shows it.
+     *
+     * @param receivers the receivers its routes lead to
+     * @param inhibitedBy fingerprints (16 hex digits) of the firing alerts that inhibit it
+     * @param updatedAt when it was last received (ms)
+     */
+    public record AlertStatus(AlertEvent alert, List<String> receivers, boolean silenced, List<String> inhibitedBy,
+            long updatedAt) {}
+
+    /** The alerts that have not resolved, with their receivers and whether they are suppressed. */
+    public synchronized List<AlertStatus> current() {
+        long now = clock.getAsLong();
+        List<AlertStatus> out = new ArrayList<>();
+        for (AlertEvent a : alerts.values()) {
+            if (a.endsAt() <= now) {
+                continue;
+            }
+            List<String> receivers = new ArrayList<>();
+            for (RouteMatch m : route(config.route(), "{}", "0", a.labels())) {
+                if (!receivers.contains(m.route().receiver())) {
+                    receivers.add(m.route().receiver());
+                }
+            }
+            out.add(new AlertStatus(a, List.copyOf(receivers), silenced.test(a.labels()), inhibitors(a.labels(), now),
+                    updated.getOrDefault(a.labels(), now)));
+        }
+        return out;
+    }
+
+    private final Map<Labels, Long> updated = new HashMap<>();
+
+    /** Fingerprints of the firing alerts that inhibit {@code target}. */
+    private synchronized List<String> inhibitors(Labels target, long now) {
+        List<String> out = new ArrayList<>();
         for (NotifierConfig.InhibitRule rule : config.inhibitRules()) {
             if (!matches(rule.target(), target)) {
                 continue;
             }
             for (AlertEvent src : alerts.values()) {
-                if (src.endsAt() <= now || src.labels().equals(target) || !matches(rule.source(), src.labels())) {
+                if (src.endsAt() <= now || src.labels().equals(target) || !matches(rule.source(), src.labels())
+                        || matches(rule.target(), src.labels())) {
                     continue;
-                }
-                if (matches(rule.target(), src.labels())) {
-                    continue; // an alert matching both sides inhibits nothing that also matches both (Alertmanager's rule)
                 }
                 boolean equal = true;
                 for (String l : rule.equal()) {
@@ -216,12 +264,13 @@ public final class Notifier implements AutoCloseable {
                         break;
                     }
                 }
-                if (equal) {
-                    return true;
+                String fp = String.format("%016x", fingerprint(src.labels()));
+                if (equal && !out.contains(fp)) {
+                    out.add(fp);
                 }
             }
         }
-        return false;
+        return out;
     }
 
     /** The notification log of one integration of one group. */
@@ -281,6 +330,12 @@ public final class Notifier implements AutoCloseable {
                 (a.endsAt() <= now ? resolved : firing).add(a.labels());
             }
             NotifierConfig.Receiver receiver = receiver(route.receiver());
+            if (receiver != null && muted(route, now)) {
+                // As Alertmanager: nothing is sent and nothing logged as sent, so the group notifies once
+                // the mute ends; alerts that resolve meanwhile are dropped below without a notification.
+                receiver = null;
+                mutedFlushes.incrementAndGet();
+            }
             if (receiver != null) {
                 for (int i = 0; i < receiver.integrations().size(); i++) {
                     NotifierConfig.Integration hook = receiver.integrations().get(i);
@@ -343,6 +398,36 @@ public final class Notifier implements AutoCloseable {
             }
             return entry.at() <= now - route.repeatInterval().toMillis();
         }
+    }
+
+    /** During one of the route's mute time intervals, or outside all its active ones (when it has some). */
+    private boolean muted(NotifierConfig.Route r, long now) {
+        if (r.muteTimeIntervals().isEmpty() && r.activeTimeIntervals().isEmpty()) {
+            return false;
+        }
+        java.time.Instant t = java.time.Instant.ofEpochMilli(now);
+        Map<String, List<TimeInterval>> defs = config.timeIntervals();
+        for (String name : r.muteTimeIntervals()) {
+            if (TimeInterval.anyContains(defs.getOrDefault(name, List.of()), t)) {
+                return true;
+            }
+        }
+        if (r.activeTimeIntervals().isEmpty()) {
+            return false;
+        }
+        for (String name : r.activeTimeIntervals()) {
+            if (TimeInterval.anyContains(defs.getOrDefault(name, List.of()), t)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong mutedFlushes = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Group flushes that sent nothing because their route was muted by its time intervals. */
+    public long mutedFlushes() {
+        return mutedFlushes.get();
     }
 
     private NotifierConfig.Receiver receiver(String name) {
@@ -534,6 +619,10 @@ public final class Notifier implements AutoCloseable {
     }
 
     /** Prometheus's label-set fingerprint: FNV-1a 64 over names and values with 0xff separators. */
+    public static long fingerprintOf(Labels labels) {
+        return fingerprint(labels);
+    }
+
     static long fingerprint(Labels labels) {
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < labels.size(); i++) {

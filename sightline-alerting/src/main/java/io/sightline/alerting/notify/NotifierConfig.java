@@ -8,16 +8,30 @@ import java.util.List;
  * The notifier's configuration, in Alertmanager's format ({@code route}, {@code receivers},
  * {@code inhibit_rules}, {@code global.resolve_timeout}), as {@link NotifierConfigParser} reads it.
  */
-public record NotifierConfig(Duration resolveTimeout, Route route, List<Receiver> receivers, List<InhibitRule> inhibitRules) {
+public record NotifierConfig(Duration resolveTimeout, Route route, List<Receiver> receivers, List<InhibitRule> inhibitRules,
+        java.util.Map<String, List<TimeInterval>> timeIntervals) {
+
+    public NotifierConfig(Duration resolveTimeout, Route route, List<Receiver> receivers, List<InhibitRule> inhibitRules) {
+        this(resolveTimeout, route, receivers, inhibitRules, java.util.Map.of());
+    }
 
     /**
      * A node of the routing tree. Children inherit unset settings from their parent.
      *
      * @param groupBy label names to group by; {@code groupByAll} when it is {@code ['...']}
      * @param cont {@code continue}: after this node matches, siblings are tried too
+     * @param muteTimeIntervals names of time intervals during which this route sends nothing (not inherited)
+     * @param activeTimeIntervals when not empty, the route sends only during these (not inherited)
      */
     public record Route(String receiver, List<String> groupBy, boolean groupByAll, boolean cont, List<LabelMatcher> matchers,
-            Duration groupWait, Duration groupInterval, Duration repeatInterval, List<Route> routes) {}
+            Duration groupWait, Duration groupInterval, Duration repeatInterval, List<Route> routes,
+            List<String> muteTimeIntervals, List<String> activeTimeIntervals) {
+        public Route(String receiver, List<String> groupBy, boolean groupByAll, boolean cont, List<LabelMatcher> matchers,
+                Duration groupWait, Duration groupInterval, Duration repeatInterval, List<Route> routes) {
+            this(receiver, groupBy, groupByAll, cont, matchers, groupWait, groupInterval, repeatInterval, routes, List.of(),
+                    List.of());
+        }
+    }
 
     public record Receiver(String name, List<Integration> integrations) {
         public Receiver {

@@ -36,6 +36,8 @@ public final class NotifierConfigParser {
             "rocketchat_configs", "incidentio_configs");
 
     private final String file;
+    /** The names of the time intervals defined, checked where routes use them. */
+    private Set<String> intervalNames = Set.of();
     /** The {@code global} section's {@code smtp_*} settings, the defaults of every e-mail config. */
     private Map<String, Node> smtp = Map.of();
 
@@ -147,11 +149,13 @@ public final class NotifierConfigParser {
         if (top.containsKey("templates") && !strings(top.get("templates"), "templates").isEmpty()) {
             throw error(top.get("templates"), "notification templates are not supported yet; the webhook payload is Alertmanager's JSON");
         }
-        for (String k : new String[] {"time_intervals", "mute_time_intervals"}) {
-            if (top.containsKey(k) && top.get(k) instanceof SequenceNode s && !s.getValue().isEmpty()) {
-                throw error(top.get(k), k + " are not supported yet");
+        Map<String, List<TimeInterval>> intervals = new LinkedHashMap<>();
+        for (String k : new String[] {"time_intervals", "mute_time_intervals"}) { // the second: Alertmanager's old name
+            if (top.containsKey(k)) {
+                timeIntervals(top.get(k), k, intervals);
             }
         }
+        this.intervalNames = intervals.keySet();
         List<NotifierConfig.Receiver> receivers = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Node rs = top.get("receivers");
@@ -200,7 +204,7 @@ public final class NotifierConfigParser {
         } else if (ir != null) {
             throw error(ir, "inhibit_rules must be a list");
         }
-        return new NotifierConfig(resolveTimeout, route, List.copyOf(receivers), List.copyOf(inhibit));
+        return new NotifierConfig(resolveTimeout, route, List.copyOf(receivers), List.copyOf(inhibit), Map.copyOf(intervals));
     }
 
     private NotifierConfig.Receiver receiver(Node n) throws NotifierConfigException {
@@ -422,9 +426,16 @@ public final class NotifierConfigParser {
     private NotifierConfig.Route route(Node n, NotifierConfig.Route parent, Set<String> receivers) throws NotifierConfigException {
         Map<String, Node> m = mapping(n, "a route", "receiver", "group_by", "continue", "matchers", "match", "match_re",
                 "group_wait", "group_interval", "repeat_interval", "routes", "mute_time_intervals", "active_time_intervals");
+        List<String> mute = strings(m.get("mute_time_intervals"), "mute_time_intervals");
+        List<String> active = strings(m.get("active_time_intervals"), "active_time_intervals");
         for (String k : new String[] {"mute_time_intervals", "active_time_intervals"}) {
-            if (m.containsKey(k) && !strings(m.get(k), k).isEmpty()) {
-                throw error(m.get(k), k + " are not supported yet");
+            for (String name : k.startsWith("mute") ? mute : active) {
+                if (parent == null) {
+                    throw error(m.get(k), "root route must not have any " + k.replace("_", " ").replace(" intervals", " intervals"));
+                }
+                if (!intervalNames.contains(name)) {
+                    throw error(m.get(k), "undefined time interval \"" + name + "\" used in route");
+                }
             }
         }
         String receiver = m.containsKey("receiver") ? string(m.get("receiver"), "receiver") : parent == null ? "" : parent.receiver();
@@ -471,7 +482,136 @@ public final class NotifierConfigParser {
             throw error(rs, "routes must be a list");
         }
         return new NotifierConfig.Route(receiver, List.copyOf(groupBy), all, cont, matchers, wait, interval, repeat,
-                List.copyOf(children));
+                List.copyOf(children), List.copyOf(mute), List.copyOf(active));
+    }
+
+    private static final List<String> WEEKDAYS = List.of("sunday", "monday", "tuesday", "wednesday", "thursday", "friday",
+            "saturday");
+    private static final List<String> MONTHS = List.of("january", "february", "march", "april", "may", "june", "july",
+            "august", "september", "october", "november", "december");
+
+    /** Reads a {@code time_intervals} list (named groups of intervals) into {@code out}. */
+    private void timeIntervals(Node n, String what, Map<String, List<TimeInterval>> out) throws NotifierConfigException {
+        if (!(n instanceof SequenceNode seq)) {
+            throw error(n, what + " must be a list");
+        }
+        for (Node named : seq.getValue()) {
+            Map<String, Node> m = mapping(named, "a time interval", "name", "time_intervals");
+            if (!m.containsKey("name") || string(m.get("name"), "name").isEmpty()) {
+                throw error(named, "missing name in time interval");
+            }
+            String name = string(m.get("name"), "name");
+            if (out.containsKey(name)) {
+                throw error(m.get("name"), "time interval \"" + name + "\" is not unique");
+            }
+            List<TimeInterval> list = new ArrayList<>();
+            Node ti = m.get("time_intervals");
+            if (ti instanceof SequenceNode items) {
+                for (Node item : items.getValue()) {
+                    list.add(timeInterval(item));
+                }
+            } else if (ti != null) {
+                throw error(ti, "time_intervals must be a list");
+            }
+            out.put(name, List.copyOf(list));
+        }
+    }
+
+    private TimeInterval timeInterval(Node n) throws NotifierConfigException {
+        Map<String, Node> m = mapping(n, "a time interval", "times", "weekdays", "days_of_month", "months", "years",
+                "location");
+        List<TimeInterval.MinuteRange> times = new ArrayList<>();
+        if (m.get("times") instanceof SequenceNode ts) {
+            for (Node t : ts.getValue()) {
+                Map<String, Node> tm = mapping(t, "a time range", "start_time", "end_time");
+                if (!tm.containsKey("start_time") || !tm.containsKey("end_time")) {
+                    throw error(t, "a time range needs start_time and end_time");
+                }
+                int start = minutes(tm.get("start_time"));
+                int end = minutes(tm.get("end_time"));
+                if (start >= end) {
+                    throw error(t, "start time cannot be equal or greater than end time");
+                }
+                times.add(new TimeInterval.MinuteRange(start, end));
+            }
+        } else if (m.containsKey("times")) {
+            throw error(m.get("times"), "times must be a list");
+        }
+        List<TimeInterval.Range> weekdays = ranges(m.get("weekdays"), "weekday", WEEKDAYS, 0, 6, false);
+        List<TimeInterval.Range> days = ranges(m.get("days_of_month"), "day of month", null, -31, 31, true);
+        List<TimeInterval.Range> months = ranges(m.get("months"), "month", MONTHS, 1, 12, false);
+        List<TimeInterval.Range> years = ranges(m.get("years"), "year", null, 1, 9999, false);
+        java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+        if (m.containsKey("location")) {
+            String loc = string(m.get("location"), "location");
+            try {
+                zone = loc.equals("Local") ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(loc);
+            } catch (java.time.DateTimeException e) {
+                throw error(m.get("location"), "unknown time zone \"" + loc + "\"");
+            }
+        }
+        return new TimeInterval(times, weekdays, days, months, years, zone);
+    }
+
+    /** {@code HH:MM}, 00:00 to 24:00, as minutes of the day. */
+    private int minutes(Node n) throws NotifierConfigException {
+        String s = string(n, "time");
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile("(\\d{2}):(\\d{2})").matcher(s);
+        if (!mt.matches()) {
+            throw error(n, "couldn't parse timestamp " + s + ", invalid format");
+        }
+        int h = Integer.parseInt(mt.group(1));
+        int min = Integer.parseInt(mt.group(2));
+        if (h > 24 || min > 59 || (h == 24 && min != 0)) {
+            throw error(n, "timestamp " + s + " out of range (00:00 to 24:00)");
+        }
+        return h * 60 + min;
+    }
+
+    /** A list of values or {@code begin:end} ranges, by number or (for weekdays and months) by name. */
+    private List<TimeInterval.Range> ranges(Node n, String what, List<String> names, int min, int max, boolean negatives)
+            throws NotifierConfigException {
+        List<TimeInterval.Range> out = new ArrayList<>();
+        for (String s : strings(n, what + "s")) {
+            String[] parts = s.split(":", -1);
+            if (parts.length > 2) {
+                throw error(n, "invalid range " + s + " of " + what + "s");
+            }
+            int begin = value(n, parts[0], what, names, min, max);
+            int end = parts.length == 2 ? value(n, parts[1], what, names, min, max) : begin;
+            if (negatives) {
+                if (begin < 0 && end > 0) {
+                    throw error(n, "end day must be negative if start day is negative");
+                }
+                // As Alertmanager: negative days checked against the shortest month, 28 days.
+                int cb = begin < 0 ? 28 + begin : begin;
+                int ce = end < 0 ? 28 + end : end;
+                if (cb > ce) {
+                    throw error(n, "end day " + end + " is before start day " + begin);
+                }
+            } else if (begin > end) {
+                throw error(n, "start " + what + " cannot be after end " + what + " in " + s);
+            }
+            out.add(new TimeInterval.Range(begin, end));
+        }
+        return out;
+    }
+
+    private int value(Node n, String s, String what, List<String> names, int min, int max) throws NotifierConfigException {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (names != null && names.contains(t)) {
+            return names.indexOf(t) + min;
+        }
+        int v;
+        try {
+            v = Integer.parseInt(t);
+        } catch (NumberFormatException e) {
+            throw error(n, "\"" + s + "\" is not a valid " + what);
+        }
+        if (v == 0 && min < 0 || v < min || v > max || (names != null && names == WEEKDAYS)) {
+            throw error(n, "\"" + s + "\" is not a valid " + what);
+        }
+        return v;
     }
 
     private List<LabelMatcher> matchers(Node matchersNode, Node match, Node matchRe) throws NotifierConfigException {

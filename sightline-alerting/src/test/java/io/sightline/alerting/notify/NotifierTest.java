@@ -204,4 +204,70 @@ class NotifierTest {
         assertThat(Notifier.fingerprint(Labels.empty())).isEqualTo(0xcbf29ce484222325L);
         assertThat(Notifier.fingerprint(Labels.of("a", "b"))).isNotEqualTo(Notifier.fingerprint(Labels.of("a", "c")));
     }
+
+    @Test
+    void muteAndActiveTimeIntervals_holdNotificationsBack_untilTheyEnd() throws Exception {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(
+                java.time.Instant.parse("2026-12-05T10:00:00Z").toEpochMilli()); // a Saturday
+        notifier = new Notifier(NotifierConfigParser.parse("am.yml", """
+                time_intervals:
+                  - name: weekends
+                    time_intervals: [{weekdays: ['saturday', 'sunday']}]
+                  - name: office
+                    time_intervals:
+                      - weekdays: ['monday:friday']
+                        times: [{start_time: '09:00', end_time: '17:00'}]
+                        location: Europe/Berlin
+                route:
+                  receiver: r
+                  group_by: [team]
+                  group_wait: 50ms
+                  group_interval: 200ms
+                  routes:
+                    - {matchers: ['team="a"'], receiver: a, mute_time_intervals: [weekends]}
+                    - {matchers: ['team="b"'], receiver: b, active_time_intervals: [office]}
+                receivers:
+                  - {name: r, webhook_configs: [{url: '%s'}]}
+                  - {name: a, webhook_configs: [{url: '%s'}]}
+                  - {name: b, webhook_configs: [{url: '%s'}]}
+                """.formatted(url("/r"), url("/a"), url("/b"))), "", clock::get);
+        notifier.receive(List.of(alert(clock.get(), true, "alertname", "X", "team", "a"),
+                alert(clock.get(), true, "alertname", "X", "team", "b")));
+        await("two muted flushes", () -> notifier.mutedFlushes() >= 2);
+        Thread.sleep(300);
+        assertThat(to("/a")).as("muted on weekends").isEmpty();
+        assertThat(to("/b")).as("active only in office hours").isEmpty();
+
+        clock.set(java.time.Instant.parse("2026-12-07T08:30:00Z").toEpochMilli()); // Monday, 09:30 in Berlin
+        notifier.receive(List.of(alert(clock.get(), true, "alertname", "X", "team", "a"),
+                alert(clock.get(), true, "alertname", "X", "team", "b")));
+        await("both once the intervals allow", () -> to("/a").size() == 1 && to("/b").size() == 1);
+    }
+
+    @Test
+    void timeIntervals_areChecked() {
+        String[][] cases = {
+            {"time_intervals: [{name: t, time_intervals: [{weekdays: [funday]}]}]", "\"funday\" is not a valid weekday"},
+            {"time_intervals: [{name: t, time_intervals: [{times: [{start_time: '18:00', end_time: '09:00'}]}]}]",
+                "start time cannot be equal or greater than end time"},
+            {"time_intervals: [{name: t, time_intervals: [{times: [{start_time: '9am', end_time: '10:00'}]}]}]",
+                "couldn't parse timestamp 9am, invalid format"},
+            {"time_intervals: [{name: t, time_intervals: [{days_of_month: ['-3:5']}]}]",
+                "end day must be negative if start day is negative"},
+            {"time_intervals: [{name: t, time_intervals: [{days_of_month: ['0']}]}]", "\"0\" is not a valid day of month"},
+            {"time_intervals: [{name: t, time_intervals: [{months: ['march:january']}]}]",
+                "start month cannot be after end month in march:january"},
+            {"time_intervals: [{name: t, time_intervals: [{location: 'Mars/Olympus'}]}]", "unknown time zone \"Mars/Olympus\""},
+            {"time_intervals: [{name: t}, {name: t}]", "time interval \"t\" is not unique"},
+            {"route: {receiver: r, routes: [{receiver: r, mute_time_intervals: [nope]}]}",
+                "undefined time interval \"nope\" used in route"},
+            {"time_intervals: [{name: t}]\nroute: {receiver: r, mute_time_intervals: [t]}",
+                "root route must not have any mute time intervals"},
+        };
+        for (String[] c : cases) {
+            String yaml = (c[0].contains("route:") ? "" : "route: {receiver: r}\n") + c[0] + "\nreceivers: [{name: r}]\n";
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> NotifierConfigParser.parse("am.yml", yaml))
+                    .as(yaml).hasMessageContaining(c[1]);
+        }
+    }
 }
