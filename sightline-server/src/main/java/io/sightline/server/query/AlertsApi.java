@@ -1,0 +1,255 @@
+package io.sightline.server.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.HttpService;
+import io.sightline.alerting.notify.Matchers;
+import io.sightline.alerting.notify.Notifier;
+import io.sightline.alerting.silence.Silences;
+import io.sightline.common.LabelMatcher;
+import io.sightline.common.Labels;
+import io.sightline.common.Names;
+import io.sightline.server.auth.Scope;
+import io.sightline.server.http.Endpoint;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Alertmanager's API v2 alert endpoints, so that Sightline's notifier can stand in for an Alertmanager:
+ * {@code POST /api/v2/alerts} takes alerts from any Prometheus (its {@code alerting.alertmanagers}) or
+ * other client, and {@code GET /api/v2/alerts} lists the alerts the notifier holds with their
+ * receivers and suppression state ({@code active}, {@code silenced}, {@code inhibited} and
+ * {@code filter}/{@code receiver} parameters), as {@code amtool alert query} and Grafana read them;
+ * {@code GET /api/v2/receivers} lists the receivers. Errors are 400 with a JSON string body, as
+ * Alertmanager answers.
+ */
+public final class AlertsApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+    /** Alerts one POST may carry. */
+    static final int MAX_ALERTS = 10_000;
+
+    private final Supplier<Notifier> notifier;
+    private final Supplier<Silences> silences;
+    private final Supplier<List<String>> receivers;
+    private final LongSupplier clock;
+
+    public AlertsApi(Supplier<Notifier> notifier, Supplier<Silences> silences, Supplier<List<String>> receivers,
+            LongSupplier clock) {
+        this.notifier = notifier;
+        this.silences = silences;
+        this.receivers = receivers;
+        this.clock = clock;
+    }
+
+    public List<Endpoint> endpoints() {
+        return List.of(
+                Endpoint.of("/api/v2/alerts", Set.of(HttpMethod.GET), Scope.READ, list()),
+                Endpoint.of("/api/v2/alerts", Set.of(HttpMethod.POST), Scope.WRITE, post()),
+                Endpoint.of("/api/v2/receivers", Set.of(HttpMethod.GET), Scope.READ, (ctx, req) -> {
+                    ArrayNode out = JSON.createArrayNode();
+                    receivers.get().forEach(r -> out.addObject().put("name", r));
+                    return json(HttpStatus.OK, out);
+                }));
+    }
+
+    private static HttpResponse json(HttpStatus status, Object body) {
+        try {
+            return HttpResponse.of(status, MediaType.JSON_UTF_8, JSON.writeValueAsString(body));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean flag(com.linecorp.armeria.server.ServiceRequestContext ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isEmpty()) {
+            return true;
+        }
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(name + " must be true or false, got \"" + v + "\"");
+        }
+        return v.equals("true");
+    }
+
+    private HttpService list() {
+        return (ctx, req) -> {
+            boolean active;
+            boolean silenced;
+            boolean inhibited;
+            List<LabelMatcher> filter = new ArrayList<>();
+            Pattern receiver = null;
+            try {
+                active = flag(ctx, "active");
+                silenced = flag(ctx, "silenced");
+                inhibited = flag(ctx, "inhibited");
+                flag(ctx, "unprocessed"); // every alert is processed at once here
+                for (String f : ctx.queryParams().getAll("filter")) {
+                    filter.addAll(Matchers.parse(f));
+                }
+                String r = ctx.queryParam("receiver");
+                if (r != null && !r.isEmpty()) {
+                    receiver = Pattern.compile("^(?:" + r + ")$");
+                }
+            } catch (PatternSyntaxException e) {
+                return json(HttpStatus.BAD_REQUEST, "failed to parse receiver param: " + e.getDescription());
+            } catch (IllegalArgumentException e) {
+                return json(HttpStatus.BAD_REQUEST, e.getMessage());
+            }
+            ArrayNode out = JSON.createArrayNode();
+            Silences sil = silences.get();
+            for (Notifier.AlertStatus s : notifier.get().current()) {
+                Labels labels = s.alert().labels();
+                if (!filter.stream().allMatch(m -> m.matches(labels))) {
+                    continue;
+                }
+                Pattern rp = receiver;
+                if (rp != null && s.receivers().stream().noneMatch(x -> rp.matcher(x).matches())) {
+                    continue;
+                }
+                List<String> silencedBy = sil == null ? List.of() : sil.mutedBy(labels);
+                boolean isSilenced = !silencedBy.isEmpty() || s.silenced();
+                boolean isInhibited = !s.inhibitedBy().isEmpty();
+                if ((!isSilenced && !isInhibited && !active) || (isSilenced && !silenced) || (isInhibited && !inhibited)) {
+                    continue;
+                }
+                out.add(toJson(s, silencedBy, isSilenced || isInhibited));
+            }
+            return json(HttpStatus.OK, out);
+        };
+    }
+
+    private ObjectNode toJson(Notifier.AlertStatus s, List<String> silencedBy, boolean suppressed) {
+        ObjectNode n = JSON.createObjectNode();
+        ObjectNode annotations = n.putObject("annotations");
+        new TreeMap<>(s.alert().annotations()).forEach(annotations::put);
+        n.put("endsAt", RFC3339.format(Instant.ofEpochMilli(s.alert().endsAt())));
+        n.put("fingerprint", String.format("%016x", io.sightline.alerting.notify.Notifier.fingerprintOf(s.alert().labels())));
+        ArrayNode rs = n.putArray("receivers");
+        s.receivers().forEach(r -> rs.addObject().put("name", r));
+        n.put("startsAt", RFC3339.format(Instant.ofEpochMilli(s.alert().startsAt())));
+        ObjectNode status = n.putObject("status");
+        ArrayNode ib = status.putArray("inhibitedBy");
+        s.inhibitedBy().forEach(ib::add);
+        ArrayNode sb = status.putArray("silencedBy");
+        silencedBy.forEach(sb::add);
+        status.put("state", suppressed ? "suppressed" : "active");
+        n.put("updatedAt", RFC3339.format(Instant.ofEpochMilli(s.updatedAt())));
+        n.put("generatorURL", s.alert().generatorUrl());
+        ObjectNode labels = n.putObject("labels");
+        s.alert().labels().forEach(labels::put);
+        return n;
+    }
+
+    private HttpService post() {
+        return (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
+            JsonNode body;
+            try {
+                body = JSON.readTree(agg.contentUtf8());
+            } catch (IOException e) {
+                return json(HttpStatus.BAD_REQUEST, "body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+            if (body == null || !body.isArray()) {
+                return json(HttpStatus.BAD_REQUEST, "body must be a list of alerts");
+            }
+            if (body.size() > MAX_ALERTS) {
+                return json(HttpStatus.BAD_REQUEST, "too many alerts in one request: " + body.size() + " (at most "
+                        + MAX_ALERTS + ")");
+            }
+            Notifier n = notifier.get();
+            long now = clock.getAsLong();
+            long resolve = n.resolveTimeout().toMillis();
+            List<Notifier.AlertEvent> events = new ArrayList<>();
+            for (int i = 0; i < body.size(); i++) {
+                try {
+                    events.add(alert(body.get(i), now, resolve));
+                } catch (IllegalArgumentException e) {
+                    return json(HttpStatus.BAD_REQUEST, "alert " + i + ": " + e.getMessage());
+                }
+            }
+            n.receive(events);
+            return HttpResponse.of(HttpStatus.OK);
+        }));
+    }
+
+    /** One postable alert, with Alertmanager's defaults and checks. */
+    private static Notifier.AlertEvent alert(JsonNode a, long now, long resolveMs) {
+        if (!a.isObject()) {
+            throw new IllegalArgumentException("must be an object");
+        }
+        JsonNode ls = a.path("labels");
+        if (!ls.isObject() || ls.isEmpty()) {
+            throw new IllegalArgumentException("at least one label pair required");
+        }
+        Labels.Builder b = Labels.builder();
+        for (Iterator<Map.Entry<String, JsonNode>> it = ls.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!Names.isValidLabelName(e.getKey())) {
+                throw new IllegalArgumentException("invalid label name \"" + e.getKey() + "\"");
+            }
+            if (!e.getValue().isTextual()) {
+                throw new IllegalArgumentException("label " + e.getKey() + " must be a string");
+            }
+            if (!e.getValue().asText().isEmpty()) {
+                b.set(e.getKey(), e.getValue().asText());
+            }
+        }
+        Map<String, String> annotations = new LinkedHashMap<>();
+        JsonNode an = a.path("annotations");
+        if (!an.isMissingNode() && !an.isNull()) {
+            if (!an.isObject()) {
+                throw new IllegalArgumentException("annotations must be an object");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = an.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!Names.isValidLabelName(e.getKey())) {
+                    throw new IllegalArgumentException("invalid annotation name \"" + e.getKey() + "\"");
+                }
+                annotations.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        long startsAt = time(a.path("startsAt"), "startsAt", now);
+        long endsAt = time(a.path("endsAt"), "endsAt", 0);
+        if (endsAt == 0) {
+            endsAt = Math.max(now, startsAt) + resolveMs;
+        }
+        if (endsAt < startsAt) {
+            throw new IllegalArgumentException("start time must be before end time");
+        }
+        return new Notifier.AlertEvent(b.build(), annotations, startsAt, endsAt, a.path("generatorURL").asText(""));
+    }
+
+    /** An RFC 3339 time; absent, empty or Go's zero time gives {@code dflt}. */
+    private static long time(JsonNode n, String field, long dflt) {
+        if (n.isMissingNode() || n.isNull() || n.asText().isEmpty() || n.asText().startsWith("0001-01-01T00:00:00")) {
+            return dflt;
+        }
+        try {
+            return OffsetDateTime.parse(n.asText()).toInstant().toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(field + " \"" + n.asText() + "\" is not an RFC 3339 time");
+        }
+    }
+}
