@@ -51,7 +51,11 @@ public final class Notifier implements AutoCloseable {
     public static final class Stats {
         public final AtomicLong sent = new AtomicLong();
         public final AtomicLong failed = new AtomicLong();
+        /** Why the last attempt failed; empty once one succeeds again. */
         public volatile String lastError = "";
+        /** When the last attempt failed or succeeded (ms), 0 before any. */
+        public volatile long lastFailureAt;
+        public volatile long lastSuccessAt;
     }
 
     private final String externalUrl;
@@ -105,6 +109,11 @@ public final class Notifier implements AutoCloseable {
     /** The receivers configured, by name. */
     public List<String> receiverNames() {
         return config.receivers().stream().map(NotifierConfig.Receiver::name).toList();
+    }
+
+    /** The receivers configured. */
+    public List<NotifierConfig.Receiver> receivers() {
+        return config.receivers();
     }
 
     /** How long an alert received without an end is taken to fire ({@code global.resolve_timeout}). */
@@ -475,12 +484,14 @@ public final class Notifier implements AutoCloseable {
             if (err == null && result.why() == null) {
                 st.sent.incrementAndGet();
                 st.lastError = "";
+                st.lastSuccessAt = clock.getAsLong();
                 done.accept(true);
                 return;
             }
             st.failed.incrementAndGet();
             String why = err != null ? String.valueOf(err) : result.why();
             st.lastError = why;
+            st.lastFailureAt = clock.getAsLong();
             boolean retryable = err == null && result.retryable();
             long backoff = Math.min(30_000L, 1000L << Math.min(attempt, 5));
             if (retryable && clock.getAsLong() + backoff < deadline && !closed) {

@@ -144,12 +144,8 @@ public final class AlertingService implements Service {
         }
         Gauge.builder("sightline.rules.groups", rules, r -> r.groups().size())
                 .description("Rule groups being evaluated.").register(metrics.registry());
-        io.micrometer.core.instrument.FunctionCounter.builder("sightline.notifications.sent", notifier,
-                n -> n.stats().values().stream().mapToLong(x -> x.sent.get()).sum())
-                .description("Notifications delivered to receivers.").register(metrics.registry());
-        io.micrometer.core.instrument.FunctionCounter.builder("sightline.notifications.failed", notifier,
-                n -> n.stats().values().stream().mapToLong(x -> x.failed.get()).sum())
-                .description("Notification attempts that failed (each retry counts).").register(metrics.registry());
+        this.registry = metrics.registry();
+        registerReceivers();
         io.micrometer.core.instrument.FunctionCounter.builder("sightline.alertmanager.alerts.sent", forwarder,
                 f -> f.sent()).description("Alerts forwarded to external Alertmanagers (once per Alertmanager).")
                 .register(metrics.registry());
@@ -165,6 +161,7 @@ public final class AlertingService implements Service {
         templates.configure("", external);
         NotifierConfig n = c.alerting().notifier();
         notifier.reload(n == null ? NotifierConfig.none() : n);
+        registerReceivers();
         forwarder.configure(alertmanagers(c), c.alerting().alertRelabelConfigs(), c.global().externalLabels());
         try {
             // The watchdog is for receivers to expect; with none configured it would only write ALERTS.
@@ -175,6 +172,25 @@ public final class AlertingService implements Service {
         } catch (RuleFileException e) {
             log.atError().addKeyValue("problems", String.join("; ", e.problems())).log("cannot load the rule files");
             return "rule files: " + String.join("; ", e.problems());
+        }
+    }
+
+    private volatile io.micrometer.core.instrument.MeterRegistry registry;
+
+    /** Per receiver: notifications delivered and attempts failed (a receiver added by a reload gets its own). */
+    private void registerReceivers() {
+        io.micrometer.core.instrument.MeterRegistry r = registry;
+        if (r == null) {
+            return;
+        }
+        for (String name : notifier.receiverNames()) {
+            io.micrometer.core.instrument.FunctionCounter.builder("sightline.notifications.sent", notifier,
+                    x -> x.stats().containsKey(name) ? x.stats().get(name).sent.get() : 0)
+                    .tag("receiver", name).description("Notifications delivered, by receiver.").register(r);
+            io.micrometer.core.instrument.FunctionCounter.builder("sightline.notifications.failed", notifier,
+                    x -> x.stats().containsKey(name) ? x.stats().get(name).failed.get() : 0)
+                    .tag("receiver", name).description("Notification attempts that failed (each retry counts), by receiver.")
+                    .register(r);
         }
     }
 

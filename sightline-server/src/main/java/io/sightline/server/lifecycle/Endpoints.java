@@ -66,6 +66,7 @@ public final class Endpoints {
             out.addAll(new SilencesApi(alerting::silences, System::currentTimeMillis).endpoints());
             out.addAll(new io.sightline.server.query.AlertsApi(alerting::notifier, alerting::silences,
                     () -> alerting.notifier().receiverNames(), System::currentTimeMillis).endpoints());
+            out.addAll(new io.sightline.server.query.ReceiversApi(alerting::notifier).endpoints());
         }
         out.addAll(List.of(
                 Endpoint.of("/api/v1/write", Set.of(HttpMethod.POST), Scope.WRITE, new RemoteWriteHandler(ingest, maxBody)),

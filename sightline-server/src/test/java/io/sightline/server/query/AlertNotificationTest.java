@@ -90,7 +90,12 @@ class AlertNotificationTest {
                     group_by: [alertname]
                     group_wait: 200ms
                     group_interval: 500ms
+                    routes:
+                      - {matchers: ['alertname="QueueTooLong"'], receiver: broken, continue: true}
+                      - {matchers: ['alertname="QueueTooLong"'], receiver: oncall}
                   receivers:
+                    - name: broken
+                      webhook_configs: [{url: 'http://127.0.0.1:%d/nobody-listens'}]
                     - name: oncall
                       webhook_configs:
                         - url: http://127.0.0.1:%d/hook
@@ -100,7 +105,7 @@ class AlertNotificationTest {
                           smarthost: 127.0.0.1:%d
                           require_tls: false
                           send_resolved: true
-                """.formatted(hook.getAddress().getPort(), smtp.getSmtp().getPort()));
+                """.formatted(io.sightline.server.TestHttp.freePort(), hook.getAddress().getPort(), smtp.getSmtp().getPort()));
         try (SightlineServer server = TestServers.start(config, tmp.resolve("data"), List.of())) {
             double[] value = {50};
             Thread feeder = new Thread(() -> {
@@ -128,6 +133,14 @@ class AlertNotificationTest {
                                 + "\\\"__alert_QueueTooLong\\\" at <humanize \\\"lots\\\">: error calling humanize: "
                                 + "strconv.ParseFloat: parsing \\\"lots\\\": invalid syntax>\"");
                 await("the firing e-mail", () -> subjects(smtp).contains("[FIRING:1] QueueTooLong (orders page orders-team)"));
+                await("a failed delivery to the broken receiver", () -> TestHttp.get(url(server, "/api/v1/receivers")).body()
+                        .matches("(?s).*\"name\":\"broken\",\"integrations\":\\[\"webhook\"\\],\"sent\":0,\"failed\":[1-9].*"));
+                String receivers = TestHttp.get(url(server, "/api/v1/receivers")).body();
+                assertThat(receivers).contains("\"name\":\"oncall\",\"integrations\":[\"webhook\",\"email\"]")
+                        .contains("\"lastError\":\"java.net.ConnectException");
+                assertThat(TestHttp.get(url(server, "/metrics")).body())
+                        .contains("sightline_notifications_failed_total{receiver=\"broken\"}")
+                        .containsPattern("sightline_notifications_sent_total\\{receiver=\"oncall\"\\} [1-9]");
                 value[0] = 1;
                 await("the resolved notification", () -> received.stream()
                         .anyMatch(b -> b.contains("QueueTooLong") && b.contains("\"status\":\"resolved\"")));
