@@ -42,8 +42,12 @@ final class Mailer {
      */
     record Alert(boolean firing, Map<String, String> labels, Map<String, String> annotations, long startsAt, long endsAt) {}
 
-    /** What to send: the subject (Alertmanager's default title), the receiver, and the alerts. */
-    record Message(String subject, String receiver, String externalUrl, List<Alert> alerts) {}
+    /**
+     * What to send: the subject (Alertmanager's default title), the receiver, the alerts, and what the
+     * config's templates gave (headers, bodies; null bodies get the default message).
+     */
+    record Message(String subject, String receiver, String externalUrl, List<Alert> alerts, Map<String, String> headers,
+            String html, String text) {}
 
     /** A failed send: why, and whether trying again may help (a refused login or address will not). */
     static final class MailException extends Exception {
@@ -118,7 +122,7 @@ final class Mailer {
         m.setSubject(msg.subject(), "UTF-8");
         m.setSentDate(new Date());
         m.setHeader("X-Mailer", "Sightline");
-        for (Map.Entry<String, String> h : cfg.headers().entrySet()) {
+        for (Map.Entry<String, String> h : msg.headers().entrySet()) {
             switch (h.getKey().toLowerCase(java.util.Locale.ROOT)) {
                 case "subject" -> m.setSubject(h.getValue(), "UTF-8");
                 case "to" -> m.setRecipients(RecipientType.TO, InternetAddress.parse(h.getValue(), true));
@@ -126,13 +130,19 @@ final class Mailer {
                 default -> m.setHeader(h.getKey(), MimeUtility.encodeText(h.getValue(), "UTF-8", null));
             }
         }
-        MimeBodyPart text = new MimeBodyPart();
-        text.setText(text(msg), "UTF-8", "plain");
-        MimeBodyPart html = new MimeBodyPart();
-        html.setText(html(msg), "UTF-8", "html");
+        // As Alertmanager: custom bodies replace the defaults; with only one of them, only that part is sent.
+        boolean custom = msg.html() != null || msg.text() != null;
         MimeMultipart alternative = new MimeMultipart("alternative");
-        alternative.addBodyPart(text);
-        alternative.addBodyPart(html);
+        if (!custom || msg.text() != null) {
+            MimeBodyPart text = new MimeBodyPart();
+            text.setText(custom ? msg.text() : text(msg), "UTF-8", "plain");
+            alternative.addBodyPart(text);
+        }
+        if (!custom || msg.html() != null) {
+            MimeBodyPart html = new MimeBodyPart();
+            html.setText(custom ? msg.html() : html(msg), "UTF-8", "html");
+            alternative.addBodyPart(html);
+        }
         m.setContent(alternative);
         m.saveChanges();
         return m;

@@ -369,7 +369,19 @@ public final class Notifier implements AutoCloseable {
                         continue;
                     }
                     int index = i;
-                    Object body = body(hook, receiver.name(), this, payload, now);
+                    Object body;
+                    try {
+                        body = body(hook, receiver.name(), this, payload, now);
+                    } catch (io.sightline.alerting.template.TemplateException e) {
+                        // As Alertmanager: a template that fails makes the notification fail (and it is counted).
+                        Stats st = stats.computeIfAbsent(receiver.name(), k -> new Stats());
+                        st.failed.incrementAndGet();
+                        st.lastError = e.getMessage();
+                        st.lastFailureAt = now;
+                        log.atError().addKeyValue("receiver", receiver.name()).addKeyValue("reason", e.getMessage())
+                                .log("notification template failed");
+                        continue;
+                    }
                     deliver(receiver.name(), hook, body, now + route.groupInterval().toMillis(), 0, ok -> {
                         if (ok) {
                             synchronized (Notifier.this) {
@@ -505,20 +517,76 @@ public final class Notifier implements AutoCloseable {
         });
     }
 
-    /** The JSON to POST, or for e-mail the message. */
-    private Object body(NotifierConfig.Integration hook, String receiver, Group g, List<AlertEvent> alerts, long now) {
+    /** The data notification templates see for this notification. */
+    private Object templateData(String receiver, Group g, List<AlertEvent> alerts, long now) {
+        List<io.sightline.alerting.template.NotificationData.Alert> list = new ArrayList<>();
+        for (AlertEvent a : alerts) {
+            list.add(new io.sightline.alerting.template.NotificationData.Alert(a.endsAt() > now, toMap(a.labels()),
+                    new TreeMap<>(a.annotations()), a.startsAt(), a.endsAt() > now ? 0 : a.endsAt(), a.generatorUrl(),
+                    String.format("%016x", fingerprint(a.labels()))));
+        }
+        return io.sightline.alerting.template.NotificationData.of(receiver, list, toMap(g.groupLabels), externalUrl);
+    }
+
+    /** The JSON to POST, or for e-mail the message; custom fields are expanded as notification templates. */
+    private Object body(NotifierConfig.Integration hook, String receiver, Group g, List<AlertEvent> alerts, long now)
+            throws io.sightline.alerting.template.TemplateException {
         if (hook instanceof NotifierConfig.Webhook w) {
             return webhookPayload(receiver, g, alerts, now, w.maxAlerts());
         }
         long firing = alerts.stream().filter(a -> a.endsAt() > now).count();
         String title = title(g, alerts, firing);
-        if (hook instanceof NotifierConfig.Email) {
+        io.sightline.alerting.template.NotificationTemplates tmpl = config.templates();
+        if (hook instanceof NotifierConfig.Email em) {
+            Map<String, String> headers = new java.util.LinkedHashMap<>();
+            String html = null;
+            String text = null;
+            if (!em.headers().isEmpty() || em.html() != null || em.text() != null) {
+                Object data = templateData(receiver, g, alerts, now);
+                for (Map.Entry<String, String> h : em.headers().entrySet()) {
+                    headers.put(h.getKey(), tmpl.render("email header " + h.getKey(), h.getValue(), data, externalUrl));
+                }
+                html = em.html() == null ? null : tmpl.render("email html", em.html(), data, externalUrl);
+                text = em.text() == null ? null : tmpl.render("email text", em.text(), data, externalUrl);
+            }
             List<Mailer.Alert> list = new ArrayList<>();
             for (AlertEvent a : alerts) {
                 list.add(new Mailer.Alert(a.endsAt() > now, toMap(a.labels()), new TreeMap<>(a.annotations()),
                         a.startsAt(), a.endsAt() > now ? 0 : a.endsAt()));
             }
-            return new Mailer.Message(title, receiver, externalUrl, list);
+            return new Mailer.Message(title, receiver, externalUrl, list, headers, html, text);
+        }
+        if (hook instanceof NotifierConfig.Slack sl && !sl.templates().isEmpty()) {
+            Object data = templateData(receiver, g, alerts, now);
+            Map<String, String> f = new TreeMap<>();
+            for (Map.Entry<String, String> e : sl.templates().entrySet()) {
+                f.put(e.getKey(), tmpl.render("slack " + e.getKey(), e.getValue(), data, externalUrl));
+            }
+            StringBuilder text = new StringBuilder();
+            for (AlertEvent a : alerts) {
+                String summary = a.annotations().getOrDefault("summary", a.annotations().getOrDefault("description", ""));
+                text.append(a.endsAt() > now ? "" : "[RESOLVED] ").append(summary.isEmpty() ? a.labels().toString() : summary)
+                        .append('\n');
+            }
+            StringBuilder sb = new StringBuilder("{");
+            if (!sl.channel().isEmpty()) {
+                sb.append("\"channel\":").append(quote(sl.channel())).append(',');
+            }
+            if (!sl.username().isEmpty()) {
+                sb.append("\"username\":").append(quote(sl.username())).append(',');
+            }
+            sb.append("\"attachments\":[{\"color\":").append(quote(f.getOrDefault("color", firing > 0 ? "danger" : "good")))
+                    .append(",\"title\":").append(quote(f.getOrDefault("title", title)))
+                    .append(",\"title_link\":").append(quote(f.getOrDefault("title_link", externalUrl)));
+            if (f.containsKey("pretext")) {
+                sb.append(",\"pretext\":").append(quote(f.get("pretext")));
+            }
+            return sb.append(",\"fallback\":").append(quote(f.getOrDefault("fallback", f.getOrDefault("title", title))))
+                    .append(",\"text\":").append(quote(f.getOrDefault("text", text.toString().strip()))).append("}]}").toString();
+        }
+        if (hook instanceof NotifierConfig.PagerDuty pdc && pdc.description() != null) {
+            title = tmpl.render("pagerduty description", pdc.description(), templateData(receiver, g, alerts, now),
+                    externalUrl);
         }
         if (hook instanceof NotifierConfig.Slack sl) {
             StringBuilder text = new StringBuilder();

@@ -9,10 +9,12 @@ import java.util.List;
  * {@code inhibit_rules}, {@code global.resolve_timeout}), as {@link NotifierConfigParser} reads it.
  */
 public record NotifierConfig(Duration resolveTimeout, Route route, List<Receiver> receivers, List<InhibitRule> inhibitRules,
-        java.util.Map<String, List<TimeInterval>> timeIntervals) {
+        java.util.Map<String, List<TimeInterval>> timeIntervals,
+        io.sightline.alerting.template.NotificationTemplates templates) {
 
     public NotifierConfig(Duration resolveTimeout, Route route, List<Receiver> receivers, List<InhibitRule> inhibitRules) {
-        this(resolveTimeout, route, receivers, inhibitRules, java.util.Map.of());
+        this(resolveTimeout, route, receivers, inhibitRules, java.util.Map.of(),
+                io.sightline.alerting.template.NotificationTemplates.defaults());
     }
 
     /**
@@ -59,13 +61,30 @@ public record NotifierConfig(Duration resolveTimeout, Route route, List<Receiver
      */
     public record Webhook(String url, boolean sendResolved, int maxAlerts, Duration timeout) implements Integration {}
 
-    /** A Slack incoming webhook ({@code api_url}), with Alertmanager's default title and text. */
-    public record Slack(String url, String channel, String username, boolean sendResolved, Duration timeout)
-            implements Integration {}
+    /**
+     * A Slack incoming webhook ({@code api_url}), with Alertmanager's default title and text.
+     *
+     * @param templates templated attachment fields ({@code title}, {@code title_link}, {@code pretext},
+     *     {@code text}, {@code fallback}, {@code color}) replacing the defaults
+     */
+    public record Slack(String url, String channel, String username, boolean sendResolved, Duration timeout,
+            java.util.Map<String, String> templates) implements Integration {
+        public Slack(String url, String channel, String username, boolean sendResolved, Duration timeout) {
+            this(url, channel, username, sendResolved, timeout, java.util.Map.of());
+        }
+    }
 
-    /** PagerDuty Events API v2: trigger while the group fires, resolve when it all resolved. */
-    public record PagerDuty(String url, String routingKey, String severity, boolean sendResolved, Duration timeout)
-            implements Integration {}
+    /**
+     * PagerDuty Events API v2: trigger while the group fires, resolve when it all resolved.
+     *
+     * @param description a template for the event's summary, or null for the default title
+     */
+    public record PagerDuty(String url, String routingKey, String severity, boolean sendResolved, Duration timeout,
+            String description) implements Integration {
+        public PagerDuty(String url, String routingKey, String severity, boolean sendResolved, Duration timeout) {
+            this(url, routingKey, severity, sendResolved, timeout, null);
+        }
+    }
 
     /**
      * E-mail over SMTP, with Alertmanager's settings and defaults: STARTTLS required unless
@@ -73,11 +92,14 @@ public record NotifierConfig(Duration resolveTimeout, Route route, List<Receiver
      *
      * @param to recipients, comma-separated as in Alertmanager
      * @param hello the name given in EHLO
-     * @param headers extra or replaced headers ({@code Subject}, {@code To}, {@code From}...), literal text
+     * @param headers extra or replaced headers ({@code Subject}, {@code To}, {@code From}...), templates
+     * @param html a template for the HTML body, or null for Sightline's default message
+     * @param text a template for the plain-text body, or null for Sightline's default message
      */
     public record Email(String to, String from, String host, int port, String hello, String authUsername,
             String authPassword, String authIdentity, boolean requireTls, boolean insecureSkipVerify,
-            java.util.Map<String, String> headers, boolean sendResolved, Duration timeout) implements Integration {
+            java.util.Map<String, String> headers, boolean sendResolved, Duration timeout, String html, String text)
+            implements Integration {
         @Override
         public String url() {
             return "smtp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;

@@ -4,6 +4,8 @@ import io.sightline.common.LabelMatcher;
 import io.sightline.common.Names;
 import io.sightline.common.PromDuration;
 import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +38,46 @@ public final class NotifierConfigParser {
             "rocketchat_configs", "incidentio_configs");
 
     private final String file;
+    /** The notification templates: Sightline's defaults and the {@code templates} files. */
+    private io.sightline.alerting.template.NotificationTemplates templates;
+
+    /**
+     * The {@code templates} globs, relative to the file's directory as in Alertmanager; a glob that matches
+     * nothing is not an error (Alertmanager's rule), a file that does not parse is.
+     */
+    private io.sightline.alerting.template.NotificationTemplates templateFiles(Node n) throws NotifierConfigException {
+        Path base = Path.of(file).toAbsolutePath().getParent();
+        List<Path> files = new ArrayList<>();
+        for (String glob : strings(n, "templates")) {
+            Path pattern = base == null ? Path.of(glob) : base.resolve(glob);
+            Path dir = pattern.getParent();
+            if (dir == null || !Files.isDirectory(dir)) {
+                continue;
+            }
+            java.nio.file.PathMatcher matcher = dir.getFileSystem().getPathMatcher("glob:" + pattern.getFileName());
+            try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+                list.filter(f -> matcher.matches(f.getFileName()) && Files.isRegularFile(f)).sorted().forEach(files::add);
+            } catch (java.io.IOException e) {
+                throw error(n, "cannot list template files in " + dir + ": " + e.getMessage());
+            }
+        }
+        try {
+            return io.sightline.alerting.template.NotificationTemplates.load(files);
+        } catch (io.sightline.alerting.template.TemplateException e) {
+            throw error(n, e.getMessage());
+        }
+    }
+
+    /** The text of a templated field, checked to parse. */
+    private String template(Node n, String what) throws NotifierConfigException {
+        String text = string(n, what);
+        String bad = templates.check(what, text);
+        if (bad != null) {
+            throw error(n, "invalid template in " + what + ": " + bad);
+        }
+        return text;
+    }
+
     /** The names of the time intervals defined, checked where routes use them. */
     private Set<String> intervalNames = Set.of();
     /** The {@code global} section's {@code smtp_*} settings, the defaults of every e-mail config. */
@@ -146,8 +188,9 @@ public final class NotifierConfigParser {
             });
             smtp = defaults;
         }
-        if (top.containsKey("templates") && !strings(top.get("templates"), "templates").isEmpty()) {
-            throw error(top.get("templates"), "notification templates are not supported yet; the webhook payload is Alertmanager's JSON");
+        templates = io.sightline.alerting.template.NotificationTemplates.defaults();
+        if (top.containsKey("templates")) {
+            templates = templateFiles(top.get("templates"));
         }
         Map<String, List<TimeInterval>> intervals = new LinkedHashMap<>();
         for (String k : new String[] {"time_intervals", "mute_time_intervals"}) { // the second: Alertmanager's old name
@@ -204,7 +247,8 @@ public final class NotifierConfigParser {
         } else if (ir != null) {
             throw error(ir, "inhibit_rules must be a list");
         }
-        return new NotifierConfig(resolveTimeout, route, List.copyOf(receivers), List.copyOf(inhibit), Map.copyOf(intervals));
+        return new NotifierConfig(resolveTimeout, route, List.copyOf(receivers), List.copyOf(inhibit), Map.copyOf(intervals),
+                templates);
     }
 
     private NotifierConfig.Receiver receiver(Node n) throws NotifierConfigException {
@@ -253,11 +297,11 @@ public final class NotifierConfigParser {
         if (sl instanceof SequenceNode seq) {
             for (Node h : seq.getValue()) {
                 Map<String, Node> hm = mapping(h, "a slack config", "api_url", "channel", "username", "send_resolved",
-                        "title", "text", "http_config");
-                for (String k : new String[] {"title", "text"}) {
+                        "title", "title_link", "pretext", "text", "fallback", "color", "http_config");
+                Map<String, String> custom = new LinkedHashMap<>();
+                for (String k : new String[] {"title", "title_link", "pretext", "text", "fallback", "color"}) {
                     if (hm.containsKey(k)) {
-                        throw error(hm.get(k), "custom Slack " + k + "s need notification templates, which are not supported yet;"
-                                + " leave it out for Alertmanager's default");
+                        custom.put(k, template(hm.get(k), "slack " + k));
                     }
                 }
                 if (!hm.containsKey("api_url")) {
@@ -266,7 +310,8 @@ public final class NotifierConfigParser {
                 String url = httpUrl(hm.get("api_url"), "api_url");
                 boolean resolved = hm.containsKey("send_resolved") && Boolean.parseBoolean(string(hm.get("send_resolved"), "send_resolved"));
                 hooks.add(new NotifierConfig.Slack(url, hm.containsKey("channel") ? string(hm.get("channel"), "channel") : "",
-                        hm.containsKey("username") ? string(hm.get("username"), "username") : "", resolved, Duration.ofSeconds(10)));
+                        hm.containsKey("username") ? string(hm.get("username"), "username") : "", resolved, Duration.ofSeconds(10),
+                        Map.copyOf(custom)));
             }
         } else if (sl != null) {
             throw error(sl, "slack_configs must be a list");
@@ -275,7 +320,7 @@ public final class NotifierConfigParser {
         if (pd instanceof SequenceNode seq) {
             for (Node h : seq.getValue()) {
                 Map<String, Node> hm = mapping(h, "a pagerduty config", "routing_key", "service_key", "url", "severity",
-                        "send_resolved", "http_config");
+                        "send_resolved", "description", "http_config");
                 if (hm.containsKey("service_key")) {
                     throw error(hm.get("service_key"), "service_key (PagerDuty Events API v1) is not supported; use routing_key (v2)");
                 }
@@ -289,7 +334,8 @@ public final class NotifierConfigParser {
                 }
                 boolean resolved = !hm.containsKey("send_resolved") || Boolean.parseBoolean(string(hm.get("send_resolved"), "send_resolved"));
                 hooks.add(new NotifierConfig.PagerDuty(url, string(hm.get("routing_key"), "routing_key"), severity, resolved,
-                        Duration.ofSeconds(10)));
+                        Duration.ofSeconds(10), hm.containsKey("description") ? template(hm.get("description"),
+                                "pagerduty description") : null));
             }
         } else if (pd != null) {
             throw error(pd, "pagerduty_configs must be a list");
@@ -312,12 +358,8 @@ public final class NotifierConfigParser {
                 "html", "text", "send_resolved");
         Map<String, Node> e = new LinkedHashMap<>(smtp);
         e.putAll(own);
-        for (String k : new String[] {"html", "text"}) {
-            if (own.containsKey(k)) {
-                throw error(own.get(k), "custom e-mail " + k + " needs notification templates, which are not supported yet;"
-                        + " leave it out for Sightline's default message");
-            }
-        }
+        String html = own.containsKey("html") ? template(own.get("html"), "email html") : null;
+        String text = own.containsKey("text") ? template(own.get("text"), "email text") : null;
         if (e.containsKey("auth_identity") && !string(e.get("auth_identity"), "auth_identity").isEmpty()
                 && !string(e.get("auth_identity"), "auth_identity")
                         .equals(e.containsKey("auth_username") ? string(e.get("auth_username"), "auth_username") : "")) {
@@ -373,11 +415,7 @@ public final class NotifierConfigParser {
         if (own.containsKey("headers")) {
             Map<String, Node> hm = freeMapping(own.get("headers"), "headers");
             for (Map.Entry<String, Node> x : hm.entrySet()) {
-                String v = string(x.getValue(), "header " + x.getKey());
-                if (v.contains("{{")) {
-                    throw error(x.getValue(), "templates in e-mail headers need notification templates, which are not"
-                            + " supported yet; write the header as plain text");
-                }
+                String v = template(x.getValue(), "email header " + x.getKey());
                 // Header names are case-insensitive: one Subject, however it is spelled.
                 headers.keySet().removeIf(k -> k.equalsIgnoreCase(x.getKey()));
                 headers.put(x.getKey(), v);
@@ -388,7 +426,7 @@ public final class NotifierConfigParser {
                 e.containsKey("auth_username") ? string(e.get("auth_username"), "auth_username") : "", password,
                 e.containsKey("auth_identity") ? string(e.get("auth_identity"), "auth_identity") : "", requireTls, insecure,
                 Map.copyOf(headers), own.containsKey("send_resolved") && bool(own.get("send_resolved"), "send_resolved"),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), html, text);
     }
 
     private boolean bool(Node n, String what) throws NotifierConfigException {

@@ -160,6 +160,26 @@ final class Functions {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
         }, Param.STRING);
+        // Alertmanager's, for notification templates.
+        add(m, "trimSpace", a -> ((String) a[0]).strip(), Param.STRING);
+        add(m, "join", a -> {
+            if (!(a[1] instanceof List<?> l)) {
+                throw new IllegalArgumentException("wrong type for value; expected []string; got " + GoFmt.typeName(a[1]));
+            }
+            List<String> parts = new ArrayList<>();
+            for (Object o : l) {
+                parts.add(o instanceof String str ? str : GoFmt.value(o));
+            }
+            return String.join((String) a[0], parts);
+        }, Param.STRING, Param.ANY);
+        addVar(m, "stringSlice", a -> new ArrayList<>(List.of(a)), Param.STRING, new Param[0]);
+        add(m, "safeUrl", a -> a[0], Param.STRING);
+        add(m, "urlUnescape", a -> java.net.URLDecoder.decode((String) a[0], StandardCharsets.UTF_8), Param.STRING);
+        add(m, "date", a -> GoTime.format(timeArg(a[1]).zoned(), (String) a[0]), Param.STRING, Param.ANY);
+        add(m, "tz", a -> {
+            Values.Time t = timeArg(a[1]);
+            return new Values.Time(t.epochSecond(), t.nanos(), GoTime.zone((String) a[0]));
+        }, Param.STRING, Param.ANY);
         add(m, "stripPort", a -> stripPort((String) a[0]), Param.STRING);
         add(m, "stripDomain", a -> stripDomain((String) a[0]), Param.STRING);
         return m;
@@ -179,6 +199,13 @@ final class Functions {
             out.add(a[i]);
         }
         return out;
+    }
+
+    private static Values.Time timeArg(Object o) {
+        if (o instanceof Values.Time t) {
+            return t;
+        }
+        throw new IllegalArgumentException("wrong type for value; expected time.Time; got " + GoFmt.typeName(o));
     }
 
     // ---- Go built-ins ----

@@ -52,6 +52,21 @@ public final class GoTemplate {
     }
 
     /**
+     * Parses {@code text} with the templates {@code library} defines ({@code {{define}}} blocks of
+     * template files) callable by name; a definition in {@code text} replaces one of the library.
+     */
+    public static GoTemplate parse(String name, String text, GoTemplate library) throws TemplateException {
+        Map<String, List<Node>> all = new java.util.HashMap<>(library.templates);
+        all.putAll(TemplateParser.parse(name, text, Functions.NAMES));
+        return new GoTemplate(name, all);
+    }
+
+    /** Whether a template of that name is defined here (by {@code {{define}}} or as the main one). */
+    public boolean defines(String templateName) {
+        return templates.containsKey(templateName);
+    }
+
+    /**
      * Runs the template.
      *
      * @param data the initial dot ({@code .}, {@code $}): a map, a {@code Values.Struct}, a string...
@@ -262,6 +277,27 @@ public final class GoTemplate {
             if (first instanceof Identifier id) {
                 return call(id.name(), c.args().subList(1, c.args().size()), dot, fin);
             }
+            if ((c.args().size() > 1 || fin != MISSING)
+                    && (first instanceof Field || first instanceof Variable || first instanceof Sub)) {
+                List<String> path = first instanceof Field f ? f.names()
+                        : first instanceof Variable v ? v.fields() : ((Sub) first).fields();
+                if (!path.isEmpty()) {
+                    Object base = first instanceof Field ? dot
+                            : first instanceof Variable v ? lookup(v.name()) : pipeline(((Sub) first).pipe(), dot, false);
+                    Object receiver = fields(base, path.subList(0, path.size() - 1));
+                    String method = path.get(path.size() - 1);
+                    if (receiver instanceof Values.WithMethods wm && wm.hasMethod(method)) {
+                        List<Object> args = new ArrayList<>();
+                        for (Arg a : c.args().subList(1, c.args().size())) {
+                            args.add(argument(a, Param.ANY, dot));
+                        }
+                        if (fin != MISSING) {
+                            args.add(fin);
+                        }
+                        return invoke(wm, method, args);
+                    }
+                }
+            }
             if (c.args().size() > 1 || fin != MISSING) {
                 throw error("can't give argument to non-function " + describe(first));
             }
@@ -280,6 +316,9 @@ public final class GoTemplate {
             }
             if (a instanceof Literal l) {
                 return l.text();
+            }
+            if (a instanceof Sub sub) {
+                return "(" + sub.pipe().text() + ")" + (sub.fields().isEmpty() ? "" : "." + String.join(".", sub.fields()));
             }
             return a instanceof Dot ? "." : a.toString();
         }
@@ -319,7 +358,9 @@ public final class GoTemplate {
         Object fields(Object receiver, List<String> names) throws TemplateException {
             Object v = receiver;
             for (String f : names) {
-                if (v instanceof Map<?, ?> m) {
+                if (v instanceof Values.WithMethods wm && wm.hasMethod(f)) {
+                    v = invoke(wm, f, List.of());
+                } else if (v instanceof Map<?, ?> m) {
                     Object x = m.get(f);
                     v = x == null ? Values.NO_VALUE : x;
                 } else if (v instanceof Values.Struct s) {
@@ -336,6 +377,16 @@ public final class GoTemplate {
                 }
             }
             return v;
+        }
+
+        Object invoke(Values.WithMethods receiver, String method, List<Object> args) throws TemplateException {
+            try {
+                return receiver.call(method, args);
+            } catch (TemplateException e) {
+                throw e;
+            } catch (Exception e) {
+                throw error("error calling " + method + ": " + e.getMessage());
+            }
         }
 
         Object call(String fname, List<Arg> args, Object dot, Object fin) throws TemplateException {

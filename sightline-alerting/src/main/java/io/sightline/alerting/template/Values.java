@@ -2,7 +2,6 @@ package io.sightline.alerting.template;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,24 +46,76 @@ final class Values {
         }
     }
 
-    /** A {@code *time.Time} (from {@code toTime}); printed as Go prints a UTC time. */
-    record Time(long epochSecond, int nanos) {
-        private static final DateTimeFormatter BASE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
-                .withZone(ZoneOffset.UTC);
+    /**
+     * A {@code time.Time} (from {@code toTime}, or an alert's {@code StartsAt}): printed as Go prints a
+     * time ({@code 2015-06-23 13:19:44.128 +0000 UTC}), with Go's methods {@code Format},
+     * {@code Unix}, {@code UTC}, {@code In}... used by notification templates.
+     */
+    record Time(long epochSecond, int nanos, java.time.ZoneId zone) implements WithMethods {
+        Time(long epochSecond, int nanos) {
+            this(epochSecond, nanos, ZoneOffset.UTC);
+        }
+
+        static Time ofMillis(long ms) {
+            return new Time(Math.floorDiv(ms, 1000), (int) Math.floorMod(ms, 1000) * 1_000_000);
+        }
+
+        java.time.ZonedDateTime zoned() {
+            return Instant.ofEpochSecond(epochSecond, nanos).atZone(zone);
+        }
 
         @Override
         public String toString() {
-            StringBuilder sb = new StringBuilder(BASE.format(Instant.ofEpochSecond(epochSecond, nanos)));
-            if (nanos != 0) {
-                String frac = String.format("%09d", nanos);
-                int end = frac.length();
-                while (frac.charAt(end - 1) == '0') {
-                    end--;
-                }
-                sb.append('.').append(frac, 0, end);
-            }
-            return sb.append(" +0000 UTC").toString();
+            return GoTime.format(zoned(), "2006-01-02 15:04:05.999999999 -0700 MST");
         }
+
+        @Override
+        public boolean hasMethod(String name) {
+            return List.of("Format", "Unix", "UnixMilli", "UTC", "Local", "String", "Year", "Day", "Hour",
+                    "Minute", "Second", "IsZero").contains(name);
+        }
+
+        @Override
+        public Object call(String name, List<Object> args) {
+            int want = name.equals("Format") ? 1 : 0;
+            if (args.size() != want) {
+                throw new IllegalArgumentException("wrong number of args for " + name + ": want " + want + " got " + args.size());
+            }
+            return switch (name) {
+                case "Format" -> GoTime.format(zoned(), string(args.get(0)));
+                case "Unix" -> epochSecond;
+                case "UnixMilli" -> epochSecond * 1000 + nanos / 1_000_000;
+                case "UTC" -> new Time(epochSecond, nanos, ZoneOffset.UTC);
+                case "Local" -> new Time(epochSecond, nanos, java.time.ZoneId.systemDefault());
+                case "String" -> toString();
+                case "Year" -> (long) zoned().getYear();
+                case "Day" -> (long) zoned().getDayOfMonth();
+                case "Hour" -> (long) zoned().getHour();
+                case "Minute" -> (long) zoned().getMinute();
+                case "Second" -> (long) zoned().getSecond();
+                default -> epochSecond == -62135596800L && nanos == 0; // IsZero: Go's zero time
+            };
+        }
+
+        private static String string(Object o) {
+            if (o instanceof String s) {
+                return s;
+            }
+            throw new IllegalArgumentException("wrong type for value; expected string; got " + GoFmt.typeName(o));
+        }
+    }
+
+    /**
+     * A value with Go methods ({@code .Alerts.Firing}, {@code .CommonLabels.Remove .GroupLabels.Names}):
+     * a method is looked up before a map key or field of the same name, as Go's templates do, and is
+     * called without arguments when reached as a field, with the command's arguments when it starts one.
+     */
+    interface WithMethods {
+        /** Whether {@code name} is a method of this value. */
+        boolean hasMethod(String name);
+
+        /** @throws Exception why the call failed (wrong arguments...) */
+        Object call(String name, List<Object> args) throws Exception;
     }
 
     /** Go's truth: false, 0, "", nil, an empty map or slice, and the invalid value are false. */

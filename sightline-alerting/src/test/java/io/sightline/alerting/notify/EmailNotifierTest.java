@@ -105,6 +105,29 @@ class EmailNotifierTest {
     }
 
     @Test
+    void templatedSubjectAndBody_replaceTheDefaults() throws Exception {
+        notifier = new Notifier(NotifierConfigParser.parse("am.yml", """
+                route: {receiver: r, group_by: [alertname], group_wait: 50ms, group_interval: 1m}
+                receivers:
+                  - name: r
+                    email_configs:
+                      - to: a@example.org
+                        from: s@example.org
+                        smarthost: '127.0.0.1:%d'
+                        require_tls: false
+                        headers: {Subject: '{{ .Alerts.Firing | len }} x {{ .GroupLabels.alertname }} for {{ .Receiver }}'}
+                        text: '{{ range .Alerts }}{{ .Labels.queue }}: {{ .Annotations.summary }}{{ end }}'
+                """.formatted(port())), "", System::currentTimeMillis);
+        notifier.receive(List.of(alert(System.currentTimeMillis(), true, "alertname", "QueueTooLong", "queue", "orders")));
+        await("the mail", () -> smtp.getReceivedMessages().length == 1);
+        MimeMessage m = smtp.getReceivedMessages()[0];
+        assertThat(m.getSubject()).isEqualTo("1 x QueueTooLong for r");
+        MimeMultipart parts = (MimeMultipart) m.getContent();
+        assertThat(parts.getCount()).as("only the text part: no html template given").isEqualTo(1);
+        assertThat(GreenMailUtil.getBody(parts.getBodyPart(0))).isEqualTo("orders: queue <orders> is long");
+    }
+
+    @Test
     void wrongPassword_failsWithoutRetrying_andIsCounted() throws Exception {
         notifier = new Notifier(NotifierConfigParser.parse("am.yml", """
                 route: {receiver: r, group_wait: 50ms, group_interval: 1m}
@@ -170,8 +193,8 @@ class EmailNotifierTest {
                 """)).hasMessageContaining("missing to address in email config");
         assertThatThrownBy(() -> NotifierConfigParser.parse("am.yml", """
                 route: {receiver: r}
-                receivers: [{name: r, email_configs: [{to: a, from: b, smarthost: 'h:25', html: '{{ template "x" . }}'}]}]
-                """)).hasMessageContaining("custom e-mail html needs notification templates");
+                receivers: [{name: r, email_configs: [{to: a, from: b, smarthost: 'h:25', html: '{{ humanise 1 }}'}]}]
+                """)).hasMessageContaining("invalid template in email html: template: email html:1: function \"humanise\" not defined");
         assertThatThrownBy(() -> NotifierConfigParser.parse("am.yml", """
                 route: {receiver: r}
                 receivers: [{name: r, email_configs: [{to: a, from: b, smarthost: 'h:25', require_tls: maybe}]}]

@@ -270,4 +270,52 @@ class NotifierTest {
                     .as(yaml).hasMessageContaining(c[1]);
         }
     }
+
+    @Test
+    void slackAndPagerDuty_withNotificationTemplates_fromTemplateFiles(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("ops.tmpl"), """
+                {{ define "ops.title" }}{{ .CommonLabels.alertname }} on {{ .Alerts.Firing | len }} hosts{{ end }}
+                """);
+        java.nio.file.Files.writeString(dir.resolve("am.yml"), """
+                templates: ['*.tmpl']
+                route: {receiver: r, group_by: [alertname], group_wait: 50ms, group_interval: 1m}
+                receivers:
+                  - name: r
+                    slack_configs:
+                      - api_url: '%s'
+                        title: '{{ template "ops.title" . }}'
+                        text: '{{ range .Alerts }}{{ .Labels.instance }} {{ end }}'
+                        color: '{{ if eq .Status "firing" }}#ff0000{{ else }}#00ff00{{ end }}'
+                    pagerduty_configs:
+                      - {routing_key: k, url: '%s', description: '{{ template "slack.default.title" . }}!'}
+                  - name: broken
+                    slack_configs: [{api_url: '%s', title: '{{ template "no.such" . }}'}]
+                """.formatted(url("/slack"), url("/pd"), url("/broken")));
+        notifier = new Notifier(NotifierConfigParser.parse(dir.resolve("am.yml").toString(),
+                java.nio.file.Files.readString(dir.resolve("am.yml"))), "http://sightline:8321", System::currentTimeMillis);
+        long now = System.currentTimeMillis();
+        notifier.receive(List.of(alert(now, true, "alertname", "Down", "instance", "a"),
+                alert(now, true, "alertname", "Down", "instance", "b")));
+        await("slack and pagerduty", () -> to("/slack").size() == 1 && to("/pd").size() == 1);
+        assertThat(to("/slack").get(0)).isEqualTo("{\"attachments\":[{\"color\":\"#ff0000\",\"title\":\"Down on 2 hosts\","
+                + "\"title_link\":\"http://sightline:8321\",\"fallback\":\"Down on 2 hosts\",\"text\":\"a b \"}]}");
+        assertThat(to("/pd").get(0)).contains("\"summary\":\"[FIRING:2] Down!\"");
+    }
+
+    @Test
+    void failingNotificationTemplate_isAFailedDelivery() throws Exception {
+        notifier = new Notifier(NotifierConfigParser.parse("am.yml", """
+                route: {receiver: r, group_wait: 50ms, group_interval: 1m}
+                receivers: [{name: r, slack_configs: [{api_url: '%s', title: '{{ template "no.such" . }}'}]}]
+                """.formatted(url("/slack"))), "", System::currentTimeMillis);
+        notifier.receive(List.of(alert(System.currentTimeMillis(), true, "alertname", "X")));
+        await("the failure", () -> notifier.stats().containsKey("r") && notifier.stats().get("r").failed.get() == 1);
+        assertThat(notifier.stats().get("r").lastError).contains("no template \"no.such\"");
+        assertThat(to("/slack")).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NotifierConfigParser.parse("am.yml", """
+                route: {receiver: r}
+                receivers: [{name: r, slack_configs: [{api_url: 'http://x', text: '{{ .Alerts | humanise }}'}]}]
+                """)).hasMessageContaining("invalid template in slack text: template: slack text:1: function \"humanise\" not defined");
+    }
 }
