@@ -5,24 +5,15 @@ import static io.sightline.scrape.ScrapeTesting.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.sightline.common.http.HttpClientConfig;
 import io.sightline.scrape.ScrapeTesting.Sample;
 import io.sightline.tsdb.StorageOptions;
 import io.sightline.tsdb.memory.MemoryStorage;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,59 +33,18 @@ class TlsScrapeTest {
     private static HttpsServer server;
     private static HttpsServer mutual;
 
-    private static void openssl(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new AssertionError("openssl " + String.join(" ", args) + " failed: " + out);
-        }
-    }
+    private static io.sightline.testkit.TestCertificates certs;
 
     @BeforeAll
     static void certificates() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "needs the openssl command to make test certificates");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-                "-subj", "/CN=Test CA");
-        Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:target.test\n");
-        for (String who : new String[] {"server", "client"}) {
-            openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", who + ".key", "-out", who + ".csr", "-subj", "/CN=" + who);
-            openssl("x509", "-req", "-in", who + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                    "-out", who + ".pem", "-days", "2", "-extfile", "san.ext");
-            openssl("pkcs8", "-topk8", "-nocrypt", "-in", who + ".key", "-out", who + ".pk8.pem");
-        }
-        openssl("rsa", "-in", "client.key", "-traditional", "-out", "client.rsa.pem");
-        openssl("pkcs12", "-export", "-in", "server.pem", "-inkey", "server.key", "-out", "server.p12", "-passout", "pass:pw");
+        assumeTrue(io.sightline.testkit.TestCertificates.available(), "needs the openssl command to make test certificates");
+        certs = io.sightline.testkit.TestCertificates.create(dir);
         server = https(false);
         mutual = https(true);
     }
 
     private static HttpsServer https(boolean needClientAuth) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(dir.resolve("server.p12"))) {
-            ks.load(in, "pw".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, "pw".toCharArray());
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(dir.resolve("ca.pem"))) {
-            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        s.setHttpsConfigurator(new HttpsConfigurator(ctx) {
-            @Override
-            public void configure(HttpsParameters params) {
-                javax.net.ssl.SSLParameters p = ctx.getDefaultSSLParameters();
-                p.setNeedClientAuth(needClientAuth);
-                params.setSSLParameters(p);
-            }
-        });
+        HttpsServer s = certs.httpsServer(needClientAuth);
         s.createContext("/metrics", ex -> {
             byte[] b = "secure 1\n".getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, b.length);

@@ -41,8 +41,13 @@ public final class AlertmanagerForwarder implements AutoCloseable {
      *
      * @param alertsUrl its {@code /api/v2/alerts}
      * @param authorization the {@code Authorization} header value, or null
+     * @param tls its {@code tls_config}, or null for the JDK's defaults
      */
-    public record Target(URI alertsUrl, Duration timeout, String authorization) {}
+    public record Target(URI alertsUrl, Duration timeout, String authorization, io.sightline.common.http.HttpClientConfig.Tls tls) {
+        public Target(URI alertsUrl, Duration timeout, String authorization) {
+            this(alertsUrl, timeout, authorization, null);
+        }
+    }
 
     private record Settings(List<Target> targets, List<RelabelConfig> relabel, Labels externalLabels) {}
 
@@ -51,8 +56,22 @@ public final class AlertmanagerForwarder implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).executor(executor).build();
+    private final HttpClient http = client(null);
+    /** One client per distinct {@code tls_config}: the JDK binds TLS settings to a client. */
+    private final java.util.Map<io.sightline.common.http.HttpClientConfig.Tls, HttpClient> tlsClients =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private HttpClient client(io.sightline.common.http.HttpClientConfig.Tls tls) {
+        return io.sightline.common.http.TlsClients.apply(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).executor(executor), tls).build();
+    }
+
+    private HttpClient clientFor(Target t) {
+        if (t.tls() == null || t.tls().equals(io.sightline.common.http.HttpClientConfig.Tls.NONE)) {
+            return http;
+        }
+        return tlsClients.computeIfAbsent(t.tls(), this::client);
+    }
     private volatile Settings settings = new Settings(List.of(), List.of(), Labels.empty());
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
@@ -117,7 +136,16 @@ public final class AlertmanagerForwarder implements AutoCloseable {
         if (t.authorization() != null) {
             rb.header("Authorization", t.authorization());
         }
-        http.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofString()).whenComplete((resp, err) -> {
+        HttpClient c;
+        try {
+            c = clientFor(t);
+        } catch (IllegalArgumentException e) {
+            errors.incrementAndGet();
+            log.atWarn().addKeyValue("alertmanager", t.alertsUrl()).addKeyValue("reason", e.getMessage())
+                    .log("cannot send alerts to an Alertmanager: its tls_config cannot be used");
+            return;
+        }
+        c.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofString()).whenComplete((resp, err) -> {
             if (err == null && resp.statusCode() / 100 == 2) {
                 sent.addAndGet(n);
                 return;

@@ -80,7 +80,12 @@ final class Mailer {
             props.put("mail.smtp.starttls.enable", "true");
             props.put("mail.smtp.starttls.required", Boolean.toString(cfg.requireTls()));
         }
-        if (cfg.insecureSkipVerify()) {
+        if (cfg.tls() != null && !cfg.tls().equals(io.sightline.common.http.HttpClientConfig.Tls.NONE)) {
+            // The config's roots and client certificate, for implicit TLS and STARTTLS alike.
+            props.put(p + "ssl.socketFactory", io.sightline.common.http.TlsClients.sslContext(cfg.tls()).getSocketFactory());
+        }
+        boolean insecure = cfg.tls() != null && cfg.tls().insecureSkipVerify();
+        if (insecure) {
             props.put(p + "ssl.trust", "*");
         } else {
             props.put(p + "ssl.checkserveridentity", "true");

@@ -97,7 +97,7 @@ public record NotifierConfig(Duration resolveTimeout, Route route, List<Receiver
      * @param text a template for the plain-text body, or null for Sightline's default message
      */
     public record Email(String to, String from, String host, int port, String hello, String authUsername,
-            String authPassword, String authIdentity, boolean requireTls, boolean insecureSkipVerify,
+            String authPassword, String authIdentity, boolean requireTls, io.sightline.common.http.HttpClientConfig.Tls tls,
             java.util.Map<String, String> headers, boolean sendResolved, Duration timeout, String html, String text)
             implements Integration {
         @Override

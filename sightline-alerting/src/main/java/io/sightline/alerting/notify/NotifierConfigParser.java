@@ -406,10 +406,24 @@ public final class NotifierConfigParser {
             }
         }
         boolean requireTls = !e.containsKey("require_tls") || bool(e.get("require_tls"), "require_tls");
-        boolean insecure = false;
+        io.sightline.common.http.HttpClientConfig.Tls tls = io.sightline.common.http.HttpClientConfig.Tls.NONE;
         if (e.containsKey("tls_config")) {
-            Map<String, Node> tls = mapping(e.get("tls_config"), "tls_config", "insecure_skip_verify", "server_name");
-            insecure = tls.containsKey("insecure_skip_verify") && bool(tls.get("insecure_skip_verify"), "insecure_skip_verify");
+            Map<String, Node> tm = mapping(e.get("tls_config"), "tls_config", "ca_file", "cert_file", "key_file",
+                    "server_name", "insecure_skip_verify");
+            if (tm.containsKey("cert_file") != tm.containsKey("key_file")) {
+                throw error(e.get("tls_config"), "tls_config needs both cert_file and key_file, or neither");
+            }
+            tls = new io.sightline.common.http.HttpClientConfig.Tls(
+                    tm.containsKey("ca_file") ? string(tm.get("ca_file"), "ca_file") : null,
+                    tm.containsKey("cert_file") ? string(tm.get("cert_file"), "cert_file") : null,
+                    tm.containsKey("key_file") ? string(tm.get("key_file"), "key_file") : null,
+                    tm.containsKey("server_name") ? string(tm.get("server_name"), "server_name") : null,
+                    tm.containsKey("insecure_skip_verify") && bool(tm.get("insecure_skip_verify"), "insecure_skip_verify"));
+            try {
+                io.sightline.common.http.TlsClients.sslContext(tls);
+            } catch (IllegalArgumentException x) {
+                throw error(e.get("tls_config"), "tls_config: " + x.getMessage());
+            }
         }
         Map<String, String> headers = new LinkedHashMap<>();
         if (own.containsKey("headers")) {
@@ -424,7 +438,7 @@ public final class NotifierConfigParser {
         return new NotifierConfig.Email(string(e.get("to"), "to"), string(e.get("from"), "from"), host, port,
                 e.containsKey("hello") ? string(e.get("hello"), "hello") : "localhost",
                 e.containsKey("auth_username") ? string(e.get("auth_username"), "auth_username") : "", password,
-                e.containsKey("auth_identity") ? string(e.get("auth_identity"), "auth_identity") : "", requireTls, insecure,
+                e.containsKey("auth_identity") ? string(e.get("auth_identity"), "auth_identity") : "", requireTls, tls,
                 Map.copyOf(headers), own.containsKey("send_resolved") && bool(own.get("send_resolved"), "send_resolved"),
                 Duration.ofSeconds(30), html, text);
     }

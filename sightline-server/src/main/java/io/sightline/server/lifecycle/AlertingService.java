@@ -162,7 +162,15 @@ public final class AlertingService implements Service {
         NotifierConfig n = c.alerting().notifier();
         notifier.reload(n == null ? NotifierConfig.none() : n);
         registerReceivers();
-        forwarder.configure(alertmanagers(c), c.alerting().alertRelabelConfigs(), c.global().externalLabels());
+        var targets = alertmanagers(c);
+        for (var t : targets) {
+            try {
+                io.sightline.common.http.TlsClients.apply(java.net.http.HttpClient.newBuilder(), t.tls());
+            } catch (IllegalArgumentException e) {
+                return "alerting.alertmanagers: tls_config for " + t.alertsUrl() + ": " + e.getMessage();
+            }
+        }
+        forwarder.configure(targets, c.alerting().alertRelabelConfigs(), c.global().externalLabels());
         try {
             // The watchdog is for receivers to expect; with none configured it would only write ALERTS.
             boolean receivers = (n != null && !n.receivers().isEmpty()) || !c.alerting().alertmanagers().isEmpty();
@@ -220,7 +228,8 @@ public final class AlertingService implements Service {
                         continue;
                     }
                     java.net.URI url = java.net.URI.create(l.get("__scheme__") + "://" + l.get("__address__") + l.get("__alerts_path__"));
-                    out.add(new io.sightline.alerting.notify.AlertmanagerForwarder.Target(url, am.timeout(), authorization(am.http())));
+                    out.add(new io.sightline.alerting.notify.AlertmanagerForwarder.Target(url, am.timeout(), authorization(am.http()),
+                            am.http() == null ? null : am.http().tls()));
                 }
             }
         }
