@@ -125,7 +125,7 @@ public class TextParsersBenchmark {
             }
 
             @Override
-            public void refused(int lineNo, io.sightline.ingest.statsd.StatsdParser.LineRefused refusal) {
+            public void refused(int lineNo, io.sightline.ingest.LineRefused refusal) {
                 throw new IllegalStateException(refusal.getMessage());
             }
         });

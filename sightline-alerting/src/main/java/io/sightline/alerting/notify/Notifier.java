@@ -556,9 +556,10 @@ public final class Notifier implements AutoCloseable {
             }
             return new Mailer.Message(title, receiver, externalUrl, list, headers, html, text);
         }
-        if (hook instanceof NotifierConfig.Slack sl && !sl.templates().isEmpty()) {
-            Object data = templateData(receiver, g, alerts, now);
+        if (hook instanceof NotifierConfig.Slack sl) {
+            // Alertmanager's defaults, each replaced by the config's template when it gives one.
             Map<String, String> f = new TreeMap<>();
+            Object data = sl.templates().isEmpty() ? null : templateData(receiver, g, alerts, now);
             for (Map.Entry<String, String> e : sl.templates().entrySet()) {
                 f.put(e.getKey(), tmpl.render("slack " + e.getKey(), e.getValue(), data, externalUrl));
             }
@@ -587,25 +588,6 @@ public final class Notifier implements AutoCloseable {
         if (hook instanceof NotifierConfig.PagerDuty pdc && pdc.description() != null) {
             title = tmpl.render("pagerduty description", pdc.description(), templateData(receiver, g, alerts, now),
                     externalUrl);
-        }
-        if (hook instanceof NotifierConfig.Slack sl) {
-            StringBuilder text = new StringBuilder();
-            for (AlertEvent a : alerts) {
-                String summary = a.annotations().getOrDefault("summary", a.annotations().getOrDefault("description", ""));
-                text.append(a.endsAt() > now ? "" : "[RESOLVED] ").append(summary.isEmpty() ? a.labels().toString() : summary)
-                        .append('\n');
-            }
-            StringBuilder sb = new StringBuilder("{");
-            if (!sl.channel().isEmpty()) {
-                sb.append("\"channel\":").append(quote(sl.channel())).append(',');
-            }
-            if (!sl.username().isEmpty()) {
-                sb.append("\"username\":").append(quote(sl.username())).append(',');
-            }
-            return sb.append("\"attachments\":[{\"color\":\"").append(firing > 0 ? "danger" : "good")
-                    .append("\",\"title\":").append(quote(title)).append(",\"title_link\":").append(quote(externalUrl))
-                    .append(",\"fallback\":").append(quote(title)).append(",\"text\":").append(quote(text.toString().strip()))
-                    .append("}]}").toString();
         }
         NotifierConfig.PagerDuty pd = (NotifierConfig.PagerDuty) hook;
         Map<String, String> details = new TreeMap<>();

@@ -2,6 +2,7 @@ package io.sightline.ingest.graphite;
 
 import io.sightline.common.GoFloat;
 import io.sightline.common.Labels;
+import io.sightline.ingest.LineRefused;
 import io.sightline.ingest.SeriesSink;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -43,7 +44,7 @@ public final class GraphiteParser {
     private GraphiteParser() {}
 
     /** Why a line was refused; {@link #tag} is the value of the {@code reason} label of the self-metrics. */
-    public enum Reason {
+    public enum Reason implements LineRefused.Reason {
         MALFORMED("malformed"),
         INVALID_VALUE("invalid_value"),
         INVALID_TIMESTAMP("invalid_timestamp"),
@@ -56,25 +57,12 @@ public final class GraphiteParser {
             this.tag = tag;
         }
 
+        @Override
         public String tag() {
             return tag;
         }
     }
 
-    /** One line could not be taken; the message says why, without the line number. */
-    public static final class LineRefused extends Exception {
-        private static final long serialVersionUID = 1L;
-        private final Reason reason;
-
-        public LineRefused(Reason reason, String message) {
-            super(message, null, false, false);
-            this.reason = reason;
-        }
-
-        public Reason reason() {
-            return reason;
-        }
-    }
 
     /**
      * One parsed line.

@@ -1,6 +1,7 @@
 package io.sightline.ingest.statsd;
 
 import io.sightline.common.Labels;
+import io.sightline.ingest.LineRefused;
 import io.sightline.common.GoFloat;
 
 /**
@@ -33,7 +34,7 @@ public final class StatsdParser {
     private StatsdParser() {}
 
     /** Why a line was refused; {@link #tag} is the value of the {@code reason} label of the self-metrics. */
-    public enum Reason {
+    public enum Reason implements LineRefused.Reason {
         MALFORMED("malformed"),
         INVALID_VALUE("invalid_value"),
         INVALID_TYPE("invalid_type"),
@@ -47,25 +48,12 @@ public final class StatsdParser {
             this.tag = tag;
         }
 
+        @Override
         public String tag() {
             return tag;
         }
     }
 
-    /** One line could not be taken; the message says why, without the line number. */
-    public static final class LineRefused extends Exception {
-        private static final long serialVersionUID = 1L;
-        private final Reason reason;
-
-        public LineRefused(Reason reason, String message) {
-            super(message, null, false, false);
-            this.reason = reason;
-        }
-
-        public Reason reason() {
-            return reason;
-        }
-    }
 
     /** Receives what a packet held, line by line. */
     public interface Sink {

@@ -138,7 +138,7 @@ class ParserFuzzTest {
             }
 
             @Override
-            public void refused(int lineNo, StatsdParser.LineRefused refusal) {
+            public void refused(int lineNo, io.sightline.ingest.LineRefused refusal) {
                 if (refusal.getMessage() == null || refusal.getMessage().isEmpty()) {
                     throw new AssertionError("refused without a reason");
                 }

@@ -132,7 +132,7 @@ class GraphiteParserTest {
     @MethodSource("badLines")
     void parseLine_badLine_isRefusedWithReason(Bad c) {
         assertThatThrownBy(() -> GraphiteParser.parseLine(c.line(), NOW))
-                .isInstanceOfSatisfying(GraphiteParser.LineRefused.class, e -> {
+                .isInstanceOfSatisfying(io.sightline.ingest.LineRefused.class, e -> {
                     assertThat(e.reason()).isEqualTo(c.reason());
                     assertThat(e.getMessage()).isEqualTo(c.message());
                 });

@@ -24,7 +24,7 @@ class StatsdAggregatorTest {
     static Outcome send(StatsdAggregator a, String line) {
         try {
             return a.observe(StatsdParser.parseLine(line));
-        } catch (StatsdParser.LineRefused e) {
+        } catch (io.sightline.ingest.LineRefused e) {
             throw new AssertionError(line + ": " + e.getMessage(), e);
         }
     }

@@ -107,7 +107,7 @@ class StatsdParserTest {
     @MethodSource("badLines")
     void parseLine_badLine_isRefusedWithReason(Bad c) {
         assertThatThrownBy(() -> StatsdParser.parseLine(c.line()))
-                .isInstanceOfSatisfying(StatsdParser.LineRefused.class, e -> {
+                .isInstanceOfSatisfying(io.sightline.ingest.LineRefused.class, e -> {
                     assertThat(e.reason()).isEqualTo(c.reason());
                     assertThat(e.getMessage()).isEqualTo(c.message());
                 });
@@ -122,7 +122,7 @@ class StatsdParserTest {
             }
 
             @Override
-            public void refused(int lineNo, StatsdParser.LineRefused refusal) {
+            public void refused(int lineNo, io.sightline.ingest.LineRefused refusal) {
                 out.add("REFUSED line " + lineNo + " (" + refusal.reason().tag() + "): " + refusal.getMessage());
             }
         });

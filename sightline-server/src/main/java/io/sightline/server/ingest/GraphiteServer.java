@@ -308,7 +308,7 @@ public final class GraphiteServer implements AutoCloseable {
                                         .register(registry).increment(s.tagsDropped());
                             }
                         }
-                    } catch (GraphiteParser.LineRefused e) {
+                    } catch (io.sightline.ingest.LineRefused e) {
                         refuse(e.reason(), line, e.getMessage());
                     }
                 }
@@ -318,7 +318,7 @@ public final class GraphiteServer implements AutoCloseable {
             lineNo = Math.max(lineNo, line - 1);
         }
 
-        void refuse(GraphiteParser.Reason reason, int line, String message) {
+        void refuse(io.sightline.ingest.LineRefused.Reason reason, int line, String message) {
             refused++;
             Counter.builder("sightline.graphite.lines.refused").description("Graphite lines refused, by reason.")
                     .tag("reason", reason.tag()).register(registry).increment();

@@ -158,7 +158,7 @@ public final class StatsdServer implements AutoCloseable {
             }
 
             @Override
-            public void refused(int lineNo, StatsdParser.LineRefused r) {
+            public void refused(int lineNo, io.sightline.ingest.LineRefused r) {
                 StatsdServer.this.refused(r.reason().tag(), "line " + (lineNo + lineOffset) + ": " + r.getMessage());
             }
         };

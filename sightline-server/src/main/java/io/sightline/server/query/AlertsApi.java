@@ -1,13 +1,11 @@
 package io.sightline.server.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
 import io.sightline.alerting.notify.Matchers;
 import io.sightline.alerting.notify.Notifier;
@@ -17,12 +15,7 @@ import io.sightline.common.Labels;
 import io.sightline.common.Names;
 import io.sightline.server.auth.Scope;
 import io.sightline.server.http.Endpoint;
-import java.io.IOException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -45,9 +38,6 @@ import java.util.regex.PatternSyntaxException;
  * Alertmanager answers.
  */
 public final class AlertsApi {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
     /** Alerts one POST may carry. */
     static final int MAX_ALERTS = 10_000;
 
@@ -69,19 +59,12 @@ public final class AlertsApi {
                 Endpoint.of("/api/v2/alerts", Set.of(HttpMethod.GET), Scope.READ, list()),
                 Endpoint.of("/api/v2/alerts", Set.of(HttpMethod.POST), Scope.WRITE, post()),
                 Endpoint.of("/api/v2/receivers", Set.of(HttpMethod.GET), Scope.READ, (ctx, req) -> {
-                    ArrayNode out = JSON.createArrayNode();
+                    ArrayNode out = AlertmanagerJson.JSON.createArrayNode();
                     receivers.get().forEach(r -> out.addObject().put("name", r));
-                    return json(HttpStatus.OK, out);
+                    return AlertmanagerJson.json(HttpStatus.OK, out);
                 }));
     }
 
-    private static HttpResponse json(HttpStatus status, Object body) {
-        try {
-            return HttpResponse.of(status, MediaType.JSON_UTF_8, JSON.writeValueAsString(body));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static boolean flag(com.linecorp.armeria.server.ServiceRequestContext ctx, String name) {
         String v = ctx.queryParam(name);
@@ -114,11 +97,11 @@ public final class AlertsApi {
                     receiver = Pattern.compile("^(?:" + r + ")$");
                 }
             } catch (PatternSyntaxException e) {
-                return json(HttpStatus.BAD_REQUEST, "failed to parse receiver param: " + e.getDescription());
+                return AlertmanagerJson.json(HttpStatus.BAD_REQUEST, "failed to parse receiver param: " + e.getDescription());
             } catch (IllegalArgumentException e) {
-                return json(HttpStatus.BAD_REQUEST, e.getMessage());
+                return AlertmanagerJson.json(HttpStatus.BAD_REQUEST, e.getMessage());
             }
-            ArrayNode out = JSON.createArrayNode();
+            ArrayNode out = AlertmanagerJson.JSON.createArrayNode();
             Silences sil = silences.get();
             for (Notifier.AlertStatus s : notifier.get().current()) {
                 Labels labels = s.alert().labels();
@@ -137,26 +120,26 @@ public final class AlertsApi {
                 }
                 out.add(toJson(s, silencedBy, isSilenced || isInhibited));
             }
-            return json(HttpStatus.OK, out);
+            return AlertmanagerJson.json(HttpStatus.OK, out);
         };
     }
 
     private ObjectNode toJson(Notifier.AlertStatus s, List<String> silencedBy, boolean suppressed) {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = AlertmanagerJson.JSON.createObjectNode();
         ObjectNode annotations = n.putObject("annotations");
         new TreeMap<>(s.alert().annotations()).forEach(annotations::put);
-        n.put("endsAt", RFC3339.format(Instant.ofEpochMilli(s.alert().endsAt())));
+        n.put("endsAt", AlertmanagerJson.RFC3339.format(Instant.ofEpochMilli(s.alert().endsAt())));
         n.put("fingerprint", String.format("%016x", io.sightline.alerting.notify.Notifier.fingerprintOf(s.alert().labels())));
         ArrayNode rs = n.putArray("receivers");
         s.receivers().forEach(r -> rs.addObject().put("name", r));
-        n.put("startsAt", RFC3339.format(Instant.ofEpochMilli(s.alert().startsAt())));
+        n.put("startsAt", AlertmanagerJson.RFC3339.format(Instant.ofEpochMilli(s.alert().startsAt())));
         ObjectNode status = n.putObject("status");
         ArrayNode ib = status.putArray("inhibitedBy");
         s.inhibitedBy().forEach(ib::add);
         ArrayNode sb = status.putArray("silencedBy");
         silencedBy.forEach(sb::add);
         status.put("state", suppressed ? "suppressed" : "active");
-        n.put("updatedAt", RFC3339.format(Instant.ofEpochMilli(s.updatedAt())));
+        n.put("updatedAt", AlertmanagerJson.RFC3339.format(Instant.ofEpochMilli(s.updatedAt())));
         n.put("generatorURL", s.alert().generatorUrl());
         ObjectNode labels = n.putObject("labels");
         s.alert().labels().forEach(labels::put);
@@ -167,15 +150,15 @@ public final class AlertsApi {
         return (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
             JsonNode body;
             try {
-                body = JSON.readTree(agg.contentUtf8());
-            } catch (IOException e) {
-                return json(HttpStatus.BAD_REQUEST, "body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+                body = AlertmanagerJson.parse(agg.contentUtf8());
+            } catch (AlertmanagerJson.BadBody e) {
+                return e.response();
             }
             if (body == null || !body.isArray()) {
-                return json(HttpStatus.BAD_REQUEST, "body must be a list of alerts");
+                return AlertmanagerJson.json(HttpStatus.BAD_REQUEST, "body must be a list of alerts");
             }
             if (body.size() > MAX_ALERTS) {
-                return json(HttpStatus.BAD_REQUEST, "too many alerts in one request: " + body.size() + " (at most "
+                return AlertmanagerJson.json(HttpStatus.BAD_REQUEST, "too many alerts in one request: " + body.size() + " (at most "
                         + MAX_ALERTS + ")");
             }
             Notifier n = notifier.get();
@@ -186,7 +169,7 @@ public final class AlertsApi {
                 try {
                     events.add(alert(body.get(i), now, resolve));
                 } catch (IllegalArgumentException e) {
-                    return json(HttpStatus.BAD_REQUEST, "alert " + i + ": " + e.getMessage());
+                    return AlertmanagerJson.json(HttpStatus.BAD_REQUEST, "alert " + i + ": " + e.getMessage());
                 }
             }
             n.receive(events);
@@ -230,8 +213,8 @@ public final class AlertsApi {
                 annotations.put(e.getKey(), e.getValue().asText());
             }
         }
-        long startsAt = time(a.path("startsAt"), "startsAt", now);
-        long endsAt = time(a.path("endsAt"), "endsAt", 0);
+        long startsAt = AlertmanagerJson.time(a.path("startsAt"), "startsAt", now);
+        long endsAt = AlertmanagerJson.time(a.path("endsAt"), "endsAt", 0L);
         if (endsAt == 0) {
             endsAt = Math.max(now, startsAt) + resolveMs;
         }
@@ -239,17 +222,5 @@ public final class AlertsApi {
             throw new IllegalArgumentException("start time must be before end time");
         }
         return new Notifier.AlertEvent(b.build(), annotations, startsAt, endsAt, a.path("generatorURL").asText(""));
-    }
-
-    /** An RFC 3339 time; absent, empty or Go's zero time gives {@code dflt}. */
-    private static long time(JsonNode n, String field, long dflt) {
-        if (n.isMissingNode() || n.isNull() || n.asText().isEmpty() || n.asText().startsWith("0001-01-01T00:00:00")) {
-            return dflt;
-        }
-        try {
-            return OffsetDateTime.parse(n.asText()).toInstant().toEpochMilli();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(field + " \"" + n.asText() + "\" is not an RFC 3339 time");
-        }
     }
 }

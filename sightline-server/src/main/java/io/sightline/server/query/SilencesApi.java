@@ -1,13 +1,11 @@
 package io.sightline.server.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
 import io.sightline.alerting.silence.Silence;
 import io.sightline.alerting.silence.Silences;
@@ -16,10 +14,6 @@ import io.sightline.server.auth.Scope;
 import io.sightline.server.http.Endpoint;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -34,9 +28,6 @@ import java.util.function.Supplier;
  * body, as Alertmanager answers.
  */
 public final class SilencesApi {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private final Supplier<Silences> silences;
     private final LongSupplier clock;
@@ -54,29 +45,22 @@ public final class SilencesApi {
                         "/api/v2/silence/:id", one()));
     }
 
-    private static HttpResponse json(HttpStatus status, Object body) {
-        try {
-            return HttpResponse.of(status, MediaType.JSON_UTF_8, JSON.writeValueAsString(body));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static HttpResponse error(HttpStatus status, String message) {
-        return json(status, message);
+        return AlertmanagerJson.json(status, message);
     }
 
     private ObjectNode toJson(Silence s) {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = AlertmanagerJson.JSON.createObjectNode();
         n.put("id", s.id());
         n.putObject("status").put("state", s.state(clock.getAsLong()));
-        n.put("updatedAt", RFC3339.format(Instant.ofEpochMilli(s.updatedAt())));
+        n.put("updatedAt", AlertmanagerJson.RFC3339.format(Instant.ofEpochMilli(s.updatedAt())));
         ArrayNode ms = n.putArray("matchers");
         for (Silence.Matcher m : s.matchers()) {
             ms.addObject().put("name", m.name()).put("value", m.value()).put("isRegex", m.isRegex()).put("isEqual", m.isEqual());
         }
-        n.put("startsAt", RFC3339.format(Instant.ofEpochMilli(s.startsAt())));
-        n.put("endsAt", RFC3339.format(Instant.ofEpochMilli(s.endsAt())));
+        n.put("startsAt", AlertmanagerJson.RFC3339.format(Instant.ofEpochMilli(s.startsAt())));
+        n.put("endsAt", AlertmanagerJson.RFC3339.format(Instant.ofEpochMilli(s.endsAt())));
         n.put("createdBy", s.createdBy());
         n.put("comment", s.comment());
         return n;
@@ -92,13 +76,13 @@ public final class SilencesApi {
                     return error(HttpStatus.BAD_REQUEST, e.getMessage());
                 }
             }
-            ArrayNode out = JSON.createArrayNode();
+            ArrayNode out = AlertmanagerJson.JSON.createArrayNode();
             for (Silence s : silences.get().list()) {
                 if (matchesFilter(s, filter)) {
                     out.add(toJson(s));
                 }
             }
-            return json(HttpStatus.OK, out);
+            return AlertmanagerJson.json(HttpStatus.OK, out);
         };
     }
 
@@ -123,9 +107,9 @@ public final class SilencesApi {
         return (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
             JsonNode body;
             try {
-                body = JSON.readTree(agg.contentUtf8());
-            } catch (IOException e) {
-                return error(HttpStatus.BAD_REQUEST, "body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+                body = AlertmanagerJson.parse(agg.contentUtf8());
+            } catch (AlertmanagerJson.BadBody e) {
+                return e.response();
             }
             if (body == null || !body.isObject()) {
                 return error(HttpStatus.BAD_REQUEST, "body must be a silence object");
@@ -138,15 +122,15 @@ public final class SilencesApi {
             long startsAt;
             long endsAt;
             try {
-                startsAt = time(body.path("startsAt"), "startsAt");
-                endsAt = time(body.path("endsAt"), "endsAt");
+                startsAt = AlertmanagerJson.time(body.path("startsAt"), "startsAt", null);
+                endsAt = AlertmanagerJson.time(body.path("endsAt"), "endsAt", null);
             } catch (IllegalArgumentException e) {
                 return error(HttpStatus.BAD_REQUEST, e.getMessage());
             }
             try {
                 String id = silences.get().put(body.path("id").asText(""), matchers, startsAt, endsAt,
                         body.path("createdBy").asText(""), body.path("comment").asText(""));
-                return json(HttpStatus.OK, JSON.createObjectNode().put("silenceID", id));
+                return AlertmanagerJson.json(HttpStatus.OK, AlertmanagerJson.JSON.createObjectNode().put("silenceID", id));
             } catch (Silences.InvalidSilence e) {
                 return error(e.getMessage().endsWith("not found") ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST,
                         "silence invalid: " + e.getMessage());
@@ -154,17 +138,6 @@ public final class SilencesApi {
                 return error(HttpStatus.SERVICE_UNAVAILABLE, "cannot save the silence: " + e.getMessage());
             }
         }));
-    }
-
-    private static long time(JsonNode n, String field) {
-        if (n.isMissingNode() || n.asText().isEmpty()) {
-            throw new IllegalArgumentException(field + " is required");
-        }
-        try {
-            return OffsetDateTime.parse(n.asText()).toInstant().toEpochMilli();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(field + " \"" + n.asText() + "\" is not an RFC 3339 time");
-        }
     }
 
     private HttpService one() {
@@ -175,7 +148,7 @@ public final class SilencesApi {
                 return error(HttpStatus.NOT_FOUND, "silence " + id + " not found");
             }
             if (req.method() == HttpMethod.GET) {
-                return json(HttpStatus.OK, toJson(s));
+                return AlertmanagerJson.json(HttpStatus.OK, toJson(s));
             }
             try {
                 silences.get().expire(id);
