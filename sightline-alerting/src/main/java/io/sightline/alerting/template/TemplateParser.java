@@ -696,6 +696,9 @@ final class TemplateParser {
     }
 
     private void escape(StringBuilder sb, char quote) throws TemplateException {
+        if (pos >= src.length()) {
+            throw error(quote == '"' ? "unterminated quoted string" : "unterminated character constant");
+        }
         char e = src.charAt(pos++);
         switch (e) {
             case 'n' -> sb.append('\n');
