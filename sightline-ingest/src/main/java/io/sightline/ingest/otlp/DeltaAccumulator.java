@@ -38,8 +38,9 @@ public final class DeltaAccumulator {
     public record Refused(String reason) implements Result {}
 
     /**
-     * Adds a delta at time {@code t} (ms). A delta at or before the series' last one is refused: it
-     * would be counted twice or out of order.
+     * Adds a delta at time {@code t} (ms) at once. A delta at or before the series' last one is refused:
+     * it would be counted twice or out of order. Requests that are stored before their deltas count use
+     * a {@link #batch}.
      */
     public Result add(Labels series, long t, double delta) {
         sweep(t);
@@ -62,6 +63,76 @@ public final class DeltaAccumulator {
             return new Total(t, sum);
         });
         return out[0];
+    }
+
+    /**
+     * Deltas of one request, added to the running totals only by {@link Batch#commit} once the request's
+     * samples are stored: a request that fails to store (and is sent again by its exporter) leaves the
+     * totals as they were. Not thread-safe; one per request.
+     */
+    public Batch batch() {
+        return new Batch();
+    }
+
+    public final class Batch {
+        /** What a delta of this batch made: the total it started from ({@code baseT} -1: a new total). */
+        private record Staged(long baseT, double baseValue, long t, double cumulative) {}
+
+        private final java.util.Map<Labels, Staged> staged = new java.util.HashMap<>();
+
+        private Batch() {}
+
+        /** As {@link DeltaAccumulator#add}, on the totals as this batch would leave them. */
+        public Result add(Labels series, long t, double delta) {
+            Staged s = staged.get(series);
+            long prevT;
+            double prevValue;
+            long baseT;
+            double baseValue;
+            if (s != null) {
+                prevT = s.t();
+                prevValue = s.cumulative();
+                baseT = s.baseT();
+                baseValue = s.baseValue();
+            } else {
+                Total cur = totals.get(series);
+                if (cur == null || t - cur.t() > idleMs) {
+                    if (cur == null && totals.size() + staged.size() >= maxSeries) {
+                        return new Refused("too many delta series being accumulated (" + maxSeries + ")");
+                    }
+                    staged.put(series, new Staged(-1, 0, t, delta));
+                    return new Accepted(delta);
+                }
+                prevT = cur.t();
+                prevValue = cur.value();
+                baseT = cur.t();
+                baseValue = cur.value();
+            }
+            if (t <= prevT) {
+                return new Refused("delta point at " + t + " is not after the series' previous one at " + prevT);
+            }
+            double sum = prevValue + delta;
+            staged.put(series, new Staged(baseT, baseValue, t, sum));
+            return new Accepted(sum);
+        }
+
+        /**
+         * Adds this batch's deltas to the totals. Where another request moved a total meanwhile, this
+         * batch's deltas are added to it rather than overwriting it.
+         */
+        public void commit() {
+            staged.forEach((series, st) -> totals.compute(series, (k, cur) -> {
+                if (cur == null || (st.baseT() >= 0 && cur.t() == st.baseT()) || (st.baseT() < 0 && st.t() - cur.t() > idleMs)) {
+                    return cur != null && st.baseT() < 0 && cur.t() >= st.t() ? cur : new Total(st.t(), st.cumulative());
+                }
+                if (cur.t() >= st.t()) {
+                    return cur;
+                }
+                return new Total(st.t(), cur.value() + (st.cumulative() - st.baseValue()));
+            }));
+            sweep(totals.values().stream().mapToLong(Total::t).max().orElse(0));
+            staged.clear();
+        }
     }
 
     /** Series being accumulated. */

@@ -81,6 +81,22 @@ public final class OtlpMetricsTranslator {
      * @return the number of data points read
      */
     public long translate(ExportMetricsServiceRequest request, long nowMs, SeriesSink sink) {
+        DeltaAccumulator.Batch batch = deltas.batch();
+        long points = translate(request, nowMs, sink, batch);
+        batch.commit();
+        return points;
+    }
+
+    /** A batch of deltas for one request: commit it once the request's samples are stored. */
+    public DeltaAccumulator.Batch deltaBatch() {
+        return deltas.batch();
+    }
+
+    /**
+     * As {@link #translate(ExportMetricsServiceRequest, long, SeriesSink)}, with delta points staged in
+     * {@code batch}, which the caller commits once the samples are stored.
+     */
+    public long translate(ExportMetricsServiceRequest request, long nowMs, SeriesSink sink, DeltaAccumulator.Batch batch) {
         long points = 0;
         long[] ts = new long[1];
         double[] vs = new double[1];
@@ -98,7 +114,7 @@ public final class OtlpMetricsTranslator {
             long newest = Long.MIN_VALUE;
             for (ScopeMetrics sm : rm.getScopeMetricsList()) {
                 for (Metric m : sm.getMetricsList()) {
-                    Context c = new Context(m, job, instance, nowMs, out, sink);
+                    Context c = new Context(m, job, instance, nowMs, out, sink, batch);
                     points += c.points();
                     newest = Math.max(newest, c.translate());
                 }
@@ -131,9 +147,11 @@ public final class OtlpMetricsTranslator {
         final long nowMs;
         final Emitter out;
         final SeriesSink sink;
+        final DeltaAccumulator.Batch batch;
         long newest = Long.MIN_VALUE;
 
-        Context(Metric m, String job, String instance, long nowMs, Emitter out, SeriesSink sink) {
+        Context(Metric m, String job, String instance, long nowMs, Emitter out, SeriesSink sink, DeltaAccumulator.Batch batch) {
+            this.batch = batch;
             this.m = m;
             this.job = job;
             this.instance = instance;
@@ -319,7 +337,7 @@ public final class OtlpMetricsTranslator {
 
         private void write(Labels labels, long t, double v, boolean delta) {
             if (delta && !Double.isNaN(v)) {
-                DeltaAccumulator.Result r = deltas.add(labels, t, v);
+                DeltaAccumulator.Result r = batch.add(labels, t, v);
                 if (r instanceof DeltaAccumulator.Refused refused) {
                     sink.invalid(labels.toString(), refused.reason(), 1);
                     return;

@@ -37,9 +37,13 @@ public final class OtlpGrpcService {
                             return;
                         }
                         long now = System.currentTimeMillis();
-                        pipeline.store(new byte[0], "otlp", (body, sink) -> translator.translate(request, now, sink))
+                        io.sightline.ingest.otlp.DeltaAccumulator.Batch deltas = translator.deltaBatch();
+                        pipeline.store(new byte[0], "otlp", (body, sink) -> translator.translate(request, now, sink, deltas))
                                 .whenComplete((o, e) -> {
                                     pipeline.leave(size);
+                                    if (e == null && o.kind() == IngestPipeline.Outcome.Kind.STORED) {
+                                        deltas.commit(); // only stored requests move the delta totals
+                                    }
                                     if (e != null) {
                                         org.slf4j.LoggerFactory.getLogger(OtlpGrpcService.class).atError().setCause(e)
                                                 .log("OTLP gRPC export failed");

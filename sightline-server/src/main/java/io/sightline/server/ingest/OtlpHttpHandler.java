@@ -63,14 +63,20 @@ public final class OtlpHttpHandler implements HttpService {
             return status(HttpStatus.SERVICE_UNAVAILABLE, json, 14, "too many writes in flight; retry shortly", 1);
         }
         long now = System.currentTimeMillis();
+        io.sightline.ingest.otlp.DeltaAccumulator.Batch deltas = translator.deltaBatch();
         CompletableFuture<HttpResponse> done = req.aggregate().thenCompose(agg -> pipeline.store(agg.content().array(),
                 "otlp", (body, sink) -> {
                     byte[] raw = gzip ? RequestBodies.bytes(body, true, maxBodyBytes.getAsLong(), "cannot read the OTLP body") : body;
                     ExportMetricsServiceRequest r = json
                             ? OtlpMetricsTranslator.parseJson(RequestBodies.utf8(raw, false, Long.MAX_VALUE, "cannot read the OTLP JSON body"))
                             : OtlpMetricsTranslator.parseProtobuf(raw);
-                    translator.translate(r, now, sink);
-                }).thenApply(o -> respond(o, json)));
+                    translator.translate(r, now, sink, deltas);
+                }).thenApply(o -> {
+                    if (o.kind() == IngestPipeline.Outcome.Kind.STORED) {
+                        deltas.commit(); // only stored requests move the delta totals
+                    }
+                    return respond(o, json);
+                }));
         done.whenComplete((r, e) -> pipeline.leave(length));
         return HttpResponse.of(done);
     }
