@@ -106,6 +106,36 @@ public final class Notifier implements AutoCloseable {
         receive(all);
     }
 
+    /** The configuration as YAML text. */
+    public String originalConfig() {
+        return config.original();
+    }
+
+    /**
+     * An aggregation group as Alertmanager's {@code GET /api/v2/alerts/groups} shows it.
+     *
+     * @param alerts the labels of its alerts that have not resolved
+     */
+    public record GroupView(Labels labels, String receiver, List<Labels> alerts) {}
+
+    /** The aggregation groups with alerts that have not resolved. */
+    public synchronized List<GroupView> groups() {
+        long now = clock.getAsLong();
+        List<GroupView> out = new ArrayList<>();
+        for (Group g : groups.values()) {
+            List<Labels> firing = new ArrayList<>();
+            g.alerts.values().forEach(a -> {
+                if (a.endsAt() > now) {
+                    firing.add(a.labels());
+                }
+            });
+            if (!firing.isEmpty()) {
+                out.add(new GroupView(g.groupLabels, g.route.receiver(), firing));
+            }
+        }
+        return out;
+    }
+
     /** The receivers configured, by name. */
     public List<String> receiverNames() {
         return config.receivers().stream().map(NotifierConfig.Receiver::name).toList();

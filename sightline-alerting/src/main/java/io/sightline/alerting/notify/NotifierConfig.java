@@ -7,14 +7,16 @@ import java.util.List;
 /**
  * The notifier's configuration, in Alertmanager's format ({@code route}, {@code receivers},
  * {@code inhibit_rules}, {@code global.resolve_timeout}), as {@link NotifierConfigParser} reads it.
+ *
+ * @param original the configuration as YAML text, as Alertmanager's status API shows it
  */
 public record NotifierConfig(Duration resolveTimeout, Route route, List<Receiver> receivers, List<InhibitRule> inhibitRules,
         java.util.Map<String, List<TimeInterval>> timeIntervals,
-        io.sightline.alerting.template.NotificationTemplates templates) {
+        io.sightline.alerting.template.NotificationTemplates templates, String original) {
 
     public NotifierConfig(Duration resolveTimeout, Route route, List<Receiver> receivers, List<InhibitRule> inhibitRules) {
         this(resolveTimeout, route, receivers, inhibitRules, java.util.Map.of(),
-                io.sightline.alerting.template.NotificationTemplates.defaults());
+                io.sightline.alerting.template.NotificationTemplates.defaults(), "");
     }
 
     /**

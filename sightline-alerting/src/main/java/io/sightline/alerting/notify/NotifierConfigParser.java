@@ -105,7 +105,15 @@ public final class NotifierConfigParser {
 
     /** Parses a node of a larger file (the {@code notifier:} section of the Sightline config). */
     public static NotifierConfig parse(String file, Node root) throws NotifierConfigException {
-        return new NotifierConfigParser(file).config(root);
+        NotifierConfig c = new NotifierConfigParser(file).config(root);
+        java.io.StringWriter text = new java.io.StringWriter();
+        try {
+            new Yaml().serialize(root, text);
+        } catch (RuntimeException e) {
+            text.write(""); // the configuration is valid; only its echo in the status API is lost
+        }
+        return new NotifierConfig(c.resolveTimeout(), c.route(), c.receivers(), c.inhibitRules(), c.timeIntervals(),
+                c.templates(), text.toString());
     }
 
     private NotifierConfigException error(Node n, String message) {
@@ -248,7 +256,7 @@ public final class NotifierConfigParser {
             throw error(ir, "inhibit_rules must be a list");
         }
         return new NotifierConfig(resolveTimeout, route, List.copyOf(receivers), List.copyOf(inhibit), Map.copyOf(intervals),
-                templates);
+                templates, "");
     }
 
     private NotifierConfig.Receiver receiver(Node n) throws NotifierConfigException {

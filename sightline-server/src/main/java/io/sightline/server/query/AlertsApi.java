@@ -34,7 +34,9 @@ import java.util.regex.PatternSyntaxException;
  * other client, and {@code GET /api/v2/alerts} lists the alerts the notifier holds with their
  * receivers and suppression state ({@code active}, {@code silenced}, {@code inhibited} and
  * {@code filter}/{@code receiver} parameters), as {@code amtool alert query} and Grafana read them;
- * {@code GET /api/v2/receivers} lists the receivers. Errors are 400 with a JSON string body, as
+ * {@code GET /api/v2/alerts/groups} shows them by aggregation group; {@code GET /api/v2/receivers}
+ * lists the receivers and {@code GET /api/v2/status} the version, the configuration (its YAML) and the
+ * start time, with the cluster disabled (one process). Errors are 400 with a JSON string body, as
  * Alertmanager answers.
  */
 public final class AlertsApi {
@@ -54,9 +56,24 @@ public final class AlertsApi {
         this.clock = clock;
     }
 
+    private final java.time.Instant started = java.time.Instant.now();
+
     public List<Endpoint> endpoints() {
         return List.of(
                 Endpoint.of("/api/v2/alerts", Set.of(HttpMethod.GET), Scope.READ, list()),
+                Endpoint.of("/api/v2/alerts/groups", Set.of(HttpMethod.GET), Scope.READ, groups()),
+                Endpoint.of("/api/v2/status", Set.of(HttpMethod.GET), Scope.READ, (ctx, req) -> {
+                    ObjectNode n = AlertmanagerJson.JSON.createObjectNode();
+                    ObjectNode cluster = n.putObject("cluster");
+                    cluster.put("status", "disabled"); // one process: no gossip cluster
+                    cluster.putArray("peers");
+                    n.putObject("versionInfo").put("version", io.sightline.server.BuildInfo.version())
+                            .put("branch", "").put("revision", "").put("buildUser", "").put("buildDate", "")
+                            .put("goVersion", "");
+                    n.putObject("config").put("original", notifier.get().originalConfig());
+                    n.put("uptime", AlertmanagerJson.RFC3339.format(started));
+                    return AlertmanagerJson.json(HttpStatus.OK, n);
+                }),
                 Endpoint.of("/api/v2/alerts", Set.of(HttpMethod.POST), Scope.WRITE, post()),
                 Endpoint.of("/api/v2/receivers", Set.of(HttpMethod.GET), Scope.READ, (ctx, req) -> {
                     ArrayNode out = AlertmanagerJson.JSON.createArrayNode();
@@ -119,6 +136,33 @@ public final class AlertsApi {
                     continue;
                 }
                 out.add(toJson(s, silencedBy, isSilenced || isInhibited));
+            }
+            return AlertmanagerJson.json(HttpStatus.OK, out);
+        };
+    }
+
+    /** Alertmanager's alert groups: each group's labels, receiver and its alerts in the list's form. */
+    private HttpService groups() {
+        return (ctx, req) -> {
+            Silences sil = silences.get();
+            java.util.Map<Labels, Notifier.AlertStatus> byLabels = new java.util.HashMap<>();
+            for (Notifier.AlertStatus s : notifier.get().current()) {
+                byLabels.put(s.alert().labels(), s);
+            }
+            ArrayNode out = AlertmanagerJson.JSON.createArrayNode();
+            for (Notifier.GroupView g : notifier.get().groups()) {
+                ObjectNode o = out.addObject();
+                ObjectNode labels = o.putObject("labels");
+                g.labels().forEach(labels::put);
+                o.putObject("receiver").put("name", g.receiver());
+                ArrayNode alerts = o.putArray("alerts");
+                for (Labels l : g.alerts()) {
+                    Notifier.AlertStatus s = byLabels.get(l);
+                    if (s != null) {
+                        List<String> silencedBy = sil == null ? List.of() : sil.mutedBy(l);
+                        alerts.add(toJson(s, silencedBy, !silencedBy.isEmpty() || s.silenced() || !s.inhibitedBy().isEmpty()));
+                    }
+                }
             }
             return AlertmanagerJson.json(HttpStatus.OK, out);
         };

@@ -100,6 +100,17 @@ class AlertsApiTest {
         assertThat(silenced.path("status").path("silencedBy").get(0).asText()).isEqualTo(id);
         assertThat(names(get("?silenced=false"))).doesNotContain("DiskFull/suppressed");
 
+        JsonNode groups = JSON.readTree(TestHttp.get(url(server, "/api/v2/alerts/groups")).body());
+        List<String> byReceiver = new ArrayList<>();
+        groups.forEach(g -> byReceiver.add(g.path("receiver").path("name").asText() + ":" + g.path("alerts").size()));
+        byReceiver.sort(null);
+        assertThat(byReceiver).containsExactly("oncall:1", "team:2");
+        JsonNode status = JSON.readTree(TestHttp.get(url(server, "/api/v2/status")).body());
+        assertThat(status.path("cluster").path("status").asText()).isEqualTo("disabled");
+        assertThat(status.path("config").path("original").asText()).contains("receiver: oncall").contains("DatacenterDown");
+        assertThat(status.path("versionInfo").has("version")).isTrue();
+        assertThat(status.path("uptime").asText()).endsWith("Z");
+
         var receivers = TestHttp.get(url(server, "/api/v2/receivers"));
         assertThat(JSON.readTree(receivers.body()).findValuesAsText("name")).containsExactly("team", "oncall");
     }
