@@ -124,15 +124,17 @@ final class Mailer {
         MimeMessage m = new MimeMessage(session);
         m.setFrom(new InternetAddress(cfg.from(), true));
         m.setRecipients(RecipientType.TO, InternetAddress.parse(cfg.to(), true));
-        m.setSubject(msg.subject(), "UTF-8");
+        m.setSubject(oneLine(msg.subject()), "UTF-8");
         m.setSentDate(new Date());
         m.setHeader("X-Mailer", "Sightline");
         for (Map.Entry<String, String> h : msg.headers().entrySet()) {
+            // Header values come from templates over alert labels: a line break must not start a header.
+            String v = oneLine(h.getValue());
             switch (h.getKey().toLowerCase(java.util.Locale.ROOT)) {
-                case "subject" -> m.setSubject(h.getValue(), "UTF-8");
-                case "to" -> m.setRecipients(RecipientType.TO, InternetAddress.parse(h.getValue(), true));
-                case "from" -> m.setFrom(new InternetAddress(h.getValue(), true));
-                default -> m.setHeader(h.getKey(), MimeUtility.encodeText(h.getValue(), "UTF-8", null));
+                case "subject" -> m.setSubject(v, "UTF-8");
+                case "to" -> m.setRecipients(RecipientType.TO, InternetAddress.parse(v, true));
+                case "from" -> m.setFrom(new InternetAddress(v, true));
+                default -> m.setHeader(h.getKey(), MimeUtility.encodeText(v, "UTF-8", null));
             }
         }
         // As Alertmanager: custom bodies replace the defaults; with only one of them, only that part is sent.
@@ -151,6 +153,16 @@ final class Mailer {
         m.setContent(alternative);
         m.saveChanges();
         return m;
+    }
+
+    /** Line breaks (and other control characters) as spaces: a header value is one line. */
+    static String oneLine(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            sb.append(c < ' ' || c == 0x7f ? ' ' : c);
+        }
+        return sb.toString();
     }
 
     static String text(Message msg) {

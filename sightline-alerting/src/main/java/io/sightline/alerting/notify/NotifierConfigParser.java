@@ -108,12 +108,43 @@ public final class NotifierConfigParser {
         NotifierConfig c = new NotifierConfigParser(file).config(root);
         java.io.StringWriter text = new java.io.StringWriter();
         try {
-            new Yaml().serialize(root, text);
+            new Yaml().serialize(redacted(root), text);
         } catch (RuntimeException e) {
             text.write(""); // the configuration is valid; only its echo in the status API is lost
         }
         return new NotifierConfig(c.resolveTimeout(), c.route(), c.receivers(), c.inhibitRules(), c.timeIntervals(),
                 c.templates(), text.toString());
+    }
+
+    /** Keys whose values are secrets: the status API shows {@code <secret>}, as Alertmanager does. */
+    static boolean isSecret(String key) {
+        return key.endsWith("password") || key.endsWith("secret") || key.endsWith("token") || key.equals("credentials")
+                || key.equals("routing_key") || key.equals("service_key") || key.equals("api_key") || key.equals("api_url")
+                || key.equals("password_file") || key.equals("auth_password_file");
+    }
+
+    /** A copy of the tree with secret values replaced. */
+    private static Node redacted(Node n) {
+        if (n instanceof MappingNode m) {
+            List<NodeTuple> tuples = new ArrayList<>();
+            for (NodeTuple t : m.getValue()) {
+                Node v = t.getValueNode();
+                boolean secret = t.getKeyNode() instanceof ScalarNode k && isSecret(k.getValue()) && v instanceof ScalarNode;
+                tuples.add(new NodeTuple(t.getKeyNode(), secret
+                        ? new ScalarNode(org.yaml.snakeyaml.nodes.Tag.STR, "<secret>", v.getStartMark(), v.getEndMark(),
+                                org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN)
+                        : redacted(v)));
+            }
+            return new MappingNode(m.getTag(), tuples, m.getFlowStyle());
+        }
+        if (n instanceof SequenceNode sq) {
+            List<Node> items = new ArrayList<>();
+            for (Node item : sq.getValue()) {
+                items.add(redacted(item));
+            }
+            return new SequenceNode(sq.getTag(), items, sq.getFlowStyle());
+        }
+        return n;
     }
 
     private NotifierConfigException error(Node n, String message) {
@@ -418,6 +449,10 @@ public final class NotifierConfigParser {
         if (e.containsKey("tls_config")) {
             Map<String, Node> tm = mapping(e.get("tls_config"), "tls_config", "ca_file", "cert_file", "key_file",
                     "server_name", "insecure_skip_verify");
+            if (tm.containsKey("server_name")) {
+                throw error(tm.get("server_name"), "server_name is not supported for e-mail: the certificate is checked"
+                        + " against the smarthost's name");
+            }
             if (tm.containsKey("cert_file") != tm.containsKey("key_file")) {
                 throw error(e.get("tls_config"), "tls_config needs both cert_file and key_file, or neither");
             }

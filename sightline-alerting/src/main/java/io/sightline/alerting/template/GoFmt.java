@@ -19,6 +19,9 @@ import java.util.TreeMap;
 final class GoFmt {
     private GoFmt() {}
 
+    /** As Go's fmt: a width or precision above this is refused ({@code %!(BADWIDTH)}, {@code %!(BADPREC)}). */
+    static final int TOO_LARGE = 1_000_000;
+
     /** {@code fmt.Sprint}. */
     static String sprint(List<Object> args) {
         StringBuilder sb = new StringBuilder();
@@ -163,7 +166,7 @@ final class GoFmt {
             // width
             if (i < n && format.charAt(i) == '*') {
                 i++;
-                if (argi < args.size() && args.get(argi) instanceof Long w) {
+                if (argi < args.size() && args.get(argi) instanceof Long w && Math.abs(w) <= TOO_LARGE) {
                     s.width = (int) Math.abs(w);
                     s.minus |= w < 0;
                 } else {
@@ -184,7 +187,7 @@ final class GoFmt {
                 i++;
                 if (i < n && format.charAt(i) == '*') {
                     i++;
-                    if (argi < args.size() && args.get(argi) instanceof Long p && p >= 0) {
+                    if (argi < args.size() && args.get(argi) instanceof Long p && p >= 0 && p <= TOO_LARGE) {
                         s.prec = (int) (long) p;
                     } else {
                         out.append("%!(BADPREC)");

@@ -30,13 +30,16 @@ import java.util.TreeMap;
  * A parsed Go template, run against data with a set of functions. Immutable and thread-safe; each
  * {@link #execute} has its own state.
  *
- * <p>Execution is bounded: template calls nest at most {@value #MAX_DEPTH} deep and the output is at
- * most {@value #MAX_OUTPUT} characters, so a hostile template fails with an error instead of taking
- * the process down.
+ * <p>Execution is bounded: template calls nest at most {@value #MAX_DEPTH} deep, at most
+ * {@value #MAX_STEPS} nodes and calls run, the output and every string a function returns are at most
+ * {@value #MAX_OUTPUT} characters, and a width or precision in {@code printf} at most a million, so a
+ * hostile template fails with an error instead of taking the process down.
  */
 public final class GoTemplate {
     static final int MAX_DEPTH = 100;
     static final int MAX_OUTPUT = 1 << 20;
+    /** Nodes and function calls one execution may run: a template that calls itself twice per level stops here. */
+    static final long MAX_STEPS = 1_000_000;
 
     private final String name;
     private final Map<String, List<Node>> templates;
@@ -127,7 +130,16 @@ public final class GoTemplate {
             out.append(s);
         }
 
+        long steps;
+
+        void step() throws TemplateException {
+            if (++steps > MAX_STEPS) {
+                throw error("the template ran more than " + MAX_STEPS + " steps");
+            }
+        }
+
         void node(Node n, Object dot, int depth) throws TemplateException {
+            step();
             if (n instanceof Text t) {
                 write(t.text());
             } else if (n instanceof Action a) {
@@ -411,13 +423,19 @@ public final class GoTemplate {
                 int i = given - 1;
                 values[i] = typed(fin, i < fixed ? f.params()[i] : f.variadic());
             }
+            step();
+            Object result;
             try {
-                return f.body().call(values);
+                result = f.body().call(values);
             } catch (TemplateException e) {
                 throw e;
             } catch (Exception e) {
                 throw error("error calling " + fname + ": " + e.getMessage());
             }
+            if (result instanceof String str && str.length() > MAX_OUTPUT) {
+                throw error("error calling " + fname + ": the result exceeds " + MAX_OUTPUT + " characters");
+            }
+            return result;
         }
 
         /** Go 1.18's short-circuit {@code and}/{@code or}: the first falsy (truthy) value, else the last. */

@@ -128,6 +128,11 @@ class EmailNotifierTest {
     }
 
     @Test
+    void headerValues_areOneLine_soLabelsCannotAddHeaders() {
+        assertThat(Mailer.oneLine("disk full\r\nBcc: someone@example.org")).isEqualTo("disk full  Bcc: someone@example.org");
+    }
+
+    @Test
     void wrongPassword_failsWithoutRetrying_andIsCounted() throws Exception {
         notifier = new Notifier(NotifierConfigParser.parse("am.yml", """
                 route: {receiver: r, group_wait: 50ms, group_interval: 1m}

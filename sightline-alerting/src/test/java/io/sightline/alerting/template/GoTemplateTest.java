@@ -70,6 +70,7 @@ class GoTemplateTest {
                 new Case("{{ printf \"%5.1f|%-4s|%05d|%q|%x|%e|%g\" 2.25 \"ab\" 42 \"q\" 255 1234.5 0.00001 }}", 0,
                         "  2.2|ab  |00042|\"q\"|ff|1.234500e+03|1e-05"),
                 new Case("{{ printf \"%v %v %t %T\" $labels.job 1.5 true $value }}", 0, "node 1.5 true float64"),
+                new Case("{{ printf \"%*d|%.*f\" 2000000000 1 2000000000 1.5 }}", 0, "%!(BADWIDTH)1|%!(BADPREC)1.500000"),
                 new Case("{{ if gt $value 80.0 }}high{{ else if gt $value 50.0 }}mid{{ else }}low{{ end }}", 60, "mid"),
                 new Case("{{ if and (ge $value 1.0) (lt $value 2.0) }}in{{ end }}", 1, "in"),
                 new Case("{{ and 1 0 }} {{ or 0 \"\" \"x\" }} {{ not true }} {{ or 0 }}", 0, "0 x false 0"),
@@ -176,6 +177,19 @@ class GoTemplateTest {
         assertThatThrownBy(() -> expand(b.template(), 1)).isInstanceOf(TemplateException.class)
                 .hasMessageStartingWith("template: __alert_Test:1: executing \"__alert_Test\" at <")
                 .hasMessageContaining(b.message());
+    }
+
+    @Test
+    void hostileTemplates_stopAtTheBounds() {
+        StringBuilder doubling = new StringBuilder();
+        for (int i = 0; i < 24; i++) {
+            doubling.append("{{ define \"d").append(i).append("\" }}{{ template \"d").append(i + 1).append("\" }}{{ template \"d")
+                    .append(i + 1).append("\" }}{{ end }}");
+        }
+        doubling.append("{{ define \"d24\" }}x{{ end }}{{ template \"d0\" }}");
+        assertThatThrownBy(() -> expand(doubling.toString(), 0)).hasMessageContaining("more than 1000000 steps");
+        assertThatThrownBy(() -> expand("{{ $s := printf \"%0600000d\" 0 }}{{ printf \"%s%s\" $s $s }}", 0))
+                .hasMessageContaining("error calling printf: the result exceeds 1048576 characters");
     }
 
     @Test

@@ -121,6 +121,13 @@ public final class DeltaAccumulator {
          * batch's deltas are added to it rather than overwriting it.
          */
         public void commit() {
+            if (staged.isEmpty()) {
+                return;
+            }
+            long newest = Long.MIN_VALUE;
+            for (Staged st : staged.values()) {
+                newest = Math.max(newest, st.t());
+            }
             staged.forEach((series, st) -> totals.compute(series, (k, cur) -> {
                 if (cur == null || (st.baseT() >= 0 && cur.t() == st.baseT()) || (st.baseT() < 0 && st.t() - cur.t() > idleMs)) {
                     return cur != null && st.baseT() < 0 && cur.t() >= st.t() ? cur : new Total(st.t(), st.cumulative());
@@ -130,7 +137,7 @@ public final class DeltaAccumulator {
                 }
                 return new Total(st.t(), cur.value() + (st.cumulative() - st.baseValue()));
             }));
-            sweep(totals.values().stream().mapToLong(Total::t).max().orElse(0));
+            sweep(newest);
             staged.clear();
         }
     }

@@ -3,7 +3,6 @@ package io.sightline.promql.engine;
 import io.sightline.common.Labels;
 import io.sightline.promql.ast.Expr;
 import io.sightline.promql.ast.Expr.AggregateOp;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -112,7 +111,7 @@ final class Aggregations {
         for (StepSample s : in) {
             Labels key;
             if (op == AggregateOp.COUNT_VALUES) {
-                key = grouper.group(s.labels).toBuilder().set(valueLabel, formatFloat(s.v)).build();
+                key = grouper.group(s.labels).toBuilder().set(valueLabel, io.sightline.common.GoFloat.plain(s.v)).build();
             } else {
                 key = grouper.group(s.labels);
             }
@@ -336,20 +335,5 @@ final class Aggregations {
             System.arraycopy(values, 0, values, nan, values.length - nan);
             Arrays.fill(values, 0, nan, Double.NaN);
         }
-    }
-
-    /** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest digits that round-trip, never an exponent. */
-    static String formatFloat(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == 0) {
-            return (1 / v < 0) ? "-0" : "0";
-        }
-        String s = new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
-        return s;
     }
 }

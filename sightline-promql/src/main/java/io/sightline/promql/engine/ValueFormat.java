@@ -7,7 +7,7 @@ public final class ValueFormat {
 
     /** A sample value: shortest digits without exponent ({@code 1}, {@code 0.5}, {@code 1000000}), {@code NaN}, {@code +Inf}. */
     public static String value(double v) {
-        return Aggregations.formatFloat(v);
+        return io.sightline.common.GoFloat.plain(v);
     }
 
     /** A timestamp in seconds with millisecond digits when not whole: {@code 1435781451.781}, {@code 12.500}. */

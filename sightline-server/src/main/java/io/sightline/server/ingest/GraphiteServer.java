@@ -45,7 +45,11 @@ public final class GraphiteServer implements AutoCloseable {
     private final MeterRegistry registry;
     private final LongSupplier clock;
     private final int maxConnections;
+    /** A connection silent this long is closed (the sender reconnects), so idle ones cannot hold every slot. */
+    static final int IDLE_TIMEOUT_MS = 5 * 60_000;
+
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> connectionThreads = ConcurrentHashMap.newKeySet();
     private final AtomicInteger active = new AtomicInteger();
     private final Counter accepted;
     private final Counter refusedConnections;
@@ -93,6 +97,12 @@ public final class GraphiteServer implements AutoCloseable {
             } catch (IOException e) {
                 if (!closed) {
                     log.atWarn().addKeyValue("reason", e.getMessage()).log("graphite: accept failed");
+                    try {
+                        Thread.sleep(100); // e.g. out of file descriptors: do not spin
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                 }
                 continue;
             }
@@ -113,9 +123,11 @@ public final class GraphiteServer implements AutoCloseable {
                     open.remove(s);
                     active.decrementAndGet();
                     closeQuietly(s);
+                    connectionThreads.remove(Thread.currentThread());
                 }
             }, "graphite-conn-" + ids.incrementAndGet());
             t.setDaemon(true);
+            connectionThreads.add(t);
             t.start();
         }
     }
@@ -124,6 +136,7 @@ public final class GraphiteServer implements AutoCloseable {
     private void serve(Socket s) {
         Connection c = new Connection(String.valueOf(s.getRemoteSocketAddress()));
         try {
+            s.setSoTimeout(IDLE_TIMEOUT_MS);
             InputStream in = s.getInputStream();
             byte[] chunk = new byte[64 * 1024];
             int n;
@@ -134,6 +147,11 @@ public final class GraphiteServer implements AutoCloseable {
                 }
             }
             c.endOfStream();
+            if (c.complete() > 0) {
+                store(c);
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            log.atDebug().addKeyValue("peer", c.peer).log("graphite: idle connection closed");
             if (c.complete() > 0) {
                 store(c);
             }
@@ -342,7 +360,10 @@ public final class GraphiteServer implements AutoCloseable {
         }
     }
 
-    /** Stops accepting and closes every connection; batches being stored finish first. */
+    /**
+     * Stops accepting and closes every connection; a connection's lines already read are stored before
+     * its thread ends, which this waits for (5 s at most), so storage can close after.
+     */
     @Override
     public void close() {
         closed = true;
@@ -354,8 +375,13 @@ public final class GraphiteServer implements AutoCloseable {
         for (Socket s : open) {
             closeQuietly(s);
         }
+        long deadline = System.nanoTime() + 5_000_000_000L;
         try {
             acceptor.join(2000);
+            // Connection threads end once their socket is closed, after storing what they read.
+            for (Thread t : connectionThreads) {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

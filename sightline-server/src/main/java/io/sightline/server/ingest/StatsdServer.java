@@ -48,7 +48,7 @@ public final class StatsdServer implements AutoCloseable {
     private final Thread receiver;
     private final ScheduledExecutorService flusher;
     private volatile boolean closed;
-    private long lastLogged = Long.MIN_VALUE;
+    private long lastLogged = -LOG_EVERY_MS; // not Long.MIN_VALUE: now - MIN_VALUE overflows
 
     /**
      * Binds and starts receiving and flushing.

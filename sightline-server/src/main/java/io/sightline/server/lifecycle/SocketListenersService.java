@@ -56,12 +56,13 @@ public final class SocketListenersService implements Service {
                 log.atInfo().addKeyValue("address", show(statsd.address()))
                         .addKeyValue("flush_interval", s.flushInterval().toMillis() + "ms").log("listening for StatsD (UDP)");
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) { // UnresolvedAddressException, SecurityException...
             String which = graphite == null && l.graphite() != null ? "listeners.graphite " + l.graphite().address() + " (TCP)"
                     : "listeners.statsd " + l.statsd().address() + " (UDP)";
             close();
             throw new IllegalStateException("cannot listen on " + which + ": "
-                    + (e instanceof BindException ? "address already in use or not available" : e.getMessage()), e);
+                    + (e instanceof BindException ? "address already in use or not available"
+                            : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         }
     }
 

@@ -65,7 +65,7 @@ final class AlertmanagerJson {
         }
         try {
             return OffsetDateTime.parse(n.asText()).toInstant().toEpochMilli();
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) { // the latter: beyond the milliseconds of a long
             throw new IllegalArgumentException(field + " \"" + n.asText() + "\" is not an RFC 3339 time");
         }
     }

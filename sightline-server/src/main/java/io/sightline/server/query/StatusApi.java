@@ -29,7 +29,8 @@ public final class StatusApi {
 
     /** Values of these keys are secrets; the config endpoint shows {@code <secret>} instead. */
     private static final Pattern SECRET = Pattern.compile(
-            "^(\\s*-?\\s*(?:password|bearer_token|sha256|credentials|client_secret|secret|token)\\s*:\\s*).+$",
+            "^(\\s*-?\\s*(?:[a-z_]*password|bearer_token|sha256|credentials|[a-z_]*secret|[a-z_]*token|routing_key"
+                    + "|service_key|api_key|api_url)\\s*:\\s*).+$",
             Pattern.MULTILINE);
 
     private final Instant started = Instant.now();

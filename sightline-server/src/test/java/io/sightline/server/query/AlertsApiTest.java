@@ -37,6 +37,10 @@ class AlertsApiTest {
                   receivers:
                     - {name: team}
                     - {name: oncall}
+                    - name: unused
+                      slack_configs: [{api_url: 'http://hooks.example/secret-path'}]
+                      email_configs: [{to: a@example.org, from: b@example.org, smarthost: 'localhost:25', auth_username: u,
+                                       auth_password: hunter2}]
                   inhibit_rules:
                     - {source_matchers: ['alertname="DatacenterDown"'], target_matchers: ['severity="ticket"'], equal: [dc]}
                 """);
@@ -107,12 +111,13 @@ class AlertsApiTest {
         assertThat(byReceiver).containsExactly("oncall:1", "team:2");
         JsonNode status = JSON.readTree(TestHttp.get(url(server, "/api/v2/status")).body());
         assertThat(status.path("cluster").path("status").asText()).isEqualTo("disabled");
-        assertThat(status.path("config").path("original").asText()).contains("receiver: oncall").contains("DatacenterDown");
+        assertThat(status.path("config").path("original").asText()).contains("receiver: oncall").contains("DatacenterDown")
+                .contains("<secret>").doesNotContain("hunter2").doesNotContain("secret-path");
         assertThat(status.path("versionInfo").has("version")).isTrue();
         assertThat(status.path("uptime").asText()).endsWith("Z");
 
         var receivers = TestHttp.get(url(server, "/api/v2/receivers"));
-        assertThat(JSON.readTree(receivers.body()).findValuesAsText("name")).containsExactly("team", "oncall");
+        assertThat(JSON.readTree(receivers.body()).findValuesAsText("name")).containsExactly("team", "oncall", "unused");
     }
 
     /** Alertmanager's error bodies are JSON strings. */
