@@ -79,6 +79,7 @@ public final class AlertmanagerForwarder implements AutoCloseable {
 
     public void configure(List<Target> targets, List<RelabelConfig> alertRelabel, Labels externalLabels) {
         settings = new Settings(List.copyOf(targets), List.copyOf(alertRelabel), externalLabels);
+        tlsClients.clear(); // a reload re-reads the certificate files (rotated ones included)
     }
 
     public boolean active() {

@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
@@ -100,7 +99,7 @@ public final class AlertsApi {
             boolean silenced;
             boolean inhibited;
             List<LabelMatcher> filter = new ArrayList<>();
-            Pattern receiver = null;
+            LabelMatcher receiver = null;
             try {
                 active = flag(ctx, "active");
                 silenced = flag(ctx, "silenced");
@@ -111,7 +110,8 @@ public final class AlertsApi {
                 }
                 String r = ctx.queryParam("receiver");
                 if (r != null && !r.isEmpty()) {
-                    receiver = Pattern.compile("^(?:" + r + ")$");
+                    // Anchored, RE2-style names accepted, and a match that backtracks without end is abandoned.
+                    receiver = LabelMatcher.regex("receiver", r);
                 }
             } catch (PatternSyntaxException e) {
                 return AlertmanagerJson.json(HttpStatus.BAD_REQUEST, "failed to parse receiver param: " + e.getDescription());
@@ -125,9 +125,13 @@ public final class AlertsApi {
                 if (!filter.stream().allMatch(m -> m.matches(labels))) {
                     continue;
                 }
-                Pattern rp = receiver;
-                if (rp != null && s.receivers().stream().noneMatch(x -> rp.matcher(x).matches())) {
-                    continue;
+                LabelMatcher rp = receiver;
+                try {
+                    if (rp != null && s.receivers().stream().noneMatch(rp::matches)) {
+                        continue;
+                    }
+                } catch (LabelMatcher.MatchTooExpensive e) {
+                    return AlertmanagerJson.json(HttpStatus.BAD_REQUEST, e.getMessage());
                 }
                 List<String> silencedBy = sil == null ? List.of() : sil.mutedBy(labels);
                 boolean isSilenced = !silencedBy.isEmpty() || s.silenced();
