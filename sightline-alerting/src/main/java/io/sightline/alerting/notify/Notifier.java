@@ -246,10 +246,6 @@ public final class Notifier implements AutoCloseable {
         return b.build();
     }
 
-    private synchronized boolean inhibited(Labels target, long now) {
-        return !inhibitors(target, now).isEmpty();
-    }
-
     /**
      * An alert as Alertmanager's {@code GET /api/v2/alerts} shows it.
      *
@@ -263,6 +259,7 @@ public final class Notifier implements AutoCloseable {
     /** The alerts that have not resolved, with their receivers and whether they are suppressed. */
     public synchronized List<AlertStatus> current() {
         long now = clock.getAsLong();
+        Map<Labels, List<String>> inhibitions = inhibitions(now);
         List<AlertStatus> out = new ArrayList<>();
         for (AlertEvent a : alerts.values()) {
             if (a.endsAt() <= now) {
@@ -274,42 +271,57 @@ public final class Notifier implements AutoCloseable {
                     receivers.add(m.route().receiver());
                 }
             }
-            out.add(new AlertStatus(a, List.copyOf(receivers), silenced.test(a.labels()), inhibitors(a.labels(), now),
-                    updated.getOrDefault(a.labels(), now)));
+            out.add(new AlertStatus(a, List.copyOf(receivers), silenced.test(a.labels()),
+                    inhibitions.getOrDefault(a.labels(), List.of()), updated.getOrDefault(a.labels(), now)));
         }
         return out;
     }
 
     private final Map<Labels, Long> updated = new HashMap<>();
 
-    /** Fingerprints of the firing alerts that inhibit {@code target}. */
-    private synchronized List<String> inhibitors(Labels target, long now) {
-        List<String> out = new ArrayList<>();
+    /**
+     * For every inhibited alert, the fingerprints of the firing alerts that inhibit it. Per rule, the
+     * firing sources are indexed by their values of the {@code equal} labels, so this is linear in the
+     * alerts rather than quadratic.
+     */
+    private synchronized Map<Labels, List<String>> inhibitions(long now) {
+        Map<Labels, List<String>> out = new HashMap<>();
         for (NotifierConfig.InhibitRule rule : config.inhibitRules()) {
-            if (!matches(rule.target(), target)) {
+            Map<List<String>, List<AlertEvent>> sources = new HashMap<>();
+            for (AlertEvent src : alerts.values()) {
+                // An alert matching both sides inhibits nothing (Alertmanager's rule).
+                if (src.endsAt() > now && matches(rule.source(), src.labels()) && !matches(rule.target(), src.labels())) {
+                    sources.computeIfAbsent(equalValues(rule, src.labels()), k -> new ArrayList<>()).add(src);
+                }
+            }
+            if (sources.isEmpty()) {
                 continue;
             }
-            for (AlertEvent src : alerts.values()) {
-                if (src.endsAt() <= now || src.labels().equals(target) || !matches(rule.source(), src.labels())
-                        || matches(rule.target(), src.labels())) {
+            for (AlertEvent target : alerts.values()) {
+                if (!matches(rule.target(), target.labels())) {
                     continue;
                 }
-                boolean equal = true;
-                for (String l : rule.equal()) {
-                    String a = src.labels().get(l);
-                    String b = target.get(l);
-                    if (!(a == null ? "" : a).equals(b == null ? "" : b)) {
-                        equal = false;
-                        break;
+                for (AlertEvent src : sources.getOrDefault(equalValues(rule, target.labels()), List.of())) {
+                    if (!src.labels().equals(target.labels())) {
+                        List<String> fps = out.computeIfAbsent(target.labels(), k -> new ArrayList<>());
+                        String fp = String.format("%016x", fingerprint(src.labels()));
+                        if (!fps.contains(fp)) {
+                            fps.add(fp);
+                        }
                     }
-                }
-                String fp = String.format("%016x", fingerprint(src.labels()));
-                if (equal && !out.contains(fp)) {
-                    out.add(fp);
                 }
             }
         }
         return out;
+    }
+
+    private static List<String> equalValues(NotifierConfig.InhibitRule rule, Labels labels) {
+        List<String> values = new ArrayList<>(rule.equal().size());
+        for (String l : rule.equal()) {
+            String v = labels.get(l);
+            values.add(v == null ? "" : v);
+        }
+        return values;
     }
 
     /** The notification log of one integration of one group. */
@@ -358,8 +370,9 @@ public final class Notifier implements AutoCloseable {
                 snapshot = new ArrayList<>(alerts.values());
             }
             List<AlertEvent> visible = new ArrayList<>();
+            Map<Labels, List<String>> inhibited = inhibitions(now);
             for (AlertEvent a : snapshot) {
-                if (!inhibited(a.labels(), now) && !silenced.test(a.labels())) {
+                if (!inhibited.containsKey(a.labels()) && !silenced.test(a.labels())) {
                     visible.add(a);
                 }
             }
