@@ -3,6 +3,7 @@ package io.sightline.ingest.graphite;
 import io.sightline.common.GoFloat;
 import io.sightline.common.Labels;
 import io.sightline.ingest.LineRefused;
+import io.sightline.ingest.Lines;
 import io.sightline.ingest.SeriesSink;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -86,25 +87,16 @@ public final class GraphiteParser {
         int samples = 0;
         int refused = 0;
         int dropped = 0;
-        int lineNo = 0;
-        int pos = 0;
         long[] ts = new long[1];
         double[] vs = new double[1];
-        while (pos < body.length()) {
-            int end = body.indexOf('\n', pos);
-            if (end < 0) {
-                end = body.length();
-            }
-            lineNo++;
-            String line = body.substring(pos, end);
-            pos = end + 1;
+        for (Lines l = new Lines(body); l.next(); ) {
             Sample s;
             try {
-                s = parseLine(line, nowMs);
+                s = parseLine(l.text(), nowMs);
             } catch (LineRefused e) {
                 lines++;
                 refused++;
-                sink.invalid("line " + lineNo, e.getMessage(), 1);
+                sink.invalid("line " + l.number(), e.getMessage(), 1);
                 continue;
             }
             if (s == null) {

@@ -68,18 +68,11 @@ public final class LineProtocolParser {
         long samples = 0;
         int invalid = 0;
         long strings = 0;
-        int lineNo = 0;
-        int pos = 0;
         long[] ts = new long[1];
         double[] vs = new double[1];
-        while (pos < body.length()) {
-            int end = body.indexOf('\n', pos);
-            if (end < 0) {
-                end = body.length();
-            }
-            lineNo++;
-            String line = body.substring(pos, end > pos && body.charAt(end - 1) == '\r' ? end - 1 : end).strip();
-            pos = end + 1;
+        for (io.sightline.ingest.Lines l = new io.sightline.ingest.Lines(body); l.next(); ) {
+            int lineNo = l.number();
+            String line = l.text().strip(); // strip() takes a trailing \r too
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }

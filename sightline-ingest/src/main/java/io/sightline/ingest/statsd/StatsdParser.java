@@ -2,6 +2,7 @@ package io.sightline.ingest.statsd;
 
 import io.sightline.common.Labels;
 import io.sightline.ingest.LineRefused;
+import io.sightline.ingest.Lines;
 import io.sightline.common.GoFloat;
 
 /**
@@ -72,23 +73,14 @@ public final class StatsdParser {
         int events = 0;
         int refused = 0;
         int dropped = 0;
-        int lineNo = 0;
-        int pos = 0;
-        while (pos < packet.length()) {
-            int end = packet.indexOf('\n', pos);
-            if (end < 0) {
-                end = packet.length();
-            }
-            lineNo++;
-            String line = packet.substring(pos, end);
-            pos = end + 1;
+        for (Lines l = new Lines(packet); l.next(); ) {
             StatsdEvent e;
             try {
-                e = parseLine(line);
+                e = parseLine(l.text());
             } catch (LineRefused r) {
                 lines++;
                 refused++;
-                sink.refused(lineNo, r);
+                sink.refused(l.number(), r);
                 continue;
             }
             if (e != null) {

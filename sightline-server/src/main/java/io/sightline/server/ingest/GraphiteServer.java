@@ -301,16 +301,12 @@ public final class GraphiteServer implements AutoCloseable {
 
         /** Decodes a batch (complete lines; the last may lack its newline at the end of the stream). */
         void decode(byte[] body, int firstLine, long now, io.sightline.ingest.SeriesSink sink) {
-            int line = firstLine;
-            int start = 0;
             long[] ts = new long[1];
             double[] vs = new double[1];
-            while (start < body.length) {
-                int end = start;
-                while (end < body.length && body[end] != '\n') {
-                    end++;
-                }
-                String text = RequestBodies.utf8OrNull(body, start, end - start);
+            int line = firstLine - 1;
+            for (io.sightline.ingest.Lines.OfBytes l = new io.sightline.ingest.Lines.OfBytes(body, 0, body.length); l.next(); ) {
+                line = firstLine - 1 + l.number();
+                String text = RequestBodies.utf8OrNull(body, l.start(), l.length());
                 if (text == null) {
                     refuse(GraphiteParser.Reason.INVALID_UTF8, line, "not valid UTF-8");
                 } else {
@@ -330,10 +326,8 @@ public final class GraphiteServer implements AutoCloseable {
                         refuse(e.reason(), line, e.getMessage());
                     }
                 }
-                line++;
-                start = end + 1;
             }
-            lineNo = Math.max(lineNo, line - 1);
+            lineNo = Math.max(lineNo, line);
         }
 
         void refuse(io.sightline.ingest.LineRefused.Reason reason, int line, String message) {

@@ -122,21 +122,13 @@ public final class StatsdServer implements AutoCloseable {
             StatsdParser.parse(whole, sink(0));
             return;
         }
-        int lineNo = 0;
-        int start = 0;
-        while (start < length) {
-            int end = start;
-            while (end < length && data[end] != '\n') {
-                end++;
-            }
-            lineNo++;
-            String line = RequestBodies.utf8OrNull(data, start, end - start);
+        for (io.sightline.ingest.Lines.OfBytes l = new io.sightline.ingest.Lines.OfBytes(data, 0, length); l.next(); ) {
+            String line = RequestBodies.utf8OrNull(data, l.start(), l.length());
             if (line == null) {
-                refused(StatsdParser.Reason.INVALID_UTF8.tag(), "line " + lineNo + ": not valid UTF-8");
+                refused(StatsdParser.Reason.INVALID_UTF8.tag(), "line " + l.number() + ": not valid UTF-8");
             } else {
-                StatsdParser.parse(line, sink(lineNo - 1));
+                StatsdParser.parse(line, sink(l.number() - 1));
             }
-            start = end + 1;
         }
     }
 
