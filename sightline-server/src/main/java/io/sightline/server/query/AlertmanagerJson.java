@@ -40,6 +40,17 @@ final class AlertmanagerJson {
         }
     }
 
+    /** A POST endpoint: the body read and parsed as JSON (400 if it is not), then handed to {@code handle}. */
+    static com.linecorp.armeria.server.HttpService post(java.util.function.Function<JsonNode, HttpResponse> handle) {
+        return (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
+            try {
+                return handle.apply(parse(agg.contentUtf8()));
+            } catch (BadBody e) {
+                return e.response();
+            }
+        }));
+    }
+
     static JsonNode parse(String body) throws BadBody {
         try {
             JsonNode n = JSON.readTree(body);

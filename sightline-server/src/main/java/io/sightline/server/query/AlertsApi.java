@@ -195,14 +195,8 @@ public final class AlertsApi {
     }
 
     private HttpService post() {
-        return (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
-            JsonNode body;
-            try {
-                body = AlertmanagerJson.parse(agg.contentUtf8());
-            } catch (AlertmanagerJson.BadBody e) {
-                return e.response();
-            }
-            if (body == null || !body.isArray()) {
+        return AlertmanagerJson.post(body -> {
+            if (!body.isArray()) {
                 return AlertmanagerJson.json(HttpStatus.BAD_REQUEST, "body must be a list of alerts");
             }
             if (body.size() > MAX_ALERTS) {
@@ -222,7 +216,7 @@ public final class AlertsApi {
             }
             n.receive(events);
             return HttpResponse.of(HttpStatus.OK);
-        }));
+        });
     }
 
     /** One postable alert, with Alertmanager's defaults and checks. */

@@ -104,14 +104,8 @@ public final class SilencesApi {
     }
 
     private HttpService post() {
-        return (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
-            JsonNode body;
-            try {
-                body = AlertmanagerJson.parse(agg.contentUtf8());
-            } catch (AlertmanagerJson.BadBody e) {
-                return e.response();
-            }
-            if (body == null || !body.isObject()) {
+        return AlertmanagerJson.post(body -> {
+            if (!body.isObject()) {
                 return error(HttpStatus.BAD_REQUEST, "body must be a silence object");
             }
             List<Silence.Matcher> matchers = new ArrayList<>();
@@ -137,7 +131,7 @@ public final class SilencesApi {
             } catch (IOException e) {
                 return error(HttpStatus.SERVICE_UNAVAILABLE, "cannot save the silence: " + e.getMessage());
             }
-        }));
+        });
     }
 
     private HttpService one() {
