@@ -14,7 +14,8 @@ public interface Querier extends AutoCloseable {
      *
      * @param sorted whether the set must be ordered by labels
      * @param hints what the caller will do with the data (may be null); implementations may use it to
-     *     read less, never to return other data
+     *     read less, and return rollups instead of raw samples only as far as
+     *     {@link SelectHints#maxResolutionMs()} allows
      * @throws IllegalArgumentException if no matcher can narrow the selection
      */
     SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers);

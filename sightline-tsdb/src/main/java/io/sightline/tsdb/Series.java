@@ -13,4 +13,13 @@ public interface Series {
      *     instead of allocating (the caller must no longer use it), or null
      */
     SampleIterator iterator(SampleIterator reuse);
+
+    /**
+     * {@code 0} for raw samples; otherwise the width in ms of the rollup windows the samples summarise
+     * (downsampled data, returned only when the {@link SelectHints} allow it): one sample per window,
+     * stamped at the window's last millisecond, its value the aggregate the hints' function needs.
+     */
+    default long resolutionMs() {
+        return 0;
+    }
 }

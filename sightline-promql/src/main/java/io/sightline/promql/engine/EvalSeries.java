@@ -15,6 +15,8 @@ final class EvalSeries {
     long[] ts;
     double[] vs;
     int n;
+    /** For series read from storage: the rollup window width its samples summarise, 0 for raw samples. */
+    long resolutionMs;
 
     EvalSeries(Labels labels, boolean dropName, int capacity) {
         this.labels = labels;

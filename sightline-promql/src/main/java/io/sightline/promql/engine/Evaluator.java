@@ -155,12 +155,19 @@ final class Evaluator {
      */
     void select(Expr.VectorSelector vs, long mint, long maxt, boolean dropStale,
             java.util.function.Consumer<EvalSeries> consumer) {
+        select(vs, SelectHints.range(mint, maxt), dropStale, consumer);
+    }
+
+    /** Like {@link #select(Expr.VectorSelector, long, long, boolean, java.util.function.Consumer)}, with hints. */
+    void select(Expr.VectorSelector vs, SelectHints hints, boolean dropStale,
+            java.util.function.Consumer<EvalSeries> consumer) {
+        long mint = hints.start();
+        long maxt = hints.end();
         if (mint > maxt) {
             return;
         }
         try (Querier q = ctx.queryable.querier(mint, maxt)) {
-            SeriesSet set = q.select(false, SelectHints.range(mint, maxt),
-                    vs.matchers().toArray(new LabelMatcher[0]));
+            SeriesSet set = q.select(false, hints, vs.matchers().toArray(new LabelMatcher[0]));
             SampleIterator reuse = null;
             EvalSeries buf = new EvalSeries(Labels.empty(), false, 64);
             while (set.next()) {
@@ -170,6 +177,7 @@ final class Evaluator {
                 SampleIterator it = s.iterator(reuse);
                 reuse = it;
                 buf.labels = s.labels();
+                buf.resolutionMs = s.resolutionMs();
                 buf.n = 0;
                 if (it.seek(mint)) {
                     do {
@@ -206,11 +214,13 @@ final class Evaluator {
      * worth it (range queries, long windows); {@code sink} gets the non-null results one by one, in
      * storage order, on this thread. So results do not depend on the number of cores.
      */
-    <R> void selectMapped(Expr.VectorSelector vs, long mint, long maxt, boolean dropStale,
+    <R> void selectMapped(Expr.VectorSelector vs, SelectHints hints, boolean dropStale,
             SeriesTransform<R> transform, java.util.function.Consumer<R> sink) {
+        long mint = hints.start();
+        long maxt = hints.end();
         boolean parallel = QueryWorkers.PARALLELISM > 1 && (steps > 1 || maxt - mint > 3_600_000L);
         if (!parallel || mint > maxt) {
-            select(vs, mint, maxt, dropStale, raw -> {
+            select(vs, hints, dropStale, raw -> {
                 R r = transform.apply(raw);
                 if (r != null) {
                     sink.accept(r);
@@ -219,8 +229,7 @@ final class Evaluator {
             return;
         }
         try (Querier q = ctx.queryable.querier(mint, maxt)) {
-            SeriesSet set = q.select(false, SelectHints.range(mint, maxt),
-                    vs.matchers().toArray(new LabelMatcher[0]));
+            SeriesSet set = q.select(false, hints, vs.matchers().toArray(new LabelMatcher[0]));
             List<Series> batch = new ArrayList<>(BATCH);
             boolean more = true;
             while (more) {
@@ -264,6 +273,7 @@ final class Evaluator {
     /** One series' samples in [mint, maxt], into {@code buf} (emptied first). */
     private static void read(Series s, long mint, long maxt, boolean dropStale, EvalSeries buf) {
         buf.labels = s.labels();
+        buf.resolutionMs = s.resolutionMs();
         buf.n = 0;
         SampleIterator it = s.iterator(null);
         if (it.seek(mint)) {
@@ -328,8 +338,15 @@ final class Evaluator {
             smoothedSelector(vs, offset, first, last).forEach(c);
             return;
         }
-        selectMapped(vs, first - ctx.lookbackMs + 1, last, false, l -> {
+        // A range query may read rollups of windows up to its step instead of raw samples; a series of
+        // rollups is looked up over at least one window (one sample per window).
+        long maxResolution = steps > 1 && !sampleTimes ? ctx.maxResolution(interval) : 0;
+        long mint = first - Math.max(ctx.lookbackMs, maxResolution) + 1;
+        SelectHints hints = new SelectHints(mint, last, steps > 1 ? interval : 0, sampleTimes ? "timestamp" : null, 0,
+                List.of(), false, maxResolution);
+        selectMapped(vs, hints, false, l -> {
             EvalSeries s = new EvalSeries(l.labels, false, Math.min(steps, Math.max(l.n, 1)));
+            long lookback = Math.max(ctx.lookbackMs, l.resolutionMs);
             int j = 0;
             for (int k = 0; k < steps; k++) {
                 long t = stepTime(k);
@@ -338,7 +355,7 @@ final class Evaluator {
                     j++;
                 }
                 int idx = j - 1;
-                if (idx >= 0 && l.ts[idx] > ref - ctx.lookbackMs && !StaleNaN.is(l.vs[idx])) {
+                if (idx >= 0 && l.ts[idx] > ref - lookback && !StaleNaN.is(l.vs[idx])) {
                     s.add(t, sampleTimes ? l.ts[idx] / 1000.0 : l.vs[idx]);
                 }
             }
@@ -396,26 +413,24 @@ final class Evaluator {
         final Expr.RangeMode mode;
         private final List<EvalSeries> evaluated;
         private final Expr.VectorSelector selector;
-        private final long mint;
-        private final long maxt;
+        private final SelectHints hints;
 
         private RangeSource(long rangeMs, long offsetMs, Expr.At at, Expr.RangeMode mode, List<EvalSeries> evaluated,
-                Expr.VectorSelector selector, long mint, long maxt) {
+                Expr.VectorSelector selector, SelectHints hints) {
             this.rangeMs = rangeMs;
             this.offsetMs = offsetMs;
             this.at = at;
             this.mode = mode;
             this.evaluated = evaluated;
             this.selector = selector;
-            this.mint = mint;
-            this.maxt = maxt;
+            this.hints = hints;
         }
 
         void forEach(java.util.function.Consumer<EvalSeries> consumer) {
             if (evaluated != null) {
                 evaluated.forEach(consumer);
             } else {
-                select(selector, mint, maxt, true, consumer);
+                select(selector, hints, true, consumer);
             }
         }
 
@@ -429,14 +444,34 @@ final class Evaluator {
                     }
                 }
             } else {
-                selectMapped(selector, mint, maxt, true, transform, sink);
+                selectMapped(selector, hints, true, transform, sink);
             }
         }
     }
 
     RangeSource rangeSource(Expr e) {
+        return rangeSource(e, null);
+    }
+
+    /**
+     * How many rollup windows a function's range must span at least: rates and derivatives need two
+     * points in each range; aggregations over time read the one window's aggregate.
+     */
+    static int rollupsPerRange(String func) {
+        return switch (func) {
+            case "rate", "increase", "delta", "irate", "idelta", "deriv", "predict_linear" -> 2;
+            default -> 1;
+        };
+    }
+
+    /**
+     * The range vector {@code e} as read by {@code func} (null: its raw points). A function that a
+     * rollup answers may read rollups of windows as wide as its range allows ({@link #rollupsPerRange})
+     * and no wider than the step of a range query, where the storage has them.
+     */
+    RangeSource rangeSource(Expr e, String func) {
         if (e instanceof Expr.Paren p) {
-            return rangeSource(p.expr());
+            return rangeSource(p.expr(), func);
         }
         if (e instanceof Expr.MatrixSelector ms) {
             Expr.VectorSelector vs = ms.selector();
@@ -457,7 +492,14 @@ final class Evaluator {
                     maxt += ctx.lookbackMs;
                 }
             }
-            return new RangeSource(range, offset, vs.at(), ms.mode(), null, vs, mint, maxt);
+            long maxResolution = 0;
+            if (func != null && ms.mode() == Expr.RangeMode.PLAIN) {
+                maxResolution = ctx.maxResolution(Math.min(range / rollupsPerRange(func),
+                        steps > 1 ? interval : Long.MAX_VALUE));
+            }
+            SelectHints hints = new SelectHints(mint, maxt, steps > 1 ? interval : 0, func, range, List.of(), false,
+                    maxResolution);
+            return new RangeSource(range, offset, vs.at(), ms.mode(), null, vs, hints);
         }
         if (e instanceof Expr.Subquery sq) {
             return subquery(sq);
@@ -492,7 +534,7 @@ final class Evaluator {
                 s.dropName = false;
             }
         }
-        return new RangeSource(range, offset, sq.at(), Expr.RangeMode.PLAIN, series, null, 0, 0);
+        return new RangeSource(range, offset, sq.at(), Expr.RangeMode.PLAIN, series, null, null);
     }
 
     /** For an instant query of a range-vector expression: the raw points of each series in the window. */

@@ -36,6 +36,11 @@ final class QueryContext {
                 : System.nanoTime() + options.timeout().toNanos();
     }
 
+    /** The widest rollup window a selector may read when its step and range allow {@code wanted}. */
+    long maxResolution(long wanted) {
+        return Math.max(0, Math.min(wanted, options.maxSourceResolutionMs()));
+    }
+
     /** Offsets and ranges beyond this (about 100,000 years) are refused rather than overflow time arithmetic. */
     static final long MAX_DURATION_MS = 3_153_600_000_000_000L;
 

@@ -76,8 +76,10 @@ final class RangeEval {
             default -> {
             }
         }
-        Evaluator.RangeSource src = ev.rangeSource(inner);
+        Evaluator.RangeSource src = ev.rangeSource(inner, name);
         RangeFunctions.Fn fn = function(ev, c, name, p0, p1);
+        // Rollups of counts: the samples in a window are the sum of the windows' counts.
+        RangeFunctions.Fn countRollups = name.equals("count_over_time") ? RangeFunctions::sum : fn;
         boolean dropName = !Functions.keepsName(name);
         Annotator annotator = new Annotator(ev, c, name, arg);
         double[] fp0 = p0;
@@ -127,7 +129,7 @@ final class RangeEval {
                 w.t = t;
                 w.p0 = fp0 == null ? 0 : fp0[k];
                 w.p1 = fp1 == null ? 0 : fp1[k];
-                double v = fn.apply(w);
+                double v = (s.resolutionMs > 0 ? countRollups : fn).apply(w);
                 if (!RangeFunctions.isNone(v)) {
                     o.add(t, v);
                     any = true;

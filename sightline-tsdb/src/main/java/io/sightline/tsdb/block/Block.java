@@ -297,7 +297,7 @@ public final class Block {
      * Every series with all its samples, deletions applied, in label order: what a compaction reads.
      * The sources read the block's maps lazily.
      */
-    List<BlockWriter.SeriesSource> seriesSources() {
+    public List<BlockWriter.SeriesSource> seriesSources() {
         Tombstones ts = tombstones;
         List<BlockWriter.SeriesSource> out = new ArrayList<>(seriesCount);
         for (int id = 0; id < seriesCount; id++) {

@@ -19,10 +19,12 @@ import java.util.List;
  *     level-1 ids it was made of
  * @param files sizes in bytes of {@code index} and {@code chunks}, checked at open
  * @param version format version, 1
+ * @param resolution {@code 0} for raw samples; for a rollup block, the width in ms of its windows
+ *     (absent in files written before rollups existed: raw)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record BlockMeta(String id, long minTime, long maxTime, Stats stats, Compaction compaction, Files files,
-        int version) {
+        int version, long resolution) {
     public static final int VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -56,6 +58,9 @@ public record BlockMeta(String id, long minTime, long maxTime, Stats stats, Comp
         }
         if (m.version != VERSION) {
             throw new CorruptBlockException(file + " has format version " + m.version + ", this build reads " + VERSION);
+        }
+        if (m.resolution < 0) {
+            throw new CorruptBlockException(file + " has a negative resolution " + m.resolution);
         }
         if (m.minTime >= m.maxTime) {
             throw new CorruptBlockException(file + " has minTime " + m.minTime + " not before maxTime " + m.maxTime);

@@ -58,12 +58,21 @@ public final class BlockWriter {
      */
     public static BlockMeta write(Path blocksDir, long minT, long maxT, int level, List<String> sources,
             List<? extends SeriesSource> series) throws IOException {
+        return write(blocksDir, minT, maxT, level, sources, series, 0);
+    }
+
+    /**
+     * Like {@link #write(Path, long, long, int, List, List)}, for a block of rollups at {@code resolution}
+     * ms ({@code 0}: raw samples).
+     */
+    public static BlockMeta write(Path blocksDir, long minT, long maxT, int level, List<String> sources,
+            List<? extends SeriesSource> series, long resolution) throws IOException {
         String id = Ulid.next();
         Path tmp = blocksDir.resolve(id + ".tmp");
         Files.createDirectories(tmp);
         boolean done = false;
         try {
-            BlockMeta meta = writeFiles(tmp, id, minT, maxT, level, sources, series);
+            BlockMeta meta = writeFiles(tmp, id, minT, maxT, level, sources, series, resolution);
             if (meta == null) {
                 return null;
             }
@@ -84,7 +93,7 @@ public final class BlockWriter {
     }
 
     private static BlockMeta writeFiles(Path dir, String id, long minT, long maxT, int level, List<String> sources,
-            List<? extends SeriesSource> series) throws IOException {
+            List<? extends SeriesSource> series, long resolution) throws IOException {
         TreeSet<String> symbolSet = new TreeSet<>();
         for (SeriesSource s : series) {
             Labels l = s.labels();
@@ -247,7 +256,7 @@ public final class BlockWriter {
         }
         return new BlockMeta(id, firstT, maxT, new BlockMeta.Stats(seriesCount, samples, chunkCount),
                 new BlockMeta.Compaction(level, sources.isEmpty() ? List.of(id) : List.copyOf(sources)),
-                new BlockMeta.Files(indexBytes, chunksBytes), BlockMeta.VERSION);
+                new BlockMeta.Files(indexBytes, chunksBytes), BlockMeta.VERSION, resolution);
     }
 
     /**

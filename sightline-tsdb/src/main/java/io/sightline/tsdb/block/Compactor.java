@@ -20,9 +20,17 @@ public final class Compactor {
 
     /**
      * Writes the merge of {@code blocks} (oldest first) under {@code blocksDir} as a block one level
-     * above the highest of them. Returns null if nothing is left (everything was deleted).
+     * above the highest of them, at their resolution (all must share it). Returns null if nothing is left
+     * (everything was deleted).
      */
     public static BlockMeta compact(Path blocksDir, List<Block> blocks) throws IOException {
+        long resolution = blocks.get(0).meta().resolution();
+        for (Block b : blocks) {
+            if (b.meta().resolution() != resolution) {
+                throw new IllegalArgumentException("BUG: cannot merge blocks of resolutions " + resolution + " and "
+                        + b.meta().resolution());
+            }
+        }
         List<List<BlockWriter.SeriesSource>> lists = new ArrayList<>();
         long minT = Long.MAX_VALUE;
         long maxT = Long.MIN_VALUE;
@@ -57,6 +65,6 @@ public final class Compactor {
                 }
             });
         });
-        return BlockWriter.write(blocksDir, minT, maxT, level + 1, List.copyOf(sources), merged);
+        return BlockWriter.write(blocksDir, minT, maxT, level + 1, List.copyOf(sources), merged, resolution);
     }
 }

@@ -15,6 +15,8 @@ import io.sightline.tsdb.block.BlockWriter;
 import io.sightline.tsdb.block.Compactor;
 import io.sightline.tsdb.block.CorruptBlockException;
 import io.sightline.tsdb.merge.MergeQuerier;
+import io.sightline.tsdb.rollup.Downsampler;
+import io.sightline.tsdb.rollup.RollupQuerier;
 import io.sightline.tsdb.wal.Wal;
 import io.sightline.tsdb.wal.WalBatch;
 import io.sightline.tsdb.wal.WalRecords;
@@ -47,6 +49,10 @@ import org.roaringbitmap.IntIterator;
  *
  * <p><b>Retention.</b> Blocks whose whole range is older than the newest sample minus
  * {@link BlockOptions#retentionMs} are deleted.
+ *
+ * <p><b>Downsampling.</b> Raw blocks older than {@link Downsampling#afterMs} are rolled up into blocks
+ * of 5-minute and 1-hour windows ({@link Downsampler}), kept for their own retention; queries read them
+ * where their hints allow ({@link RollupQuerier}).
  */
 public final class TsdbStorage implements Storage {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TsdbStorage.class);
@@ -64,10 +70,12 @@ public final class TsdbStorage implements Storage {
      *     its samples are kept in blocks; series matching no rule keep {@code retentionMs}
      * @param checkIntervalMs how often a background thread cuts, compacts and applies retention; 0 for
      *     never (tests call {@link #maintain()})
+     * @param downsampling whether and when raw blocks are rolled up, and how long rollups are kept
      */
     public record BlockOptions(long blockRangeMs, long retentionMs, long retentionBytes, List<RetentionRule> rules,
-            long checkIntervalMs) {
-        public static final BlockOptions DEFAULTS = new BlockOptions(7_200_000L, 15L * 86_400_000L, 10_000L);
+            long checkIntervalMs, Downsampling downsampling) {
+        public static final BlockOptions DEFAULTS = new BlockOptions(7_200_000L, 15L * 86_400_000L, 0, List.of(),
+                10_000L, Downsampling.DEFAULTS);
         static final long MAX_BLOCK_RANGE_MS = 31L * 86_400_000L;
 
         public BlockOptions {
@@ -78,28 +86,93 @@ public final class TsdbStorage implements Storage {
                 throw new IllegalArgumentException("retention and check interval must not be negative");
             }
             rules = List.copyOf(rules);
+            if (downsampling == null) {
+                throw new IllegalArgumentException("downsampling must not be null");
+            }
+            if (downsampling.enabled()) {
+                if (blockRangeMs % Downsampler.ONE_HOUR != 0) {
+                    throw new IllegalArgumentException("with downsampling on, the block duration must be a whole"
+                            + " number of hours (rollup windows must not straddle blocks), got " + blockRangeMs + "ms");
+                }
+                if (retentionMs != 0 && downsampling.afterMs() >= retentionMs) {
+                    throw new IllegalArgumentException("downsampling.after (" + downsampling.afterMs()
+                            + "ms) must be shorter than the retention time (" + retentionMs
+                            + "ms), or raw blocks expire before they are rolled up");
+                }
+            }
         }
 
+        /** Options without downsampling. */
+        public BlockOptions(long blockRangeMs, long retentionMs, long retentionBytes, List<RetentionRule> rules,
+                long checkIntervalMs) {
+            this(blockRangeMs, retentionMs, retentionBytes, rules, checkIntervalMs, Downsampling.OFF);
+        }
+
+        /** Options without downsampling, size retention or rules. */
         public BlockOptions(long blockRangeMs, long retentionMs, long checkIntervalMs) {
             this(blockRangeMs, retentionMs, 0, List.of(), checkIntervalMs);
         }
 
         public BlockOptions withRetentionBytes(long bytes) {
-            return new BlockOptions(blockRangeMs, retentionMs, bytes, rules, checkIntervalMs);
+            return new BlockOptions(blockRangeMs, retentionMs, bytes, rules, checkIntervalMs, downsampling);
         }
 
         public BlockOptions withRules(List<RetentionRule> r) {
-            return new BlockOptions(blockRangeMs, retentionMs, retentionBytes, r, checkIntervalMs);
+            return new BlockOptions(blockRangeMs, retentionMs, retentionBytes, r, checkIntervalMs, downsampling);
         }
 
-        /** The ranges blocks are compacted into, smallest first. */
+        public BlockOptions withDownsampling(Downsampling d) {
+            return new BlockOptions(blockRangeMs, retentionMs, retentionBytes, rules, checkIntervalMs, d);
+        }
+
+        /** How long blocks of a resolution are kept ({@code 0}: raw), 0 for ever. */
+        long retentionOf(long resolution) {
+            return resolution == 0 ? retentionMs : downsampling.retentionOf(resolution);
+        }
+
+        /** The ranges raw blocks are compacted into, smallest first. */
         List<Long> compactionRanges() {
-            long max = retentionMs > 0 ? Math.min(MAX_BLOCK_RANGE_MS, retentionMs / 10) : MAX_BLOCK_RANGE_MS;
+            return compactionRanges(retentionMs);
+        }
+
+        /** The ranges blocks kept for {@code retention} are compacted into, smallest first. */
+        List<Long> compactionRanges(long retention) {
+            long max = retention > 0 ? Math.min(MAX_BLOCK_RANGE_MS, retention / 10) : MAX_BLOCK_RANGE_MS;
             List<Long> out = new ArrayList<>();
             for (long r = blockRangeMs * 3; r <= max && r > 0; r *= 3) {
                 out.add(r);
             }
             return out;
+        }
+    }
+
+    /**
+     * Downsampling: raw blocks whose whole range is older than the newest sample minus {@code afterMs}
+     * are rolled up into 5-minute and 1-hour windows (count, sum, min, max, last), kept for
+     * {@code retention5mMs} and {@code retention1hMs} (0: for ever; the 1-hour rollups at least as long
+     * as the 5-minute ones, since queries read the coarsest resolution they may).
+     */
+    public record Downsampling(boolean enabled, long afterMs, long retention5mMs, long retention1hMs) {
+        public static final Downsampling DEFAULTS = new Downsampling(true, 40L * 3_600_000L, 90L * 86_400_000L,
+                365L * 86_400_000L);
+        public static final Downsampling OFF = new Downsampling(false, DEFAULTS.afterMs, DEFAULTS.retention5mMs,
+                DEFAULTS.retention1hMs);
+
+        public Downsampling {
+            if (afterMs <= 0) {
+                throw new IllegalArgumentException("downsampling.after must be positive, got " + afterMs + "ms");
+            }
+            if (retention5mMs < 0 || retention1hMs < 0) {
+                throw new IllegalArgumentException("rollup retentions must not be negative");
+            }
+            if (retention5mMs == 0 ? retention1hMs != 0 : retention1hMs != 0 && retention1hMs < retention5mMs) {
+                throw new IllegalArgumentException("downsampling.retention_1h must be at least retention_5m (queries"
+                        + " read the coarsest rollups they may, so 1h rollups must cover what 5m ones do)");
+            }
+        }
+
+        long retentionOf(long resolution) {
+            return resolution == Downsampler.FIVE_MINUTES ? retention5mMs : retention1hMs;
         }
     }
 
@@ -119,8 +192,8 @@ public final class TsdbStorage implements Storage {
     }
 
     /** What {@link #maintain()} did. */
-    public record MaintenanceReport(List<BlockMeta> cut, List<BlockMeta> compacted, List<String> expired,
-            long checkpointBytes, long millis) {}
+    public record MaintenanceReport(List<BlockMeta> cut, List<BlockMeta> compacted, List<BlockMeta> downsampled,
+            List<String> expired, long checkpointBytes, long millis) {}
 
     static final int MAX_CUTS_PER_RUN = 16;
 
@@ -189,7 +262,9 @@ public final class TsdbStorage implements Storage {
         Head head = new Head(options, chunkFiles, blockOptions.blockRangeMs());
         long blocksEnd = Long.MIN_VALUE;
         for (Block b : blocks) {
-            blocksEnd = Math.max(blocksEnd, b.meta().maxTime());
+            if (b.meta().resolution() == 0) {
+                blocksEnd = Math.max(blocksEnd, b.meta().maxTime());
+            }
         }
         // Samples before the newest block's end were all written to blocks before the log was
         // checkpointed (a cut raises the head's minimum valid time before it writes the block).
@@ -287,7 +362,8 @@ public final class TsdbStorage implements Storage {
         List<Block> redundant = new ArrayList<>();
         for (Block b : out) {
             for (Block other : out) {
-                if (other != b && other.meta().compaction().level() > b.meta().compaction().level()
+                if (other != b && other.meta().resolution() == b.meta().resolution()
+                        && other.meta().compaction().level() > b.meta().compaction().level()
                         && other.meta().compaction().sources().containsAll(b.meta().compaction().sources())) {
                     redundant.add(b);
                     break;
@@ -336,11 +412,30 @@ public final class TsdbStorage implements Storage {
         return new HeadAppender(head);
     }
 
+    /**
+     * Raw samples over {@code [mint, maxt]}, or rollups where the hints of a select allow them (see
+     * {@link RollupQuerier}).
+     */
     @Override
     public Querier querier(long mint, long maxt) {
+        List<Block> current = blocks;
+        java.util.TreeMap<Long, List<Block>> rollups = new java.util.TreeMap<>();
+        for (Block b : current) {
+            if (b.meta().resolution() != 0 && b.meta().minTime() <= maxt && b.meta().maxTime() > mint) {
+                rollups.computeIfAbsent(b.meta().resolution(), k -> new ArrayList<>()).add(b);
+            }
+        }
+        Querier raw = rawQuerier(current, mint, maxt);
+        if (rollups.isEmpty()) {
+            return raw;
+        }
+        return new RollupQuerier(raw, mint, maxt, rollups, (from, to) -> rawQuerier(current, from, to));
+    }
+
+    private Querier rawQuerier(List<Block> current, long mint, long maxt) {
         List<Querier> parts = new ArrayList<>();
-        for (Block b : blocks) {
-            if (b.meta().minTime() <= maxt && b.meta().maxTime() > mint) {
+        for (Block b : current) {
+            if (b.meta().resolution() == 0 && b.meta().minTime() <= maxt && b.meta().maxTime() > mint) {
                 parts.add(b.querier(mint, maxt));
             }
         }
@@ -423,10 +518,13 @@ public final class TsdbStorage implements Storage {
             if (!cut.isEmpty()) {
                 checkpointBytes = checkpoint();
             }
+            // Before retention: a backfill of old data is rolled up before its raw blocks expire.
+            List<BlockMeta> downsampled = downsample();
             List<String> expired = applyRetention();
             List<BlockMeta> compacted = compact();
             expired.addAll(applySizeRetention());
-            return new MaintenanceReport(cut, compacted, expired, checkpointBytes, (System.nanoTime() - t0) / 1_000_000);
+            return new MaintenanceReport(cut, compacted, downsampled, expired, checkpointBytes,
+                    (System.nanoTime() - t0) / 1_000_000);
         }
     }
 
@@ -443,6 +541,12 @@ public final class TsdbStorage implements Storage {
                 LOG.atInfo().addKeyValue("block", m.id()).addKeyValue("level", m.compaction().level())
                         .addKeyValue("min_time", m.minTime()).addKeyValue("max_time", m.maxTime())
                         .addKeyValue("bytes", m.files().index() + m.files().chunks()).log("blocks compacted");
+            }
+            for (BlockMeta m : r.downsampled()) {
+                LOG.atInfo().addKeyValue("block", m.id()).addKeyValue("resolution_ms", m.resolution())
+                        .addKeyValue("min_time", m.minTime()).addKeyValue("max_time", m.maxTime())
+                        .addKeyValue("series", m.stats().numSeries())
+                        .addKeyValue("bytes", m.files().index() + m.files().chunks()).log("blocks rolled up");
             }
             for (String e : r.expired()) {
                 LOG.atInfo().addKeyValue("block", e).log("block deleted by retention");
@@ -571,6 +675,13 @@ public final class TsdbStorage implements Storage {
             return expired;
         }
         long newest = newest();
+        List<Block> drop = new ArrayList<>();
+        for (Block b : blocks) {
+            long keep = blockOptions.retentionOf(b.meta().resolution());
+            if (b.meta().resolution() != 0 && keep != 0 && b.meta().maxTime() <= newest - keep) {
+                drop.add(b);
+            }
+        }
         long retention = blockOptions.retentionMs();
         List<RetentionRule> rules = blockOptions.rules();
         long longest = retention == 0 ? Long.MAX_VALUE : retention;
@@ -583,8 +694,10 @@ public final class TsdbStorage implements Storage {
             ruleMatchers.add(rules.get(i).matchers());
             ruleCutoffs[i] = cutoff(newest, rules.get(i).retentionMs());
         }
-        List<Block> drop = new ArrayList<>();
         for (Block b : blocks) {
+            if (b.meta().resolution() != 0) {
+                continue; // rollups: their resolution's retention, above
+            }
             if (longest != Long.MAX_VALUE && b.meta().maxTime() <= newest - longest) {
                 drop.add(b); // past every retention
                 continue;
@@ -696,12 +809,34 @@ public final class TsdbStorage implements Storage {
         return out;
     }
 
-    /** The next blocks to merge, or null. */
+    /** The next blocks to merge (all of one resolution), or null. */
     private List<Block> plan() {
         long settled = head.minValidTime.get();
-        for (long range : blockOptions.compactionRanges()) {
+        java.util.TreeSet<Long> resolutions = new java.util.TreeSet<>();
+        for (Block b : blocks) {
+            resolutions.add(b.meta().resolution());
+        }
+        for (long resolution : resolutions) {
+            List<Block> group = plan(resolution, settled);
+            if (group != null) {
+                return group;
+            }
+        }
+        for (Block b : blocks) {
+            if (b.hasTombstones()) {
+                return List.of(b);
+            }
+        }
+        return null;
+    }
+
+    private List<Block> plan(long resolution, long settled) {
+        for (long range : blockOptions.compactionRanges(blockOptions.retentionOf(resolution))) {
             java.util.TreeMap<Long, List<Block>> windows = new java.util.TreeMap<>();
             for (Block b : blocks) {
+                if (b.meta().resolution() != resolution) {
+                    continue;
+                }
                 long w = Math.floorDiv(b.meta().minTime(), range);
                 if (b.meta().maxTime() <= (w + 1) * range && (w + 1) * range <= settled) {
                     windows.computeIfAbsent(w, k -> new ArrayList<>()).add(b);
@@ -713,12 +848,87 @@ public final class TsdbStorage implements Storage {
                 }
             }
         }
-        for (Block b : blocks) {
-            if (b.hasTombstones()) {
-                return List.of(b);
+        return null;
+    }
+
+    /**
+     * Rolls up every raw block older than {@link Downsampling#afterMs} into each resolution, for the
+     * part of its range that rollups of that resolution do not cover yet.
+     */
+    private List<BlockMeta> downsample() throws StorageException {
+        List<BlockMeta> out = new ArrayList<>();
+        Downsampling d = blockOptions.downsampling();
+        if (!d.enabled() || closed) {
+            return out;
+        }
+        long limit = newest() - d.afterMs();
+        for (Block raw : blocks) {
+            if (closed) {
+                break;
+            }
+            if (raw.meta().resolution() != 0 || raw.meta().maxTime() > limit) {
+                continue;
+            }
+            long from = Math.floorDiv(raw.meta().minTime(), Downsampler.ONE_HOUR) * Downsampler.ONE_HOUR;
+            // Whole hours only: a block whose end is not on the hour (opened from a snapshot) leaves
+            // its last partial hour raw.
+            long to = Math.floorDiv(raw.meta().maxTime(), Downsampler.ONE_HOUR) * Downsampler.ONE_HOUR;
+            if (from >= to) {
+                continue;
+            }
+            for (long resolution : Downsampler.RESOLUTIONS) {
+                for (long[] gap : uncovered(resolution, from, to)) {
+                    try {
+                        BlockMeta m = Downsampler.write(blocksDir, raw, gap[0], gap[1], resolution);
+                        if (m != null) {
+                            Block b = Block.open(blocksDir.resolve(m.id()));
+                            List<Block> next = new ArrayList<>(blocks);
+                            next.add(b);
+                            next.sort(Comparator.comparingLong((Block x) -> x.meta().minTime()));
+                            blocks = List.copyOf(next);
+                            out.add(m);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        throw new StorageException("cannot roll up " + raw + " at " + resolution + "ms: "
+                                + e.getMessage(), e);
+                    }
+                }
             }
         }
-        return null;
+        return out;
+    }
+
+    /**
+     * The parts of {@code [from, to)} no block of {@code resolution} covers. A rollup block covers from
+     * the start of the hour of its first window to its end (rollups are written for whole hours).
+     */
+    private List<long[]> uncovered(long resolution, long from, long to) {
+        List<long[]> covered = new ArrayList<>();
+        for (Block b : blocks) {
+            if (b.meta().resolution() == resolution) {
+                covered.add(new long[] {Math.floorDiv(b.meta().minTime(), Downsampler.ONE_HOUR) * Downsampler.ONE_HOUR,
+                        b.meta().maxTime()});
+            }
+        }
+        covered.sort(Comparator.comparingLong(c -> c[0]));
+        List<long[]> gaps = new ArrayList<>();
+        long at = from;
+        for (long[] c : covered) {
+            if (c[1] <= at) {
+                continue;
+            }
+            if (c[0] >= to) {
+                break;
+            }
+            if (c[0] > at) {
+                gaps.add(new long[] {at, c[0]});
+            }
+            at = Math.max(at, c[1]);
+        }
+        if (at < to) {
+            gaps.add(new long[] {at, to});
+        }
+        return gaps;
     }
 
     private static void deleteTree(Path p) throws IOException {

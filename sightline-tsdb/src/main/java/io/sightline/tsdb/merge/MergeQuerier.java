@@ -85,5 +85,14 @@ public final class MergeQuerier implements Querier {
             }
             return new MergingIterator(its);
         }
+
+        @Override
+        public long resolutionMs() {
+            long r = 0;
+            for (Series s : parts) {
+                r = Math.max(r, s.resolutionMs());
+            }
+            return r;
+        }
     }
 }

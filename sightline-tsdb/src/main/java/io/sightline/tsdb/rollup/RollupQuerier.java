@@ -1,0 +1,311 @@
+package io.sightline.tsdb.rollup;
+
+import io.sightline.common.LabelMatcher;
+import io.sightline.common.Labels;
+import io.sightline.tsdb.Querier;
+import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.SelectHints;
+import io.sightline.tsdb.Series;
+import io.sightline.tsdb.SeriesSet;
+import io.sightline.tsdb.block.Block;
+import io.sightline.tsdb.merge.MergeQuerier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
+
+/**
+ * Raw samples, or rollups where a query's hints allow them. A select whose
+ * {@link SelectHints#maxResolutionMs()} admits a resolution with rollup blocks in the range, and whose
+ * function a rollup answers ({@link Read#forFunction}), reads the coarsest such resolution: the rollup
+ * blocks where they exist and, after the newest of them, the raw samples rolled up on the fly into the
+ * same windows, so every series it returns is at one resolution. Anything else reads raw samples.
+ * Label names and values come from both (the rollup label excluded): where raw samples have expired,
+ * the series are still known through their rollups.
+ */
+public final class RollupQuerier implements Querier {
+    private final Querier raw;
+    private final long mint;
+    private final long maxt;
+    private final NavigableMap<Long, List<Block>> rollups;
+    private final Map<Block, Querier> blockQueriers = new HashMap<>();
+    private final BiFunction<Long, Long, Querier> rawQuerier;
+    private final List<Querier> opened = new ArrayList<>();
+
+    /**
+     * @param raw raw samples over {@code [mint, maxt]}; closed with this querier
+     * @param rollups rollup blocks overlapping the range by resolution, each list oldest first
+     * @param rawQuerier opens a querier of raw samples over {@code [from, to]}
+     */
+    public RollupQuerier(Querier raw, long mint, long maxt, NavigableMap<Long, List<Block>> rollups,
+            BiFunction<Long, Long, Querier> rawQuerier) {
+        this.raw = raw;
+        this.mint = mint;
+        this.maxt = maxt;
+        this.rollups = rollups;
+        this.rawQuerier = rawQuerier;
+        for (List<Block> blocks : rollups.values()) {
+            for (Block b : blocks) {
+                blockQueriers.put(b, b.querier(mint, maxt));
+            }
+        }
+    }
+
+    /** The resolution a select with these hints reads, {@code 0} for raw samples. */
+    public long resolutionFor(SelectHints hints) {
+        if (hints == null || hints.maxResolutionMs() == 0 || Read.forFunction(hints.func()) == null) {
+            return 0;
+        }
+        Long r = rollups.floorKey(hints.maxResolutionMs());
+        return r == null ? 0 : r;
+    }
+
+    @Override
+    public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
+        Querier.requireNarrowing(matchers);
+        long r = resolutionFor(hints);
+        if (r == 0) {
+            return raw.select(sorted, hints, matchers);
+        }
+        Read read = Read.forFunction(hints.func());
+        List<Querier> parts = new ArrayList<>();
+        long covered = Long.MIN_VALUE;
+        for (Block b : rollups.get(r)) {
+            parts.add(new BlockView(blockQueriers.get(b), read, r));
+            covered = Math.max(covered, b.meta().maxTime());
+        }
+        long from = Math.floorDiv(Math.max(mint, covered), r) * r;
+        if (from <= maxt) {
+            Querier q = rawQuerier.apply(from, maxt);
+            synchronized (opened) {
+                opened.add(q);
+            }
+            parts.add(new OnTheFly(q, read, r, from));
+        }
+        return new MergeQuerier(parts).select(sorted, hints, matchers);
+    }
+
+    @Override
+    public List<String> labelNames(LabelMatcher... matchers) {
+        TreeSet<String> names = new TreeSet<>(raw.labelNames(matchers));
+        for (Querier q : blockQueriers.values()) {
+            names.addAll(q.labelNames(withLast(matchers)));
+        }
+        names.remove(Aggregate.LABEL);
+        return List.copyOf(names);
+    }
+
+    @Override
+    public List<String> labelValues(String name, LabelMatcher... matchers) {
+        TreeSet<String> values = new TreeSet<>(raw.labelValues(name, matchers));
+        if (!name.equals(Aggregate.LABEL)) {
+            for (Querier q : blockQueriers.values()) {
+                values.addAll(q.labelValues(name, withLast(matchers)));
+            }
+        }
+        return List.copyOf(values);
+    }
+
+    /** The matchers restricted to one aggregate series per raw series (every window has a last value). */
+    private static LabelMatcher[] withLast(LabelMatcher... matchers) {
+        return with(matchers, Aggregate.LAST);
+    }
+
+    private static LabelMatcher[] with(LabelMatcher[] matchers, Aggregate a) {
+        LabelMatcher[] out = Arrays.copyOf(matchers, matchers.length + 1);
+        out[matchers.length] = LabelMatcher.equal(Aggregate.LABEL, a.label());
+        return out;
+    }
+
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        List<Querier> all = new ArrayList<>(blockQueriers.values());
+        all.add(raw);
+        synchronized (opened) {
+            all.addAll(opened);
+        }
+        for (Querier q : all) {
+            try {
+                q.close();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** One rollup block's series of one read, with the rollup label removed. Not closed by itself. */
+    private static final class BlockView implements Querier {
+        private final Querier block;
+        private final Read read;
+        private final long resolution;
+
+        BlockView(Querier block, Read read, long resolution) {
+            this.block = block;
+            this.read = read;
+            this.resolution = resolution;
+        }
+
+        @Override
+        public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
+            List<Series> out = new ArrayList<>();
+            if (read == Read.AVG) {
+                Map<Labels, Series> counts = new HashMap<>();
+                SeriesSet c = block.select(false, hints, with(matchers, Aggregate.COUNT));
+                while (c.next()) {
+                    counts.put(strip(c.at().labels()), c.at());
+                }
+                SeriesSet s = block.select(false, hints, with(matchers, Aggregate.SUM));
+                while (s.next()) {
+                    Labels l = strip(s.at().labels());
+                    Series count = counts.get(l);
+                    if (count != null) {
+                        out.add(new Avg(l, s.at(), count, resolution));
+                    }
+                }
+            } else {
+                SeriesSet s = block.select(false, hints, with(matchers, read.stored()));
+                while (s.next()) {
+                    out.add(new Stripped(strip(s.at().labels()), s.at(), resolution));
+                }
+            }
+            out.sort((a, b) -> a.labels().compareTo(b.labels()));
+            return SeriesSet.of(out);
+        }
+
+        @Override
+        public List<String> labelNames(LabelMatcher... matchers) {
+            throw new UnsupportedOperationException("BUG: only selected through");
+        }
+
+        @Override
+        public List<String> labelValues(String name, LabelMatcher... matchers) {
+            throw new UnsupportedOperationException("BUG: only selected through");
+        }
+
+        @Override
+        public void close() {
+            // the block querier is closed by the RollupQuerier
+        }
+
+        private static Labels strip(Labels l) {
+            return l.toBuilder().remove(Aggregate.LABEL).build();
+        }
+    }
+
+    /** Raw samples rolled up as they are read, from {@code from} on. Not closed by itself. */
+    private static final class OnTheFly implements Querier {
+        private final Querier raw;
+        private final Read read;
+        private final long resolution;
+        private final long from;
+
+        OnTheFly(Querier raw, Read read, long resolution, long from) {
+            this.raw = raw;
+            this.read = read;
+            this.resolution = resolution;
+            this.from = from;
+        }
+
+        @Override
+        public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
+            SeriesSet set = raw.select(sorted, hints, matchers);
+            return new SeriesSet() {
+                @Override
+                public boolean next() {
+                    return set.next();
+                }
+
+                @Override
+                public Series at() {
+                    Series s = set.at();
+                    return new Series() {
+                        @Override
+                        public Labels labels() {
+                            return s.labels();
+                        }
+
+                        @Override
+                        public SampleIterator iterator(SampleIterator reuse) {
+                            return new RollupIterator(s.iterator(null), read, resolution, from);
+                        }
+
+                        @Override
+                        public long resolutionMs() {
+                            return resolution;
+                        }
+                    };
+                }
+            };
+        }
+
+        @Override
+        public List<String> labelNames(LabelMatcher... matchers) {
+            throw new UnsupportedOperationException("BUG: only selected through");
+        }
+
+        @Override
+        public List<String> labelValues(String name, LabelMatcher... matchers) {
+            throw new UnsupportedOperationException("BUG: only selected through");
+        }
+
+        @Override
+        public void close() {
+            // closed by the RollupQuerier
+        }
+    }
+
+    private record Stripped(Labels labels, Series inner, long resolutionMs) implements Series {
+        @Override
+        public SampleIterator iterator(SampleIterator reuse) {
+            return inner.iterator(null);
+        }
+    }
+
+    /** The mean of each window, from its sum and count (they have the same windows). */
+    private record Avg(Labels labels, Series sum, Series count, long resolutionMs) implements Series {
+        @Override
+        public SampleIterator iterator(SampleIterator reuse) {
+            SampleIterator s = sum.iterator(null);
+            SampleIterator c = count.iterator(null);
+            return new SampleIterator() {
+                private double v;
+
+                @Override
+                public boolean next() {
+                    return pair(s.next(), c.next());
+                }
+
+                @Override
+                public boolean seek(long t) {
+                    return pair(s.seek(t), c.seek(t));
+                }
+
+                private boolean pair(boolean a, boolean b) {
+                    if (!a || !b || s.timestamp() != c.timestamp()) {
+                        return false;
+                    }
+                    v = s.value() / c.value();
+                    return true;
+                }
+
+                @Override
+                public long timestamp() {
+                    return s.timestamp();
+                }
+
+                @Override
+                public double value() {
+                    return v;
+                }
+            };
+        }
+    }
+}
