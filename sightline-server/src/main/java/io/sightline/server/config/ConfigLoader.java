@@ -341,6 +341,12 @@ public final class ConfigLoader {
         long retentionSize = 0;
         List<SightlineConfig.RetentionRuleConfig> rules = new ArrayList<>();
         Duration blockDuration = Duration.ofHours(2);
+        var dd = io.sightline.tsdb.head.TsdbStorage.Downsampling.DEFAULTS;
+        Duration after = Duration.ofMillis(dd.afterMs());
+        Duration retention5m = Duration.ofMillis(dd.retention5mMs());
+        Duration retention1h = Duration.ofMillis(dd.retention1hMs());
+        Boolean downsample = null;
+        YamlNode downsamplingNode = null;
         if (n != null) {
             YamlNode.Mapping m = n.mapping("path", "tsdb", "wal");
             if (m.has("path")) {
@@ -356,7 +362,7 @@ public final class ConfigLoader {
             }
             if (m.has("tsdb")) {
                 YamlNode.Mapping t = m.required("tsdb").mapping("out_of_order_time_window", "retention_time",
-                        "retention_size", "retention_rules", "block_duration");
+                        "retention_size", "retention_rules", "block_duration", "downsampling");
                 ooo = t.duration("out_of_order_time_window", ooo);
                 retention = t.duration("retention_time", retention);
                 retentionSize = t.byteSize("retention_size", retentionSize);
@@ -384,6 +390,16 @@ public final class ConfigLoader {
                 if (blockDuration.compareTo(Duration.ofMinutes(1)) < 0 || blockDuration.compareTo(Duration.ofDays(1)) > 0) {
                     throw t.required("block_duration").error("must be between 1m and 1d, got " + io.sightline.common.PromDuration.format(blockDuration));
                 }
+                if (t.has("downsampling")) {
+                    downsamplingNode = t.required("downsampling");
+                    YamlNode.Mapping d = downsamplingNode.mapping("enabled", "after", "retention_5m", "retention_1h");
+                    if (d.has("enabled")) {
+                        downsample = d.bool("enabled", true);
+                    }
+                    after = d.duration("after", after);
+                    retention5m = d.duration("retention_5m", retention5m);
+                    retention1h = d.duration("retention_1h", retention1h);
+                }
             }
             if (m.has("wal")) {
                 YamlNode.Mapping w = m.required("wal").mapping("fsync", "fsync_interval", "segment_size");
@@ -405,8 +421,20 @@ public final class ConfigLoader {
                 }
             }
         }
+        // On unless turned off, or unless the blocks cannot hold whole hours of rollups (then only when
+        // asked for, which is refused below with the reason).
+        boolean wholeHours = blockDuration.toMillis() % 3_600_000L == 0;
+        boolean beforeExpiry = retention.isZero() || after.compareTo(retention) < 0;
+        boolean enabled = downsample != null ? downsample : wholeHours && beforeExpiry;
+        try {
+            new io.sightline.tsdb.head.TsdbStorage.BlockOptions(blockDuration.toMillis(), retention.toMillis(), 0,
+                    List.of(), 0, new io.sightline.tsdb.head.TsdbStorage.Downsampling(enabled, after.toMillis(),
+                            retention5m.toMillis(), retention1h.toMillis()));
+        } catch (IllegalArgumentException e) {
+            throw (downsamplingNode != null ? downsamplingNode : n).error(e.getMessage());
+        }
         return new StorageConfig(path, ooo, fsync, fsyncInterval, segment, retention, retentionSize, List.copyOf(rules),
-                blockDuration);
+                blockDuration, new SightlineConfig.DownsamplingConfig(enabled, after, retention5m, retention1h));
     }
 
     private static LimitsConfig limits(YamlNode n) {

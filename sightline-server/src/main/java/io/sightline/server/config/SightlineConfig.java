@@ -129,15 +129,22 @@ public record SightlineConfig(
      * @param retentionSize the oldest blocks are deleted while blocks and WAL exceed this many bytes; 0: no limit
      * @param retentionRules per-metric retention, first match wins
      * @param blockDuration range of the blocks cut from the head
+     * @param downsampling rollups of old raw blocks into 5m and 1h windows
      */
     public record StorageConfig(Path path, Duration outOfOrderWindow, WalFsync walFsync, Duration walFsyncInterval,
             long walSegmentBytes, Duration retentionTime, long retentionSize, List<RetentionRuleConfig> retentionRules,
-            Duration blockDuration) {
+            Duration blockDuration, DownsamplingConfig downsampling) {
         public StorageConfig withPath(Path p) {
             return new StorageConfig(p, outOfOrderWindow, walFsync, walFsyncInterval, walSegmentBytes, retentionTime,
-                    retentionSize, retentionRules, blockDuration);
+                    retentionSize, retentionRules, blockDuration, downsampling);
         }
     }
+
+    /**
+     * {@code storage.tsdb.downsampling}: raw blocks older than {@code after} are rolled up into 5-minute
+     * and 1-hour windows kept for {@code retention5m} and {@code retention1h} (zero: for ever).
+     */
+    public record DownsamplingConfig(boolean enabled, Duration after, Duration retention5m, Duration retention1h) {}
 
     /**
      * {@code storage.tsdb.retention_rules[]}: series matching {@code selector} keep {@code retention}.

@@ -54,8 +54,11 @@ public final class TsdbOpener implements StorageOpener {
         for (SightlineConfig.RetentionRuleConfig r : s.retentionRules()) {
             rules.add(new TsdbStorage.RetentionRule(r.matchers(), r.retention().toMillis()));
         }
+        var d = s.downsampling();
         return new TsdbStorage.BlockOptions(s.blockDuration().toMillis(), s.retentionTime().toMillis(),
-                s.retentionSize(), rules, TsdbStorage.BlockOptions.DEFAULTS.checkIntervalMs());
+                s.retentionSize(), rules, TsdbStorage.BlockOptions.DEFAULTS.checkIntervalMs(),
+                new TsdbStorage.Downsampling(d.enabled(), d.after().toMillis(), d.retention5m().toMillis(),
+                        d.retention1h().toMillis()));
     }
 
     @Override

@@ -291,9 +291,17 @@ public final class QueryApi {
         if (lookback <= 0) {
             throw new ApiParams.BadParameter("invalid parameter \"lookback_delta\": must be greater than 0");
         }
+        long maxResolution = EngineOptions.AUTO;
+        String mr = p.get("max_source_resolution");
+        if (mr != null && !mr.equals("auto")) {
+            maxResolution = p.durationMillis("max_source_resolution", 0);
+            if (maxResolution < 0) {
+                throw new ApiParams.BadParameter("invalid parameter \"max_source_resolution\": must be auto or a"
+                        + " duration of at least 0s");
+            }
+        }
         return new Engine(new EngineOptions(Duration.ofMillis(lookback), Duration.ofMinutes(1), qc.maxSamples(),
-                qc.maxSeries(),
-                Duration.ofMillis(Math.min(timeout, qc.timeout().toMillis()))));
+                qc.maxSeries(), Duration.ofMillis(Math.min(timeout, qc.timeout().toMillis())), maxResolution));
     }
 
     private static Expr parse(String param, String query) {

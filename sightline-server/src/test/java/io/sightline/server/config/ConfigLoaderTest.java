@@ -103,6 +103,16 @@ class ConfigLoaderTest {
                         "c.yml:3:31: storage.tsdb.out_of_order_time_window: not a valid duration string: \"1hour\""),
                 new BadConfig("block duration too short", "storage:\n  tsdb:\n    block_duration: 10s\n",
                         "c.yml:3:21: storage.tsdb.block_duration: must be between 1m and 1d, got 10s"),
+                new BadConfig("downsampling asked for with blocks of half an hour",
+                        "storage:\n  tsdb:\n    block_duration: 30m\n    downsampling:\n      enabled: true\n",
+                        "storage.tsdb.downsampling: with downsampling on, the block duration must be a whole number"
+                                + " of hours"),
+                new BadConfig("hourly rollups dropped before 5 minute ones",
+                        "storage:\n  tsdb:\n    downsampling:\n      retention_5m: 30d\n      retention_1h: 7d\n",
+                        "storage.tsdb.downsampling: downsampling.retention_1h must be at least retention_5m"),
+                new BadConfig("raw blocks expire before they are rolled up",
+                        "storage:\n  tsdb:\n    retention_time: 1d\n    downsampling:\n      enabled: true\n",
+                        "must be shorter than the retention time"),
                 new BadConfig("retention rule not a selector",
                         "storage:\n  tsdb:\n    retention_rules:\n      - {selector: 'rate(x[5m])', retention: 1d}\n",
                         "storage.tsdb.retention_rules[0].selector: must be a series selector"),
@@ -314,6 +324,21 @@ class ConfigLoaderTest {
         assertThat(d.storage().retentionTime()).isEqualTo(Duration.ofDays(15));
         assertThat(d.storage().blockDuration()).isEqualTo(Duration.ofHours(2));
         assertThat(d.storage().walFsync()).isEqualTo(SightlineConfig.WalFsync.PERIODIC);
+        // Downsampling: on by default; off by default with blocks that do not hold whole hours.
+        assertThat(d.storage().downsampling()).isEqualTo(new SightlineConfig.DownsamplingConfig(true,
+                Duration.ofHours(40), Duration.ofDays(90), Duration.ofDays(365)));
+        assertThat(c.storage().downsampling().enabled()).isFalse();
+        SightlineConfig ds = ConfigLoader.parse("d.yml", """
+                storage:
+                  tsdb:
+                    retention_time: 30d
+                    downsampling:
+                      after: 3d
+                      retention_5m: 120d
+                      retention_1h: 0s
+                """);
+        assertThat(ds.storage().downsampling()).isEqualTo(new SightlineConfig.DownsamplingConfig(true,
+                Duration.ofDays(3), Duration.ofDays(120), Duration.ZERO));
     }
 
     @Test
