@@ -124,6 +124,19 @@ class DownsampledQueryTest {
     }
 
     @Test
+    void anInstantQueryOverDays_readsRollupsUpToItsOwnTime() {
+        // Half an hour into the last hour: the rollups end with the open window, stamped at the query's
+        // time, so its 30 samples count too; the range starts on the hour, so the windows match it.
+        long t = END - 30 * 60_000;
+        long range = 2 * DAY + 30 * 60_000;
+        QueryResult r = new Engine(EngineOptions.defaults()).instantQuery(store,
+                "count_over_time(g[" + range / 60_000 + "m])", t);
+        List<QueryResult.Sample> v = ((QueryResult.Vector) r.value()).samples();
+        assertThat(v).hasSize(1);
+        assertThat(v.get(0).v()).isEqualTo(window(t, range).size());
+    }
+
+    @Test
     void withoutRollups_onlyTheRawDaysAnswer() {
         long rawFrom = END - 2 * DAY - 2 * H;
         for (QueryResult r : List.of(range("max_over_time(g[1h])", 0), range("g", 0), range("rate(c[5m])",

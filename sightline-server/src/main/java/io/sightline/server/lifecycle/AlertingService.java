@@ -123,12 +123,16 @@ public final class AlertingService implements Service {
 
     private Engine engine() {
         SightlineConfig c = config.get();
+        // Rules read raw samples only (max source resolution 0): their answers must be Prometheus's,
+        // not a rollup's approximation at the edges of a range.
         if (c == null) {
-            return new Engine(EngineOptions.defaults());
+            EngineOptions d = EngineOptions.defaults();
+            return new Engine(new EngineOptions(d.lookbackDelta(), d.defaultSubqueryStep(), d.maxSamples(), d.maxSeries(),
+                    d.timeout(), 0));
         }
         var q = c.query();
         return new Engine(new EngineOptions(q.lookbackDelta(), java.time.Duration.ofMinutes(1), q.maxSamples(), q.maxSeries(),
-                q.timeout()));
+                q.timeout(), 0));
     }
 
     public RuleManager rules() {

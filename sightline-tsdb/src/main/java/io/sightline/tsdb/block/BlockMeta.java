@@ -18,14 +18,18 @@ import java.util.List;
  * @param compaction level 1 for a block cut from the head, higher for merged blocks; sources are the
  *     level-1 ids it was made of
  * @param files sizes in bytes of {@code index} and {@code chunks}, checked at open
- * @param version format version, 1
+ * @param version format version: 1 for raw samples, 2 for rollups (so that a build from before rollups
+ *     quarantines them instead of serving them as raw series)
  * @param resolution {@code 0} for raw samples; for a rollup block, the width in ms of its windows
- *     (absent in files written before rollups existed: raw)
+ *     (absent in version 1). A rollup block's {@code minTime} is the start of the range it was rolled
+ *     up from (all of it is covered, samples or not), not its first sample
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record BlockMeta(String id, long minTime, long maxTime, Stats stats, Compaction compaction, Files files,
         int version, long resolution) {
     public static final int VERSION = 1;
+    /** The format version of rollup blocks: the same files, {@code resolution} set. */
+    public static final int VERSION_ROLLUP = 2;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -56,11 +60,13 @@ public record BlockMeta(String id, long minTime, long maxTime, Stats stats, Comp
         if (m.id == null || m.stats == null || m.compaction == null || m.files == null) {
             throw new CorruptBlockException(file + " lacks id, stats, compaction or files");
         }
-        if (m.version != VERSION) {
-            throw new CorruptBlockException(file + " has format version " + m.version + ", this build reads " + VERSION);
+        if (m.version != VERSION && m.version != VERSION_ROLLUP) {
+            throw new CorruptBlockException(file + " has format version " + m.version + ", this build reads "
+                    + VERSION + " and " + VERSION_ROLLUP);
         }
-        if (m.resolution < 0) {
-            throw new CorruptBlockException(file + " has a negative resolution " + m.resolution);
+        if ((m.version == VERSION_ROLLUP) != (m.resolution > 0)) {
+            throw new CorruptBlockException(file + " has format version " + m.version + " and resolution "
+                    + m.resolution + " (rollups, and only they, are version " + VERSION_ROLLUP + ")");
         }
         if (m.minTime >= m.maxTime) {
             throw new CorruptBlockException(file + " has minTime " + m.minTime + " not before maxTime " + m.maxTime);

@@ -63,7 +63,8 @@ public final class BlockWriter {
 
     /**
      * Like {@link #write(Path, long, long, int, List, List)}, for a block of rollups at {@code resolution}
-     * ms ({@code 0}: raw samples).
+     * ms ({@code 0}: raw samples). A rollup block's meta records {@code minT} as its start: it covers
+     * the whole range it was rolled up from.
      */
     public static BlockMeta write(Path blocksDir, long minT, long maxT, int level, List<String> sources,
             List<? extends SeriesSource> series, long resolution) throws IOException {
@@ -254,9 +255,11 @@ public final class BlockWriter {
             chunksBytes = chunks.position();
             indexBytes = index.position();
         }
-        return new BlockMeta(id, firstT, maxT, new BlockMeta.Stats(seriesCount, samples, chunkCount),
+        return new BlockMeta(id, resolution > 0 ? Math.min(minT, firstT) : firstT, maxT,
+                new BlockMeta.Stats(seriesCount, samples, chunkCount),
                 new BlockMeta.Compaction(level, sources.isEmpty() ? List.of(id) : List.copyOf(sources)),
-                new BlockMeta.Files(indexBytes, chunksBytes), BlockMeta.VERSION, resolution);
+                new BlockMeta.Files(indexBytes, chunksBytes),
+                resolution > 0 ? BlockMeta.VERSION_ROLLUP : BlockMeta.VERSION, resolution);
     }
 
     /**

@@ -31,17 +31,27 @@ public final class Compactor {
                         + b.meta().resolution());
             }
         }
-        List<List<BlockWriter.SeriesSource>> lists = new ArrayList<>();
         long minT = Long.MAX_VALUE;
         long maxT = Long.MIN_VALUE;
         int level = 0;
         TreeSet<String> sources = new TreeSet<>();
         for (Block b : blocks) {
-            lists.add(b.seriesSources());
             minT = Math.min(minT, b.meta().minTime());
             maxT = Math.max(maxT, b.meta().maxTime());
             level = Math.max(level, b.meta().compaction().level());
             sources.addAll(b.meta().compaction().sources());
+        }
+        return BlockWriter.write(blocksDir, minT, maxT, level + 1, List.copyOf(sources), merged(blocks), resolution);
+    }
+
+    /**
+     * The series of {@code blocks} (oldest first) as one list in label order, samples of a label set
+     * in several blocks merged by time (the first block wins a shared timestamp), deletions applied.
+     */
+    public static List<BlockWriter.SeriesSource> merged(List<Block> blocks) {
+        List<List<BlockWriter.SeriesSource>> lists = new ArrayList<>();
+        for (Block b : blocks) {
+            lists.add(b.seriesSources());
         }
         List<BlockWriter.SeriesSource> merged = new ArrayList<>();
         LabelOrderMerge.<BlockWriter.SeriesSource>merge(lists, BlockWriter.SeriesSource::labels, (labels, group) -> {
@@ -65,6 +75,6 @@ public final class Compactor {
                 }
             });
         });
-        return BlockWriter.write(blocksDir, minT, maxT, level + 1, List.copyOf(sources), merged, resolution);
+        return merged;
     }
 }

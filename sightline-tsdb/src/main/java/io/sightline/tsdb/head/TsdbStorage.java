@@ -196,6 +196,8 @@ public final class TsdbStorage implements Storage {
             List<String> expired, long checkpointBytes, long millis) {}
 
     static final int MAX_CUTS_PER_RUN = 16;
+    /** Rollup blocks written per maintenance pass at most, so that cuts are not held up by a backlog. */
+    static final int MAX_ROLLUPS_PER_RUN = 8;
 
     private final Path dir;
     private final Path blocksDir;
@@ -209,6 +211,12 @@ public final class TsdbStorage implements Storage {
     private final Object maintenanceLock = new Object();
     private final ScheduledExecutorService maintenance;
     private volatile boolean closed;
+    /**
+     * Ranges not to roll up (again), as {resolution, from, to}: those that held no raw samples, and those
+     * whose rollups size retention removed while raw blocks remained (in memory: after a restart they
+     * may be rolled up once more).
+     */
+    private final List<long[]> notToRollUp = new ArrayList<>();
 
     private TsdbStorage(Path dir, Head head, BlockOptions blockOptions, List<Block> blocks, List<String> quarantined,
             Wal.ReplayReport replay, long replayedSamples, long unknownSeriesSamples) {
@@ -449,11 +457,26 @@ public final class TsdbStorage implements Storage {
 
     @Override
     public void delete(long mint, long maxt, LabelMatcher... matchers) throws StorageException {
-        for (Block b : blocks) {
-            try {
-                b.delete(mint, maxt, matchers);
-            } catch (IOException e) {
-                throw new StorageException("cannot delete series in " + b + ": " + e.getMessage(), e);
+        // Serialised with maintenance: a block cut or rolled up from samples read before the delete
+        // must not join the blocks after it.
+        synchronized (maintenanceLock) {
+            deleteLocked(mint, maxt, matchers);
+        }
+    }
+
+    private void deleteLocked(long mint, long maxt, LabelMatcher... matchers) throws StorageException {
+        {
+            for (Block b : blocks) {
+                long r = b.meta().resolution();
+                // A rollup window with deleted samples goes whole (its samples are stamped at the window's end).
+                long from = r == 0 || mint == Long.MIN_VALUE ? mint : Math.floorDiv(mint, r) * r;
+                long to = r == 0 || maxt == Long.MAX_VALUE || maxt > Long.MAX_VALUE - r ? maxt
+                        : Math.floorDiv(maxt, r) * r + r - 1;
+                try {
+                    b.delete(from, to, matchers);
+                } catch (IOException e) {
+                    throw new StorageException("cannot delete series in " + b + ": " + e.getMessage(), e);
+                }
             }
         }
         head.commitLock.readLock().lock();
@@ -518,8 +541,14 @@ public final class TsdbStorage implements Storage {
             if (!cut.isEmpty()) {
                 checkpointBytes = checkpoint();
             }
-            // Before retention: a backfill of old data is rolled up before its raw blocks expire.
-            List<BlockMeta> downsampled = downsample();
+            // Before retention: a backfill of old data is rolled up before its raw blocks expire. A failure
+            // here (a full disk...) must not stop retention and compaction.
+            List<BlockMeta> downsampled = List.of();
+            try {
+                downsampled = downsample();
+            } catch (StorageException | RuntimeException e) {
+                LOG.atError().setCause(e).log("downsampling failed; it is retried at the next maintenance");
+            }
             List<String> expired = applyRetention();
             List<BlockMeta> compacted = compact();
             expired.addAll(applySizeRetention());
@@ -696,7 +725,15 @@ public final class TsdbStorage implements Storage {
         }
         for (Block b : blocks) {
             if (b.meta().resolution() != 0) {
-                continue; // rollups: their resolution's retention, above
+                // Rollups: their resolution's retention (above); a rule shortens it for its series.
+                if (!rules.isEmpty() && !drop.contains(b)) {
+                    try {
+                        b.retain(ruleMatchers, ruleCutoffs, Long.MIN_VALUE);
+                    } catch (IOException e) {
+                        throw new StorageException("cannot apply per-metric retention to " + b + ": " + e.getMessage(), e);
+                    }
+                }
+                continue;
             }
             if (longest != Long.MAX_VALUE && b.meta().maxTime() <= newest - longest) {
                 drop.add(b); // past every retention
@@ -747,6 +784,12 @@ public final class TsdbStorage implements Storage {
             }
             drop.add(b);
             total -= b.sizeBytes();
+            if (b.meta().resolution() != 0) {
+                // Raw blocks of that range may remain: do not roll them up again only to drop that too.
+                synchronized (notToRollUp) {
+                    notToRollUp.add(new long[] {b.meta().resolution(), b.meta().minTime(), b.meta().maxTime()});
+                }
+            }
         }
         removeBlocks(drop, expired);
         return expired;
@@ -852,8 +895,10 @@ public final class TsdbStorage implements Storage {
     }
 
     /**
-     * Rolls up every raw block older than {@link Downsampling#afterMs} into each resolution, for the
-     * part of its range that rollups of that resolution do not cover yet.
+     * Rolls up the raw samples older than {@link Downsampling#afterMs} into each resolution, where
+     * rollups of that resolution do not cover them yet: per raw block, from the start of its block
+     * range to its last whole hour, reading every raw block that overlaps (a block written from a
+     * snapshot may end mid-hour). At most {@link #MAX_ROLLUPS_PER_RUN} blocks per pass.
      */
     private List<BlockMeta> downsample() throws StorageException {
         List<BlockMeta> out = new ArrayList<>();
@@ -862,35 +907,48 @@ public final class TsdbStorage implements Storage {
             return out;
         }
         long limit = newest() - d.afterMs();
-        for (Block raw : blocks) {
-            if (closed) {
-                break;
-            }
-            if (raw.meta().resolution() != 0 || raw.meta().maxTime() > limit) {
-                continue;
-            }
-            long from = Math.floorDiv(raw.meta().minTime(), Downsampler.ONE_HOUR) * Downsampler.ONE_HOUR;
-            // Whole hours only: a block whose end is not on the hour (opened from a snapshot) leaves
-            // its last partial hour raw.
-            long to = Math.floorDiv(raw.meta().maxTime(), Downsampler.ONE_HOUR) * Downsampler.ONE_HOUR;
-            if (from >= to) {
-                continue;
-            }
-            for (long resolution : Downsampler.RESOLUTIONS) {
+        long range = blockOptions.blockRangeMs();
+        for (long resolution : Downsampler.RESOLUTIONS) {
+            for (Block raw : blocks) {
+                if (raw.meta().resolution() != 0 || raw.meta().maxTime() > limit) {
+                    continue;
+                }
+                long from = Math.floorDiv(raw.meta().minTime(), range) * range;
+                long to = Math.floorDiv(raw.meta().maxTime(), Downsampler.ONE_HOUR) * Downsampler.ONE_HOUR;
+                if (from >= to) {
+                    continue;
+                }
                 for (long[] gap : uncovered(resolution, from, to)) {
-                    try {
-                        BlockMeta m = Downsampler.write(blocksDir, raw, gap[0], gap[1], resolution);
-                        if (m != null) {
-                            Block b = Block.open(blocksDir.resolve(m.id()));
-                            List<Block> next = new ArrayList<>(blocks);
-                            next.add(b);
-                            next.sort(Comparator.comparingLong((Block x) -> x.meta().minTime()));
-                            blocks = List.copyOf(next);
-                            out.add(m);
+                    if (closed || out.size() >= MAX_ROLLUPS_PER_RUN) {
+                        return out;
+                    }
+                    if (skipped(resolution, gap)) {
+                        continue;
+                    }
+                    List<Block> sources = new ArrayList<>();
+                    for (Block b : blocks) {
+                        if (b.meta().resolution() == 0 && b.meta().minTime() < gap[1] && b.meta().maxTime() > gap[0]) {
+                            sources.add(b);
                         }
+                    }
+                    try {
+                        BlockMeta m = Downsampler.write(blocksDir, sources, gap[0], gap[1], resolution);
+                        if (m == null) {
+                            // Raw blocks only lose samples: this range will never have any to roll up.
+                            synchronized (notToRollUp) {
+                                notToRollUp.add(new long[] {resolution, gap[0], gap[1]});
+                            }
+                            continue;
+                        }
+                        Block b = Block.open(blocksDir.resolve(m.id()));
+                        List<Block> next = new ArrayList<>(blocks);
+                        next.add(b);
+                        next.sort(Comparator.comparingLong((Block x) -> x.meta().minTime()));
+                        blocks = List.copyOf(next);
+                        out.add(m);
                     } catch (IOException | RuntimeException e) {
-                        throw new StorageException("cannot roll up " + raw + " at " + resolution + "ms: "
-                                + e.getMessage(), e);
+                        throw new StorageException("cannot roll up [" + gap[0] + ", " + gap[1] + ") at " + resolution
+                                + "ms: " + e.getMessage(), e);
                     }
                 }
             }
@@ -898,16 +956,24 @@ public final class TsdbStorage implements Storage {
         return out;
     }
 
-    /**
-     * The parts of {@code [from, to)} no block of {@code resolution} covers. A rollup block covers from
-     * the start of the hour of its first window to its end (rollups are written for whole hours).
-     */
+    /** Whether a range at a resolution is known to hold no raw samples, or had its rollups removed by size. */
+    private boolean skipped(long resolution, long[] gap) {
+        synchronized (notToRollUp) {
+            for (long[] n : notToRollUp) {
+                if (n[0] == resolution && n[1] < gap[1] && n[2] > gap[0]) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The parts of {@code [from, to)} no block of {@code resolution} covers (rollup blocks cover their whole range). */
     private List<long[]> uncovered(long resolution, long from, long to) {
         List<long[]> covered = new ArrayList<>();
         for (Block b : blocks) {
             if (b.meta().resolution() == resolution) {
-                covered.add(new long[] {Math.floorDiv(b.meta().minTime(), Downsampler.ONE_HOUR) * Downsampler.ONE_HOUR,
-                        b.meta().maxTime()});
+                covered.add(new long[] {b.meta().minTime(), b.meta().maxTime()});
             }
         }
         covered.sort(Comparator.comparingLong(c -> c[0]));

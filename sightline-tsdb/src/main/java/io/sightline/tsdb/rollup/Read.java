@@ -48,7 +48,7 @@ public enum Read {
         }
         return switch (func) {
             case "rate", "increase", "delta", "irate", "idelta", "deriv", "predict_linear", "last_over_time",
-                    "present_over_time", "absent_over_time" -> LAST;
+                    "present_over_time" -> LAST;
             case "min_over_time" -> MIN;
             case "max_over_time" -> MAX;
             case "sum_over_time" -> SUM;

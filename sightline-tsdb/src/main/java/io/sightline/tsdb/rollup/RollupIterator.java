@@ -16,6 +16,7 @@ public final class RollupIterator implements SampleIterator {
     private final Read read;
     private final long resolution;
     private final long from;
+    private final long maxStamp;
     /** Whether {@link #src} is positioned on a sample not yet consumed. */
     private boolean pending;
     private boolean started;
@@ -24,14 +25,20 @@ public final class RollupIterator implements SampleIterator {
     private double v;
 
     public RollupIterator(SampleIterator src, Read read, long resolution) {
-        this(src, read, resolution, Long.MIN_VALUE);
+        this(src, read, resolution, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    public RollupIterator(SampleIterator src, Read read, long resolution, long from) {
+        this(src, read, resolution, from, Long.MAX_VALUE);
     }
 
     /**
      * @param from samples before this are not read (a multiple of the resolution, or
      *     {@code Long.MIN_VALUE})
+     * @param maxStamp the latest stamp: the window that holds it (the source ends there) is stamped
+     *     there rather than at its end, so a reader of the range up to it sees that window's samples
      */
-    public RollupIterator(SampleIterator src, Read read, long resolution, long from) {
+    public RollupIterator(SampleIterator src, Read read, long resolution, long from, long maxStamp) {
         if (resolution <= 0) {
             throw new IllegalArgumentException("resolution must be positive, got " + resolution);
         }
@@ -39,6 +46,7 @@ public final class RollupIterator implements SampleIterator {
         this.read = read;
         this.resolution = resolution;
         this.from = from;
+        this.maxStamp = maxStamp;
     }
 
     @Override
@@ -111,7 +119,7 @@ public final class RollupIterator implements SampleIterator {
                 default -> throw new IllegalStateException("BUG: " + read);
             }
             if (read == Read.LAST ? any : count > 0) {
-                t = end - 1;
+                t = Math.min(end - 1, maxStamp);
                 v = out;
                 return true;
             }

@@ -84,7 +84,7 @@ public final class RollupQuerier implements Querier {
             synchronized (opened) {
                 opened.add(q);
             }
-            parts.add(new OnTheFly(q, read, r, from));
+            parts.add(new OnTheFly(q, read, r, from, maxt));
         }
         return new MergeQuerier(parts).select(sorted, hints, matchers);
     }
@@ -200,18 +200,24 @@ public final class RollupQuerier implements Querier {
         }
     }
 
-    /** Raw samples rolled up as they are read, from {@code from} on. Not closed by itself. */
+    /**
+     * Raw samples rolled up as they are read, from {@code from} on; the window still open at the end of
+     * the range is stamped at its end ({@code maxt}), so the newest samples are not left out. Not
+     * closed by itself.
+     */
     private static final class OnTheFly implements Querier {
         private final Querier raw;
         private final Read read;
         private final long resolution;
         private final long from;
+        private final long maxt;
 
-        OnTheFly(Querier raw, Read read, long resolution, long from) {
+        OnTheFly(Querier raw, Read read, long resolution, long from, long maxt) {
             this.raw = raw;
             this.read = read;
             this.resolution = resolution;
             this.from = from;
+            this.maxt = maxt;
         }
 
         @Override
@@ -234,7 +240,7 @@ public final class RollupQuerier implements Querier {
 
                         @Override
                         public SampleIterator iterator(SampleIterator reuse) {
-                            return new RollupIterator(s.iterator(null), read, resolution, from);
+                            return new RollupIterator(s.iterator(null), read, resolution, from, maxt);
                         }
 
                         @Override

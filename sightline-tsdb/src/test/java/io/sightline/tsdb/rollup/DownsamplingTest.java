@@ -64,6 +64,8 @@ class DownsamplingTest {
         Labels c = Labels.of("__name__", "c", "host", "a");
         Labels ga = Labels.of("__name__", "g", "host", "a");
         Labels gb = Labels.of("__name__", "g", "host", "b");
+        // A sender may use the rollup label itself: such a series is kept raw, never rolled up.
+        Labels odd = Labels.of("__name__", "odd", Aggregate.LABEL, "count");
         double walk = 100;
         long nextMaintain = T0 + 2 * H;
         for (long t = T0 + 7_000; t < END; t += 60_000) {
@@ -71,6 +73,7 @@ class DownsamplingTest {
             add(a, c, t, t / 1000.0);
             walk += Math.round(r.nextGaussian() * 40) / 4.0;
             add(a, ga, t, walk);
+            a.append(0, odd, t, 1);
             long hourOfDay = (t - T0) % DAY / H;
             if (hourOfDay < 20) {
                 add(a, gb, t, (hourOfDay == 19 && (t - T0) % H >= 59 * 60_000) ? StaleNaN.VALUE : r.nextInt(1000));
@@ -173,8 +176,13 @@ class DownsamplingTest {
         for (BlockMeta m : blocks) {
             if (m.resolution() != 0) {
                 assertThat(m.maxTime()).as("rolled up only once older than 6 h").isLessThanOrEqualTo(newest - 6 * H);
+                assertThat(m.version()).as("rollup blocks are format version 2").isEqualTo(BlockMeta.VERSION_ROLLUP);
+            } else {
+                assertThat(m.version()).isEqualTo(BlockMeta.VERSION);
             }
         }
+        // The series that carries the rollup label stayed raw, and did not stop the others' rollups.
+        assertThat(read(T0, END, 0, null, LabelMatcher.equal("__name__", "odd")).series()).hasSize(1);
 
         assertHourlyMaximaOfAllSixDays("before the restart");
 
@@ -217,6 +225,18 @@ class DownsamplingTest {
         store.delete(Long.MIN_VALUE, Long.MAX_VALUE, LabelMatcher.equal("host", "b"));
         Read1 r = read(T0, END, H, "max_over_time", LabelMatcher.equal("__name__", "g"));
         assertThat(r.series()).containsOnlyKeys(Labels.of("__name__", "g", "host", "a"));
+
+        // Deleting ten minutes removes the rollup windows that held them, whole, and nothing else.
+        Labels ga = Labels.of("__name__", "g", "host", "a");
+        long day1 = T0 + DAY;
+        store.delete(day1 + 600_000, day1 + 1_200_000, LabelMatcher.equal("host", "a"));
+        List<long[]> hourly = read(T0, END, H, "max_over_time", LabelMatcher.equal("host", "a")).series().get(ga);
+        List<long[]> expectedHourly = new ArrayList<>(expected(ga, Read.MAX, H, T0));
+        expectedHourly.removeIf(s -> s[0] == day1 + H - 1);
+        assertSamples(hourly, expectedHourly, "after deleting ten minutes");
+        List<long[]> fiveMin = read(from5m, END, Downsampler.FIVE_MINUTES, null, LabelMatcher.equal("host", "a"))
+                .series().get(ga);
+        assertThat(fiveMin).as("that day is older than the 5m rollups").allMatch(s -> s[0] > day1 + H);
     }
 
     @Test
