@@ -21,6 +21,8 @@ public final class CrashIngester {
     private CrashIngester() {}
 
     static final long BLOCK_RANGE = 600_000L;
+    /** In blocks mode, the most data the head may hold before the ingester waits for cuts. */
+    static final long MAX_HEAD_SPAN_MS = 6 * 3_600_000L;
 
     static long step(boolean blocks) {
         return blocks ? 60_000L : 2_000L;
@@ -53,11 +55,23 @@ public final class CrashIngester {
             }
             a.commit();
             out.println("ACK " + batch);
-            if (blocks && batch % 500 == 0) {
+            if (blocks && batch % 50 == 0) {
                 out.println("BLOCKS " + s.blocks().size());
             }
             out.flush();
             batch++;
+            if (blocks && batch % 50 == 0) {
+                // A minute of data per batch comes far faster than a server sees it: wait while the head
+                // holds more than a few hours, so that cuts keep up and the head (and its replay) stays
+                // bounded on a slow machine too, as back-pressure would bound a real sender.
+                while (true) {
+                    io.sightline.tsdb.StorageStats h = s.headStats();
+                    if (h.series() == 0 || h.maxTime() - h.minTime() <= MAX_HEAD_SPAN_MS) {
+                        break;
+                    }
+                    Thread.sleep(1);
+                }
+            }
         }
     }
 }
