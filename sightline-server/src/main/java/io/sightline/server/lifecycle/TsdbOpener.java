@@ -115,6 +115,18 @@ public final class TsdbOpener implements StorageOpener {
                 .description("Blocks being served.").register(registry);
         Gauge.builder("sightline.tsdb.blocks.size.bytes", s, TsdbStorage::blocksBytes)
                 .description("Bytes on disk of the blocks being served.").register(registry);
+        for (String[] res : new String[][] {{"raw", "0"}, {"5m", "300000"}, {"1h", "3600000"}}) {
+            long resolution = Long.parseLong(res[1]);
+            Gauge.builder("sightline.tsdb.resolution.blocks", s, x -> x.blocks().stream()
+                            .filter(m -> m.resolution() == resolution).count())
+                    .description("Blocks being served, by resolution: raw samples, or rollups of 5m or 1h windows.")
+                    .tag("resolution", res[0]).register(registry);
+            Gauge.builder("sightline.tsdb.resolution.size.bytes", s, x -> x.blocks().stream()
+                            .filter(m -> m.resolution() == resolution)
+                            .mapToLong(m -> m.files().index() + m.files().chunks()).sum())
+                    .description("Bytes of index and chunks of the blocks being served, by resolution.")
+                    .tag("resolution", res[0]).register(registry);
+        }
         Gauge.builder("sightline.tsdb.blocks.quarantined", s, x -> x.quarantinedBlocks().size())
                 .description("Blocks that failed their checks at start and were moved to quarantine/.")
                 .register(registry);

@@ -46,6 +46,11 @@ class SelfMetricsTest {
             assertThat(value(body, "sightline_tsdb_head_samples_appended_total")).isZero();
             assertThat(value(body, "sightline_tsdb_wal_repaired")).isZero();
             assertThat(body).contains("sightline_tsdb_wal_replay_duration_seconds ");
+            assertThat(value(body, "sightline_tsdb_blocks_quarantined")).isZero();
+            for (String r : new String[] {"raw", "5m", "1h"}) {
+                assertThat(value(body, "sightline_tsdb_resolution_blocks{resolution=\"" + r + "\"}")).isZero();
+                assertThat(value(body, "sightline_tsdb_resolution_size_bytes{resolution=\"" + r + "\"}")).isZero();
+            }
         }
     }
 
