@@ -10,7 +10,13 @@ public enum Read {
     MAX(Aggregate.MAX),
     MIN(Aggregate.MIN),
     SUM(Aggregate.SUM),
-    AVG(null);
+    AVG(null),
+    /**
+     * For rates of counters: the last values, and where a window ends below the one before (a reset
+     * inside it), first the window's maximum one millisecond earlier, so that the increase up to the
+     * reset is counted too ({@link CounterIterator}).
+     */
+    COUNTER(null);
 
     private final Aggregate stored;
 
@@ -18,7 +24,10 @@ public enum Read {
         this.stored = stored;
     }
 
-    /** The stored aggregate this reads, or null for {@link #AVG} (read from sum and count). */
+    /**
+     * The stored aggregate this reads, or null for {@link #AVG} (read from sum and count) and
+     * {@link #COUNTER} (from last and max).
+     */
     public Aggregate stored() {
         return stored;
     }
@@ -38,17 +47,17 @@ public enum Read {
      * Which rollup answers a PromQL function over a selector, or null when only raw samples answer it
      * (functions that look at each sample: {@code changes}, {@code resets}, {@code quantile_over_time},
      * {@code stddev_over_time}, {@code timestamp}, ...). {@code null} means a plain selector: the last
-     * value of each window. Rates and deltas read the last value of each window: between windows they
-     * see the same increase as the raw samples (a counter reset inside a window loses what was counted
-     * between the window's last value before the reset and the reset).
+     * value of each window. Deltas and derivatives read the last value of each window; {@code rate} and
+     * {@code increase} read {@link #COUNTER}, which also counts the increase before a reset inside a
+     * window (up to the window's maximum).
      */
     public static Read forFunction(String func) {
         if (func == null) {
             return LAST;
         }
         return switch (func) {
-            case "rate", "increase", "delta", "irate", "idelta", "deriv", "predict_linear", "last_over_time",
-                    "present_over_time" -> LAST;
+            case "rate", "increase" -> COUNTER;
+            case "delta", "irate", "idelta", "deriv", "predict_linear", "last_over_time", "present_over_time" -> LAST;
             case "min_over_time" -> MIN;
             case "max_over_time" -> MAX;
             case "sum_over_time" -> SUM;

@@ -116,6 +116,7 @@ public final class RollupIterator implements SampleIterator {
                 case MIN -> out = min;
                 case MAX -> out = max;
                 case AVG -> out = sum / count;
+                case COUNTER -> throw new IllegalArgumentException("BUG: counters are read through CounterIterator");
                 default -> throw new IllegalStateException("BUG: " + read);
             }
             if (read == Read.LAST ? any : count > 0) {

@@ -72,6 +72,26 @@ public final class RollupQuerier implements Querier {
             return raw.select(sorted, hints, matchers);
         }
         Read read = Read.forFunction(hints.func());
+        if (read == Read.COUNTER) {
+            // Last values and maxima each merged over blocks and the on-the-fly part, then combined, so
+            // that the reset adjustment runs over the whole series.
+            Map<Labels, Series> maxima = new HashMap<>();
+            SeriesSet m = select(r, Read.MAX, hints, matchers);
+            while (m.next()) {
+                maxima.put(m.at().labels(), m.at());
+            }
+            List<Series> out = new ArrayList<>();
+            SeriesSet l = select(r, Read.LAST, hints, matchers);
+            while (l.next()) {
+                out.add(new Counter(l.at().labels(), l.at(), maxima.get(l.at().labels()), r));
+            }
+            return SeriesSet.of(out);
+        }
+        return select(r, read, hints, matchers);
+    }
+
+    /** The series at resolution {@code r}, in label order: rollup blocks, then raw samples rolled up. */
+    private SeriesSet select(long r, Read read, SelectHints hints, LabelMatcher... matchers) {
         List<Querier> parts = new ArrayList<>();
         long covered = Long.MIN_VALUE;
         for (Block b : rollups.get(r)) {
@@ -86,7 +106,7 @@ public final class RollupQuerier implements Querier {
             }
             parts.add(new OnTheFly(q, read, r, from, maxt));
         }
-        return new MergeQuerier(parts).select(sorted, hints, matchers);
+        return new MergeQuerier(parts).select(true, hints, matchers);
     }
 
     @Override
@@ -272,6 +292,16 @@ public final class RollupQuerier implements Querier {
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
             return inner.iterator(null);
+        }
+    }
+
+    /** A counter's last values adjusted for resets with the help of the maxima ({@link CounterIterator}). */
+    private record Counter(Labels labels, Series last, Series max, long resolutionMs) implements Series {
+        @Override
+        public SampleIterator iterator(SampleIterator reuse) {
+            SampleIterator m = max == null ? new io.sightline.tsdb.ArraySampleIterator(new long[0], new double[0], 0)
+                    : max.iterator(null);
+            return new CounterIterator(last.iterator(null), m);
         }
     }
 
