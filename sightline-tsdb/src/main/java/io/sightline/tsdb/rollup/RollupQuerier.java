@@ -161,8 +161,29 @@ public final class RollupQuerier implements Querier {
         }
     }
 
+    /**
+     * A part of a select, merged by a {@link MergeQuerier}: it only selects, and what it reads is closed
+     * by the RollupQuerier.
+     */
+    private abstract static class SelectOnly implements Querier {
+        @Override
+        public List<String> labelNames(LabelMatcher... matchers) {
+            throw new UnsupportedOperationException("BUG: only selected through");
+        }
+
+        @Override
+        public List<String> labelValues(String name, LabelMatcher... matchers) {
+            throw new UnsupportedOperationException("BUG: only selected through");
+        }
+
+        @Override
+        public void close() {
+            // the queriers it reads are closed by the RollupQuerier
+        }
+    }
+
     /** One rollup block's series of one read, with the rollup label removed. Not closed by itself. */
-    private static final class BlockView implements Querier {
+    private static final class BlockView extends SelectOnly {
         private final Querier block;
         private final Read read;
         private final long resolution;
@@ -200,20 +221,6 @@ public final class RollupQuerier implements Querier {
             return SeriesSet.of(out);
         }
 
-        @Override
-        public List<String> labelNames(LabelMatcher... matchers) {
-            throw new UnsupportedOperationException("BUG: only selected through");
-        }
-
-        @Override
-        public List<String> labelValues(String name, LabelMatcher... matchers) {
-            throw new UnsupportedOperationException("BUG: only selected through");
-        }
-
-        @Override
-        public void close() {
-            // the block querier is closed by the RollupQuerier
-        }
 
         private static Labels strip(Labels l) {
             return l.toBuilder().remove(Aggregate.LABEL).build();
@@ -225,7 +232,7 @@ public final class RollupQuerier implements Querier {
      * the range is stamped at its end ({@code maxt}), so the newest samples are not left out. Not
      * closed by itself.
      */
-    private static final class OnTheFly implements Querier {
+    private static final class OnTheFly extends SelectOnly {
         private final Querier raw;
         private final Read read;
         private final long resolution;
@@ -272,20 +279,6 @@ public final class RollupQuerier implements Querier {
             };
         }
 
-        @Override
-        public List<String> labelNames(LabelMatcher... matchers) {
-            throw new UnsupportedOperationException("BUG: only selected through");
-        }
-
-        @Override
-        public List<String> labelValues(String name, LabelMatcher... matchers) {
-            throw new UnsupportedOperationException("BUG: only selected through");
-        }
-
-        @Override
-        public void close() {
-            // closed by the RollupQuerier
-        }
     }
 
     private record Stripped(Labels labels, Series inner, long resolutionMs) implements Series {
