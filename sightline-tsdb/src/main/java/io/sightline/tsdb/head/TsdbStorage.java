@@ -465,18 +465,16 @@ public final class TsdbStorage implements Storage {
     }
 
     private void deleteLocked(long mint, long maxt, LabelMatcher... matchers) throws StorageException {
-        {
-            for (Block b : blocks) {
-                long r = b.meta().resolution();
-                // A rollup window with deleted samples goes whole (its samples are stamped at the window's end).
-                long from = r == 0 || mint == Long.MIN_VALUE ? mint : Math.floorDiv(mint, r) * r;
-                long to = r == 0 || maxt == Long.MAX_VALUE || maxt > Long.MAX_VALUE - r ? maxt
-                        : Math.floorDiv(maxt, r) * r + r - 1;
-                try {
-                    b.delete(from, to, matchers);
-                } catch (IOException e) {
-                    throw new StorageException("cannot delete series in " + b + ": " + e.getMessage(), e);
-                }
+        for (Block b : blocks) {
+            long r = b.meta().resolution();
+            // A rollup window with deleted samples goes whole (its samples are stamped at the window's end).
+            long from = r == 0 || mint == Long.MIN_VALUE ? mint : Math.floorDiv(mint, r) * r;
+            long to = r == 0 || maxt == Long.MAX_VALUE || maxt > Long.MAX_VALUE - r ? maxt
+                    : Math.floorDiv(maxt, r) * r + r - 1;
+            try {
+                b.delete(from, to, matchers);
+            } catch (IOException e) {
+                throw new StorageException("cannot delete series in " + b + ": " + e.getMessage(), e);
             }
         }
         head.commitLock.readLock().lock();
