@@ -214,7 +214,7 @@ public final class TsdbStorage implements Storage {
     /**
      * Ranges not to roll up (again), as {resolution, from, to}: those that held no raw samples, and those
      * whose rollups size retention removed while raw blocks remained (in memory: after a restart they
-     * may be rolled up once more).
+     * may be rolled up once more). Used under {@link #maintenanceLock} only.
      */
     private final List<long[]> notToRollUp = new ArrayList<>();
 
@@ -784,9 +784,7 @@ public final class TsdbStorage implements Storage {
             total -= b.sizeBytes();
             if (b.meta().resolution() != 0) {
                 // Raw blocks of that range may remain: do not roll them up again only to drop that too.
-                synchronized (notToRollUp) {
-                    notToRollUp.add(new long[] {b.meta().resolution(), b.meta().minTime(), b.meta().maxTime()});
-                }
+                notToRollUp.add(new long[] {b.meta().resolution(), b.meta().minTime(), b.meta().maxTime()});
             }
         }
         removeBlocks(drop, expired);
@@ -933,9 +931,7 @@ public final class TsdbStorage implements Storage {
                         BlockMeta m = Downsampler.write(blocksDir, sources, gap[0], gap[1], resolution);
                         if (m == null) {
                             // Raw blocks only lose samples: this range will never have any to roll up.
-                            synchronized (notToRollUp) {
-                                notToRollUp.add(new long[] {resolution, gap[0], gap[1]});
-                            }
+                            notToRollUp.add(new long[] {resolution, gap[0], gap[1]});
                             continue;
                         }
                         Block b = Block.open(blocksDir.resolve(m.id()));
@@ -956,11 +952,9 @@ public final class TsdbStorage implements Storage {
 
     /** Whether a range at a resolution is known to hold no raw samples, or had its rollups removed by size. */
     private boolean skipped(long resolution, long[] gap) {
-        synchronized (notToRollUp) {
-            for (long[] n : notToRollUp) {
-                if (n[0] == resolution && n[1] < gap[1] && n[2] > gap[0]) {
-                    return true;
-                }
+        for (long[] n : notToRollUp) {
+            if (n[0] == resolution && n[1] < gap[1] && n[2] > gap[0]) {
+                return true;
             }
         }
         return false;

@@ -10,6 +10,7 @@ public enum Read {
     MAX(Aggregate.MAX),
     MIN(Aggregate.MIN),
     SUM(Aggregate.SUM),
+    /** The mean of each window: its sum over its count, read as two and combined. */
     AVG(null),
     /**
      * For rates of counters: the last values, and where a window ends below the one before (a reset

@@ -42,6 +42,9 @@ public final class RollupIterator implements SampleIterator {
         if (resolution <= 0) {
             throw new IllegalArgumentException("resolution must be positive, got " + resolution);
         }
+        if (read.stored() == null) {
+            throw new IllegalArgumentException("BUG: " + read + " combines two reads (RollupQuerier)");
+        }
         this.src = src;
         this.read = read;
         this.resolution = resolution;
@@ -115,8 +118,6 @@ public final class RollupIterator implements SampleIterator {
                 case SUM -> out = sum;
                 case MIN -> out = min;
                 case MAX -> out = max;
-                case AVG -> out = sum / count;
-                case COUNTER -> throw new IllegalArgumentException("BUG: counters are read through CounterIterator");
                 default -> throw new IllegalStateException("BUG: " + read);
             }
             if (read == Read.LAST ? any : count > 0) {

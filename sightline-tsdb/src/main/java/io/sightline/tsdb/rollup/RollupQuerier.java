@@ -72,18 +72,25 @@ public final class RollupQuerier implements Querier {
             return raw.select(sorted, hints, matchers);
         }
         Read read = Read.forFunction(hints.func());
-        if (read == Read.COUNTER) {
-            // Last values and maxima each merged over blocks and the on-the-fly part, then combined, so
-            // that the reset adjustment runs over the whole series.
-            Map<Labels, Series> maxima = new HashMap<>();
-            SeriesSet m = select(r, Read.MAX, hints, matchers);
+        if (read == Read.AVG || read == Read.COUNTER) {
+            // Reads of two aggregates, each merged over the blocks and the on-the-fly part, then combined
+            // (so that a counter's reset adjustment runs over the whole series).
+            boolean avg = read == Read.AVG;
+            Map<Labels, Series> second = new HashMap<>();
+            SeriesSet m = select(r, avg ? Read.COUNT : Read.MAX, hints, matchers);
             while (m.next()) {
-                maxima.put(m.at().labels(), m.at());
+                second.put(m.at().labels(), m.at());
             }
             List<Series> out = new ArrayList<>();
-            SeriesSet l = select(r, Read.LAST, hints, matchers);
-            while (l.next()) {
-                out.add(new Counter(l.at().labels(), l.at(), maxima.get(l.at().labels()), r));
+            SeriesSet f = select(r, avg ? Read.SUM : Read.LAST, hints, matchers);
+            while (f.next()) {
+                Series first = f.at();
+                Series other = second.get(first.labels());
+                if (!avg) {
+                    out.add(new Counter(first.labels(), first, other, r));
+                } else if (other != null) {
+                    out.add(new Avg(first.labels(), first, other, r));
+                }
             }
             return SeriesSet.of(out);
         }
@@ -197,25 +204,9 @@ public final class RollupQuerier implements Querier {
         @Override
         public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
             List<Series> out = new ArrayList<>();
-            if (read == Read.AVG) {
-                Map<Labels, Series> counts = new HashMap<>();
-                SeriesSet c = block.select(false, hints, with(matchers, Aggregate.COUNT));
-                while (c.next()) {
-                    counts.put(strip(c.at().labels()), c.at());
-                }
-                SeriesSet s = block.select(false, hints, with(matchers, Aggregate.SUM));
-                while (s.next()) {
-                    Labels l = strip(s.at().labels());
-                    Series count = counts.get(l);
-                    if (count != null) {
-                        out.add(new Avg(l, s.at(), count, resolution));
-                    }
-                }
-            } else {
-                SeriesSet s = block.select(false, hints, with(matchers, read.stored()));
-                while (s.next()) {
-                    out.add(new Stripped(strip(s.at().labels()), s.at(), resolution));
-                }
+            SeriesSet s = block.select(false, hints, with(matchers, read.stored()));
+            while (s.next()) {
+                out.add(new Stripped(strip(s.at().labels()), s.at(), resolution));
             }
             out.sort((a, b) -> a.labels().compareTo(b.labels()));
             return SeriesSet.of(out);
