@@ -68,6 +68,7 @@ public final class Endpoints {
                     () -> alerting.notifier().receiverNames(), System::currentTimeMillis).endpoints());
             out.addAll(new io.sightline.server.query.ReceiversApi(alerting::notifier).endpoints());
         }
+        out.addAll(io.sightline.server.http.UiRoutes.endpoints());
         out.addAll(List.of(
                 Endpoint.of("/api/v1/write", Set.of(HttpMethod.POST), Scope.WRITE, new RemoteWriteHandler(ingest, maxBody)),
                 Endpoint.of("/api/v1/import/prometheus", Set.of(HttpMethod.POST), Scope.WRITE,

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ALL, builtins, escapeValue, substitute, type Variable } from './variables';
+
+/** Undoes the PromQL string escaping, as the server's parser does for a double-quoted string. */
+function unquote(s: string): string {
+  return s.replace(/\\(.)/g, '$1');
+}
+
+describe('variables', () => {
+  const vars: Variable[] = [
+    { name: 'instance', label: 'instance', current: ['host:9100'] },
+    { name: 'mode', label: 'mode', multi: true, current: ['user', 'system'] },
+    { name: 'job', label: 'job', includeAll: true, current: [ALL] },
+  ];
+
+  it('substitutes $name and ${name}, single, multi and all', () => {
+    expect(substitute('up{instance=~"$instance"}', vars, 15_000)).toBe('up{instance=~"host:9100"}');
+    expect(substitute('x{mode=~"${mode}"}', vars, 15_000)).toBe('x{mode=~"(user|system)"}');
+    expect(substitute('x{job=~"$job"}', vars, 15_000)).toBe('x{job=~".*"}');
+    expect(substitute('x{a="$unknown"}', vars, 15_000)).toBe('x{a="$unknown"}');
+    expect(substitute('x{instance=~"$instance"}', vars, 15_000, { instance: ['a', 'b'] })).toBe('x{instance=~"(a|b)"}');
+  });
+
+  it('gives Grafana-like intervals', () => {
+    expect(builtins(15_000)).toEqual({ __interval: '15s', __rate_interval: '1m' });
+    expect(builtins(300_000)).toEqual({ __interval: '5m', __rate_interval: '5m15s' });
+    expect(substitute('rate(x[$__rate_interval])', [], 60_000)).toBe('rate(x[1m15s])');
+  });
+
+  it('escapes any value so that the regex matches exactly it (seeded random)', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const alphabet = 'ab.+*?()|[]{}^$\\"\' -_:/é';
+    for (let i = 0; i < 3000; i++) {
+      const len = Math.floor(rnd() * 12);
+      let v = '';
+      for (let k = 0; k < len; k++) v += alphabet[Math.floor(rnd() * alphabet.length)];
+      const re = new RegExp('^(?:' + unquote(escapeValue(v)) + ')$');
+      expect(re.test(v)).toBe(true);
+      if (v.length > 0) expect(re.test(v + 'x')).toBe(false);
+    }
+  });
+});
