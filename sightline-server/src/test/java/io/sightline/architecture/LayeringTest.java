@@ -32,6 +32,11 @@ class LayeringTest {
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.net.ssl..", "io.sightline.common..")
             .because("sightline-common is JDK only, so every engine can use it without pulling anything in");
 
+    static final ArchRule DASHBOARDS_ARE_FILES_AND_JSON = classes().that().resideInAPackage("io.sightline.server.dashboards..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson..", "org.slf4j..",
+                    "io.sightline.server.dashboards..")
+            .because("the dashboard model and store are plain JDK and Jackson; their HTTP endpoints live in the query package");
+
     static final ArchRule NOTHING_BUT_THE_SERVER_KNOWS_THE_SERVER = noClasses()
             .that().resideOutsideOfPackage("io.sightline.server..")
             .should().dependOnClassesThat().resideInAPackage("io.sightline.server..")
@@ -78,6 +83,11 @@ class LayeringTest {
     @Test
     void common_dependsOnlyOnTheJdk() {
         COMMON_IS_JDK_ONLY.check(mainClasses);
+    }
+
+    @Test
+    void dashboards_dependOnlyOnTheJdkAndJackson() {
+        DASHBOARDS_ARE_FILES_AND_JSON.check(mainClasses);
     }
 
     @Test

@@ -54,8 +54,6 @@ final class JsonErrorHandler implements ServerErrorHandler {
     }
 
     private static String tooLarge(ServiceRequestContext ctx) {
-        return ctx == null ? "request body too large"
-                : "request body larger than the limit of " + ctx.maxRequestLength()
-                        + " bytes (limits.max_request_body_size)";
+        return BodyLimits.tooLarge(ctx);
     }
 }

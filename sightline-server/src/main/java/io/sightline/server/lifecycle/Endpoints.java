@@ -3,6 +3,7 @@ package io.sightline.server.lifecycle;
 import com.linecorp.armeria.common.HttpMethod;
 import io.sightline.server.auth.Scope;
 import io.sightline.server.config.SightlineConfig;
+import io.sightline.server.dashboards.DashboardStore;
 import io.sightline.server.http.Endpoint;
 import io.sightline.server.ingest.InfluxWriteHandler;
 import io.sightline.ingest.otlp.DeltaAccumulator;
@@ -13,6 +14,8 @@ import io.sightline.server.ingest.OtlpHttpHandler;
 import io.sightline.server.ingest.RemoteWriteHandler;
 import io.sightline.server.ingest.TextImportHandler;
 import io.sightline.server.metrics.SelfMetrics;
+import io.sightline.server.query.DashboardsApi;
+import io.sightline.server.query.EmbedApi;
 import io.sightline.server.query.QueryApi;
 import io.sightline.server.query.StatusApi;
 import io.sightline.server.query.RulesApi;
@@ -60,6 +63,11 @@ public final class Endpoints {
         StatusApi status = new StatusApi(configs, metrics);
         QueryApi query = new QueryApi(storage::storage, configs, status);
         List<Endpoint> out = new java.util.ArrayList<>(query.endpoints());
+        // In the data dir, like silences.json and snapshots/: storage.path is locked before the endpoints
+        // are made and keeps its value across reloads, and the store reads its files at first use.
+        DashboardStore dashboards = new DashboardStore(configs.get().storage().path().resolve("dashboards"));
+        out.addAll(new DashboardsApi(dashboards).endpoints());
+        out.addAll(new EmbedApi(query, dashboards, () -> configs.get().auth().enabled()).endpoints());
         out.addAll(new TargetsApi(() -> scrapes == null ? null : scrapes.manager()).endpoints());
         out.addAll(new RulesApi(() -> alerting == null ? null : alerting.rules()).endpoints());
         if (alerting != null) {

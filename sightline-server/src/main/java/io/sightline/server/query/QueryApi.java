@@ -212,7 +212,8 @@ public final class QueryApi {
         });
     }
 
-    private CompletableFuture<HttpResponse> submit(ServiceRequestContext ctx, Work work, ApiParams p) {
+    /** Runs {@code work} on the query pool, within the queue's bounds and the query timeout. */
+    CompletableFuture<HttpResponse> submit(ServiceRequestContext ctx, Work work, ApiParams p) {
         long queued = System.nanoTime();
         Duration timeout = config.get().query().timeout();
         CompletableFuture<HttpResponse> f = new CompletableFuture<>();
@@ -237,25 +238,36 @@ public final class QueryApi {
     }
 
     static HttpResponse error(RuntimeException e) {
+        Failure f = failure(e);
+        if (f == null) {
+            throw e;
+        }
+        return ApiErrors.response(f.status(), f.errorType(), e.getMessage());
+    }
+
+    /** How the API answers a failed query: its status and Prometheus's errorType. */
+    record Failure(HttpStatus status, String errorType) {}
+
+    /** The answer to an exception a query may end with, or null for one that is a bug. */
+    static Failure failure(RuntimeException e) {
         if (e instanceof ApiParams.BadParameter) {
-            return ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_data", e.getMessage());
+            return new Failure(HttpStatus.BAD_REQUEST, "bad_data");
         }
         if (e instanceof QueryException q) {
             return switch (q.kind()) {
-                case BAD_DATA -> ApiErrors.response(HttpStatus.BAD_REQUEST, "bad_data", q.getMessage());
-                case TIMEOUT -> ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "timeout", q.getMessage());
-                case CANCELED -> ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "canceled", q.getMessage());
-                case EXECUTION, TOO_LARGE -> ApiErrors.response(HttpStatus.UNPROCESSABLE_ENTITY, "execution",
-                        q.getMessage());
+                case BAD_DATA -> new Failure(HttpStatus.BAD_REQUEST, "bad_data");
+                case TIMEOUT -> new Failure(HttpStatus.SERVICE_UNAVAILABLE, "timeout");
+                case CANCELED -> new Failure(HttpStatus.SERVICE_UNAVAILABLE, "canceled");
+                case EXECUTION, TOO_LARGE -> new Failure(HttpStatus.UNPROCESSABLE_ENTITY, "execution");
             };
         }
         if (e instanceof LabelMatcher.MatchTooExpensive) {
-            return ApiErrors.response(HttpStatus.UNPROCESSABLE_ENTITY, "execution", e.getMessage());
+            return new Failure(HttpStatus.UNPROCESSABLE_ENTITY, "execution");
         }
         if (e instanceof StorageUnavailable) {
-            return ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", e.getMessage());
+            return new Failure(HttpStatus.SERVICE_UNAVAILABLE, "unavailable");
         }
-        throw e;
+        return null;
     }
 
     /** The storage is not open yet (WAL replay running). */
@@ -282,6 +294,21 @@ public final class QueryApi {
     }
 
     private Engine engine(ApiParams p) {
+        return engine(p, Long.MAX_VALUE);
+    }
+
+    /** The query timeout in force (query.timeout). */
+    Duration timeout() {
+        return config.get().query().timeout();
+    }
+
+    /**
+     * The engine for a request's parameters ({@code timeout}, {@code lookback_delta},
+     * {@code max_source_resolution}) within the config's limits.
+     *
+     * @param maxTimeoutMs a further bound on the timeout, for a request that runs several queries
+     */
+    Engine engine(ApiParams p, long maxTimeoutMs) {
         SightlineConfig.QueryConfig qc = config.get().query();
         long timeout = p.durationMillis("timeout", qc.timeout().toMillis());
         if (timeout <= 0) {
@@ -301,7 +328,8 @@ public final class QueryApi {
             }
         }
         return new Engine(new EngineOptions(Duration.ofMillis(lookback), Duration.ofMinutes(1), qc.maxSamples(),
-                qc.maxSeries(), Duration.ofMillis(Math.min(timeout, qc.timeout().toMillis())), maxResolution));
+                qc.maxSeries(), Duration.ofMillis(Math.min(Math.min(timeout, qc.timeout().toMillis()), maxTimeoutMs)),
+                maxResolution));
     }
 
     private static Expr parse(String param, String query) {
@@ -324,6 +352,17 @@ public final class QueryApi {
 
     private HttpResponse rangeQuery(ServiceRequestContext ctx, ApiParams p) {
         String query = p.required("query");
+        Range range = range(p);
+        QueryResult r = evalRange(engine(p), query, range);
+        boolean stats = "all".equals(p.get("stats"));
+        return ok(g -> ResultJson.queryData(g, r, stats), r.annotations().warnings(), r.annotations().infos());
+    }
+
+    /** A range query's span and resolution, in milliseconds. */
+    record Range(long start, long end, long step) {}
+
+    /** The {@code start}, {@code end} and {@code step} of a range query, checked as Prometheus checks them. */
+    static Range range(ApiParams p) {
         long start = ApiParams.parseTime("start", p.required("start"));
         long end = ApiParams.parseTime("end", p.required("end"));
         if (end < start) {
@@ -339,15 +378,22 @@ public final class QueryApi {
             throw new ApiParams.BadParameter("exceeded maximum resolution of 11,000 points per timeseries. Try "
                     + "decreasing the query resolution (?step=XX)");
         }
-        Engine engine = engine(p);
+        return new Range(start, end, step);
+    }
+
+    /**
+     * Parses and evaluates a range query as {@code /api/v1/query_range} does.
+     *
+     * @throws ApiParams.BadParameter for a query that does not parse or is not a scalar or instant vector
+     * @throws QueryException when the evaluation fails
+     */
+    QueryResult evalRange(Engine engine, String query, Range range) {
         Expr expr = parse("query", query);
         if (expr.type() != ValueType.SCALAR && expr.type() != ValueType.VECTOR) {
             throw new ApiParams.BadParameter("invalid parameter \"query\": invalid expression type \""
                     + expr.type().text() + "\" for range query, must be Scalar or instant Vector");
         }
-        QueryResult r = engine.rangeQuery(openStorage(), expr, query, start, end, step);
-        boolean stats = "all".equals(p.get("stats"));
-        return ok(g -> ResultJson.queryData(g, r, stats), r.annotations().warnings(), r.annotations().infos());
+        return engine.rangeQuery(openStorage(), expr, query, range.start(), range.end(), range.step());
     }
 
     private static List<List<LabelMatcher>> matchers(ApiParams p, boolean required) {

@@ -38,7 +38,8 @@ final class ResultJson {
         return out.toByteArray();
     }
 
-    private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
+    /** {@code values} as a JSON array field, or nothing when there are none. */
+    static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
         if (values == null || values.isEmpty()) {
             return;
         }
@@ -67,6 +68,12 @@ final class ResultJson {
     /** {@code {"resultType":..., "result":...[, "stats":...]}}. */
     static void queryData(JsonGenerator g, QueryResult r, boolean stats) throws IOException {
         g.writeStartObject();
+        queryFields(g, r, stats);
+        g.writeEndObject();
+    }
+
+    /** The fields of {@link #queryData} into an object the caller has started. */
+    static void queryFields(JsonGenerator g, QueryResult r, boolean stats) throws IOException {
         g.writeStringField("resultType", r.type().apiName());
         g.writeFieldName("result");
         QueryResult.Value v = r.value();
@@ -120,6 +127,5 @@ final class ResultJson {
             g.writeEndObject();
             g.writeEndObject();
         }
-        g.writeEndObject();
     }
 }

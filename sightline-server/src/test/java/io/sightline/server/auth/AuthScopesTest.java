@@ -102,7 +102,22 @@ class AuthScopesTest {
                 new Case("POST", "/-/reload", Cred.NONE, 401),
                 new Case("POST", "/-/reload", Cred.READER, 403),
                 new Case("POST", "/-/reload", Cred.WRITER, 403),
-                new Case("POST", "/-/reload", Cred.ADMIN_TOKEN, 200));
+                new Case("POST", "/-/reload", Cred.ADMIN_TOKEN, 200),
+                new Case("GET", "/api/v1/dashboards", Cred.NONE, 401),
+                new Case("GET", "/api/v1/dashboards", Cred.WRITER, 403),
+                new Case("GET", "/api/v1/dashboards", Cred.READER, 200),
+                new Case("GET", "/api/v1/dashboards/nope", Cred.READER, 404),
+                new Case("POST", "/api/v1/dashboards", Cred.NONE, 401),
+                new Case("POST", "/api/v1/dashboards", Cred.READER, 403),
+                new Case("POST", "/api/v1/dashboards", Cred.WRITER, 403),
+                new Case("POST", "/api/v1/dashboards", Cred.ADMIN_TOKEN, 400),
+                new Case("PUT", "/api/v1/dashboards/x", Cred.READER, 403),
+                new Case("DELETE", "/api/v1/dashboards/x", Cred.READER, 403),
+                new Case("DELETE", "/api/v1/dashboards/x", Cred.ADMIN_TOKEN, 404),
+                new Case("POST", "/api/v1/dashboards/x/duplicate", Cred.READER, 403),
+                new Case("POST", "/api/v1/dashboards/x/share", Cred.NONE, 401),
+                new Case("POST", "/api/v1/dashboards/x/share", Cred.READER, 403),
+                new Case("DELETE", "/api/v1/dashboards/x/share", Cred.WRITER, 403));
     }
 
     @ParameterizedTest(name = "{0}")
