@@ -3,7 +3,9 @@ import { ALL, builtins, escapeValue, substitute, type Variable } from './variabl
 
 /** Undoes the PromQL string escaping, as the server's parser does for a double-quoted string. */
 function unquote(s: string): string {
-  return s.replace(/\\(.)/g, '$1');
+  return s.replace(/\\(x[0-9a-f]{2}|.)/g, (_m, e: string) =>
+    e.length === 3 ? String.fromCharCode(parseInt(e.slice(1), 16)) : e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e,
+  );
 }
 
 describe('variables', () => {
@@ -18,19 +20,24 @@ describe('variables', () => {
     expect(substitute('x{mode=~"${mode}"}', vars, 15_000)).toBe('x{mode=~"(user|system)"}');
     expect(substitute('x{job=~"$job"}', vars, 15_000)).toBe('x{job=~".*"}');
     expect(substitute('x{a="$unknown"}', vars, 15_000)).toBe('x{a="$unknown"}');
+    expect(substitute('x{a=~"$v"}', [{ name: 'v', label: 'a', current: [] }], 15_000)).toBe('x{a=~""}');
+    expect(substitute('x{a=~"$v"}', [{ name: 'v', label: 'a', includeAll: true, current: [] }], 15_000)).toBe('x{a=~".*"}');
+    expect(substitute('x{a=~"$v"}', [{ name: 'v', label: 'a', current: ['a\nb', 'c"d'] }], 15_000)).toBe('x{a=~"(a\\nb|c\\"d)"}');
     expect(substitute('x{instance=~"$instance"}', vars, 15_000, { instance: ['a', 'b'] })).toBe('x{instance=~"(a|b)"}');
   });
 
   it('gives Grafana-like intervals', () => {
-    expect(builtins(15_000)).toEqual({ __interval: '15s', __rate_interval: '1m' });
-    expect(builtins(300_000)).toEqual({ __interval: '5m', __rate_interval: '5m15s' });
-    expect(substitute('rate(x[$__rate_interval])', [], 60_000)).toBe('rate(x[1m15s])');
+    expect(builtins(15_000)).toEqual({ __interval: '15s', __rate_interval: '60s' });
+    expect(builtins(300_000)).toEqual({ __interval: '300s', __rate_interval: '315s' });
+    expect(builtins(400)).toEqual({ __interval: '1s', __rate_interval: '60s' });
+    expect(builtins(90_500)).toEqual({ __interval: '91s', __rate_interval: '105500ms' });
+    expect(substitute('rate(x[$__rate_interval])', [], 60_000)).toBe('rate(x[75s])');
   });
 
   it('escapes any value so that the regex matches exactly it (seeded random)', () => {
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const alphabet = 'ab.+*?()|[]{}^$\\"\' -_:/é';
+    const alphabet = 'ab.+*?()|[]{}^$\\"\' -_:/é\n\t\u0001';
     for (let i = 0; i < 3000; i++) {
       const len = Math.floor(rnd() * 12);
       let v = '';

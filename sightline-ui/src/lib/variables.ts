@@ -1,7 +1,6 @@
 // Dashboard variables in expressions, with the same rules as the server's embed endpoint
 // (docs/ui.md): `$name` or `${name}`; one value is escaped for a regex matcher inside a
 // double-quoted PromQL string; several become `(a|b)`; all of them `.*`.
-import { formatDuration } from './time';
 
 export const ALL = '$__all';
 
@@ -14,24 +13,53 @@ export interface Variable {
   current?: string[];
 }
 
-/** RE2 metacharacters escaped, then backslashes and double quotes escaped for a PromQL string. */
+function regexEscape(v: string): string {
+  return v.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+/** Inside a double-quoted PromQL string, with Go's escapes. */
+function promqlString(s: string): string {
+  return s.replace(/[\\"\x00-\x1f\x7f]/g, (c) => {
+    switch (c) {
+      case '\\':
+        return '\\\\';
+      case '"':
+        return '\\"';
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      case '\t':
+        return '\\t';
+      default:
+        return '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
+    }
+  });
+}
+
+/** RE2 metacharacters escaped, then escaped for a double-quoted PromQL string. */
 export function escapeValue(v: string): string {
-  const re = v.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
-  return re.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return promqlString(regexEscape(v));
 }
 
-export function variableValue(values: string[] | undefined): string {
-  if (!values || values.length === 0 || values.includes(ALL)) return '.*';
-  if (values.length === 1) return escapeValue(values[0]);
-  return '(' + values.map(escapeValue).join('|') + ')';
+/** What `$name` becomes: all (or nothing chosen where "All" is offered) is `.*`; nothing chosen otherwise is empty. */
+export function variableValue(values: string[] | undefined, includeAll = false): string {
+  const vs = values ?? [];
+  if (vs.includes(ALL) || (vs.length === 0 && includeAll)) return '.*';
+  if (vs.length === 0) return '';
+  if (vs.length === 1) return escapeValue(vs[0]);
+  return promqlString('(' + vs.map(regexEscape).join('|') + ')');
 }
 
-/** `$__interval` and `$__rate_interval` for a step, as Grafana defines them for a 15 s scrape interval. */
+/**
+ * `$__interval` (the step in whole seconds) and `$__rate_interval` (`max(4 × 15s, step + 15s)`, as
+ * Grafana defines it for a 15 s scrape interval), written as the server writes them.
+ */
 export function builtins(stepMs: number): Record<string, string> {
-  const step = Math.max(1000, Math.round(stepMs / 1000) * 1000);
+  const rate = Math.max(60_000, stepMs + 15_000);
   return {
-    __interval: formatDuration(step),
-    __rate_interval: formatDuration(Math.max(4 * 15_000, step + 15_000)),
+    __interval: Math.max(1, Math.round(stepMs / 1000)) + 's',
+    __rate_interval: rate % 1000 === 0 ? rate / 1000 + 's' : rate + 'ms',
   };
 }
 
@@ -43,6 +71,6 @@ export function substitute(expr: string, vars: Variable[], stepMs: number, overr
     if (name in b) return b[name];
     const v = byName.get(name);
     if (!v) return whole;
-    return variableValue(overrides[name] ?? v.current);
+    return variableValue(overrides[name] ?? v.current, v.includeAll);
   });
 }

@@ -234,7 +234,7 @@ function VariablePicker({ variable, selected, onChange }: { variable: Variable; 
             All
           </option>
         )}
-        {!variable.multi && !variable.includeAll && selected.length === 0 && <option value="">(any)</option>}
+        {!variable.multi && !variable.includeAll && selected.length === 0 && <option value="">(none)</option>}
         {values.map((v) => (
           <option value={v} selected={selected.includes(v)}>
             {v}
