@@ -1,6 +1,6 @@
 // The time range (relative or absolute), auto-refresh and a refresh button.
-import { useEffect, useState } from 'preact/hooks';
-import { parseTime } from '../lib/time';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { parseTime, resolveRange } from '../lib/time';
 
 export const PRESETS = ['5m', '15m', '1h', '3h', '6h', '12h', '24h', '2d', '7d', '30d'];
 export const REFRESH = ['', '5s', '10s', '30s', '1m', '5m', '15m'];
@@ -75,4 +75,22 @@ export function useInterval(f: () => void, periodMs: number | null): void {
     }, periodMs);
     return () => clearInterval(id);
   }, [f, periodMs]);
+}
+
+/**
+ * The absolute range of a picker's `from`/`to` (or the reason it has none), resolved again at each
+ * refresh: every `refreshMs` while the page is visible, and when the returned function is called.
+ */
+export function useRefreshingRange(from: string, to: string, refreshMs: number | null) {
+  const [tick, setTick] = useState(0);
+  const range = useMemo(() => {
+    try {
+      return resolveRange(from, to, Date.now());
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }, [from, to, tick]);
+  const bump = useCallback(() => setTick((t) => t + 1), []);
+  useInterval(bump, refreshMs);
+  return { range, tick, refresh: bump };
 }

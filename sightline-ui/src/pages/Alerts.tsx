@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { plain, prom } from '../lib/api';
 import { parseDuration } from '../lib/time';
 import { Messages } from '../components/Messages';
+import { TableHead } from '../components/TableHead';
 
 interface RuleAlert {
   labels: Record<string, string>;
@@ -132,18 +133,7 @@ export function Alerts() {
         <p class="empty">No silences.</p>
       ) : (
         <table class="data silences">
-          <thead>
-            <tr>
-              <th scope="col">State</th>
-              <th scope="col">Matchers</th>
-              <th scope="col">Ends</th>
-              <th scope="col">By</th>
-              <th scope="col">Comment</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['State', 'Matchers', 'Ends', 'By', 'Comment', null]} />
           <tbody>
             {visibleSilences.map((s) => (
               <tr data-silence={s.id}>

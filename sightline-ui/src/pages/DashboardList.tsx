@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { dashboards, type DashboardSummary } from '../lib/api';
 import { Messages } from '../components/Messages';
 import { navigate, onLinkClick } from '../router';
+import { TableHead } from '../components/TableHead';
 
 export function DashboardList() {
   const [list, setList] = useState<DashboardSummary[] | null>(null);
@@ -84,17 +85,7 @@ export function DashboardList() {
         <p class="empty">No dashboards yet. Create one above, or import one exported from another Sightline.</p>
       ) : (
         <table class="data list">
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Tags</th>
-              <th scope="col">Panels</th>
-              <th scope="col">Updated</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Title', 'Tags', 'Panels', 'Updated', null]} />
           <tbody>
             {shown.map((d) => (
               <tr>

@@ -1,14 +1,14 @@
 // A dashboard: time range, variables and a grid of panels; in edit mode panels are added, edited,
 // moved and resized (buttons, so the keyboard can do all of it) and the dashboard is saved.
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, dashboards, labelValues, type Dashboard, type Panel } from '../lib/api';
-import { parseDuration, resolveRange } from '../lib/time';
+import { parseDuration } from '../lib/time';
 import { ALL, type Variable } from '../lib/variables';
 import { Messages } from '../components/Messages';
-import { TimePicker, useInterval } from '../components/TimePicker';
+import { TimePicker, useRefreshingRange } from '../components/TimePicker';
 import { PanelView } from '../panels/PanelView';
 import type { Source } from '../panels/data';
-import { navigate, setParams, useLocation } from '../router';
+import { setParams, useLocation } from '../router';
 import { PanelEditor } from './PanelEditor';
 
 export const ROW_PX = 30;
@@ -21,7 +21,6 @@ export function DashboardPage({ id }: { id: string }) {
   const [editing, setEditing] = useState<Panel | null>(null);
   const [settings, setSettings] = useState(false);
   const [embed, setEmbed] = useState<Panel | null>(null);
-  const [tick, setTick] = useState(0);
   const edit = params.get('edit') === '1';
 
   useEffect(() => {
@@ -52,16 +51,7 @@ export function DashboardPage({ id }: { id: string }) {
     setParams({ ...cur, ...p });
   };
 
-  const range = useMemo(() => {
-    try {
-      return resolveRange(from, to, Date.now());
-    } catch (e) {
-      return { error: (e as Error).message };
-    }
-  }, [from, to, tick]);
-
-  const bump = useCallback(() => setTick((t) => t + 1), []);
-  useInterval(bump, edit ? null : parseDuration(refresh));
+  const { range, tick, refresh: bump } = useRefreshingRange(from, to, edit ? null : parseDuration(refresh));
 
   const source: Source = useMemo(() => ({ kind: 'api', variables: d?.variables ?? [], overrides }), [d?.variables, overrides]);
 
@@ -365,8 +355,4 @@ function EmbedDialog({ dashboard, panel, from, to, overrides, onClose, onShared 
       </div>
     </div>
   );
-}
-
-export function goToDashboard(id: string) {
-  navigate('/d/' + id);
 }

@@ -1,9 +1,9 @@
 // One panel alone, read-only, for an <iframe>: no navigation, its data from the embed endpoint.
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { prom, type Panel } from '../lib/api';
-import { parseDuration, resolveRange } from '../lib/time';
+import { parseDuration } from '../lib/time';
 import { Messages } from '../components/Messages';
-import { useInterval } from '../components/TimePicker';
+import { useRefreshingRange } from '../components/TimePicker';
 import { PanelView } from '../panels/PanelView';
 import type { Source } from '../panels/data';
 import { useLocation } from '../router';
@@ -16,7 +16,6 @@ export function Embed({ dashboard, panelId }: { dashboard: string; panelId: stri
   const refresh = parseDuration(params.get('refresh') ?? '');
   const [panel, setPanel] = useState<{ panel: Panel; title: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
   const [height, setHeight] = useState(window.innerHeight);
 
   useEffect(() => {
@@ -33,15 +32,7 @@ export function Embed({ dashboard, panelId }: { dashboard: string; panelId: stri
     return () => window.removeEventListener('resize', onResize);
   }, [dashboard, panelId, token]);
 
-  const range = useMemo(() => {
-    try {
-      return resolveRange(from, to, Date.now());
-    } catch (e) {
-      return { error: (e as Error).message };
-    }
-  }, [from, to, tick]);
-  const bump = useCallback(() => setTick((t) => t + 1), []);
-  useInterval(bump, refresh);
+  const { range, tick } = useRefreshingRange(from, to, refresh);
   const source: Source = useMemo(() => ({ kind: 'embed', dashboard, token }), [dashboard, token]);
 
   if (error) return <main class="embed"><Messages error={error} /></main>;

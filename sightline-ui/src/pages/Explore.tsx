@@ -9,6 +9,7 @@ import { QueryEditor } from '../components/QueryEditor';
 import { TimeChart, type ChartSeries, type DrawMode } from '../components/TimeChart';
 import { TimePicker } from '../components/TimePicker';
 import { setParams, useLocation } from '../router';
+import { TableHead } from '../components/TableHead';
 
 /** Series drawn at most; the rest are counted in a message (a legend of thousands helps nobody). */
 export const MAX_DRAWN = 200;
@@ -206,12 +207,7 @@ function ResultTable({ data, tookMs }: { data: InstantData; tookMs: number }) {
         <p class="empty">Empty result.</p>
       ) : (
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Series</th>
-              <th scope="col">Value</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Series', 'Value']} />
           <tbody>
             {rows.slice(0, 10_000).map((r) => (
               <tr>

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { prom } from '../lib/api';
 import { formatValue } from '../lib/format';
 import { Messages } from '../components/Messages';
+import { TableHead } from '../components/TableHead';
 
 interface Target {
   scrapePool: string;
@@ -55,16 +56,7 @@ export function Targets() {
               {pool} <span class="count">({ts.filter((t) => t.health === 'up').length}/{ts.length} up)</span>
             </h2>
             <table class="data targets">
-              <thead>
-                <tr>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Labels</th>
-                  <th scope="col">Last scrape</th>
-                  <th scope="col">Duration</th>
-                  <th scope="col">Error</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Endpoint', 'State', 'Labels', 'Last scrape', 'Duration', 'Error']} />
               <tbody>
                 {ts.map((t) => (
                   <tr>

@@ -7,6 +7,7 @@ import { formatDuration } from '../lib/time';
 import { colorOf, cssVar } from '../theme';
 import { TimeChart, type DrawMode } from '../components/TimeChart';
 import type { PanelData } from './data';
+import { TableHead } from '../components/TableHead';
 
 export interface Threshold {
   value: number;
@@ -75,15 +76,7 @@ export function PanelBody({ panel, data, height, onZoom }: { panel: Panel; data:
       return (
         <div class="table-wrap" style={{ maxHeight: height + 'px' }}>
           <table class="data">
-            <thead>
-              <tr>
-                <th scope="col">Series</th>
-                <th scope="col">Last</th>
-                <th scope="col">Min</th>
-                <th scope="col">Max</th>
-                <th scope="col">Mean</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Series', 'Last', 'Min', 'Max', 'Mean']} />
             <tbody>
               {cols.map((c) => (
                 <tr>

@@ -16,6 +16,29 @@ export interface PanelViewProps {
   onZoom?: (a: number, b: number) => void;
 }
 
+/**
+ * User Timing entries per panel (visible in the browser's performance tools and read by
+ * scripts/ui-dashboard-bench.mjs): `sightline:render:<panel>` spans from its data's arrival to the
+ * first frame after it was drawn. Only the latest pair per panel is kept.
+ */
+function markData(id: string): void {
+  performance.clearMarks('sightline:data:' + id);
+  performance.mark('sightline:data:' + id);
+}
+
+function measureRender(id: string): void {
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      performance.clearMeasures('sightline:render:' + id);
+      try {
+        performance.measure('sightline:render:' + id, 'sightline:data:' + id);
+      } catch {
+        // the mark was cleared by a newer fetch: that one measures itself
+      }
+    }),
+  );
+}
+
 export function PanelView({ panel, source, start, end, tick, height, onZoom }: PanelViewProps) {
   const box = useRef<HTMLDivElement>(null);
   const [data, setData] = useState<PanelData | null>(null);
@@ -29,6 +52,7 @@ export function PanelView({ panel, source, start, end, tick, height, onZoom }: P
     setLoading(true);
     fetchPanel(panel, source, panelRange(panel, start, end, width), ctl.signal).then(
       (d) => {
+        markData(panel.id);
         setData(d);
         setError(null);
         setLoading(false);
@@ -41,6 +65,10 @@ export function PanelView({ panel, source, start, end, tick, height, onZoom }: P
     );
     return () => ctl.abort();
   }, [key, start, end, tick]);
+
+  useEffect(() => {
+    if (data) measureRender(panel.id);
+  }, [data]);
 
   const queryErrors = data?.results.filter((r) => r.error).map((r) => `${r.refId}: ${r.error}`) ?? [];
   return (
