@@ -55,7 +55,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = [];
 for (let r = 0; r < runs + 1; r++) {
   await page.goto(url);
-  await page.waitForFunction(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('sightline:render:')).length === 12, null, { timeout: 120_000 });
+  await page.waitForFunction(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('sightline:render:')).length === 12, null, { timeout: 300_000 });
   const t = await page.evaluate(() => {
     const measures = performance.getEntriesByType('measure').filter((m) => m.name.startsWith('sightline:render:'));
     const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('sightline:data:'));
