@@ -7,7 +7,6 @@ import io.sightline.server.TestHttp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
@@ -22,13 +21,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -41,13 +35,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @Tag("slow")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UiBrowserIT {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path SHOTS = Path.of("target/ui-screenshots");
-
     static Path tmp;
     static ChildProcess server;
     static String base;
+    static Chromium browser;
     static WebDriver driver;
     static WebDriverWait wait;
     static String dashboardId;
@@ -57,7 +48,7 @@ class UiBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        Assumptions.assumeTrue(Files.isExecutable(Chromium.CHROMIUM) && Files.isExecutable(Chromium.CHROMEDRIVER),
                 "needs Debian's chromium and chromium-driver (.ci/run installs them)");
         tmp = Files.createTempDirectory("ui-it");
         Files.createDirectories(tmp.resolve("rules"));
@@ -86,16 +77,9 @@ class UiBrowserIT {
         base = "http://127.0.0.1:" + port;
         importHour();
 
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,900",
-                "--user-data-dir=" + tmp.resolve("chromium"));
-        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(), options);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-        Files.createDirectories(SHOTS);
+        browser = new Chromium(tmp.resolve("chromium"));
+        driver = browser.driver;
+        wait = browser.wait;
     }
 
     /** Nearly an hour (what the head accepts behind now) of counters, a gauge and a histogram, 15 s apart. */
@@ -122,8 +106,8 @@ class UiBrowserIT {
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
+        if (browser != null) {
+            browser.close();
         }
         if (server != null) {
             server.close();
@@ -131,32 +115,19 @@ class UiBrowserIT {
     }
 
     static void shot(String name) throws IOException {
-        Files.write(SHOTS.resolve(name + ".png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+        browser.shot(name);
     }
 
-    /** How many pixels of the first canvas under {@code css} are painted: a drawn chart has many. */
     static long ink(String css) {
-        Object n = ((JavascriptExecutor) driver).executeScript("""
-                const c = document.querySelector(arguments[0]);
-                if (!c) return -1;
-                const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                let n = 0;
-                for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
-                return n;
-                """, css);
-        return ((Number) n).longValue();
+        return browser.ink(css);
     }
 
     static WebElement find(String css) {
-        return wait.until(d -> {
-            List<WebElement> es = d.findElements(By.cssSelector(css));
-            return es.isEmpty() || !es.get(0).isDisplayed() ? null : es.get(0);
-        });
+        return browser.find(css);
     }
 
     static WebElement button(String text) {
-        return wait.until(d -> d.findElements(By.xpath("//button[normalize-space()='" + text + "']")).stream()
-                .filter(WebElement::isDisplayed).findFirst().orElse(null));
+        return browser.button(text);
     }
 
     @Test
