@@ -10,6 +10,7 @@ import { Embed } from './pages/Embed';
 import { Explore } from './pages/Explore';
 import { Status } from './pages/Status';
 import { Targets } from './pages/Targets';
+import { Modal } from './components/Modal';
 
 const NAV = [
   { href: '/explore', label: 'Explore' },
@@ -19,9 +20,19 @@ const NAV = [
   { href: '/status', label: 'Status' },
 ];
 
+/** A path segment decoded, or null where it is not valid percent-encoding (a mistyped link). */
+function segment(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
 function route(path: string) {
   const d = /^\/d\/([^/]+)\/?$/.exec(path);
-  if (d) return <DashboardPage id={decodeURIComponent(d[1])} />;
+  const id = d && segment(d[1]);
+  if (id) return <DashboardPage id={id} />;
   if (path === '/' || path.startsWith('/explore')) return <Explore />;
   if (path.startsWith('/dashboards')) return <DashboardList />;
   if (path.startsWith('/alerts')) return <Alerts />;
@@ -44,7 +55,8 @@ export function App() {
   useEffect(() => onAuthNeeded(() => setNeedToken(true)), []);
 
   const embed = /^\/embed\/([^/]+)\/([^/]+)\/?$/.exec(path);
-  if (embed) return <Embed dashboard={decodeURIComponent(embed[1])} panelId={decodeURIComponent(embed[2])} />;
+  const embedIds = embed && [segment(embed[1]), segment(embed[2])];
+  if (embedIds && embedIds[0] !== null && embedIds[1] !== null) return <Embed dashboard={embedIds[0]} panelId={embedIds[1]} />;
 
   return (
     <>
@@ -101,10 +113,8 @@ export function App() {
 function TokenPrompt({ onDone }: { onDone: () => void }) {
   const [value, setValue] = useState('');
   return (
-    <div class="modal-backdrop" role="dialog" aria-modal="true" aria-labelledby="tp-title">
+    <Modal labelledBy="tp-title" small>
       <form
-        class="modal small"
-        aria-labelledby="tp-title"
         onSubmit={(e) => {
           e.preventDefault();
           setToken(value.trim() || null);
@@ -122,6 +132,6 @@ function TokenPrompt({ onDone }: { onDone: () => void }) {
           </button>
         </div>
       </form>
-    </div>
+    </Modal>
   );
 }

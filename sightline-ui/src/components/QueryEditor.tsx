@@ -124,7 +124,7 @@ export function QueryEditor({ value, onInput, onRun, placeholder, label = 'PromQ
         autocapitalize="off"
         placeholder={placeholder}
         aria-label={label}
-        aria-controls={id + '-list'}
+        aria-controls={open ? id + '-list' : undefined}
         aria-autocomplete="list"
         aria-activedescendant={open ? `${id}-opt-${active}` : undefined}
         value={value}
@@ -141,6 +141,10 @@ export function QueryEditor({ value, onInput, onRun, placeholder, label = 'PromQ
           pre.scrollLeft = e.currentTarget.scrollLeft;
         }}
       />
+      {/* A textarea keeps its textbox role (no combobox in HTML's rules): the count is announced instead. */}
+      <span class="sr-only" aria-live="polite">
+        {open && items.length > 0 ? `${items.length} suggestion${items.length === 1 ? '' : 's'}, arrow keys to choose, Enter to insert` : ''}
+      </span>
       {open && (
         <ul class="completions" role="listbox" id={id + '-list'} aria-label="Completions">
           {items.map((s, i) => (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL, builtins, escapeValue, substitute, type Variable } from './variables';
+import { ALL, builtins, escapeValue, nextSelection, substitute, type Variable } from './variables';
 
 /** Undoes the PromQL string escaping, as the server's parser does for a double-quoted string. */
 function unquote(s: string): string {
@@ -46,5 +46,18 @@ describe('variables', () => {
       expect(re.test(v)).toBe(true);
       if (v.length > 0) expect(re.test(v + 'x')).toBe(false);
     }
+  });
+
+  it('leaves unknown names alone, including names of Object.prototype', () => {
+    expect(substitute('x{a="$constructor", b="${toString}", c="$__proto__"}', vars, 15_000)).toBe('x{a="$constructor", b="${toString}", c="$__proto__"}');
+  });
+
+  it('picks All over values, values over an earlier All, and keeps an empty choice explicit', () => {
+    expect(nextSelection(['a'], [ALL, 'a'])).toEqual([ALL]);
+    expect(nextSelection([ALL], [ALL, 'b'])).toEqual(['b']);
+    expect(nextSelection([ALL], [ALL])).toEqual([ALL]);
+    expect(nextSelection(['a'], ['a', 'b'])).toEqual(['a', 'b']);
+    expect(nextSelection(['a'], [])).toEqual(['']);
+    expect(nextSelection([], [''])).toEqual(['']);
   });
 });

@@ -68,9 +68,23 @@ export function substitute(expr: string, vars: Variable[], stepMs: number, overr
   const byName = new Map(vars.map((v) => [v.name, v]));
   return expr.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (whole, braced?: string, bare?: string) => {
     const name = (braced ?? bare)!;
-    if (name in b) return b[name];
+    if (Object.prototype.hasOwnProperty.call(b, name)) return b[name];
     const v = byName.get(name);
     if (!v) return whole;
     return variableValue(overrides[name] ?? v.current, v.includeAll);
   });
+}
+
+/**
+ * What a variable's picker selects after a change: choosing "All" replaces the values, choosing a
+ * value while "All" was chosen replaces "All", and clearing every value is kept as an explicit empty
+ * choice (`['']`, written as `var-name=`) rather than falling back to the saved one.
+ */
+export function nextSelection(before: string[], picked: string[]): string[] {
+  const vals = picked.filter((v) => v !== '');
+  if (vals.includes(ALL)) {
+    const others = vals.filter((v) => v !== ALL);
+    return before.includes(ALL) && others.length > 0 ? others : [ALL];
+  }
+  return vals.length ? vals : [''];
 }

@@ -4,6 +4,7 @@ import { plain, prom } from '../lib/api';
 import { parseDuration } from '../lib/time';
 import { Messages } from '../components/Messages';
 import { TableHead } from '../components/TableHead';
+import { Modal } from '../components/Modal';
 
 interface RuleAlert {
   labels: Record<string, string>;
@@ -191,8 +192,8 @@ function SilenceForm({ alert, onDone, onCancel }: { alert: RuleAlert; onDone: ()
     }
   };
   return (
-    <div class="modal-backdrop" role="dialog" aria-modal="true" aria-labelledby="sf-title">
-      <form class="modal small" onSubmit={submit}>
+    <Modal labelledBy="sf-title" onClose={onCancel} small>
+      <form onSubmit={submit}>
         <h2 id="sf-title">Silence {alert.labels.alertname}</h2>
         <Messages error={error} />
         <fieldset>
@@ -231,6 +232,6 @@ function SilenceForm({ alert, onDone, onCancel }: { alert: RuleAlert; onDone: ()
           </button>
         </div>
       </form>
-    </div>
+    </Modal>
   );
 }

@@ -98,7 +98,7 @@ export function DashboardList() {
                 <td class="num">{d.panels}</td>
                 <td>{new Date(d.updated).toLocaleString()}</td>
                 <td class="actions">
-                  <a class="button secondary" href={`/api/v1/dashboards/${d.id}`} download={`${d.id}.json`} onClick={(e) => exportDashboard(e, d.id)}>
+                  <a class="button secondary" href={`/api/v1/dashboards/${d.id}`} download={`${d.id}.json`} onClick={(e) => exportDashboard(e, d.id, setError)}>
                     Export
                   </a>
                   <button type="button" class="secondary" onClick={() => act(async () => { await dashboards.duplicate(d.id); await load(); })}>
@@ -124,15 +124,16 @@ export function DashboardList() {
 }
 
 /** Downloads the dashboard as JSON, without server-managed fields, ready to import elsewhere. */
-function exportDashboard(e: MouseEvent, id: string) {
+function exportDashboard(e: MouseEvent, id: string, onError: (message: string) => void) {
   e.preventDefault();
-  void dashboards.get(id).then((d) => {
+  dashboards.get(id).then((d) => {
     const { version: _v, updated: _u, shareToken: _s, ...rest } = d;
     const blob = new Blob([JSON.stringify(rest, null, 2)], { type: 'application/json' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
     a.download = id + '.json';
     a.click();
-    URL.revokeObjectURL(a.href);
-  });
+    // Revoked once the download has started with it.
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  }, (err: Error) => onError(`Export of ${id} failed: ${err.message}`));
 }

@@ -3,13 +3,14 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, dashboards, labelValues, type Dashboard, type Panel } from '../lib/api';
 import { parseDuration } from '../lib/time';
-import { ALL, type Variable } from '../lib/variables';
+import { ALL, nextSelection, type Variable } from '../lib/variables';
 import { Messages } from '../components/Messages';
 import { TimePicker, useRefreshingRange } from '../components/TimePicker';
 import { PanelView } from '../panels/PanelView';
 import type { Source } from '../panels/data';
 import { setParams, useLocation } from '../router';
 import { PanelEditor } from './PanelEditor';
+import { Modal } from '../components/Modal';
 
 export const ROW_PX = 30;
 
@@ -24,13 +25,25 @@ export function DashboardPage({ id }: { id: string }) {
   const edit = params.get('edit') === '1';
 
   useEffect(() => {
+    // Another dashboard: nothing of the previous one stays, and a late answer for it is ignored.
+    let current = true;
+    setSaved(null);
+    setDraft(null);
+    setError(null);
+    setEditing(null);
+    setSettings(false);
+    setEmbed(null);
     dashboards.get(id).then(
       (d) => {
+        if (!current) return;
         setSaved(d);
         setDraft(structuredClone(d));
       },
-      (e) => setError(e.message),
+      (e) => current && setError(e.message),
     );
+    return () => {
+      current = false;
+    };
   }, [id]);
 
   const d = edit ? draft : saved;
@@ -39,8 +52,9 @@ export function DashboardPage({ id }: { id: string }) {
   const refresh = params.get('refresh') ?? d?.refresh ?? '';
   const overrides = useMemo(() => {
     const o: Record<string, string[]> = {};
+    // `var-name=` alone is an explicit empty choice (see VariablePicker).
     params.forEach((_v, k) => {
-      if (k.startsWith('var-')) o[k.slice(4)] = params.getAll(k);
+      if (k.startsWith('var-')) o[k.slice(4)] = params.getAll(k).filter((v) => v !== '');
     });
     return o;
   }, [params.toString()]);
@@ -214,10 +228,7 @@ function VariablePicker({ variable, selected, onChange }: { variable: Variable; 
       <select
         multiple={variable.multi}
         name={'var-' + variable.name}
-        onChange={(e) => {
-          const vals = [...e.currentTarget.selectedOptions].map((o) => o.value);
-          onChange(vals.includes(ALL) ? [ALL] : vals);
-        }}
+        onChange={(e) => onChange(nextSelection(selected, [...e.currentTarget.selectedOptions].map((o) => o.value)))}
       >
         {variable.includeAll && (
           <option value={ALL} selected={selected.includes(ALL)}>
@@ -240,67 +251,65 @@ function SettingsEditor({ dashboard, onSave, onCancel }: { dashboard: Dashboard;
   const vars = x.variables ?? [];
   const setVar = (i: number, v: Partial<Variable>) => setX({ ...x, variables: vars.map((o, k) => (k === i ? { ...o, ...v } : o)) });
   return (
-    <div class="modal-backdrop">
-      <div class="modal" role="dialog" aria-modal="true" aria-labelledby="ds-title">
-        <h2 id="ds-title">Dashboard settings</h2>
-        <div class="fields">
-          <label>
-            Title <input name="dash-title" value={x.title} onInput={(e) => setX({ ...x, title: e.currentTarget.value })} />
-          </label>
-          <label>
-            Description <textarea rows={2} value={x.description ?? ''} onInput={(e) => setX({ ...x, description: e.currentTarget.value || undefined })} />
-          </label>
-          <label>
-            Tags (comma-separated){' '}
-            <input value={(x.tags ?? []).join(', ')} onInput={(e) => setX({ ...x, tags: e.currentTarget.value.split(',').map((s) => s.trim()).filter(Boolean) })} />
-          </label>
-          <label>
-            Default range from <input value={x.time?.from ?? 'now-6h'} onInput={(e) => setX({ ...x, time: { from: e.currentTarget.value, to: x.time?.to ?? 'now' } })} />
-          </label>
-          <label>
-            Auto-refresh <input value={x.refresh ?? ''} placeholder="off, or e.g. 30s" onInput={(e) => setX({ ...x, refresh: e.currentTarget.value || undefined })} />
-          </label>
-          <h3>Variables</h3>
-          <p class="hint">
-            Use <code>$name</code> in queries, inside a regex matcher: <code>{'{instance=~"$instance"}'}</code>. Values come from a label.
-          </p>
-          {vars.map((v, i) => (
-            <fieldset class="variable-def">
-              <legend>${v.name || '…'}</legend>
-              <label>
-                Name <input value={v.name} onInput={(e) => setVar(i, { name: e.currentTarget.value })} />
-              </label>
-              <label>
-                Label <input value={v.label} onInput={(e) => setVar(i, { label: e.currentTarget.value })} />
-              </label>
-              <label>
-                Only series matching <input value={v.match ?? ''} placeholder='up{job="node"}' onInput={(e) => setVar(i, { match: e.currentTarget.value || undefined })} />
-              </label>
-              <label class="check">
-                <input type="checkbox" checked={!!v.multi} onChange={(e) => setVar(i, { multi: e.currentTarget.checked })} /> Several values
-              </label>
-              <label class="check">
-                <input type="checkbox" checked={!!v.includeAll} onChange={(e) => setVar(i, { includeAll: e.currentTarget.checked })} /> Offer "All"
-              </label>
-              <button type="button" class="danger small" onClick={() => setX({ ...x, variables: vars.filter((_o, k) => k !== i) })}>
-                Remove
-              </button>
-            </fieldset>
-          ))}
-          <button type="button" class="secondary" onClick={() => setX({ ...x, variables: [...vars, { name: 'instance', label: 'instance', includeAll: true, current: [ALL] }] })}>
-            Add variable
-          </button>
-        </div>
-        <div class="modal-actions">
-          <button type="button" class="secondary" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="button" class="primary" onClick={() => onSave(x)}>
-            Apply
-          </button>
-        </div>
+    <Modal labelledBy="ds-title" onClose={onCancel}>
+      <h2 id="ds-title">Dashboard settings</h2>
+      <div class="fields">
+        <label>
+          Title <input name="dash-title" value={x.title} onInput={(e) => setX({ ...x, title: e.currentTarget.value })} />
+        </label>
+        <label>
+          Description <textarea rows={2} value={x.description ?? ''} onInput={(e) => setX({ ...x, description: e.currentTarget.value || undefined })} />
+        </label>
+        <label>
+          Tags (comma-separated){' '}
+          <input value={(x.tags ?? []).join(', ')} onInput={(e) => setX({ ...x, tags: e.currentTarget.value.split(',').map((s) => s.trim()).filter(Boolean) })} />
+        </label>
+        <label>
+          Default range from <input value={x.time?.from ?? 'now-6h'} onInput={(e) => setX({ ...x, time: { from: e.currentTarget.value, to: x.time?.to ?? 'now' } })} />
+        </label>
+        <label>
+          Auto-refresh <input value={x.refresh ?? ''} placeholder="off, or e.g. 30s" onInput={(e) => setX({ ...x, refresh: e.currentTarget.value || undefined })} />
+        </label>
+        <h3>Variables</h3>
+        <p class="hint">
+          Use <code>$name</code> in queries, inside a regex matcher: <code>{'{instance=~"$instance"}'}</code>. Values come from a label.
+        </p>
+        {vars.map((v, i) => (
+          <fieldset class="variable-def">
+            <legend>${v.name || '…'}</legend>
+            <label>
+              Name <input value={v.name} onInput={(e) => setVar(i, { name: e.currentTarget.value })} />
+            </label>
+            <label>
+              Label <input value={v.label} onInput={(e) => setVar(i, { label: e.currentTarget.value })} />
+            </label>
+            <label>
+              Only series matching <input value={v.match ?? ''} placeholder='up{job="node"}' onInput={(e) => setVar(i, { match: e.currentTarget.value || undefined })} />
+            </label>
+            <label class="check">
+              <input type="checkbox" checked={!!v.multi} onChange={(e) => setVar(i, { multi: e.currentTarget.checked })} /> Several values
+            </label>
+            <label class="check">
+              <input type="checkbox" checked={!!v.includeAll} onChange={(e) => setVar(i, { includeAll: e.currentTarget.checked })} /> Offer "All"
+            </label>
+            <button type="button" class="danger small" onClick={() => setX({ ...x, variables: vars.filter((_o, k) => k !== i) })}>
+              Remove
+            </button>
+          </fieldset>
+        ))}
+        <button type="button" class="secondary" onClick={() => setX({ ...x, variables: [...vars, { name: 'instance', label: 'instance', includeAll: true, current: [ALL] }] })}>
+          Add variable
+        </button>
       </div>
-    </div>
+      <div class="modal-actions">
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" class="primary" onClick={() => onSave(x)}>
+          Apply
+        </button>
+      </div>
+    </Modal>
   );
 }
 
@@ -312,47 +321,45 @@ function EmbedDialog({ dashboard, panel, from, to, overrides, onClose, onShared 
   const url = `${window.location.origin}/embed/${encodeURIComponent(dashboard.id)}/${encodeURIComponent(panel.id)}?${q}`;
   const iframe = `<iframe src="${url}" width="600" height="300" frameborder="0"></iframe>`;
   return (
-    <div class="modal-backdrop">
-      <div class="modal small" role="dialog" aria-modal="true" aria-labelledby="em-title">
-        <h2 id="em-title">Embed “{panel.title}”</h2>
-        <p class="hint">
-          A read-only page with just this panel, for an <code>&lt;iframe&gt;</code>. It shows the dashboard's saved variable values
-          {Object.keys(overrides).length ? ' (not the ones picked on this page)' : ''}. When auth is on, it needs the dashboard's share token, which lets anyone with the link see this dashboard's panels and nothing else.
-        </p>
-        <Messages error={error} />
-        <label>
-          Link <input readOnly value={url} name="embed-url" onFocus={(e) => e.currentTarget.select()} />
-        </label>
-        <label>
-          HTML <input readOnly value={iframe} onFocus={(e) => e.currentTarget.select()} />
-        </label>
-        <div class="modal-actions">
-          {!tokenValue && (
-            <button
-              type="button"
-              class="secondary"
-              onClick={() =>
-                dashboards.share(dashboard.id).then(
-                  (r) => {
-                    const t = (r as { token?: string; shareToken?: string }).token ?? (r as { shareToken?: string }).shareToken;
-                    setTokenValue(t);
-                    if (t) onShared(t);
-                  },
-                  (e) => setError(e.message),
-                )
-              }
-            >
-              Add a share token
-            </button>
-          )}
-          <a class="button secondary" href={url} target="_blank" rel="noopener">
-            Open
-          </a>
-          <button type="button" class="primary" onClick={onClose}>
-            Close
+    <Modal labelledBy="em-title" onClose={onClose} small>
+      <h2 id="em-title">Embed “{panel.title}”</h2>
+      <p class="hint">
+        A read-only page with just this panel, for an <code>&lt;iframe&gt;</code>. It shows the dashboard's saved variable values
+        {Object.keys(overrides).length ? ' (not the ones picked on this page)' : ''}. When auth is on, it needs the dashboard's share token, which lets anyone with the link see this dashboard's panels and nothing else.
+      </p>
+      <Messages error={error} />
+      <label>
+        Link <input readOnly value={url} name="embed-url" onFocus={(e) => e.currentTarget.select()} />
+      </label>
+      <label>
+        HTML <input readOnly value={iframe} onFocus={(e) => e.currentTarget.select()} />
+      </label>
+      <div class="modal-actions">
+        {!tokenValue && (
+          <button
+            type="button"
+            class="secondary"
+            onClick={() =>
+              dashboards.share(dashboard.id).then(
+                (r) => {
+                  const t = (r as { token?: string; shareToken?: string }).token ?? (r as { shareToken?: string }).shareToken;
+                  setTokenValue(t);
+                  if (t) onShared(t);
+                },
+                (e) => setError(e.message),
+              )
+            }
+          >
+            Add a share token
           </button>
-        </div>
+        )}
+        <a class="button secondary" href={url} target="_blank" rel="noopener">
+          Open
+        </a>
+        <button type="button" class="primary" onClick={onClose}>
+          Close
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -1,5 +1,5 @@
 // A panel's picture for each panel type, from its data.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Panel } from '../lib/api';
 import { formatValue, legendFor, type Unit } from '../lib/format';
 import { align, heatmap, reduce, type Reducer } from '../lib/series';
@@ -40,7 +40,8 @@ export function PanelBody({ panel, data, height, onZoom }: { panel: Panel; data:
   const unit = (o.unit as Unit) ?? 'short';
   const decimals = typeof o.decimals === 'number' ? o.decimals : undefined;
   const reducer = (o.reducer as Reducer) ?? 'last';
-  const { xs, cols } = flatSeries(data);
+  // The same arrays for the same data, so that the chart is only rebuilt when the data changes.
+  const { xs, cols } = useMemo(() => flatSeries(data), [data]);
   if (cols.length === 0) return <p class="empty">No data</p>;
   switch (panel.type) {
     case 'stat': {
@@ -132,8 +133,7 @@ function Sparkline({ values }: { values: (number | null)[] }) {
 function HeatmapView({ data, height, unit }: { data: PanelData; height: number; unit: Unit }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [tip, setTip] = useState<string>('');
-  const series = data.results.flatMap((r) => r.series);
-  const h = heatmap(series, data.start, data.end, data.step);
+  const h = useMemo(() => heatmap(data.results.flatMap((r) => r.series), data.start, data.end, data.step), [data]);
   useEffect(() => {
     const c = canvas.current;
     if (!c || 'error' in h) return;
@@ -166,7 +166,7 @@ function HeatmapView({ data, height, unit }: { data: PanelData; height: number; 
     const ro = new ResizeObserver(draw);
     ro.observe(c);
     return () => ro.disconnect();
-  });
+  }, [h, height]);
   if ('error' in h) return <p class="msg error">{h.error}</p>;
   return (
     <div class="heatmap">

@@ -73,7 +73,7 @@ export function PanelView({ panel, source, start, end, tick, height, onZoom }: P
   const queryErrors = data?.results.filter((r) => r.error).map((r) => `${r.refId}: ${r.error}`) ?? [];
   return (
     <div class="panel-body" ref={box} aria-busy={loading} data-loaded={!loading && data !== null ? 'true' : 'false'}>
-      <Messages error={error ?? (queryErrors.length ? queryErrors.join('; ') : null)} warnings={[...new Set(data?.warnings ?? [])]} />
+      <Messages error={error ?? (queryErrors.length ? queryErrors.join('; ') : null)} warnings={[...new Set(data?.warnings ?? [])]} infos={[...new Set(data?.infos ?? [])]} />
       {data && <PanelBody panel={panel} data={data} height={height} onZoom={onZoom} />}
       {!data && loading && <p class="empty">Loading…</p>}
     </div>

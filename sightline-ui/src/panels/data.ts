@@ -19,6 +19,7 @@ export interface PanelData {
   step: number;
   results: QueryResult[];
   warnings: string[];
+  infos: string[];
 }
 
 /** Where a panel's data comes from. */
@@ -44,18 +45,21 @@ export async function fetchPanel(panel: Panel, source: Source, range: { start: n
   if (source.kind === 'embed') {
     const params: Record<string, string> = { start: String(range.start / 1000), end: String(range.end / 1000), step: String(range.step / 1000) };
     if (source.token) params.token = source.token;
-    const a = await prom<{ results: { refId?: string; expr: string; legend?: string; result?: MatrixSeries[]; error?: string }[] }>(
+    const a = await prom<{ results: { refId?: string; expr: string; legend?: string; result?: MatrixSeries[]; error?: string; warnings?: string[]; infos?: string[] }[] }>(
       `/api/v1/embed/${encodeURIComponent(source.dashboard)}/${encodeURIComponent(panel.id)}/query_range`,
       params,
       { signal },
     );
+    // Each query's warnings and infos come with its result; the panel shows them all together.
     return {
       ...range,
-      warnings: a.warnings,
+      warnings: [...a.warnings, ...a.data.results.flatMap((r) => r.warnings ?? [])],
+      infos: [...a.infos, ...a.data.results.flatMap((r) => r.infos ?? [])],
       results: a.data.results.map((r, i) => ({ refId: r.refId ?? String.fromCharCode(65 + i), expr: r.expr, legend: r.legend, series: r.result ?? [], error: r.error })),
     };
   }
   const warnings: string[] = [];
+  const infos: string[] = [];
   const results = await Promise.all(
     panel.queries.map(async (q, i): Promise<QueryResult> => {
       const expr = substitute(q.expr, source.variables, range.step, source.overrides);
@@ -63,6 +67,7 @@ export async function fetchPanel(panel: Panel, source: Source, range: { start: n
       try {
         const a = await queryRange(expr, range.start, range.end, range.step, signal);
         warnings.push(...a.warnings);
+        infos.push(...a.infos);
         return { refId, expr, legend: q.legend, series: a.data.result };
       } catch (e) {
         if ((e as Error).name === 'AbortError') throw e;
@@ -70,5 +75,5 @@ export async function fetchPanel(panel: Panel, source: Source, range: { start: n
       }
     }),
   );
-  return { ...range, results, warnings };
+  return { ...range, results, warnings, infos };
 }

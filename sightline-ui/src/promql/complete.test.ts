@@ -36,8 +36,8 @@ describe('contextAt', () => {
     expect(at('sum(rate(http_re|')).toEqual({ kind: 'name', prefix: 'http_re', from: 9 });
     expect(at('up{|')).toEqual({ kind: 'labelName', prefix: '', from: 3, metric: 'up' });
     expect(at('up{job="a", ins|')).toEqual({ kind: 'labelName', prefix: 'ins', from: 12, metric: 'up' });
-    expect(at('up{job=~"no|')).toEqual({ kind: 'labelValue', prefix: 'no', from: 9, label: 'job', metric: 'up', quote: '"' });
-    expect(at('{job!="|')).toEqual({ kind: 'labelValue', prefix: '', from: 7, label: 'job', metric: undefined, quote: '"' });
+    expect(at('up{job=~"no|')).toEqual({ kind: 'labelValue', prefix: 'no', from: 9, label: 'job', metric: 'up', quote: '"', regex: true });
+    expect(at('{job!="|')).toEqual({ kind: 'labelValue', prefix: '', from: 7, label: 'job', metric: undefined, quote: '"', regex: false });
     expect(at('sum by (inst|')).toEqual({ kind: 'labelName', prefix: 'inst', from: 8 });
     expect(at('a / on(job, |')).toEqual({ kind: 'labelName', prefix: '', from: 12 });
     expect(at('up{job="a"}|')).toEqual({ kind: 'none' });
@@ -62,5 +62,14 @@ describe('suggest and apply', () => {
     const src2 = 'up{job="pro"}';
     const ctx2 = contextAt(src2, 10);
     expect(apply(src2, 10, ctx2, { text: 'prometheus', kind: 'value' })).toEqual({ text: 'up{job="prometheus"}', cursor: 19 });
+  });
+
+  it('escapes a value completed after a regex matcher so that it matches only itself', () => {
+    const src = 'up{instance=~"10';
+    const ctx = contextAt(src, src.length);
+    // 10.0.0.1:9100 as a regex: the dots escaped for RE2, the backslashes for the string.
+    expect(apply(src, src.length, ctx, { text: '10.0.0.1:9100', kind: 'value' }).text).toBe('up{instance=~"10\\\\.0\\\\.0\\\\.1:9100"');
+    const raw = 'up{path!~`';
+    expect(apply(raw, raw.length, contextAt(raw, raw.length), { text: '/a(b)', kind: 'value' }).text).toBe('up{path!~`/a\\(b\\)`');
   });
 });

@@ -7,7 +7,8 @@ export type Context =
   | { kind: 'none' }
   | { kind: 'name'; prefix: string; from: number }
   | { kind: 'labelName'; prefix: string; from: number; metric?: string }
-  | { kind: 'labelValue'; prefix: string; from: number; label: string; metric?: string; quote: string };
+  /** `regex`: the matcher is `=~` or `!~`, so a completed value is a regex that matches it alone. */
+  | { kind: 'labelValue'; prefix: string; from: number; label: string; metric?: string; quote: string; regex: boolean };
 
 export function contextAt(src: string, cursor: number): Context {
   const tokens = tokenize(src.slice(0, cursor)).filter((t) => t.kind !== 'comment');
@@ -23,7 +24,7 @@ export function contextAt(src: string, cursor: number): Context {
       const op = sig[sig.length - 2];
       const label = sig[sig.length - 3];
       if (op?.kind === 'matchOp' && label?.kind === 'labelName') {
-        return { kind: 'labelValue', prefix: unescape(last.text.slice(1)), from: last.start + 1, label: label.text, metric, quote: last.text[0] };
+        return { kind: 'labelValue', prefix: unescape(last.text.slice(1)), from: last.start + 1, label: label.text, metric, quote: last.text[0], regex: op.text === '=~' || op.text === '!~' };
       }
       return { kind: 'none' };
     }
@@ -129,13 +130,17 @@ export function suggest(ctx: Context, names: { metrics?: string[]; labels?: stri
   return out.slice(0, limit);
 }
 
-/** Applies a suggestion: the new text and cursor position. Values are escaped for their quotes. */
+/**
+ * Applies a suggestion: the new text and cursor position. Values are escaped for a regex after
+ * `=~`/`!~` (RE2 metacharacters), then for their quotes.
+ */
 export function apply(src: string, cursor: number, ctx: Context, s: Suggestion): { text: string; cursor: number } {
   if (ctx.kind === 'none') return { text: src, cursor };
   let insert = s.text;
   let end = cursor;
   if (ctx.kind === 'labelValue') {
-    insert = ctx.quote === '`' ? s.text : s.text.replace(/\\/g, '\\\\').replace(new RegExp(ctx.quote, 'g'), '\\' + ctx.quote);
+    const value = ctx.regex ? s.text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&') : s.text;
+    insert = ctx.quote === '`' ? value : value.replace(/\\/g, '\\\\').replace(new RegExp(ctx.quote, 'g'), '\\' + ctx.quote);
     // Replace up to the closing quote when there is one right after the cursor's word.
     const close = src.indexOf(ctx.quote, cursor);
     const nl = src.indexOf('\n', cursor);

@@ -21,6 +21,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.Rectangle;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -202,6 +203,17 @@ class UiBrowserIT {
         addPanel("Requests per second", "timeseries", "sum by (path) (rate(demo_requests_total[5m]))");
         addPanel("Queue depth", "stat", "demo_queue_depth");
         addPanel("Latency", "heatmap", "sum by (le) (rate(demo_latency_seconds_bucket[5m]))");
+
+        // A modal dialog takes the focus, Escape closes it, and the focus goes back to its button.
+        button("Settings").click();
+        wait.until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+                "return document.activeElement?.closest('dialog[open]') !== null")));
+        assertThat(driver.switchTo().activeElement().getAttribute("name")).isEqualTo("dash-title");
+        shot("dashboard-settings");
+        driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        wait.until(d -> d.findElements(By.cssSelector("dialog.modal")).isEmpty());
+        assertThat(driver.switchTo().activeElement().getText()).isEqualTo("Settings");
+
         button("Save").click();
         wait.until(d -> !d.getCurrentUrl().contains("edit=1"));
 
@@ -234,8 +246,10 @@ class UiBrowserIT {
         new Select(driver.findElement(By.cssSelector("select[name=panel-type]"))).selectByValue(type);
         WebElement q = find(".modal textarea.editor-input");
         q.sendKeys(expr);
-        q.sendKeys(Keys.ESCAPE);
-        driver.findElement(By.xpath("//div[contains(@class,'modal')]//button[normalize-space()='Apply']")).click();
+        // Out of the editor: its completions close (Escape would close the dialog when there are none).
+        find("#pe-title").click();
+        wait.until(d -> d.findElements(By.cssSelector(".completions")).isEmpty());
+        driver.findElement(By.xpath("//dialog[contains(@class,'modal')]//button[normalize-space()='Apply']")).click();
         wait.until(d -> d.findElements(By.cssSelector(".modal")).isEmpty());
         wait.until(d -> d.findElements(By.xpath("//article//h2[text()='" + title + "']")).size() == 1);
     }
@@ -287,16 +301,34 @@ class UiBrowserIT {
         wait.until(d -> "dark".equals(d.findElement(By.tagName("html")).getAttribute("data-theme")));
         shot("explore-dark");
 
-        // A phone: panels one under the other, nothing wider than the screen.
+        // Two panels side by side on a wide screen, one under the other on a phone, where nothing is
+        // wider than the screen.
+        var created = TestHttp.send("POST", base + "/api/v1/dashboards", null, """
+                {"id": "side-by-side", "title": "Side by side", "time": {"from": "now-1h", "to": "now"}, "panels": [
+                  {"id": "left", "title": "Left", "type": "stat", "queries": [{"expr": "demo_queue_depth"}],
+                   "gridPos": {"x": 0, "y": 0, "w": 12, "h": 6}},
+                  {"id": "right", "title": "Right", "type": "timeseries", "queries": [{"expr": "demo_queue_depth"}],
+                   "gridPos": {"x": 12, "y": 0, "w": 12, "h": 6}}]}
+                """);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        driver.get(base + "/d/side-by-side");
+        wait.until(d -> d.findElements(By.cssSelector(".panel-body[data-loaded='true']")).size() == 2);
+        Rectangle left = driver.findElement(By.cssSelector("article[data-panel='left']")).getRect();
+        Rectangle right = driver.findElement(By.cssSelector("article[data-panel='right']")).getRect();
+        assertThat(right.getY()).isEqualTo(left.getY());
+        assertThat(right.getX()).isGreaterThanOrEqualTo(left.getX() + left.getWidth());
+
         driver.manage().window().setSize(new Dimension(390, 844));
-        driver.get(base + "/d/" + dashboardId);
-        wait.until(d -> d.findElements(By.cssSelector(".panel-body[data-loaded='true']")).size() == 3);
+        driver.navigate().refresh();
+        wait.until(d -> d.findElements(By.cssSelector(".panel-body[data-loaded='true']")).size() == 2);
         Number overflow = (Number) ((JavascriptExecutor) driver).executeScript(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
         assertThat(overflow.intValue()).isLessThanOrEqualTo(0);
-        List<WebElement> panels = driver.findElements(By.cssSelector("article.panel"));
-        assertThat(panels.get(1).getRect().getY()).isGreaterThan(panels.get(0).getRect().getY());
-        assertThat(panels.get(0).getRect().getX()).isEqualTo(panels.get(1).getRect().getX());
+        left = driver.findElement(By.cssSelector("article[data-panel='left']")).getRect();
+        right = driver.findElement(By.cssSelector("article[data-panel='right']")).getRect();
+        assertThat(right.getY()).isGreaterThanOrEqualTo(left.getY() + left.getHeight());
+        assertThat(right.getX()).isEqualTo(left.getX());
+        assertThat(left.getX() + left.getWidth()).isLessThanOrEqualTo(390);
         shot("dashboard-phone");
         driver.manage().window().setSize(new Dimension(1280, 900));
     }
