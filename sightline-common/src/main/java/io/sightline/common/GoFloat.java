@@ -174,7 +174,48 @@ public final class GoFloat {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);
         }
-        return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+        StringBuilder sb = new StringBuilder(24);
+        appendPlain(sb, v);
+        return sb.toString();
+    }
+
+    /** {@link #plain} appended to {@code sb}, for writers that build their output in place. */
+    public static void appendPlain(StringBuilder sb, double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            sb.append(specialText(v));
+        } else if (v == 0) {
+            sb.append(1 / v < 0 ? "-0" : "0");
+        } else if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            sb.append((long) v);
+        } else {
+            if (v < 0) {
+                sb.append('-');
+            }
+            ShortestDecimal.of(Math.abs(v), (f, e) -> appendPlain(sb, f, e));
+        }
+    }
+
+    /** {@code f × 10^e} written out without an exponent. */
+    private static void appendPlain(StringBuilder sb, long f, int e) {
+        if (e >= 0) {
+            sb.append(f);
+            for (int i = 0; i < e; i++) {
+                sb.append('0');
+            }
+            return;
+        }
+        int start = sb.length();
+        sb.append(f);
+        int n = sb.length() - start;
+        int point = n + e;
+        if (point > 0) {
+            sb.insert(start + point, '.');
+        } else {
+            sb.insert(start, "0.");
+            for (int i = 0; i < -point; i++) {
+                sb.insert(start + 2, '0');
+            }
+        }
     }
 
     private static String specialText(double v) {
@@ -188,25 +229,28 @@ public final class GoFloat {
         if (v == 0) {
             return 1 / v < 0 ? "-0" : "0";
         }
-        BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
-        int exp = d.precision() - d.scale() - 1;
-        if (exp >= -4 && exp < exponentFrom) {
-            return d.toPlainString();
-        }
-        String digits = d.unscaledValue().abs().toString();
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = new StringBuilder(24);
         if (v < 0) {
             sb.append('-');
         }
-        sb.append(digits.charAt(0));
-        if (digits.length() > 1) {
-            sb.append('.').append(digits, 1, digits.length());
-        }
-        sb.append('e').append(exp < 0 ? '-' : '+');
-        if (Math.abs(exp) < 10) {
-            sb.append('0');
-        }
-        return sb.append(Math.abs(exp)).toString();
+        ShortestDecimal.of(Math.abs(v), (f, e) -> {
+            String digits = Long.toString(f);
+            int exp = digits.length() + e - 1;
+            if (exp >= -4 && exp < exponentFrom) {
+                appendPlain(sb, f, e);
+                return;
+            }
+            sb.append(digits.charAt(0));
+            if (digits.length() > 1) {
+                sb.append('.').append(digits, 1, digits.length());
+            }
+            sb.append('e').append(exp < 0 ? '-' : '+');
+            if (Math.abs(exp) < 10) {
+                sb.append('0');
+            }
+            sb.append(Math.abs(exp));
+        });
+        return sb.toString();
     }
 
     /**
@@ -229,7 +273,9 @@ public final class GoFloat {
         if (v == 0) {
             d = BigDecimal.ZERO;
         } else if (shortest) {
-            d = new BigDecimal(Double.toString(Math.abs(v)));
+            BigDecimal[] shortest1 = new BigDecimal[1];
+            ShortestDecimal.of(Math.abs(v), (f, e) -> shortest1[0] = BigDecimal.valueOf(f, -e));
+            d = shortest1[0];
         } else {
             BigDecimal exact = new BigDecimal(Math.abs(v));
             d = switch (fmt) {

@@ -52,6 +52,28 @@ class GoFloatTest {
         assertThat(GoFloat.plain(v)).isEqualTo(expected);
     }
 
+    /** Go's strconv.FormatFloat(v, 'f', -1, 64) and %g of values on the shortest-digits path. */
+    @Test
+    void plain_andG_shortestDigits() {
+        Object[][] cases = {
+            {0.1, "0.1", "0.1"},
+            {1.0 / 3, "0.3333333333333333", "0.3333333333333333"},
+            {-1234.5678, "-1234.5678", "-1234.5678"},
+            {Double.MIN_VALUE, "0." + "0".repeat(323) + "5", "5e-324"},
+            {2.82879384806159E17, "282879384806159000", "2.82879384806159e+17"},
+            {1.5e15, "1500000000000000", "1.5e+15"},
+            {0.000123, "0.000123", "0.000123"},
+            {12.000001, "12.000001", "12.000001"},
+            {Double.MAX_VALUE, "17976931348623157" + "0".repeat(292), "1.7976931348623157e+308"},
+        };
+        for (Object[] c : cases) {
+            double v = (Double) c[0];
+            assertThat(GoFloat.plain(v)).as("plain %s", v).isEqualTo(c[1]);
+            assertThat(GoFloat.g(v)).as("g %s", v).isEqualTo(c[2]);
+            assertThat(Double.parseDouble(GoFloat.plain(v))).isEqualTo(v);
+        }
+    }
+
     /** The cases are what Go's strconv.FormatFloat answers. */
     @ParameterizedTest(name = "{0} {1} {2} -> {3}")
     @CsvSource(delimiter = '|', value = {

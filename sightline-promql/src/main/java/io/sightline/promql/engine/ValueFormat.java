@@ -10,9 +10,20 @@ public final class ValueFormat {
         return io.sightline.common.GoFloat.plain(v);
     }
 
+    /** {@link #value} appended to {@code sb}. */
+    public static void appendValue(StringBuilder sb, double v) {
+        io.sightline.common.GoFloat.appendPlain(sb, v);
+    }
+
     /** A timestamp in seconds with millisecond digits when not whole: {@code 1435781451.781}, {@code 12.500}. */
     public static String timestamp(long ms) {
         StringBuilder sb = new StringBuilder(20);
+        appendTimestamp(sb, ms);
+        return sb.toString();
+    }
+
+    /** {@link #timestamp} appended to {@code sb}. */
+    public static void appendTimestamp(StringBuilder sb, long ms) {
         if (ms < 0) {
             sb.append('-');
             ms = -ms;
@@ -29,6 +40,5 @@ public final class ValueFormat {
             }
             sb.append(fraction);
         }
-        return sb.toString();
     }
 }
