@@ -54,8 +54,15 @@ final class HeadChunkFiles implements AutoCloseable {
     private boolean closed;
     /** Per file, the newest timestamp of a chunk in it; a file whose chunks all precede a head cut is dropped. */
     private final List<Long> fileMaxT = new ArrayList<>();
-    /** Files found unused at the last {@link #release}, deleted at the next one (queries may still read them). */
-    private final List<Integer> releasable = new ArrayList<>();
+    /** Calls of {@link #release} so far: a reader notes the round it started in. */
+    private long round;
+    /** Readers not yet closed, counted by the round they started in. */
+    private final java.util.TreeMap<Long, Integer> readers = new java.util.TreeMap<>();
+    /**
+     * Files no chunk of the head refers to any more, with the round in which they became so. Readers
+     * that started in that round or before may still hold snapshots with chunks in them.
+     */
+    private final java.util.Map<Integer, Long> unreferenced = new java.util.LinkedHashMap<>();
     private final java.util.Set<Integer> deleted = new java.util.HashSet<>();
     /** Reads served from a map (approximate under concurrency; for tests and diagnostics). */
     private long mappedReads;
@@ -226,29 +233,64 @@ final class HeadChunkFiles implements AutoCloseable {
     }
 
     /**
-     * After a head cut at {@code cutoff}: deletes the files found unused at the previous call, then
-     * notes the files (other than the one being written) whose chunks all end before {@code cutoff}.
-     * The delay of one cut lets queries that took their snapshot before a cut finish reading.
+     * Registers a reader that may take snapshots of the head (a querier): files its snapshots can refer
+     * to are kept until {@link #closeReader} with the value returned here.
+     */
+    synchronized long openReader() {
+        readers.merge(round, 1, Integer::sum);
+        return round;
+    }
+
+    /** The reader opened in {@code round} is done; files only it could still read are deleted. */
+    synchronized void closeReader(long round) {
+        Integer n = readers.get(round);
+        if (n == null) {
+            throw new IllegalStateException("no reader open from round " + round);
+        }
+        if (n == 1) {
+            readers.remove(round);
+        } else {
+            readers.put(round, n - 1);
+        }
+        deleteUnread();
+    }
+
+    /**
+     * After the head was truncated at {@code cutoff}: notes the files (other than the one being
+     * written) whose chunks all end before {@code cutoff}, which no new snapshot can refer to, and
+     * deletes those no open reader can still read: readers opened before a file was noted keep it, however
+     * many cuts follow (a query started before a catch-up of several cuts reads on to its end).
      *
      * @return how many files were deleted
      */
     synchronized int release(long cutoff) {
+        for (int i = 0; i < currentIndex; i++) {
+            if (!deleted.contains(i) && !unreferenced.containsKey(i) && fileMaxT.get(i) < cutoff) {
+                unreferenced.put(i, round);
+            }
+        }
+        round++;
+        return deleteUnread();
+    }
+
+    private int deleteUnread() {
+        long oldestReader = readers.isEmpty() ? Long.MAX_VALUE : readers.firstKey();
         int n = 0;
-        for (int index : releasable) {
+        for (var it = unreferenced.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue() >= oldestReader) {
+                continue;
+            }
+            int index = e.getKey();
             try {
                 files.get(index).close();
                 Files.deleteIfExists(dir.resolve(String.format("%06d", index + 1)));
                 windows.set(index, new java.util.concurrent.atomic.AtomicReferenceArray<>(0));
                 deleted.add(index);
+                it.remove();
                 n++;
-            } catch (IOException e) {
-                // left in place; the directory is emptied at the next start anyway
-            }
-        }
-        releasable.clear();
-        for (int i = 0; i < currentIndex; i++) {
-            if (!deleted.contains(i) && fileMaxT.get(i) < cutoff) {
-                releasable.add(i);
+            } catch (IOException ex) {
+                // left in place and tried again later; the directory is emptied at the next start anyway
             }
         }
         return n;

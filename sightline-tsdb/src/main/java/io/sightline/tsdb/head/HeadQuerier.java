@@ -19,10 +19,15 @@ final class HeadQuerier implements Querier {
     private final long mint;
     private final long maxt;
 
+    /** The round this querier registered in with the chunk files, which keep what it may read until it closes. */
+    private final long readerRound;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
     HeadQuerier(Head head, long mint, long maxt) {
         this.head = head;
         this.mint = mint;
         this.maxt = maxt;
+        this.readerRound = head.chunkFiles.openReader();
     }
 
     @Override
@@ -110,7 +115,10 @@ final class HeadQuerier implements Querier {
 
     @Override
     public void close() {
-        // Snapshots hold no locks or files.
+        // Snapshots hold no locks, but their closed chunks live in the chunk files: those stay until now.
+        if (closed.compareAndSet(false, true)) {
+            head.chunkFiles.closeReader(readerRound);
+        }
     }
 
     private record SnapshotSeries(Labels labels, MemSeries.Snapshot snapshot) implements Series {

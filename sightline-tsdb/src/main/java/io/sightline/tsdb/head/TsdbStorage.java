@@ -254,6 +254,12 @@ public final class TsdbStorage implements Storage {
      */
     public static TsdbStorage open(Path dir, StorageOptions options, Wal.Options walOptions, BlockOptions blockOptions)
             throws StorageException {
+        return open(dir, options, walOptions, blockOptions, HeadChunkFiles.FILE_BYTES);
+    }
+
+    /** As {@link #open(Path, StorageOptions, Wal.Options, BlockOptions)} with head chunk files of another size. */
+    static TsdbStorage open(Path dir, StorageOptions options, Wal.Options walOptions, BlockOptions blockOptions,
+            long chunkFileBytes) throws StorageException {
         List<String> quarantined = new ArrayList<>();
         List<Block> blocks;
         try {
@@ -263,7 +269,8 @@ public final class TsdbStorage implements Storage {
         }
         HeadChunkFiles chunkFiles;
         try {
-            chunkFiles = HeadChunkFiles.open(dir.resolve("chunks_head"));
+            chunkFiles = HeadChunkFiles.open(dir.resolve("chunks_head"), chunkFileBytes, HeadChunkFiles.BUFFER_BYTES,
+                    (int) Math.min(HeadChunkFiles.WINDOW_BYTES, chunkFileBytes));
         } catch (IOException e) {
             throw new StorageException("cannot prepare " + dir.resolve("chunks_head") + ": " + e.getMessage(), e);
         }

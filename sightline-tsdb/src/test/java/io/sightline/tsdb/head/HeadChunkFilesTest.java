@@ -1,6 +1,7 @@
 package io.sightline.tsdb.head;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ class HeadChunkFilesTest {
     }
 
     @Test
-    void release_deletesFilesWhoseChunksAllPrecedeTheCut_oneCutLater() throws Exception {
+    void release_keepsFilesForReadersOpenedBeforeIt_throughAnyNumberOfCuts() throws Exception {
         try (HeadChunkFiles f = HeadChunkFiles.open(dir, 16 * 1024, 1024, 8 * 1024)) {
             List<Long> handles = new ArrayList<>();
             for (int i = 0; i < 1_000; i++) {
@@ -91,17 +92,41 @@ class HeadChunkFilesTest {
             }
             int before = f.liveFiles();
             assertThat(before).isGreaterThan(5);
-            assertThat(f.release(500_000)).as("nothing deleted at the first call").isZero();
-            assertThat(f.read(handles.get(10), 100)[0]).as("still readable until the next cut").isEqualTo((byte) 10);
-            int deleted = f.release(500_000);
-            assertThat(deleted).isBetween(2, 4);
-            assertThat(f.liveFiles()).isEqualTo(before - deleted);
+            long early = f.openReader();
+            // A catch-up: several cuts while a query that started before them still reads.
+            for (int cut = 0; cut < 5; cut++) {
+                assertThat(f.release(500_000)).as("kept for the reader opened before, cut %d", cut).isZero();
+                long late = f.openReader();
+                f.closeReader(late); // a reader opened after the files were released does not hold them
+            }
+            for (int i = 0; i < 1_000; i += 7) {
+                assertThat(f.read(handles.get(i), 100)[0]).as("chunk %d readable", i).isEqualTo((byte) i);
+            }
+            f.closeReader(early);
+            int deleted = before - f.liveFiles();
+            assertThat(deleted).as("deleted when the last reader that could read them closed").isBetween(2, 4);
             try (var files = Files.list(dir)) {
                 assertThat(files.count()).isEqualTo(before - deleted);
             }
             for (int i = 500; i < 1_000; i++) {
                 assertThat(f.read(handles.get(i), 100)[0]).isEqualTo((byte) i);
             }
+            assertThat(f.release(500_000)).as("nothing left to delete").isZero();
+        }
+    }
+
+    @Test
+    void release_withoutReaders_deletesAtOnce() throws Exception {
+        try (HeadChunkFiles f = HeadChunkFiles.open(dir, 16 * 1024, 1024, 8 * 1024)) {
+            for (int i = 0; i < 1_000; i++) {
+                f.write(new byte[100], i * 1000L);
+            }
+            int before = f.liveFiles();
+            long r = f.openReader();
+            f.closeReader(r);
+            assertThat(f.release(500_000)).isBetween(2, 4);
+            assertThat(f.liveFiles()).isLessThan(before);
+            assertThatThrownBy(() -> f.closeReader(r)).as("closed twice").isInstanceOf(IllegalStateException.class);
         }
     }
 }
