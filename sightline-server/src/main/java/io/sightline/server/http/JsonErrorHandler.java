@@ -31,6 +31,12 @@ final class JsonErrorHandler implements ServerErrorHandler {
         if (cause instanceof com.linecorp.armeria.common.ContentTooLargeException) {
             return ApiErrors.response(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", tooLarge(ctx));
         }
+        if (cause instanceof com.linecorp.armeria.server.RequestTimeoutException) {
+            // Not a bug: a body that arrives too slowly, or work past its own deadline. Prometheus's
+            // answer to a timeout (503, errorType timeout); the access log has it at info.
+            return ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "timeout", "request timed out after "
+                    + io.sightline.common.PromDuration.format(java.time.Duration.ofMillis(ctx.requestTimeoutMillis())) + "; retry later or ask for less");
+        }
         log.atError().addKeyValue("request_id", ctx.id().shortText()).addKeyValue("path", ctx.path())
                 .setCause(cause).log("unexpected error while serving a request");
         return ApiErrors.response(HttpStatus.INTERNAL_SERVER_ERROR, "internal",

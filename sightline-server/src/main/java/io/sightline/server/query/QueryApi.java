@@ -216,6 +216,10 @@ public final class QueryApi {
     CompletableFuture<HttpResponse> submit(ServiceRequestContext ctx, Work work, ApiParams p) {
         long queued = System.nanoTime();
         Duration timeout = config.get().query().timeout();
+        // The query's own deadlines answer first (a wait for a slot and the evaluation, each at most the
+        // timeout): the HTTP layer's timeout only backs them up, never cuts a query short with its own error.
+        ctx.setRequestTimeout(com.linecorp.armeria.common.util.TimeoutMode.SET_FROM_START,
+                timeout.multipliedBy(2).plusSeconds(30));
         CompletableFuture<HttpResponse> f = new CompletableFuture<>();
         try {
             executor.execute(() -> {
@@ -226,8 +230,15 @@ public final class QueryApi {
                 }
                 try {
                     f.complete(work.run(ctx, p));
-                } catch (RuntimeException e) {
-                    f.complete(error(e));
+                } catch (RuntimeException | Error e) {
+                    // Always answered: what is not a query's failure (a bug, storage trouble, out of memory)
+                    // goes to the error handler, which logs it with the request id and answers 500.
+                    Failure known = e instanceof RuntimeException r ? failure(r) : null;
+                    if (known != null) {
+                        f.complete(ApiErrors.response(known.status(), known.errorType(), e.getMessage()));
+                    } else {
+                        f.completeExceptionally(e);
+                    }
                 }
             });
         } catch (RejectedExecutionException e) {
