@@ -31,6 +31,12 @@ final class JsonErrorHandler implements ServerErrorHandler {
         if (cause instanceof com.linecorp.armeria.common.ContentTooLargeException) {
             return ApiErrors.response(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", tooLarge(ctx));
         }
+        if (cause instanceof com.linecorp.armeria.common.ClosedSessionException
+                || cause instanceof com.linecorp.armeria.common.stream.ClosedStreamException) {
+            // The connection went away (the client, or a shutdown past its timeout): no one to answer,
+            // nothing broken; the access log has the request.
+            return ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "the connection was closed");
+        }
         if (cause instanceof com.linecorp.armeria.server.RequestTimeoutException) {
             // Not a bug: a body that arrives too slowly, or work past its own deadline. Prometheus's
             // answer to a timeout (503, errorType timeout); the access log has it at info.

@@ -42,6 +42,8 @@ public final class SightlineServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final DataDirectory dataDir;
     private final Server http;
+    /** How long in-flight requests may run on after a stop is asked for. */
+    private final Duration shutdownTimeout;
     private volatile AutoCloseable storage;
     private volatile boolean started;
     private final List<Service> services;
@@ -51,6 +53,7 @@ public final class SightlineServer implements AutoCloseable {
         this.source = source;
         this.config = new AtomicReference<>(initial);
         this.services = options.services();
+        this.shutdownTimeout = options.shutdownTimeout();
         this.dataDir = DataDirectory.open(initial.storage().path());
         TokenAuthenticator authenticator = new TokenAuthenticator(() -> config.get().auth());
         List<Endpoint> all = endpoints();
@@ -292,8 +295,16 @@ public final class SightlineServer implements AutoCloseable {
         ready.set(false);
         metrics.setReady(false);
         try {
-            http.stop().join();
-        } catch (RuntimeException e) {
+            // Bounded: a request that never completes must not keep the process (and its storage) from
+            // closing cleanly when a supervisor asks it to stop.
+            http.stop().get(shutdownTimeout.toMillis() + 10_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.atWarn().addKeyValue("waited_ms", shutdownTimeout.toMillis() + 10_000)
+                    .log("the HTTP server did not stop in time; closing storage anyway");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.atWarn().log("interrupted while stopping the HTTP server; closing storage anyway");
+        } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
             log.atWarn().setCause(e).log("error while stopping the HTTP server");
         }
         for (Service svc : running) {

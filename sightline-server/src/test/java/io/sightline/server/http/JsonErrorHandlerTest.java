@@ -26,6 +26,13 @@ class JsonErrorHandlerTest {
     }
 
     @Test
+    void aClosedConnection_isNoInternalError() {
+        AggregatedHttpResponse r = handle(com.linecorp.armeria.common.ClosedSessionException.get());
+        assertThat(r.status().code()).isEqualTo(503);
+        assertThat(r.contentUtf8()).contains("\"errorType\":\"unavailable\"");
+    }
+
+    @Test
     void anUnexpectedException_isA500NamingTheRequestId_withoutItsMessage() {
         AggregatedHttpResponse r = handle(new IllegalStateException("secret internals"));
         assertThat(r.status().code()).isEqualTo(500);
