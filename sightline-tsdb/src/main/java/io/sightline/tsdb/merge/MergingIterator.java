@@ -14,6 +14,13 @@ public final class MergingIterator implements SampleIterator {
     private boolean exhausted;
     private long ts;
     private double value;
+    /** The source of the current sample. */
+    private int cur = -1;
+    /**
+     * The earliest timestamp among the other live sources. While the current source stays below it
+     * (blocks and the head rarely overlap), {@link #next} reads that source alone.
+     */
+    private long bound = Long.MAX_VALUE;
 
     public MergingIterator(List<SampleIterator> parts) {
         this.its = parts.toArray(new SampleIterator[0]);
@@ -22,16 +29,30 @@ public final class MergingIterator implements SampleIterator {
 
     private boolean pick() {
         int best = -1;
+        long bestT = 0;
+        long second = Long.MAX_VALUE;
         for (int i = 0; i < its.length; i++) {
-            if (live[i] && (best < 0 || its[i].timestamp() < its[best].timestamp())) {
+            if (!live[i]) {
+                continue;
+            }
+            long t = its[i].timestamp();
+            if (best < 0 || t < bestT) {
+                if (best >= 0) {
+                    second = Math.min(second, bestT);
+                }
                 best = i;
+                bestT = t;
+            } else {
+                second = Math.min(second, t);
             }
         }
         if (best < 0) {
             exhausted = true;
             return false;
         }
-        ts = its[best].timestamp();
+        cur = best;
+        bound = second;
+        ts = bestT;
         value = its[best].value();
         return true;
     }
@@ -46,11 +67,26 @@ public final class MergingIterator implements SampleIterator {
             for (int i = 0; i < its.length; i++) {
                 live[i] = its[i].next();
             }
-        } else {
-            for (int i = 0; i < its.length; i++) {
-                if (live[i] && its[i].timestamp() == ts) {
-                    live[i] = its[i].next();
-                }
+            return pick();
+        }
+        if (ts < bound) {
+            // No other source has a sample at ts: only the current one moves.
+            SampleIterator it = its[cur];
+            if (!it.next()) {
+                live[cur] = false;
+                return pick();
+            }
+            long t = it.timestamp();
+            if (t < bound) {
+                ts = t;
+                value = it.value();
+                return true;
+            }
+            return pick();
+        }
+        for (int i = 0; i < its.length; i++) {
+            if (live[i] && its[i].timestamp() == ts) {
+                live[i] = its[i].next();
             }
         }
         return pick();
