@@ -82,12 +82,17 @@ final class RangeEval {
         RangeFunctions.Fn countRollups = name.equals("count_over_time") ? RangeFunctions::sum : fn;
         boolean dropName = !Functions.keepsName(name);
         Annotator annotator = new Annotator(ev, c, name, arg);
+        // rate and increase look for counter resets in every window: counted once per series instead.
+        boolean countResets = name.equals("rate") || name.equals("increase");
         double[] fp0 = p0;
         double[] fp1 = p1;
         // The transform may run on a query worker: it owns its window and output, and touches nothing shared.
         src.forEachMapped(s -> {
             ev.ctx.checkDeadline();
             RangeFunctions.Window w = new RangeFunctions.Window();
+            if (countResets && src.mode == Expr.RangeMode.PLAIN && ev.steps > 1) {
+                w.resets = RangeFunctions.resets(s.vs, s.n);
+            }
             EvalSeries o = new EvalSeries(s.labels, s.dropName || dropName, Math.min(ev.steps, 16));
             boolean any = false;
             int lo = 0;

@@ -29,10 +29,29 @@ final class RangeFunctions {
         long t;
         double p0;
         double p1;
+        /**
+         * For counters, optionally: {@code resets[i]} = how many samples at or before {@code i} are
+         * below the one before them, over the whole series, so that a window without a reset skips the
+         * search for one. Null when not computed.
+         */
+        int[] resets;
 
         int size() {
             return hi - lo;
         }
+    }
+
+    /** {@link Window#resets} for a series' first {@code n} values. */
+    static int[] resets(double[] vs, int n) {
+        int[] out = new int[n];
+        int c = 0;
+        for (int i = 1; i < n; i++) {
+            if (vs[i] < vs[i - 1]) {
+                c++;
+            }
+            out[i] = c;
+        }
+        return out;
     }
 
     interface Fn {
@@ -49,7 +68,8 @@ final class RangeFunctions {
         double first = vs[w.lo];
         double last = vs[w.hi - 1];
         double result = last - first;
-        if (isCounter) {
+        if (isCounter && (w.resets == null || w.resets[w.hi - 1] != w.resets[w.lo])) {
+            // The same additions in the same order as Prometheus, where there is a reset at all.
             double prev = first;
             for (int i = w.lo + 1; i < w.hi; i++) {
                 double cur = vs[i];
