@@ -9,6 +9,14 @@ import { colorOf, cssVar } from '../theme';
 
 export type DrawMode = 'line' | 'area' | 'stacked' | 'bar';
 
+/** The draw modes as a picker offers them. */
+export const DRAW_MODES: { value: DrawMode; label: string }[] = [
+  { value: 'line', label: 'Lines' },
+  { value: 'area', label: 'Area' },
+  { value: 'stacked', label: 'Stacked area' },
+  { value: 'bar', label: 'Bars' },
+];
+
 export interface ChartSeries {
   label: string;
   values: (number | null)[];

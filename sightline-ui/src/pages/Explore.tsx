@@ -6,7 +6,7 @@ import { align, type MatrixSeries } from '../lib/series';
 import { autoStep, formatDuration, parseDuration, resolveRange } from '../lib/time';
 import { Messages } from '../components/Messages';
 import { QueryEditor } from '../components/QueryEditor';
-import { TimeChart, type ChartSeries, type DrawMode } from '../components/TimeChart';
+import { DRAW_MODES, TimeChart, type ChartSeries, type DrawMode } from '../components/TimeChart';
 import { TimePicker } from '../components/TimePicker';
 import { setParams, useLocation } from '../router';
 import { TableHead } from '../components/TableHead';
@@ -138,10 +138,9 @@ export function Explore() {
             <label>
               Draw{' '}
               <select value={mode} onChange={(e) => update({ mode: e.currentTarget.value })}>
-                <option value="line">Lines</option>
-                <option value="area">Area</option>
-                <option value="stacked">Stacked area</option>
-                <option value="bar">Bars</option>
+                {DRAW_MODES.map((m) => (
+                  <option value={m.value}>{m.label}</option>
+                ))}
               </select>
             </label>
             <label>

@@ -7,6 +7,7 @@ import { PanelView } from '../panels/PanelView';
 import type { Source } from '../panels/data';
 import type { Threshold } from '../panels/PanelBody';
 import { Modal } from '../components/Modal';
+import { DRAW_MODES } from '../components/TimeChart';
 
 export const PANEL_TYPES: { value: PanelType; label: string }[] = [
   { value: 'timeseries', label: 'Time series' },
@@ -96,10 +97,9 @@ export function PanelEditor({ panel, source, start, end, onSave, onCancel }: { p
               <label>
                 Draw{' '}
                 <select name="draw" value={(o.draw as string) ?? 'line'} onChange={(e) => setOpt('draw', e.currentTarget.value)}>
-                  <option value="line">Lines</option>
-                  <option value="area">Area</option>
-                  <option value="stacked">Stacked area</option>
-                  <option value="bar">Bars</option>
+                  {DRAW_MODES.map((m) => (
+                    <option value={m.value}>{m.label}</option>
+                  ))}
                 </select>
               </label>
               <label class="check">
