@@ -31,8 +31,13 @@ final class JsonErrorHandler implements ServerErrorHandler {
         if (cause instanceof com.linecorp.armeria.common.ContentTooLargeException) {
             return ApiErrors.response(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", tooLarge(ctx));
         }
+        if (cause instanceof com.linecorp.armeria.common.ShuttingDownException) {
+            // A request cut off by a shutdown past its timeout: expected, the access log has it.
+            return ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "the server is shutting down");
+        }
         if (cause instanceof com.linecorp.armeria.common.ClosedSessionException
-                || cause instanceof com.linecorp.armeria.common.stream.ClosedStreamException) {
+                || cause instanceof com.linecorp.armeria.common.stream.ClosedStreamException
+                || cause instanceof com.linecorp.armeria.common.stream.AbortedStreamException) {
             // The connection went away (the client, or a shutdown past its timeout): no one to answer,
             // nothing broken; the access log has the request.
             return ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "the connection was closed");

@@ -30,6 +30,9 @@ class JsonErrorHandlerTest {
         AggregatedHttpResponse r = handle(com.linecorp.armeria.common.ClosedSessionException.get());
         assertThat(r.status().code()).isEqualTo(503);
         assertThat(r.contentUtf8()).contains("\"errorType\":\"unavailable\"");
+        AggregatedHttpResponse s = handle(com.linecorp.armeria.common.ShuttingDownException.get());
+        assertThat(s.status().code()).isEqualTo(503);
+        assertThat(s.contentUtf8()).contains("the server is shutting down");
     }
 
     @Test
