@@ -204,17 +204,16 @@ public final class GoFloat {
             }
             return;
         }
-        int start = sb.length();
-        sb.append(f);
-        int n = sb.length() - start;
-        int point = n + e;
+        String digits = Long.toString(f);
+        int point = digits.length() + e;
         if (point > 0) {
-            sb.insert(start + point, '.');
+            sb.append(digits, 0, point).append('.').append(digits, point, digits.length());
         } else {
-            sb.insert(start, "0.");
+            sb.append("0.");
             for (int i = 0; i < -point; i++) {
-                sb.insert(start + 2, '0');
+                sb.append('0');
             }
+            sb.append(digits);
         }
     }
 
@@ -273,9 +272,9 @@ public final class GoFloat {
         if (v == 0) {
             d = BigDecimal.ZERO;
         } else if (shortest) {
-            BigDecimal[] shortest1 = new BigDecimal[1];
-            ShortestDecimal.of(Math.abs(v), (f, e) -> shortest1[0] = BigDecimal.valueOf(f, -e));
-            d = shortest1[0];
+            BigDecimal[] found = new BigDecimal[1];
+            ShortestDecimal.of(Math.abs(v), (f, e) -> found[0] = BigDecimal.valueOf(f, -e));
+            d = found[0];
         } else {
             BigDecimal exact = new BigDecimal(Math.abs(v));
             d = switch (fmt) {

@@ -45,8 +45,10 @@ final class JsonErrorHandler implements ServerErrorHandler {
         if (cause instanceof com.linecorp.armeria.server.RequestTimeoutException) {
             // Not a bug: a body that arrives too slowly, or work past its own deadline. Prometheus's
             // answer to a timeout (503, errorType timeout); the access log has it at info.
-            return ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "timeout", "request timed out after "
-                    + io.sightline.common.PromDuration.format(java.time.Duration.ofMillis(ctx.requestTimeoutMillis())) + "; retry later or ask for less");
+            String after = io.sightline.common.PromDuration.format(
+                    java.time.Duration.ofMillis(ctx.requestTimeoutMillis()));
+            return ApiErrors.response(HttpStatus.SERVICE_UNAVAILABLE, "timeout",
+                    "request timed out after " + after + "; retry later or ask for less");
         }
         log.atError().addKeyValue("request_id", ctx.id().shortText()).addKeyValue("path", ctx.path())
                 .setCause(cause).log("unexpected error while serving a request");

@@ -230,15 +230,16 @@ public final class QueryApi {
                 }
                 try {
                     f.complete(work.run(ctx, p));
-                } catch (RuntimeException | Error e) {
-                    // Always answered: what is not a query's failure (a bug, storage trouble, out of memory)
-                    // goes to the error handler, which logs it with the request id and answers 500.
-                    Failure known = e instanceof RuntimeException r ? failure(r) : null;
-                    if (known != null) {
-                        f.complete(ApiErrors.response(known.status(), known.errorType(), e.getMessage()));
-                    } else {
-                        f.completeExceptionally(e);
+                } catch (RuntimeException e) {
+                    try {
+                        f.complete(error(e));
+                    } catch (RuntimeException bug) {
+                        // Always answered: what is not a query's failure (a bug, storage trouble) goes to
+                        // the error handler, which logs it with the request id and answers 500.
+                        f.completeExceptionally(bug);
                     }
+                } catch (Error e) {
+                    f.completeExceptionally(e);
                 }
             });
         } catch (RejectedExecutionException e) {
