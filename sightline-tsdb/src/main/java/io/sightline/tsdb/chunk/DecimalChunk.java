@@ -1,7 +1,7 @@
 package io.sightline.tsdb.chunk;
 
-import com.github.luben.zstd.Zstd;
 import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.fileio.ZstdCodec;
 import java.io.ByteArrayOutputStream;
 
 /**
@@ -88,7 +88,7 @@ public final class DecimalChunk {
             out.uvarint(zigzag(mode == 0 || i == 1 ? d : d - (m[i - 1] - m[i - 2])));
         }
         byte[] raw = out.b.toByteArray();
-        byte[] z = Zstd.compress(raw, level);
+        byte[] z = ZstdCodec.compress(raw, 0, raw.length, level);
         Out framed = new Out(z.length + 5);
         framed.uvarint(raw.length);
         framed.b.write(z, 0, z.length);
@@ -101,12 +101,9 @@ public final class DecimalChunk {
         int rawLength = in.count(64 << 20);
         byte[] raw;
         try {
-            raw = Zstd.decompress(java.util.Arrays.copyOfRange(chunk, in.pos, chunk.length), rawLength);
-        } catch (RuntimeException e) {
+            raw = ZstdCodec.decompress(chunk, in.pos, chunk.length - in.pos, rawLength);
+        } catch (IllegalArgumentException e) {
             throw new CorruptChunkException("zstd frame does not decompress: " + e.getMessage());
-        }
-        if (raw.length != rawLength) {
-            throw new CorruptChunkException("zstd frame is " + raw.length + " bytes, expected " + rawLength);
         }
         in = new In(raw, 0, raw.length);
         int n = in.count(raw.length);

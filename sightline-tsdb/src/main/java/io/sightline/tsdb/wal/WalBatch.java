@@ -1,5 +1,6 @@
 package io.sightline.tsdb.wal;
 
+import io.sightline.tsdb.fileio.ZstdCodec;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -60,8 +61,7 @@ public final class WalBatch {
         int payloadStart = start + 8;
         int len = sink.position() - payloadStart;
         if (len >= WalRecords.COMPRESS_FROM) {
-            byte[] raw = java.util.Arrays.copyOfRange(sink.array(), payloadStart, payloadStart + len);
-            byte[] z = com.github.luben.zstd.Zstd.compress(raw, WalRecords.ZSTD_LEVEL);
+            byte[] z = ZstdCodec.compress(sink.array(), payloadStart, len, WalRecords.ZSTD_LEVEL);
             if (z.length + 11 < len) {
                 sink.truncate(payloadStart);
                 sink.put(WalRecords.COMPRESSED);

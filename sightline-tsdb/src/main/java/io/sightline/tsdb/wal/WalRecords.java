@@ -1,6 +1,7 @@
 package io.sightline.tsdb.wal;
 
 import io.sightline.common.Labels;
+import io.sightline.tsdb.fileio.ZstdCodec;
 import java.util.List;
 
 /**
@@ -88,9 +89,8 @@ public final class WalRecords {
             int at = in.position();
             byte[] raw;
             try {
-                raw = com.github.luben.zstd.Zstd.decompress(java.util.Arrays.copyOfRange(buf, at, offset + length),
-                        rawLength);
-            } catch (RuntimeException e) {
+                raw = ZstdCodec.decompress(buf, at, offset + length - at, rawLength);
+            } catch (IllegalArgumentException e) {
                 throw new CorruptRecordException("compressed record does not decompress: " + e.getMessage());
             }
             if (raw.length != rawLength || rawLength == 0 || raw[0] == COMPRESSED) {
