@@ -95,153 +95,204 @@ public final class BlockWriter {
 
     private static BlockMeta writeFiles(Path dir, String id, long minT, long maxT, int level, List<String> sources,
             List<? extends SeriesSource> series, long resolution) throws IOException {
-        TreeSet<String> symbolSet = new TreeSet<>();
-        for (SeriesSource s : series) {
-            Labels l = s.labels();
-            for (int i = 0; i < l.size(); i++) {
-                symbolSet.add(l.name(i));
-                symbolSet.add(l.value(i));
-            }
-        }
-        Map<String, Integer> symbols = new java.util.HashMap<>(symbolSet.size() * 2);
-        for (String sym : symbolSet) {
-            symbols.put(sym, symbols.size());
-        }
-        Map<String, TreeMap<String, RoaringBitmap>> postings = new TreeMap<>();
-        long[] seriesOffsets = new long[Math.max(1, series.size())];
-        int seriesCount = 0;
-        long samples = 0;
-        long chunkCount = 0;
-        long firstT = Long.MAX_VALUE;
-        long lastT = Long.MIN_VALUE;
-        long[] tocOffset = new long[SECTIONS];
-        long[] tocLength = new long[SECTIONS];
-        int[] tocCrc = new int[SECTIONS];
+        Sections sections = new Sections(minT, maxT, series);
         long chunksBytes;
         long indexBytes;
         try (SectionWriter chunks = new SectionWriter(dir.resolve("chunks"));
                 SectionWriter index = new SectionWriter(dir.resolve("index"))) {
             chunks.write(CHUNKS_MAGIC);
             index.write(INDEX_MAGIC);
+            sections.writeSymbols(index);
+            sections.writeSeries(index, chunks, series);
+            if (sections.seriesCount == 0) {
+                return null;
+            }
+            sections.writeSeriesOffsets(index);
+            sections.writePostings(index);
+            sections.writeToc(index);
+            chunks.finish();
+            index.finish();
+            chunksBytes = chunks.position();
+            indexBytes = index.position();
+        }
+        return new BlockMeta(id, resolution > 0 ? Math.min(minT, sections.firstT) : sections.firstT, maxT,
+                new BlockMeta.Stats(sections.seriesCount, sections.samples, sections.chunkCount),
+                new BlockMeta.Compaction(level, sources.isEmpty() ? List.of(id) : List.copyOf(sources)),
+                new BlockMeta.Files(indexBytes, chunksBytes),
+                resolution > 0 ? BlockMeta.VERSION_ROLLUP : BlockMeta.VERSION, resolution);
+    }
 
-            // Symbols.
+    /**
+     * The state of one block being written, one method per index section. Kept as small methods on
+     * purpose: as one method of a few hundred lines with nested loops, the JIT compiled it on-stack
+     * several times per block (up to 0.95 s each) and its compiler arena peaked at about 100 MB of native
+     * memory, which the C allocator kept: a third of the server's resident memory above its heap.
+     */
+    private static final class Sections {
+        private final long minT;
+        private final long maxT;
+        private final TreeSet<String> symbolSet = new TreeSet<>();
+        private final Map<String, Integer> symbols;
+        private final Map<String, TreeMap<String, RoaringBitmap>> postings = new TreeMap<>();
+        private final long[] seriesOffsets;
+        private final long[] tocOffset = new long[SECTIONS];
+        private final long[] tocLength = new long[SECTIONS];
+        private final int[] tocCrc = new int[SECTIONS];
+        private final long[] cts = new long[SAMPLES_PER_CHUNK];
+        private final double[] cvs = new double[SAMPLES_PER_CHUNK];
+        private final List<long[]> metas = new ArrayList<>();
+        private final CRC32C chunkCrc = new CRC32C();
+        int seriesCount;
+        long samples;
+        long chunkCount;
+        long firstT = Long.MAX_VALUE;
+
+        Sections(long minT, long maxT, List<? extends SeriesSource> series) {
+            this.minT = minT;
+            this.maxT = maxT;
+            for (SeriesSource s : series) {
+                Labels l = s.labels();
+                for (int i = 0; i < l.size(); i++) {
+                    symbolSet.add(l.name(i));
+                    symbolSet.add(l.value(i));
+                }
+            }
+            symbols = new java.util.HashMap<>(symbolSet.size() * 2);
+            for (String sym : symbolSet) {
+                symbols.put(sym, symbols.size());
+            }
+            seriesOffsets = new long[Math.max(1, series.size())];
+        }
+
+        private void begin(SectionWriter index, int section) {
             index.resetCrc();
-            tocOffset[0] = index.position();
+            tocOffset[section] = index.position();
+        }
+
+        private void end(SectionWriter index, int section) {
+            tocLength[section] = index.position() - tocOffset[section];
+            tocCrc[section] = index.crc();
+        }
+
+        void writeSymbols(SectionWriter index) throws IOException {
+            begin(index, 0);
             index.writeUvarint(symbolSet.size());
             for (String sym : symbolSet) {
                 index.writeString(sym);
             }
-            tocLength[0] = index.position() - tocOffset[0];
-            tocCrc[0] = index.crc();
+            end(index, 0);
+        }
 
-            // Series, writing their chunks as they go.
-            index.resetCrc();
-            tocOffset[1] = index.position();
-            CRC32C chunkCrc = new CRC32C();
-            long[] cts = new long[SAMPLES_PER_CHUNK];
-            double[] cvs = new double[SAMPLES_PER_CHUNK];
-            List<long[]> metas = new ArrayList<>();
+        /** Series, writing their chunks as they go; series without samples in range are left out. */
+        void writeSeries(SectionWriter index, SectionWriter chunks, List<? extends SeriesSource> series)
+                throws IOException {
+            begin(index, 1);
             Labels previous = null;
             for (SeriesSource s : series) {
                 Labels labels = s.labels();
                 if (previous != null && previous.compareTo(labels) >= 0) {
-                    throw new IllegalArgumentException("BUG: block series not strictly sorted: " + previous + ", " + labels);
+                    throw new IllegalArgumentException("BUG: block series not strictly sorted: " + previous + ", "
+                            + labels);
                 }
                 previous = labels;
-                metas.clear();
-                SampleIterator it = s.samples();
-                int n = 0;
-                boolean more = it.seek(minT);
-                while (more && it.timestamp() < maxT) {
-                    cts[n] = it.timestamp();
-                    cvs[n] = it.value();
-                    n++;
-                    samples++;
-                    firstT = Math.min(firstT, it.timestamp());
-                    lastT = Math.max(lastT, it.timestamp());
-                    if (n == SAMPLES_PER_CHUNK) {
-                        metas.add(writeChunk(chunks, cts, cvs, n, chunkCrc));
-                        n = 0;
-                    }
-                    more = it.next();
+                writeChunks(chunks, s.samples());
+                if (!metas.isEmpty()) {
+                    writeSeriesEntry(index, labels);
                 }
-                if (n > 0) {
-                    metas.add(writeChunk(chunks, cts, cvs, n, chunkCrc));
-                }
-                if (metas.isEmpty()) {
-                    continue;
-                }
-                chunkCount += metas.size();
-                seriesOffsets[seriesCount] = index.position();
-                index.writeUvarint(labels.size());
-                for (int i = 0; i < labels.size(); i++) {
-                    index.writeUvarint(symbols.get(labels.name(i)));
-                    index.writeUvarint(symbols.get(labels.value(i)));
-                    postings.computeIfAbsent(labels.name(i), k -> new TreeMap<>())
-                            .computeIfAbsent(labels.value(i), k -> new RoaringBitmap()).add(seriesCount);
-                }
-                index.writeUvarint(metas.size());
-                long prevMax = 0;
-                long prevRef = 0;
-                for (long[] m : metas) {
-                    index.writeVarint(m[0] - prevMax);
-                    index.writeUvarint(m[1] - m[0]);
-                    index.writeUvarint(m[2] - prevRef);
-                    prevMax = m[1];
-                    prevRef = m[2];
-                }
-                seriesCount++;
             }
-            tocLength[1] = index.position() - tocOffset[1];
-            tocCrc[1] = index.crc();
-            if (seriesCount == 0) {
-                return null;
-            }
+            end(index, 1);
+        }
 
-            // Series offsets, fixed width for lookups by id.
-            index.resetCrc();
-            tocOffset[2] = index.position();
+        /** The series' samples in range as chunks; their {minT, maxT, ref} in {@link #metas}. */
+        private void writeChunks(SectionWriter chunks, SampleIterator it) throws IOException {
+            metas.clear();
+            int n = 0;
+            boolean more = it.seek(minT);
+            while (more && it.timestamp() < maxT) {
+                cts[n] = it.timestamp();
+                cvs[n] = it.value();
+                n++;
+                if (n == SAMPLES_PER_CHUNK) {
+                    flush(chunks, n);
+                    n = 0;
+                }
+                more = it.next();
+            }
+            if (n > 0) {
+                flush(chunks, n);
+            }
+        }
+
+        private void flush(SectionWriter chunks, int n) throws IOException {
+            metas.add(writeChunk(chunks, cts, cvs, n, chunkCrc));
+            samples += n;
+            firstT = Math.min(firstT, cts[0]);
+        }
+
+        private void writeSeriesEntry(SectionWriter index, Labels labels) throws IOException {
+            chunkCount += metas.size();
+            seriesOffsets[seriesCount] = index.position();
+            index.writeUvarint(labels.size());
+            for (int i = 0; i < labels.size(); i++) {
+                index.writeUvarint(symbols.get(labels.name(i)));
+                index.writeUvarint(symbols.get(labels.value(i)));
+                postings.computeIfAbsent(labels.name(i), k -> new TreeMap<>())
+                        .computeIfAbsent(labels.value(i), k -> new RoaringBitmap()).add(seriesCount);
+            }
+            index.writeUvarint(metas.size());
+            long prevMax = 0;
+            long prevRef = 0;
+            for (long[] m : metas) {
+                index.writeVarint(m[0] - prevMax);
+                index.writeUvarint(m[1] - m[0]);
+                index.writeUvarint(m[2] - prevRef);
+                prevMax = m[1];
+                prevRef = m[2];
+            }
+            seriesCount++;
+        }
+
+        /** Series offsets, fixed width for lookups by id. */
+        void writeSeriesOffsets(SectionWriter index) throws IOException {
+            begin(index, 2);
             for (int i = 0; i < seriesCount; i++) {
                 index.writeLong(seriesOffsets[i]);
             }
-            tocLength[2] = index.position() - tocOffset[2];
-            tocCrc[2] = index.crc();
+            end(index, 2);
+        }
 
-            // Postings bitmaps, then the table that finds them.
-            index.resetCrc();
-            tocOffset[3] = index.position();
-            List<Object[]> table = new ArrayList<>();
-            for (Map.Entry<String, TreeMap<String, RoaringBitmap>> name : postings.entrySet()) {
-                for (Map.Entry<String, RoaringBitmap> value : name.getValue().entrySet()) {
-                    RoaringBitmap b = value.getValue();
+        /** Postings bitmaps, then the table that finds them. */
+        void writePostings(SectionWriter index) throws IOException {
+            begin(index, 3);
+            List<long[]> table = new ArrayList<>();
+            for (TreeMap<String, RoaringBitmap> values : postings.values()) {
+                for (RoaringBitmap b : values.values()) {
                     b.runOptimize();
                     ByteBuffer bb = ByteBuffer.allocate(b.serializedSizeInBytes());
                     b.serialize(bb);
-                    long at = index.position();
+                    table.add(new long[] {index.position(), bb.capacity()});
                     index.write(bb.array());
-                    table.add(new Object[] {name.getKey(), value.getKey(), at, (long) bb.capacity()});
                 }
             }
-            tocLength[3] = index.position() - tocOffset[3];
-            tocCrc[3] = index.crc();
+            end(index, 3);
 
-            index.resetCrc();
-            tocOffset[4] = index.position();
+            begin(index, 4);
             index.writeUvarint(postings.size());
-            int row = 0;
+            Iterator<long[]> rows = table.iterator();
             for (Map.Entry<String, TreeMap<String, RoaringBitmap>> name : postings.entrySet()) {
                 index.writeUvarint(symbols.get(name.getKey()));
                 index.writeUvarint(name.getValue().size());
-                for (int v = 0; v < name.getValue().size(); v++) {
-                    Object[] t = table.get(row++);
-                    index.writeUvarint(symbols.get((String) t[1]));
-                    index.writeUvarint((Long) t[2]);
-                    index.writeUvarint((Long) t[3]);
+                for (String value : name.getValue().keySet()) {
+                    long[] row = rows.next();
+                    index.writeUvarint(symbols.get(value));
+                    index.writeUvarint(row[0]);
+                    index.writeUvarint(row[1]);
                 }
             }
-            tocLength[4] = index.position() - tocOffset[4];
-            tocCrc[4] = index.crc();
+            end(index, 4);
+        }
 
+        void writeToc(SectionWriter index) throws IOException {
             index.resetCrc();
             for (int i = 0; i < SECTIONS; i++) {
                 index.writeLong(tocOffset[i]);
@@ -250,16 +301,7 @@ public final class BlockWriter {
             }
             index.writeInt(index.crc());
             index.write(new byte[] {'S', 'L', 'I', 'X'});
-            chunks.finish();
-            index.finish();
-            chunksBytes = chunks.position();
-            indexBytes = index.position();
         }
-        return new BlockMeta(id, resolution > 0 ? Math.min(minT, firstT) : firstT, maxT,
-                new BlockMeta.Stats(seriesCount, samples, chunkCount),
-                new BlockMeta.Compaction(level, sources.isEmpty() ? List.of(id) : List.copyOf(sources)),
-                new BlockMeta.Files(indexBytes, chunksBytes),
-                resolution > 0 ? BlockMeta.VERSION_ROLLUP : BlockMeta.VERSION, resolution);
     }
 
     /**
