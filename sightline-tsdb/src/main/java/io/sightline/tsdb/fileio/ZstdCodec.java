@@ -9,13 +9,11 @@ import java.util.concurrent.ArrayBlockingQueue;
 /**
  * zstd compression of whole byte ranges through a bounded pool of reusable native contexts.
  *
- * <p>{@code Zstd.compress}/{@code Zstd.decompress} create and free a native context on every call: hundreds
- * of kilobytes of {@code malloc} each time, once per block chunk and per WAL record. Besides the cost of
- * setting up the context for a 16 KB chunk, the allocator keeps what those calls freed (measured: about
- * 100 MB of the server's resident memory after a 24 h backfill, given back by {@code malloc_trim}). A
- * context here is taken from the pool, used by one thread, and put back; at most {@link #POOLED} of each
- * kind are kept, the rest are freed at once, so the native memory held is bounded whatever the number of
- * threads.
+ * <p>{@code Zstd.compress}/{@code Zstd.decompress} create and free a native context on every call:
+ * a {@code malloc} of tens to hundreds of kilobytes and its set-up, once per block chunk read or written and
+ * per WAL record. A context here is taken from the pool, used by one thread, and put back; at most
+ * {@link #POOLED} of each kind are kept, the rest are freed at once, so the native memory held is bounded
+ * whatever the number of threads.
  *
  * <p>Thread-safe. Errors of the zstd library (a frame that does not decode, a wrong size) come out as
  * {@link IllegalArgumentException} with zstd's message; callers turn them into their corruption types.
