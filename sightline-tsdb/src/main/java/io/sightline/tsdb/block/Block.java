@@ -23,7 +23,8 @@ import org.roaringbitmap.buffer.MutableRoaringBitmap;
 /**
  * An open block. The index is memory-mapped and checked whole against its checksums at open; symbols
  * and the postings table are decoded to the heap, series entries and postings bitmaps are read from
- * the map when a query needs them. Chunks are checked by CRC when read. Thread-safe; {@link #delete}
+ * the map when a query needs them. Chunks are read from their file by position ({@link ChunkFile}) and
+ * checked by CRC when read. Thread-safe; {@link #delete}
  * is serialised.
  */
 public final class Block {

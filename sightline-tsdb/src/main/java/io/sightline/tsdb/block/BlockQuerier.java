@@ -175,6 +175,8 @@ final class BlockQuerier implements Querier {
         private int chunk = -1;
         private SampleIterator current;
         private boolean done;
+        /** The chunks are consecutive in the file: one read usually brings all those of the series. */
+        private final ChunkFile.ReadAhead readAhead = new ChunkFile.ReadAhead();
 
         ChunksIterator(ChunkFile file, long[] maxT, long[] refs, long mint, long maxt, long[] deleted) {
             this.file = file;
@@ -183,6 +185,11 @@ final class BlockQuerier implements Querier {
             this.mint = mint;
             this.maxt = maxt;
             this.deleted = deleted;
+        }
+
+        /** Where this series' last chunk ends, about: its start and a typical record's size. */
+        private long readUpTo() {
+            return refs[refs.length - 1] + ChunkFile.MIN_READ;
         }
 
         /** Moves the underlying position to the next raw sample; false at the end of the chunks. */
@@ -195,7 +202,7 @@ final class BlockQuerier implements Querier {
                     current = null;
                     return false;
                 }
-                current = file.iterator(refs[chunk]);
+                current = file.iterator(refs[chunk], readUpTo(), readAhead);
             }
         }
 
@@ -244,7 +251,7 @@ final class BlockQuerier implements Querier {
             }
             if (c != chunk) {
                 chunk = c;
-                current = file.iterator(refs[c]);
+                current = file.iterator(refs[c], readUpTo(), readAhead);
             }
             return settle(current.seek(target) || rawNext());
         }

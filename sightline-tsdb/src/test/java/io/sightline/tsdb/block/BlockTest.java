@@ -260,4 +260,91 @@ class BlockTest {
             }
         }).isInstanceOf(CorruptBlockException.class).hasMessageContaining("checksum");
     }
+
+    /**
+     * Chunks are read by position with a read-ahead per series: records longer than the first read (noisy
+     * floats, about 14 KB per 2,048 samples), series whose chunks span more than the largest read-ahead,
+     * and seeks into the middle all read back exact, also once the files are deleted (a compacted block
+     * still being queried) and from a thread that is interrupted meanwhile.
+     */
+    @Test
+    void longNoisySeries_readBackExact_throughReadAhead_afterDeletion_andInterrupts() throws Exception {
+        Random r = new Random(31);
+        int[] lengths = {1, 2_047, 2_048, 2_049, 9_000, 60_000, 150_000};
+        for (int s = 0; s < lengths.length; s++) {
+            TreeMap<Long, Long> samples = new TreeMap<>();
+            long t = 1_000;
+            for (int i = 0; i < lengths[s]; i++) {
+                double v = s % 2 == 0 ? r.nextGaussian() * 1e6 : (double) r.nextInt(1000);
+                samples.put(t, Double.doubleToRawLongBits(v));
+                t += 1 + r.nextInt(15_000);
+            }
+            expected.put(labels("__name__", "noisy", "s", "s" + s), samples);
+        }
+        List<BlockWriter.SeriesSource> sources = new ArrayList<>();
+        expected.forEach((l, samples) -> sources.add(source(l, samples)));
+        BlockMeta meta = BlockWriter.write(dir, 0, Long.MAX_VALUE, 1, List.of(), sources);
+        Path blockDir = dir.resolve(meta.id());
+        assertThat(meta.files().chunks()).as("chunks bytes").isGreaterThan(2L * ChunkFile.MAX_READ);
+        Block b = Block.open(blockDir);
+        try (Querier q = b.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            assertThat(read(q, LabelMatcher.equal("__name__", "noisy"))).isEqualTo(expected);
+        }
+        // Seeks land in later chunks, past what a first read brought.
+        for (int round = 0; round < 200; round++) {
+            Labels l = labels("__name__", "noisy", "s", "s" + r.nextInt(lengths.length));
+            TreeMap<Long, Long> want = expected.get(l);
+            long target = want.firstKey() + (long) (r.nextDouble() * (want.lastKey() - want.firstKey() + 10));
+            try (Querier q = b.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+                SeriesSet set = q.select(true, null, LabelMatcher.equal("s", l.get("s")));
+                assertThat(set.next()).isTrue();
+                SampleIterator it = set.at().iterator(null);
+                Map.Entry<Long, Long> at = want.ceilingEntry(target);
+                assertThat(it.seek(target)).as("seek %d in %s", target, l).isEqualTo(at != null);
+                if (at != null) {
+                    assertThat(it.timestamp()).isEqualTo(at.getKey());
+                    assertThat(Double.doubleToRawLongBits(it.value())).isEqualTo(at.getValue());
+                    Map.Entry<Long, Long> next = want.higherEntry(at.getKey());
+                    assertThat(it.next()).isEqualTo(next != null);
+                    if (next != null) {
+                        assertThat(it.timestamp()).isEqualTo(next.getKey());
+                    }
+                }
+            }
+        }
+        // A thread interrupted while it reads: its reads complete, and the others' too.
+        Thread.currentThread().interrupt();
+        try (Querier q = b.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            assertThat(read(q, LabelMatcher.equal("__name__", "noisy"))).isEqualTo(expected);
+        }
+        assertThat(Thread.interrupted()).as("interrupt status kept").isTrue();
+        try (Querier q = b.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            assertThat(read(q, LabelMatcher.equal("__name__", "noisy"))).isEqualTo(expected);
+        }
+        // The block's files deleted under it (compaction dropped it while a query still runs).
+        Files.delete(blockDir.resolve("chunks"));
+        try (Querier q = b.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            assertThat(read(q, LabelMatcher.equal("__name__", "noisy"))).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void chunkRecordLengths_outsideTheFile_areCorruption() throws Exception {
+        BlockMeta meta = writeRandom(8, 5, 0, 10_000_000);
+        Path blockDir = dir.resolve(meta.id());
+        Block b = Block.open(blockDir);
+        ChunkFile chunks = b.chunks();
+        assertThatThrownBy(() -> chunks.read(meta.files().chunks())).isInstanceOf(CorruptBlockException.class)
+                .hasMessageContaining("outside the file");
+        assertThatThrownBy(() -> chunks.read(2)).isInstanceOf(CorruptBlockException.class)
+                .hasMessageContaining("outside the file");
+        // every offset of the file read as a record start either reads a record or reports corruption
+        for (long at = BlockWriter.CHUNKS_MAGIC.length; at < meta.files().chunks(); at++) {
+            try {
+                chunks.read(at);
+            } catch (CorruptBlockException expected) {
+                assertThat(expected.getMessage()).contains(blockDir.resolve("chunks").toString());
+            }
+        }
+    }
 }
