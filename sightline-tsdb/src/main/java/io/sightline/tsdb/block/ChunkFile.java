@@ -18,8 +18,8 @@ import java.util.zip.CRC32C;
  *
  * <p>Not memory-mapped: mapped pages a query or a compaction touched count in the server's resident memory
  * until the map is collected, and for blocks compaction had already deleted that lasted until a full
- * garbage collection (measured after a 24 h backfill: 115 MB of the resident set were such pages). Read
- * into the heap, the bytes are the page cache's, shared and reclaimable. The file stays readable after
+ * garbage collection (after a 24 h backfill the file-backed resident set was 149 MB mapped, 71 MB read
+ * by position). Read into the heap, the bytes stay in the page cache, shared and reclaimable. The file stays readable after
  * it is deleted (compaction, retention), so queries still running on a dropped block finish; the
  * descriptor is closed when the block is no longer referenced.
  */
