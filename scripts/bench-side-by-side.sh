@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# One side-by-side run of the shared harness (../shared/bench): Sightline (the packaged jar, -Xmx256m,
-# fresh data dir), then Prometheus and VictoriaMetrics (REPEATS=1 of run-peers.sh), on the same data
-# set; then bench.py compare (Prometheus vs Sightline answers) and one report of all three.
+# One side-by-side run of the shared harness (../shared/bench): Sightline (the packaged jar with the README's
+# small-host flags -Xmx256m -Xms32m -XX:+UseSerialGC, fresh data dir), then Prometheus and VictoriaMetrics
+# (REPEATS=1 of run-peers.sh), on the same data set; then bench.py compare (Prometheus vs Sightline answers)
+# and one report of all three.
 #   scripts/bench-side-by-side.sh [RESULTS_DIR]      (default /tmp/bench-q)
 # Build first: ./mvnw -q package -DskipTests. Needs the Debian prometheus and victoria-metrics packages.
 # Persist: Prometheus's snapshot API (all data as blocks), measured as for Prometheus.
-# SIGHTLINE_ONLY=1 runs Sightline only (label sightline-N, N = first free number); JAVA_OPTS replaces -Xmx256m.
+# SIGHTLINE_ONLY=1 runs Sightline only (label sightline-N, N = first free number); JAVA_OPTS replaces those flags.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/../shared/bench
@@ -13,7 +14,8 @@ export RESULTS=${1:-/tmp/bench-q}
 DATA=$(mktemp -d /tmp/sightline-bench.XXXXXX)
 LABEL=sightline
 n=1; while [[ -e $RESULTS/$LABEL ]]; do n=$((n + 1)); LABEL=sightline-$n; done
-java ${JAVA_OPTS:--Xmx256m} -jar "$ROOT/sightline-server/target/sightline.jar" server --data-dir "$DATA/data" \
+java ${JAVA_OPTS:--Xmx256m -Xms32m -XX:+UseSerialGC} -jar "$ROOT/sightline-server/target/sightline.jar" server \
+    --data-dir "$DATA/data" \
     --http-address 127.0.0.1:8321 > "$DATA/server.log" 2>&1 &
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
