@@ -19,9 +19,9 @@ import java.util.zip.CRC32C;
  * <p>Not memory-mapped: mapped pages a query or a compaction touched count in the server's resident memory
  * until the map is collected, and for blocks compaction had already deleted that lasted until a full
  * garbage collection (after a 24 h backfill the file-backed resident set was 149 MB mapped, 71 MB read
- * by position). Read into the heap, the bytes stay in the page cache, shared and reclaimable. The file stays readable after
- * it is deleted (compaction, retention), so queries still running on a dropped block finish; the
- * descriptor is closed when the block is no longer referenced.
+ * by position). Read into the heap, the bytes stay in the page cache, shared and reclaimable. The file
+ * stays readable after it is deleted (compaction, retention), so queries still running on a dropped block
+ * finish; the descriptor is closed when the block is no longer referenced.
  */
 final class ChunkFile {
     /** Bytes read after a chunk's start when the next chunks' extent is unknown: most records fit. */
@@ -98,6 +98,8 @@ final class ChunkFile {
     static final class ReadAhead {
         private byte[] buf = new byte[0];
         private long start;
+        /** The length of the record {@link #locate} found last. */
+        private int length;
 
         private boolean holds(long from, long to) {
             return from >= start && to <= start + buf.length;
@@ -117,11 +119,12 @@ final class ChunkFile {
     }
 
     /**
-     * The chunk record at {@code ref} (its encoding byte then the chunk), checked against its CRC, read
-     * through {@code ra}; when it must read, it reads on to {@code readUpTo} (the end of the chunks the
-     * caller will want next, as far as it knows), within {@link #MIN_READ} and {@link #MAX_READ}.
+     * Brings the chunk record at {@code ref} (its encoding byte then the chunk) into {@code ra} and checks
+     * it against its CRC; returns where it starts in {@code ra.buf}, its length in {@code ra.length}. When
+     * it must read, it reads on to {@code readUpTo} (the end of the chunks the caller will want next, as
+     * far as it knows), within {@link #MIN_READ} and {@link #MAX_READ}.
      */
-    byte[] read(long ref, long readUpTo, ReadAhead ra) {
+    private int locate(long ref, long readUpTo, ReadAhead ra) {
         if (ref < BlockWriter.CHUNKS_MAGIC.length || ref >= size) {
             throw new CorruptBlockException(file + ": chunk reference " + ref + " outside the file");
         }
@@ -152,39 +155,39 @@ final class ChunkFile {
             fill(ra, ref, Math.min(size, Math.max(pos + len + 4, Math.min(readUpTo, ref + MAX_READ))));
         }
         int body = (int) (pos - ra.start);
-        byte[] out = java.util.Arrays.copyOfRange(ra.buf, body, body + (int) len);
         int sumAt = body + (int) len;
         CRC32C crc = new CRC32C();
-        crc.update(out, 0, out.length);
+        crc.update(ra.buf, body, (int) len);
         int sum = ((ra.buf[sumAt] & 0xFF) << 24) | ((ra.buf[sumAt + 1] & 0xFF) << 16)
                 | ((ra.buf[sumAt + 2] & 0xFF) << 8) | (ra.buf[sumAt + 3] & 0xFF);
         if ((int) crc.getValue() != sum) {
             throw new CorruptBlockException(file + ": chunk at " + ref + " fails its checksum");
         }
-        return out;
+        ra.length = (int) len;
+        return body;
     }
 
-    /** The chunk record at {@code ref} read on its own; see {@link #read(long, long, ReadAhead)}. */
+    /** The chunk record at {@code ref} (its encoding byte then the chunk), read on its own and checked. */
     byte[] read(long ref) {
-        return read(ref, 0, new ReadAhead());
+        ReadAhead ra = new ReadAhead();
+        int at = locate(ref, 0, ra);
+        return java.util.Arrays.copyOfRange(ra.buf, at, at + ra.length);
     }
 
-    SampleIterator iterator(long ref) {
-        return iterator(ref, 0, new ReadAhead());
-    }
-
-    /** An iterator over the chunk at {@code ref}, read through {@code ra} (see {@link #read(long, long, ReadAhead)}). */
+    /** An iterator over the chunk at {@code ref}, read through {@code ra} (see {@link #locate}). */
     SampleIterator iterator(long ref, long readUpTo, ReadAhead ra) {
-        byte[] record = read(ref, readUpTo, ra);
-        if (record.length == 0) {
+        int at = locate(ref, readUpTo, ra);
+        if (ra.length == 0) {
             throw new CorruptBlockException(file + ": empty chunk at " + ref);
         }
-        byte[] body = java.util.Arrays.copyOfRange(record, 1, record.length);
+        byte encoding = ra.buf[at];
+        byte[] body = java.util.Arrays.copyOfRange(ra.buf, at + 1, at + ra.length);
         try {
-            return switch (record[0]) {
+            return switch (encoding) {
                 case BlockWriter.ENCODING_XOR -> XorChunk.iterator(body);
                 case BlockWriter.ENCODING_DECIMAL -> DecimalChunk.iterator(body);
-                default -> throw new CorruptBlockException(file + ": unknown chunk encoding " + record[0] + " at " + ref);
+                default -> throw new CorruptBlockException(file + ": unknown chunk encoding " + encoding + " at "
+                        + ref);
             };
         } catch (io.sightline.tsdb.chunk.CorruptChunkException e) {
             throw new CorruptBlockException(file + ": chunk at " + ref + ": " + e.getMessage());

@@ -59,7 +59,8 @@ public final class ZstdCodec {
      */
     public static byte[] decompress(byte[] src, int offset, int length, int rawLength) {
         if (offset < 0 || length < 0 || offset > src.length - length) {
-            throw new IllegalArgumentException("frame [" + offset + ", +" + length + ") outside " + src.length + " bytes");
+            throw new IllegalArgumentException("frame [" + offset + ", +" + length + ") outside " + src.length
+                    + " bytes");
         }
         if (rawLength < 0) {
             throw new IllegalArgumentException("negative content size " + rawLength);
