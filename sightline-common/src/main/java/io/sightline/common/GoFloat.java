@@ -165,15 +165,6 @@ public final class GoFloat {
      * exponent ({@code 1e+06} is {@code 1000000}); {@code +Inf}, {@code -Inf}, {@code NaN}.
      */
     public static String plain(double v) {
-        if (Double.isNaN(v) || Double.isInfinite(v)) {
-            return specialText(v);
-        }
-        if (v == 0) {
-            return 1 / v < 0 ? "-0" : "0";
-        }
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
-        }
         StringBuilder sb = new StringBuilder(24);
         appendPlain(sb, v);
         return sb.toString();

@@ -167,13 +167,6 @@ final class ChunkFile {
         return body;
     }
 
-    /** The chunk record at {@code ref} (its encoding byte then the chunk), read on its own and checked. */
-    byte[] read(long ref) {
-        ReadAhead ra = new ReadAhead();
-        int at = locate(ref, 0, ra);
-        return java.util.Arrays.copyOfRange(ra.buf, at, at + ra.length);
-    }
-
     /** An iterator over the chunk at {@code ref}, read through {@code ra} (see {@link #locate}). */
     SampleIterator iterator(long ref, long readUpTo, ReadAhead ra) {
         int at = locate(ref, readUpTo, ra);

@@ -334,14 +334,15 @@ class BlockTest {
         Path blockDir = dir.resolve(meta.id());
         Block b = Block.open(blockDir);
         ChunkFile chunks = b.chunks();
-        assertThatThrownBy(() -> chunks.read(meta.files().chunks())).isInstanceOf(CorruptBlockException.class)
-                .hasMessageContaining("outside the file");
-        assertThatThrownBy(() -> chunks.read(2)).isInstanceOf(CorruptBlockException.class)
-                .hasMessageContaining("outside the file");
-        // every offset of the file read as a record start either reads a record or reports corruption
+        assertThatThrownBy(() -> chunks.iterator(meta.files().chunks(), 0, new ChunkFile.ReadAhead()))
+                .isInstanceOf(CorruptBlockException.class).hasMessageContaining("outside the file");
+        assertThatThrownBy(() -> chunks.iterator(2, 0, new ChunkFile.ReadAhead()))
+                .isInstanceOf(CorruptBlockException.class).hasMessageContaining("outside the file");
+        // every offset of the file read as a record start either reads a chunk or reports corruption
+        ChunkFile.ReadAhead shared = new ChunkFile.ReadAhead();
         for (long at = BlockWriter.CHUNKS_MAGIC.length; at < meta.files().chunks(); at++) {
             try {
-                chunks.read(at);
+                chunks.iterator(at, meta.files().chunks(), at % 2 == 0 ? shared : new ChunkFile.ReadAhead());
             } catch (CorruptBlockException expected) {
                 assertThat(expected.getMessage()).contains(blockDir.resolve("chunks").toString());
             }
