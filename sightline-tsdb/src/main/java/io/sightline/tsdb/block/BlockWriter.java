@@ -3,7 +3,7 @@ package io.sightline.tsdb.block;
 import io.sightline.common.Labels;
 import io.sightline.tsdb.SampleIterator;
 import io.sightline.tsdb.chunk.DecimalChunk;
-import io.sightline.tsdb.chunk.XorChunk;
+import io.sightline.tsdb.chunk.FloatChunk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -32,9 +32,10 @@ public final class BlockWriter {
      * benchmark data, while a short read of a long block decodes no more than that.
      */
     static final int SAMPLES_PER_CHUNK = 2048;
-    /** Chunk encodings, the first byte of a chunk record's payload. */
+    /** Chunk encodings, the first byte of a chunk record's payload; XOR is still read, no longer written. */
     static final int ENCODING_XOR = 1;
     static final int ENCODING_DECIMAL = 2;
+    static final int ENCODING_FLOAT = 3;
     static final int ZSTD_LEVEL = 3;
     static final byte[] INDEX_MAGIC = {'S', 'L', 'I', 'X', 1};
     static final byte[] CHUNKS_MAGIC = {'S', 'L', 'C', 'K', 1};
@@ -306,18 +307,15 @@ public final class BlockWriter {
 
     /**
      * Writes one chunk record (length, encoding byte and bytes, CRC32C of those); returns {minT, maxT,
-     * ref}. Decimal values take {@link DecimalChunk}; others (noisy floats, NaN, stale markers) XOR.
+     * ref}. Decimal values take {@link DecimalChunk}; others (noisy floats, NaN, stale markers)
+     * {@link FloatChunk}.
      */
     private static long[] writeChunk(SectionWriter out, long[] ts, double[] vs, int n, CRC32C crc) throws IOException {
         byte[] bytes = DecimalChunk.encode(ts, vs, n, ZSTD_LEVEL);
         int encoding = ENCODING_DECIMAL;
         if (bytes == null) {
-            XorChunk c = new XorChunk();
-            for (int i = 0; i < n; i++) {
-                c.append(ts[i], vs[i]);
-            }
-            bytes = c.bytes();
-            encoding = ENCODING_XOR;
+            bytes = FloatChunk.encode(ts, vs, n, ZSTD_LEVEL);
+            encoding = ENCODING_FLOAT;
         }
         long ref = out.position();
         out.writeUvarint(bytes.length + 1);

@@ -2,6 +2,7 @@ package io.sightline.tsdb.block;
 
 import io.sightline.tsdb.SampleIterator;
 import io.sightline.tsdb.chunk.DecimalChunk;
+import io.sightline.tsdb.chunk.FloatChunk;
 import io.sightline.tsdb.chunk.XorChunk;
 import io.sightline.tsdb.fileio.UninterruptibleIo;
 import java.io.IOException;
@@ -179,6 +180,7 @@ final class ChunkFile {
             return switch (encoding) {
                 case BlockWriter.ENCODING_XOR -> XorChunk.iterator(body);
                 case BlockWriter.ENCODING_DECIMAL -> DecimalChunk.iterator(body);
+                case BlockWriter.ENCODING_FLOAT -> FloatChunk.iterator(body);
                 default -> throw new CorruptBlockException(file + ": unknown chunk encoding " + encoding + " at "
                         + ref);
             };

@@ -7,16 +7,18 @@ import java.io.ByteArrayOutputStream;
 /**
  * A compact encoding for immutable (block) chunks whose values are decimal numbers: counters, integer
  * gauges, values with a few decimals. Values become integers at a common decimal scale
- * ({@code v = m / 10^k}), stored as deltas or deltas of deltas; timestamps as deltas of deltas; all as
- * zigzag varints, the whole compressed with zstd. Lossless: a chunk is written this way only if every
- * value decodes to exactly its bits, otherwise {@link #encode} returns null and the caller keeps XOR.
+ * ({@code v = m / 10^k}), stored as deltas or deltas of deltas; timestamps as deltas of deltas or as
+ * offsets from a grid; all as zigzag varints, the whole compressed with zstd. Lossless: a chunk is
+ * written this way only if every value decodes to exactly its bits, otherwise {@link #encode} returns
+ * null and the caller takes the floats' encoding ({@link FloatChunk}).
  *
- * <p>Format (before zstd): varint n; varint k; byte mode (0 delta, 1 delta of delta); zigzag t0,
- * zigzag (t1 - t0), zigzag delta-of-delta of the rest; zigzag m0, then per mode. Stored as varint of
- * that length, then the zstd frame. Arithmetic wraps, so any long round-trips.
+ * <p>Format (before zstd): varint n; varint k; byte modes (bit 0: values as deltas (0) or deltas of
+ * deltas (1); bit 1: timestamps as deltas of deltas (0) or offsets from a grid (1), see
+ * {@link #writeTimestamps}); the timestamps; zigzag m0, then per mode. Stored as varint of that length,
+ * then the zstd frame. Arithmetic wraps, so any long round-trips.
  */
 public final class DecimalChunk {
-    static final int MAX_SCALE = 15;
+    static final int MAX_SCALE = 22; // 10^22 is the largest power of ten a double holds exactly
     private static final double[] POW10 = new double[MAX_SCALE + 1];
     private static final double LIMIT = 9007199254740992.0; // 2^53: beyond, longs are not all doubles
 
@@ -73,15 +75,12 @@ public final class DecimalChunk {
             sizeDod += varintSize(zigzag(i == 1 ? d : d - (m[i - 1] - m[i - 2])));
         }
         int mode = sizeDod < sizeDelta ? 1 : 0;
+        int tsMode = timestampMode(ts, n);
         Out out = new Out(n * 3 + 16);
         out.uvarint(n);
         out.uvarint(k);
-        out.b.write(mode);
-        out.uvarint(zigzag(ts[0]));
-        for (int i = 1; i < n; i++) {
-            long d = ts[i] - ts[i - 1];
-            out.uvarint(zigzag(i == 1 ? d : d - (ts[i - 1] - ts[i - 2])));
-        }
+        out.b.write(mode | tsMode << 1);
+        writeTimestamps(out, ts, n, tsMode);
         out.uvarint(zigzag(m[0]));
         for (int i = 1; i < n; i++) {
             long d = m[i] - m[i - 1];
@@ -108,23 +107,15 @@ public final class DecimalChunk {
         in = new In(raw, 0, raw.length);
         int n = in.count(raw.length);
         int k = in.count(MAX_SCALE);
-        int mode = in.count(1);
+        int modes = in.count(3);
+        int mode = modes & 1;
         long[] ts = new long[n];
         double[] vs = new double[n];
         if (n > 0) {
-            ts[0] = unzigzag(in.uvarint());
-            long d = 0;
-            for (int i = 1; i < n; i++) {
-                long x = unzigzag(in.uvarint());
-                d = i == 1 ? x : d + x;
-                ts[i] = ts[i - 1] + d;
-                if (ts[i] <= ts[i - 1]) {
-                    throw new CorruptChunkException("timestamps not increasing at sample " + i);
-                }
-            }
+            readTimestamps(in, ts, n, modes >> 1);
             long m = unzigzag(in.uvarint());
             vs[0] = decode(m, k);
-            d = 0;
+            long d = 0;
             for (int i = 1; i < n; i++) {
                 long x = unzigzag(in.uvarint());
                 d = mode == 0 || i == 1 ? x : d + x;
@@ -136,6 +127,114 @@ public final class DecimalChunk {
             throw new CorruptChunkException((raw.length - in.pos) + " bytes left after " + n + " samples");
         }
         return new io.sightline.tsdb.ArraySampleIterator(ts, vs, n);
+    }
+
+    /** Timestamps as deltas of deltas. */
+    static final int TS_DOD = 0;
+    /** Timestamps as offsets from a grid of the median interval, re-anchored after a gap. */
+    static final int TS_GRID = 1;
+
+    /**
+     * The smaller timestamp encoding for these timestamps (as varints): deltas of deltas suit timestamps
+     * on an exact grid; offsets from the grid suit a sender's jitter of a few milliseconds, which costs
+     * deltas of deltas about twice as many distinct values.
+     */
+    static int timestampMode(long[] ts, int n) {
+        if (n < 3) {
+            return TS_DOD;
+        }
+        long step = medianInterval(ts, n);
+        long sizeDod = 0;
+        long sizeGrid = varintSize(zigzag(step));
+        long half = step / 2;
+        long anchor = ts[0];
+        int anchorAt = 0;
+        for (int i = 1; i < n; i++) {
+            long d = ts[i] - ts[i - 1];
+            sizeDod += varintSize(zigzag(i == 1 ? d : d - (ts[i - 1] - ts[i - 2])));
+            long r = ts[i] - (anchor + (i - anchorAt) * step);
+            sizeGrid += varintSize(zigzag(r));
+            if (r > half || r < -half) {
+                anchor = ts[i];
+                anchorAt = i;
+            }
+        }
+        return sizeGrid < sizeDod ? TS_GRID : TS_DOD;
+    }
+
+    private static long medianInterval(long[] ts, int n) {
+        long[] d = new long[n - 1];
+        for (int i = 1; i < n; i++) {
+            d[i - 1] = ts[i] - ts[i - 1];
+        }
+        java.util.Arrays.sort(d);
+        return d[d.length / 2];
+    }
+
+    /**
+     * Writes timestamps: zigzag t0; then for {@link #TS_DOD} zigzag (t1 - t0) and the deltas of deltas;
+     * for {@link #TS_GRID} zigzag step, then per sample zigzag {@code t - (anchor + (i - anchorIndex) *
+     * step)}, the anchor (first t0) moving to a sample whose offset is beyond half a step.
+     */
+    static void writeTimestamps(Out out, long[] ts, int n, int tsMode) {
+        out.uvarint(zigzag(ts[0]));
+        if (tsMode == TS_DOD) {
+            for (int i = 1; i < n; i++) {
+                long d = ts[i] - ts[i - 1];
+                out.uvarint(zigzag(i == 1 ? d : d - (ts[i - 1] - ts[i - 2])));
+            }
+            return;
+        }
+        if (n < 2) {
+            return;
+        }
+        long step = medianInterval(ts, n);
+        out.uvarint(zigzag(step));
+        long half = step / 2;
+        long anchor = ts[0];
+        int anchorAt = 0;
+        for (int i = 1; i < n; i++) {
+            long r = ts[i] - (anchor + (i - anchorAt) * step);
+            out.uvarint(zigzag(r));
+            if (r > half || r < -half) {
+                anchor = ts[i];
+                anchorAt = i;
+            }
+        }
+    }
+
+    /** Reads what {@link #writeTimestamps} wrote; timestamps that do not increase make a corrupt chunk. */
+    static void readTimestamps(In in, long[] ts, int n, int tsMode) {
+        ts[0] = unzigzag(in.uvarint());
+        if (tsMode == TS_DOD) {
+            long d = 0;
+            for (int i = 1; i < n; i++) {
+                long x = unzigzag(in.uvarint());
+                d = i == 1 ? x : d + x;
+                ts[i] = ts[i - 1] + d;
+                checkIncreasing(ts, i);
+            }
+            return;
+        }
+        long step = n > 1 ? unzigzag(in.uvarint()) : 0;
+        long half = step / 2;
+        long anchor = ts[0];
+        int anchorAt = 0;
+        for (int i = 1; i < n; i++) {
+            long r = unzigzag(in.uvarint());
+            ts[i] = anchor + (i - anchorAt) * step + r;
+            checkIncreasing(ts, i);
+            if (r > half || r < -half) {
+                anchor = ts[i];
+                anchorAt = i;
+            }
+        }
+    }
+
+    private static void checkIncreasing(long[] ts, int i) {
+        if (ts[i] <= ts[i - 1]) {
+            throw new CorruptChunkException("timestamps not increasing at sample " + i);
+        }
     }
 
     static long zigzag(long v) {
@@ -155,7 +254,7 @@ public final class DecimalChunk {
         return n;
     }
 
-    private static final class Out {
+    static final class Out {
         final ByteArrayOutputStream b;
 
         Out(int size) {
@@ -171,7 +270,7 @@ public final class DecimalChunk {
         }
     }
 
-    private static final class In {
+    static final class In {
         final byte[] buf;
         int pos;
         final int end;

@@ -28,9 +28,7 @@ public final class XorChunk {
     private long minT;
     private long t;
     private long tDelta;
-    private long vBits;
-    private int leading = 0xFF;
-    private int trailing;
+    private final XorValues.Writer values = new XorValues.Writer();
 
     public XorChunk() {
         w = new BitWriter(128);
@@ -68,7 +66,7 @@ public final class XorChunk {
         }
         if (count == 0) {
             w.writeVarint(ts);
-            w.writeBits(bits, 64);
+            values.first(w, bits);
             minT = ts;
         } else {
             if (ts <= t) {
@@ -81,10 +79,9 @@ public final class XorChunk {
                 writeDod(delta - tDelta);
             }
             tDelta = delta;
-            writeValue(bits);
+            values.next(w, bits);
         }
         t = ts;
-        vBits = bits;
         count++;
     }
 
@@ -109,28 +106,6 @@ public final class XorChunk {
     /** Whether {@code v} is in [-(2^(n-1) - 1), 2^(n-1)], the range an n-bit bucket holds. */
     private static boolean fits(long v, int n) {
         return v >= -((1L << (n - 1)) - 1) && v <= (1L << (n - 1));
-    }
-
-    private void writeValue(long bits) {
-        long xor = bits ^ vBits;
-        if (xor == 0) {
-            w.writeBit(false);
-            return;
-        }
-        int lead = Math.min(Long.numberOfLeadingZeros(xor), 31);
-        int trail = Long.numberOfTrailingZeros(xor);
-        if (leading != 0xFF && lead >= leading && trail >= trailing) {
-            w.writeBits(0b10, 2);
-            w.writeBits(xor >>> trailing, 64 - leading - trailing);
-        } else {
-            leading = lead;
-            trailing = trail;
-            int sig = 64 - lead - trail;
-            w.writeBits(0b11, 2);
-            w.writeBits(lead, 5);
-            w.writeBits(sig & 63, 6); // 64 is written as 0: a zero-length window never occurs
-            w.writeBits(xor >>> trail, sig);
-        }
     }
 
     /** The encoded chunk: header with the current count, then the bit stream. */
@@ -182,8 +157,7 @@ public final class XorChunk {
         private long t;
         private long tDelta;
         private long vBits;
-        private int leading;
-        private int trailing;
+        private final XorValues.Reader values = new XorValues.Reader();
 
         Decoder(byte[] buf, long offsetBits, long limitBits, int count) {
             this.r = new BitReader(buf, offsetBits, limitBits);
@@ -198,7 +172,7 @@ public final class XorChunk {
             }
             if (read == 0) {
                 t = r.readVarint();
-                vBits = r.readBits(64);
+                vBits = values.first(r);
             } else {
                 if (read == 1) {
                     tDelta = r.readUvarint();
@@ -206,7 +180,7 @@ public final class XorChunk {
                     tDelta += readDod();
                 }
                 t += tDelta;
-                readValue();
+                vBits = values.next(r);
             }
             read++;
             return true;
@@ -230,25 +204,6 @@ public final class XorChunk {
 
         private static long signed(long bits, int n) {
             return bits > (1L << (n - 1)) ? bits - (1L << n) : bits;
-        }
-
-        private void readValue() {
-            if (!r.readBit()) {
-                return;
-            }
-            if (r.readBit()) {
-                leading = (int) r.readBits(5);
-                int sig = (int) r.readBits(6);
-                if (sig == 0) {
-                    sig = 64;
-                }
-                trailing = 64 - leading - sig;
-                if (trailing < 0) {
-                    throw new CorruptChunkException("value window of " + sig + " bits after " + leading + " zeros");
-                }
-            }
-            int sig = 64 - leading - trailing;
-            vBits ^= r.readBits(sig) << trailing;
         }
 
         @Override

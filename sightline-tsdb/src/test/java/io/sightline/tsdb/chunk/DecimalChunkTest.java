@@ -52,6 +52,108 @@ class DecimalChunkTest {
         }
     }
 
+    /** Timestamps as a sender without alignment makes them: a 15 s grid, ±2 ms, a late scrape now and then. */
+    static long[] jittered(Random r, int n, long start) {
+        long[] ts = new long[n];
+        long base = start;
+        for (int i = 0; i < n; i++) {
+            base += r.nextInt(200) == 0 ? 15_000L * (2 + r.nextInt(50)) : 15_000L; // missed scrapes, restarts
+            long t = base + r.nextInt(5) - 2 + (r.nextInt(100) == 0 ? 3 + r.nextInt(38) : 0);
+            ts[i] = i == 0 ? t : Math.max(t, ts[i - 1] + 1);
+        }
+        return ts;
+    }
+
+    private static long[] decodeTimestamps(long[] ts, int n, int mode) {
+        DecimalChunk.Out out = new DecimalChunk.Out(16);
+        DecimalChunk.writeTimestamps(out, ts, n, mode);
+        byte[] b = out.b.toByteArray();
+        DecimalChunk.In in = new DecimalChunk.In(b, 0, b.length);
+        long[] back = new long[n];
+        DecimalChunk.readTimestamps(in, back, n, mode);
+        assertThat(in.pos).as("bytes read").isEqualTo(b.length);
+        return back;
+    }
+
+    @Test
+    void timestamps_roundTripInBothModes_whateverTheirShape_seeded() {
+        Random r = new Random(11);
+        for (int round = 0; round < 3000; round++) {
+            int n = 1 + r.nextInt(r.nextBoolean() ? 5 : 700);
+            long[] ts = switch (r.nextInt(4)) {
+                case 0 -> jittered(r, n, r.nextLong() >> 2);
+                case 1 -> {
+                    long[] a = new long[n]; // irregular intervals of any size, near the ends of the long range
+                    long t = r.nextBoolean() ? Long.MIN_VALUE + r.nextInt(1000) : Long.MAX_VALUE - ((long) n << 40);
+                    for (int i = 0; i < n; i++) {
+                        t += 1 + (r.nextBoolean() ? r.nextInt(3) : (r.nextLong() >>> 26));
+                        a[i] = t;
+                    }
+                    yield a;
+                }
+                case 2 -> {
+                    long[] a = new long[n]; // exactly on a grid
+                    for (int i = 0; i < n; i++) {
+                        a[i] = 1_700_000_000_000L + i * 10_000L;
+                    }
+                    yield a;
+                }
+                default -> {
+                    long[] a = new long[n]; // consecutive milliseconds with bursts
+                    long t = r.nextInt(1000);
+                    for (int i = 0; i < n; i++) {
+                        t += r.nextInt(10) == 0 ? 1 + r.nextInt(1_000_000) : 1;
+                        a[i] = t;
+                    }
+                    yield a;
+                }
+            };
+            for (int mode : new int[] {DecimalChunk.TS_DOD, DecimalChunk.TS_GRID}) {
+                assertThat(decodeTimestamps(ts, n, mode)).as("round %d mode %d", round, mode).isEqualTo(ts);
+            }
+        }
+    }
+
+    @Test
+    void jitteredTimestamps_takeGridOffsets_alignedOnesDeltasOfDeltas_seeded() {
+        Random r = new Random(5);
+        long[] jitter = jittered(r, 2048, 1_796_000_000_000L);
+        long[] aligned = new long[2048];
+        for (int i = 0; i < aligned.length; i++) {
+            aligned[i] = 1_796_000_000_000L + i * 15_000L + (i == 700 ? 12 : 0); // one late scrape
+        }
+        assertThat(DecimalChunk.timestampMode(jitter, 2048)).isEqualTo(DecimalChunk.TS_GRID);
+        assertThat(DecimalChunk.timestampMode(aligned, 2048)).isEqualTo(DecimalChunk.TS_DOD);
+
+        double[] counter = new double[2048];
+        for (int i = 1; i < counter.length; i++) {
+            counter[i] = counter[i - 1] + r.nextInt(3);
+        }
+        assertRoundTrip(jitter, counter, 2048, DecimalChunk.encode(jitter, counter, 2048, 3));
+        // ±2 ms is log2(5) = 2.3 bits per sample at best; deltas of deltas spread over nine values.
+        int grid = compressedTimestamps(jitter, DecimalChunk.TS_GRID);
+        int dod = compressedTimestamps(jitter, DecimalChunk.TS_DOD);
+        assertThat((double) grid / dod).as("grid %d bytes, deltas of deltas %d", grid, dod).isLessThan(0.8);
+    }
+
+    private static int compressedTimestamps(long[] ts, int mode) {
+        DecimalChunk.Out out = new DecimalChunk.Out(16);
+        DecimalChunk.writeTimestamps(out, ts, ts.length, mode);
+        byte[] b = out.b.toByteArray();
+        return io.sightline.tsdb.fileio.ZstdCodec.compress(b, 0, b.length, 3).length;
+    }
+
+    @Test
+    void smallDecimals_upToScale22_areDecimal() {
+        long[] ts = {1, 2, 3, 4};
+        double[] vs = {1.23456789012e-10, 9.87654321098e-11, 5.5e-11, 1.2e-12};
+        byte[] c = DecimalChunk.encode(ts, vs, 4, 3);
+        assertThat(c).isNotNull();
+        assertRoundTrip(ts, vs, 4, c);
+        assertThat(DecimalChunk.scale(vs, 4)).isEqualTo(22);
+        assertThat(DecimalChunk.encode(ts, new double[] {1e-23, 0, 0, 0}, 4, 3)).as("beyond 10^22").isNull();
+    }
+
     @Test
     void valuesItCannotRestoreExactly_areRefused() {
         long[] ts = {1, 2, 3};
