@@ -22,7 +22,8 @@ public interface Appender {
      *     only a hint to skip the label lookup: a stale or foreign ref is ignored, never trusted
      * @param labels the series' labels; must not be empty
      * @param t the sample's timestamp in milliseconds since the epoch
-     * @param v the value; NaN, infinities and the stale marker ({@link StaleNaN}) are stored bit-exactly
+     * @param v the value; NaN, infinities and the stale marker ({@link StaleNaN}) are stored bit-exactly, other
+     *     values too unless {@link StorageOptions#significantDigits()} asks to round them
      * @return the series reference, to pass as {@code ref} next time
      * @throws StorageException.SampleRejected if this sample cannot be stored (the others can)
      * @throws IllegalStateException if the appender was already committed or rolled back

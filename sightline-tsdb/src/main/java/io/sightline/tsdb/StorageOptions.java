@@ -6,8 +6,10 @@ package io.sightline.tsdb;
  * @param outOfOrderWindowMs how far behind the newest sample an out-of-order sample is still accepted;
  *     push senders (remote_write with retries, OTLP batches) need it. Default 1h.
  * @param limits bounds per series and in total
+ * @param significantDigits values are stored rounded to this many significant digits
+ *     ({@link SignificantDigits}); {@link SignificantDigits#EXACT} (the default) stores them bit for bit
  */
-public record StorageOptions(long outOfOrderWindowMs, Limits limits) {
+public record StorageOptions(long outOfOrderWindowMs, Limits limits, int significantDigits) {
     /**
      * How far behind the newest sample an in-order sample (newer than its series' last) is accepted even
      * with a zero out-of-order window: a sender that lags the others by minutes is not out of order.
@@ -15,7 +17,8 @@ public record StorageOptions(long outOfOrderWindowMs, Limits limits) {
      */
     public static final long IN_ORDER_GRACE_MS = 3_600_000L;
 
-    public static final StorageOptions DEFAULTS = new StorageOptions(3_600_000L, Limits.NONE);
+    public static final StorageOptions DEFAULTS =
+            new StorageOptions(3_600_000L, Limits.NONE, SignificantDigits.EXACT);
 
     public StorageOptions {
         if (outOfOrderWindowMs < 0) {
@@ -24,14 +27,28 @@ public record StorageOptions(long outOfOrderWindowMs, Limits limits) {
         if (limits == null) {
             throw new IllegalArgumentException("limits must not be null");
         }
+        SignificantDigits.check(significantDigits);
+    }
+
+    public StorageOptions(long outOfOrderWindowMs, Limits limits) {
+        this(outOfOrderWindowMs, limits, SignificantDigits.EXACT);
     }
 
     public StorageOptions withOutOfOrderWindowMs(long ms) {
-        return new StorageOptions(ms, limits);
+        return new StorageOptions(ms, limits, significantDigits);
     }
 
     public StorageOptions withLimits(Limits l) {
-        return new StorageOptions(outOfOrderWindowMs, l);
+        return new StorageOptions(outOfOrderWindowMs, l, significantDigits);
+    }
+
+    public StorageOptions withSignificantDigits(int digits) {
+        return new StorageOptions(outOfOrderWindowMs, limits, digits);
+    }
+
+    /** The value as it is stored: rounded when {@link #significantDigits} asks for it. */
+    public double storedValue(double v) {
+        return SignificantDigits.round(v, significantDigits);
     }
 
     /**

@@ -347,6 +347,7 @@ public final class ConfigLoader {
         Duration retention1h = Duration.ofMillis(dd.retention1hMs());
         Boolean downsample = null;
         YamlNode downsamplingNode = null;
+        int significantDigits = io.sightline.tsdb.SignificantDigits.EXACT;
         if (n != null) {
             YamlNode.Mapping m = n.mapping("path", "tsdb", "wal");
             if (m.has("path")) {
@@ -362,8 +363,10 @@ public final class ConfigLoader {
             }
             if (m.has("tsdb")) {
                 YamlNode.Mapping t = m.required("tsdb").mapping("out_of_order_time_window", "retention_time",
-                        "retention_size", "retention_rules", "block_duration", "downsampling");
+                        "retention_size", "retention_rules", "block_duration", "downsampling", "significant_digits");
                 ooo = t.duration("out_of_order_time_window", ooo);
+                significantDigits = (int) t.integer("significant_digits", significantDigits,
+                        io.sightline.tsdb.SignificantDigits.EXACT, io.sightline.tsdb.SignificantDigits.MAX);
                 retention = t.duration("retention_time", retention);
                 retentionSize = t.byteSize("retention_size", retentionSize);
                 if (t.has("retention_rules")) {
@@ -434,7 +437,8 @@ public final class ConfigLoader {
             throw (downsamplingNode != null ? downsamplingNode : n).error(e.getMessage());
         }
         return new StorageConfig(path, ooo, fsync, fsyncInterval, segment, retention, retentionSize, List.copyOf(rules),
-                blockDuration, new SightlineConfig.DownsamplingConfig(enabled, after, retention5m, retention1h));
+                blockDuration, new SightlineConfig.DownsamplingConfig(enabled, after, retention5m, retention1h),
+                significantDigits);
     }
 
     private static LimitsConfig limits(YamlNode n) {

@@ -130,13 +130,14 @@ public record SightlineConfig(
      * @param retentionRules per-metric retention, first match wins
      * @param blockDuration range of the blocks cut from the head
      * @param downsampling rollups of old raw blocks into 5m and 1h windows
+     * @param significantDigits values are stored rounded to this many significant digits; 0: exactly
      */
     public record StorageConfig(Path path, Duration outOfOrderWindow, WalFsync walFsync, Duration walFsyncInterval,
             long walSegmentBytes, Duration retentionTime, long retentionSize, List<RetentionRuleConfig> retentionRules,
-            Duration blockDuration, DownsamplingConfig downsampling) {
+            Duration blockDuration, DownsamplingConfig downsampling, int significantDigits) {
         public StorageConfig withPath(Path p) {
             return new StorageConfig(p, outOfOrderWindow, walFsync, walFsyncInterval, walSegmentBytes, retentionTime,
-                    retentionSize, retentionRules, blockDuration, downsampling);
+                    retentionSize, retentionRules, blockDuration, downsampling, significantDigits);
         }
     }
 

@@ -35,10 +35,12 @@ public final class TsdbOpener implements StorageOpener {
         this.config = config;
     }
 
-    static StorageOptions storageOptions(SightlineConfig c) {
+    /** The metrics engine options the configuration asks for. */
+    public static StorageOptions storageOptions(SightlineConfig c) {
         var l = c.limits();
         return new StorageOptions(c.storage().outOfOrderWindow().toMillis(), new StorageOptions.Limits(
-                l.maxSeries(), l.maxLabelNamesPerSeries(), l.maxLabelNameLength(), l.maxLabelValueLength()));
+                l.maxSeries(), l.maxLabelNamesPerSeries(), l.maxLabelNameLength(), l.maxLabelValueLength()),
+                c.storage().significantDigits());
     }
 
     static Wal.Options walOptions(SightlineConfig c) {

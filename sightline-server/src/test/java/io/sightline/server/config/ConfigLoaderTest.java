@@ -101,6 +101,8 @@ class ConfigLoaderTest {
                         "c.yml:3:12: storage.wal.fsync: must be always or periodic, got \"sometimes\""),
                 new BadConfig("bad ooo window", "storage:\n  tsdb:\n    out_of_order_time_window: 1hour\n",
                         "c.yml:3:31: storage.tsdb.out_of_order_time_window: not a valid duration string: \"1hour\""),
+                new BadConfig("too many significant digits", "storage:\n  tsdb:\n    significant_digits: 17\n",
+                        "c.yml:3:25: storage.tsdb.significant_digits: must be between 0 and 15, got 17"),
                 new BadConfig("block duration too short", "storage:\n  tsdb:\n    block_duration: 10s\n",
                         "c.yml:3:21: storage.tsdb.block_duration: must be between 1m and 1d, got 10s"),
                 new BadConfig("downsampling asked for with blocks of half an hour",
@@ -298,6 +300,7 @@ class ConfigLoaderTest {
                       - selector: slo_errors_total
                         retention: 400d
                     block_duration: 30m
+                    significant_digits: 12
                   wal:
                     fsync: always
                     segment_size: 64MiB
@@ -315,6 +318,9 @@ class ConfigLoaderTest {
         assertThat(c.storage().retentionRules().get(0).matchers().get(0).matches("debug_x")).isTrue();
         assertThat(c.storage().retentionRules().get(1).retention()).isEqualTo(Duration.ofDays(400));
         assertThat(c.storage().blockDuration()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.storage().significantDigits()).isEqualTo(12);
+        assertThat(io.sightline.server.lifecycle.TsdbOpener.storageOptions(c).storedValue(Math.PI))
+                .isEqualTo(3.14159265359);
         assertThat(c.storage().walFsync()).isEqualTo(SightlineConfig.WalFsync.ALWAYS);
         assertThat(c.storage().walSegmentBytes()).isEqualTo(64L << 20);
         assertThat(c.limits().maxSeries()).isEqualTo(100_000);
@@ -323,6 +329,7 @@ class ConfigLoaderTest {
         assertThat(d.storage().outOfOrderWindow()).isEqualTo(Duration.ofHours(1));
         assertThat(d.storage().retentionTime()).isEqualTo(Duration.ofDays(15));
         assertThat(d.storage().blockDuration()).isEqualTo(Duration.ofHours(2));
+        assertThat(d.storage().significantDigits()).as("exact by default").isZero();
         assertThat(d.storage().walFsync()).isEqualTo(SightlineConfig.WalFsync.PERIODIC);
         // Downsampling: on by default; off by default with blocks that do not hold whole hours.
         assertThat(d.storage().downsampling()).isEqualTo(new SightlineConfig.DownsamplingConfig(true,

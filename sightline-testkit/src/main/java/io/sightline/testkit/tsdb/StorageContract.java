@@ -246,6 +246,39 @@ public abstract class StorageContract {
     }
 
     @Test
+    void significantDigits_roundValuesAsStored_keepIntegersAndSpecialValues() throws Exception {
+        Storage s = open(StorageOptions.DEFAULTS.withSignificantDigits(6));
+        Labels m = series("rounded");
+        double[] in = {3.14159265358979, 0.000123456789, 123456789.75, 42, 9.007199254740993E15, StaleNaN.VALUE,
+                Double.NaN, Double.NEGATIVE_INFINITY, -0.0, 1e-30};
+        double[] stored = {3.14159, 0.000123457, 123456790, 42, 9.007199254740993E15, StaleNaN.VALUE,
+                Double.NaN, Double.NEGATIVE_INFINITY, -0.0, 1e-30};
+        Appender a = s.appender();
+        for (int i = 0; i < in.length; i++) {
+            a.append(0, m, T0 + i * 15_000L, in[i]);
+        }
+        a.commit();
+        TreeMap<Long, Long> got = read(s, 0, Long.MAX_VALUE, name("rounded")).get(m);
+        for (int i = 0; i < in.length; i++) {
+            assertThat(got.get(T0 + i * 15_000L)).as("bits stored for %s", in[i]).isEqualTo(bits(stored[i]));
+        }
+        // A resend of the same raw sample rounds to what is stored: a duplicate, ignored; another value is not.
+        Appender again = s.appender();
+        again.append(0, m, T0, 3.14159265358979);
+        assertThatThrownBy(() -> again.append(0, m, T0 + 15_000L, 0.000124)).isInstanceOf(
+                StorageException.DuplicateSample.class);
+        again.commit();
+
+        Storage exact = open(StorageOptions.DEFAULTS);
+        appendAll(exact, m, T0, 0);
+        Appender e = exact.appender();
+        e.append(0, m, T0 + 15_000L, 3.14159265358979);
+        e.commit();
+        assertThat(read(exact, 0, Long.MAX_VALUE, name("rounded")).get(m).get(T0 + 15_000L))
+                .as("the default stores values bit for bit").isEqualTo(bits(3.14159265358979));
+    }
+
+    @Test
     void limits_rejectOnlyTheOffendingSeries_namingTheLimit() throws Exception {
         Storage s = open(StorageOptions.DEFAULTS.withLimits(new StorageOptions.Limits(3, 3, 10, 8)));
         Appender a = s.appender();

@@ -55,10 +55,11 @@ final class HeadAppender implements Appender {
     }
 
     @Override
-    public long append(long ref, Labels labels, long t, double v) throws StorageException.SampleRejected {
+    public long append(long ref, Labels labels, long t, double raw) throws StorageException.SampleRejected {
         if (done) {
             throw new IllegalStateException("BUG: append after commit or rollback");
         }
+        double v = head.options.storedValue(raw);
         Entry e = entries.get(labels);
         if (e == null) {
             MemSeries s = ref > 0 && ref <= Integer.MAX_VALUE ? head.byRef.get((int) ref) : null;

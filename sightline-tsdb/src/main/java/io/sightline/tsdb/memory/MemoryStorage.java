@@ -111,10 +111,11 @@ public final class MemoryStorage implements Storage {
         private boolean done;
 
         @Override
-        public long append(long ref, Labels labels, long t, double v) throws StorageException.SampleRejected {
+        public long append(long ref, Labels labels, long t, double raw) throws StorageException.SampleRejected {
             if (done) {
                 throw new IllegalStateException("BUG: append after commit or rollback");
             }
+            double v = options.storedValue(raw);
             lock.readLock().lock();
             try {
                 MemSeries s = series.get(labels);
