@@ -6,7 +6,8 @@
 #   scripts/bench-side-by-side.sh [RESULTS_DIR]      (default /tmp/bench-q)
 # Build first: ./mvnw -q package -DskipTests. Needs the Debian prometheus and victoria-metrics packages.
 # Persist: Prometheus's snapshot API (all data as blocks), measured as for Prometheus.
-# SIGHTLINE_ONLY=1 runs Sightline only (label sightline-N, N = first free number); JAVA_OPTS replaces those flags.
+# SIGHTLINE_ONLY=1 runs Sightline only (label sightline-N, N = first free number); JAVA_OPTS replaces those flags;
+# SIGHTLINE_CONFIG=FILE starts it with --config FILE (e.g. storage.tsdb.significant_digits); BENCH_DATA picks the data.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/../shared/bench
@@ -15,7 +16,7 @@ DATA=$(mktemp -d /tmp/sightline-bench.XXXXXX)
 LABEL=sightline
 n=1; while [[ -e $RESULTS/$LABEL ]]; do n=$((n + 1)); LABEL=sightline-$n; done
 java ${JAVA_OPTS:--Xmx256m -Xms32m -XX:+UseSerialGC} -jar "$ROOT/sightline-server/target/sightline.jar" server \
-    --data-dir "$DATA/data" \
+    ${SIGHTLINE_CONFIG:+--config "$SIGHTLINE_CONFIG"} --data-dir "$DATA/data" \
     --http-address 127.0.0.1:8321 > "$DATA/server.log" 2>&1 &
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT

@@ -37,6 +37,18 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void floatChunk() {
+        for (String timestamps : new String[] {"aligned", "jitter"}) {
+            FloatChunkBenchmark b = new FloatChunkBenchmark();
+            b.timestamps = timestamps;
+            b.setUp();
+            assertThat(b.floats.length).as(timestamps).isLessThan(b.xor.length);
+            assertThat(b.encodeFloat()).isEqualTo(b.floats);
+            assertThat(b.iterateFloat()).isEqualTo(b.iterateXor());
+        }
+    }
+
+    @Test
     void select() throws Exception {
         int[] expectedLabels = {10 * 3, 200 * 3, 9_000 * 3};
         String[] selectors = {"narrow", "regex", "negative"};

@@ -37,6 +37,14 @@ public final class BlockWriter {
     static final int ENCODING_DECIMAL = 2;
     static final int ENCODING_FLOAT = 3;
     static final int ZSTD_LEVEL = 3;
+    /**
+     * Chunks of at least this many samples share timestamps with an earlier chunk of the block that has
+     * the same ones (all series of one scrape target do); shorter ones keep theirs, which cost less than
+     * the read of another chunk.
+     */
+    static final int MIN_SHARED_TIMESTAMPS = 64;
+    /** Timestamps the writer remembers for sharing, at most (8 MB of longs); beyond, chunks keep theirs. */
+    static final long MAX_SHARED_TIMESTAMPS = 1 << 20;
     static final byte[] INDEX_MAGIC = {'S', 'L', 'I', 'X', 1};
     static final byte[] CHUNKS_MAGIC = {'S', 'L', 'C', 'K', 1};
     /** Sections of the index, in file order; the table of contents lists them in this order. */
@@ -129,6 +137,24 @@ public final class BlockWriter {
      * several times per block (up to 0.95 s each) and its compiler arena peaked at about 100 MB of native
      * memory, which the C allocator kept: a third of the server's resident memory above its heap.
      */
+    /** A chunk's timestamps, compared by content. */
+    private record TimestampColumn(long[] ts) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TimestampColumn c && java.util.Arrays.equals(ts, c.ts);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(ts);
+        }
+
+        @Override
+        public String toString() {
+            return ts.length + " timestamps from " + ts[0];
+        }
+    }
+
     private static final class Sections {
         private final long minT;
         private final long maxT;
@@ -143,6 +169,9 @@ public final class BlockWriter {
         private final double[] cvs = new double[SAMPLES_PER_CHUNK];
         private final List<long[]> metas = new ArrayList<>();
         private final CRC32C chunkCrc = new CRC32C();
+        /** Chunks of this block written with their own timestamps, by those timestamps: later ones share. */
+        private final Map<TimestampColumn, Long> sharedTimestamps = new java.util.HashMap<>();
+        private long sharedLongs;
         int seriesCount;
         long samples;
         long chunkCount;
@@ -225,7 +254,15 @@ public final class BlockWriter {
         }
 
         private void flush(SectionWriter chunks, int n) throws IOException {
-            metas.add(writeChunk(chunks, cts, cvs, n, chunkCrc));
+            TimestampColumn column = n >= MIN_SHARED_TIMESTAMPS
+                    ? new TimestampColumn(java.util.Arrays.copyOf(cts, n)) : null;
+            Long shared = column == null ? null : sharedTimestamps.get(column);
+            long[] meta = writeChunk(chunks, cts, cvs, n, chunkCrc, shared == null ? -1 : shared);
+            if (column != null && shared == null && sharedLongs + n <= MAX_SHARED_TIMESTAMPS) {
+                sharedTimestamps.put(column, meta[2]);
+                sharedLongs += n;
+            }
+            metas.add(meta);
             samples += n;
             firstT = Math.min(firstT, cts[0]);
         }
@@ -310,11 +347,12 @@ public final class BlockWriter {
      * ref}. Decimal values take {@link DecimalChunk}; others (noisy floats, NaN, stale markers)
      * {@link FloatChunk}.
      */
-    private static long[] writeChunk(SectionWriter out, long[] ts, double[] vs, int n, CRC32C crc) throws IOException {
-        byte[] bytes = DecimalChunk.encode(ts, vs, n, ZSTD_LEVEL);
+    private static long[] writeChunk(SectionWriter out, long[] ts, double[] vs, int n, CRC32C crc, long sharedRef)
+            throws IOException {
+        byte[] bytes = DecimalChunk.encode(ts, vs, n, ZSTD_LEVEL, sharedRef);
         int encoding = ENCODING_DECIMAL;
         if (bytes == null) {
-            bytes = FloatChunk.encode(ts, vs, n, ZSTD_LEVEL);
+            bytes = FloatChunk.encode(ts, vs, n, ZSTD_LEVEL, sharedRef);
             encoding = ENCODING_FLOAT;
         }
         long ref = out.position();

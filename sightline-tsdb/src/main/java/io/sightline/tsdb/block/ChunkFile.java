@@ -1,6 +1,7 @@
 package io.sightline.tsdb.block;
 
 import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.chunk.CorruptChunkException;
 import io.sightline.tsdb.chunk.DecimalChunk;
 import io.sightline.tsdb.chunk.FloatChunk;
 import io.sightline.tsdb.chunk.XorChunk;
@@ -179,13 +180,76 @@ final class ChunkFile {
         try {
             return switch (encoding) {
                 case BlockWriter.ENCODING_XOR -> XorChunk.iterator(body);
-                case BlockWriter.ENCODING_DECIMAL -> DecimalChunk.iterator(body);
-                case BlockWriter.ENCODING_FLOAT -> FloatChunk.iterator(body);
+                case BlockWriter.ENCODING_DECIMAL -> DecimalChunk.iterator(body, this::sharedTimestamps);
+                case BlockWriter.ENCODING_FLOAT -> FloatChunk.iterator(body, this::sharedTimestamps);
                 default -> throw new CorruptBlockException(file + ": unknown chunk encoding " + encoding + " at "
                         + ref);
             };
-        } catch (io.sightline.tsdb.chunk.CorruptChunkException e) {
+        } catch (CorruptChunkException e) {
             throw new CorruptBlockException(file + ": chunk at " + ref + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The timestamps of the chunk at {@code ref}, which other chunks of the block share: read once, then
+     * from {@link #SHARED_CACHE}. Its own read-ahead, so the caller's buffer is not disturbed.
+     */
+    private long[] sharedTimestamps(long ref, int n) {
+        SharedKey key = new SharedKey(this, ref);
+        long[] ts = SHARED_CACHE.get(key);
+        if (ts == null) {
+            ReadAhead own = new ReadAhead();
+            int at;
+            try {
+                at = locate(ref, ref + MIN_READ, own);
+            } catch (CorruptBlockException e) {
+                throw new CorruptChunkException("its shared timestamps: " + e.getMessage());
+            }
+            if (own.length == 0) {
+                throw new CorruptChunkException("its shared timestamps: empty chunk at " + ref);
+            }
+            byte[] body = java.util.Arrays.copyOfRange(own.buf, at + 1, at + own.length);
+            ts = switch (own.buf[at]) {
+                case BlockWriter.ENCODING_DECIMAL -> DecimalChunk.timestamps(body);
+                case BlockWriter.ENCODING_FLOAT -> FloatChunk.timestamps(body);
+                default -> throw new CorruptChunkException("its shared timestamps: chunk at " + ref + " of encoding "
+                        + own.buf[at]);
+            };
+            SHARED_CACHE.put(key, ts);
+        }
+        return ts;
+    }
+
+    private record SharedKey(ChunkFile file, long ref) {}
+
+    /**
+     * Shared timestamp columns recently read, of all blocks: a query reads each scrape target's column
+     * once rather than once per series (one target's series are spread over the block in label order).
+     * Bounded to about 8 MB (1,024 columns of 2,048 timestamps).
+     */
+    private static final SharedCache SHARED_CACHE = new SharedCache(1 << 20);
+
+    private static final class SharedCache {
+        private final long maxLongs;
+        private long longs;
+        private final java.util.LinkedHashMap<SharedKey, long[]> map = new java.util.LinkedHashMap<>(64, 0.75f, true);
+
+        SharedCache(long maxLongs) {
+            this.maxLongs = maxLongs;
+        }
+
+        synchronized long[] get(SharedKey k) {
+            return map.get(k);
+        }
+
+        synchronized void put(SharedKey k, long[] ts) {
+            long[] old = map.put(k, ts);
+            longs += ts.length - (old == null ? 0 : old.length);
+            var it = map.values().iterator();
+            while (longs > maxLongs && it.hasNext()) {
+                longs -= it.next().length;
+                it.remove();
+            }
         }
     }
 }

@@ -55,6 +55,14 @@ public final class DecimalChunk {
 
     /** The chunk's bytes, or null when some value is not a decimal this encoding can restore exactly. */
     public static byte[] encode(long[] ts, double[] vs, int n, int level) {
+        return encode(ts, vs, n, level, -1);
+    }
+
+    /**
+     * As {@link #encode(long[], double[], int, int)}; with {@code sharedRef >= 0} the timestamps are not
+     * written but referred to: the chunk at that offset of the same chunk file holds the same ones.
+     */
+    public static byte[] encode(long[] ts, double[] vs, int n, int level, long sharedRef) {
         if (n == 0) {
             return null;
         }
@@ -75,12 +83,16 @@ public final class DecimalChunk {
             sizeDod += varintSize(zigzag(i == 1 ? d : d - (m[i - 1] - m[i - 2])));
         }
         int mode = sizeDod < sizeDelta ? 1 : 0;
-        int tsMode = timestampMode(ts, n);
+        int tsMode = sharedRef >= 0 ? TS_SHARED : timestampMode(ts, n);
         Out out = new Out(n * 3 + 16);
         out.uvarint(n);
         out.uvarint(k);
         out.b.write(mode | tsMode << 1);
-        writeTimestamps(out, ts, n, tsMode);
+        if (tsMode == TS_SHARED) {
+            out.uvarint(sharedRef);
+        } else {
+            writeTimestamps(out, ts, n, tsMode);
+        }
         out.uvarint(zigzag(m[0]));
         for (int i = 1; i < n; i++) {
             long d = m[i] - m[i - 1];
@@ -96,23 +108,19 @@ public final class DecimalChunk {
 
     /** Iterates a chunk made by {@link #encode}; a chunk that does not decode is reported as corrupt. */
     public static SampleIterator iterator(byte[] chunk) {
-        In in = new In(chunk, 0, chunk.length);
-        int rawLength = in.count(64 << 20);
-        byte[] raw;
-        try {
-            raw = ZstdCodec.decompress(chunk, in.pos, chunk.length - in.pos, rawLength);
-        } catch (IllegalArgumentException e) {
-            throw new CorruptChunkException("zstd frame does not decompress: " + e.getMessage());
-        }
-        in = new In(raw, 0, raw.length);
-        int n = in.count(raw.length);
+        return iterator(chunk, SharedTimestamps.NONE);
+    }
+
+    /** As {@link #iterator(byte[])}; timestamps another chunk holds come from {@code shared}. */
+    public static SampleIterator iterator(byte[] chunk, SharedTimestamps shared) {
+        In in = payload(chunk);
+        int n = in.count(in.end);
         int k = in.count(MAX_SCALE);
-        int modes = in.count(3);
+        int modes = in.count(1 | TS_SHARED << 1);
         int mode = modes & 1;
-        long[] ts = new long[n];
         double[] vs = new double[n];
+        long[] ts = n > 0 ? readTimestamps(in, n, modes >> 1, shared) : new long[0];
         if (n > 0) {
-            readTimestamps(in, ts, n, modes >> 1);
             long m = unzigzag(in.uvarint());
             vs[0] = decode(m, k);
             long d = 0;
@@ -123,16 +131,46 @@ public final class DecimalChunk {
                 vs[i] = decode(m, k);
             }
         }
-        if (in.pos != raw.length) {
-            throw new CorruptChunkException((raw.length - in.pos) + " bytes left after " + n + " samples");
+        if (in.pos != in.end) {
+            throw new CorruptChunkException((in.end - in.pos) + " bytes left after " + n + " samples");
         }
         return new io.sightline.tsdb.ArraySampleIterator(ts, vs, n);
+    }
+
+    /**
+     * The chunk's own timestamps, for chunks that share them.
+     *
+     * @throws CorruptChunkException if it does not decode or refers to another chunk's timestamps itself
+     */
+    public static long[] timestamps(byte[] chunk) {
+        In in = payload(chunk);
+        int n = in.count(in.end);
+        in.count(MAX_SCALE);
+        int modes = in.count(1 | TS_SHARED << 1);
+        if (n == 0 || modes >> 1 == TS_SHARED) {
+            throw new CorruptChunkException("holds no timestamps of its own to share");
+        }
+        return readTimestamps(in, n, modes >> 1, SharedTimestamps.NONE);
+    }
+
+    private static In payload(byte[] chunk) {
+        In in = new In(chunk, 0, chunk.length);
+        int rawLength = in.count(64 << 20);
+        byte[] raw;
+        try {
+            raw = ZstdCodec.decompress(chunk, in.pos, chunk.length - in.pos, rawLength);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptChunkException("zstd frame does not decompress: " + e.getMessage());
+        }
+        return new In(raw, 0, raw.length);
     }
 
     /** Timestamps as deltas of deltas. */
     static final int TS_DOD = 0;
     /** Timestamps as offsets from a grid of the median interval, re-anchored after a gap. */
     static final int TS_GRID = 1;
+    /** Timestamps are another chunk's: a varint offset of its record in the same chunk file. */
+    public static final int TS_SHARED = 2;
 
     /**
      * The smaller timestamp encoding for these timestamps (as varints): deltas of deltas suit timestamps
@@ -203,8 +241,29 @@ public final class DecimalChunk {
         }
     }
 
+    /**
+     * Reads what {@link #writeTimestamps} wrote, or for {@link #TS_SHARED} the reference and then the
+     * timestamps from {@code shared}; timestamps that do not increase make a corrupt chunk.
+     */
+    static long[] readTimestamps(In in, int n, int tsMode, SharedTimestamps shared) {
+        if (tsMode == TS_SHARED) {
+            long ref = in.uvarint();
+            long[] ts = shared.timestamps(ref, n);
+            if (ts.length != n) {
+                throw new CorruptChunkException("the chunk at " + ref + " holds " + ts.length + " timestamps, not " + n);
+            }
+            return ts;
+        }
+        long[] ts = new long[n];
+        readTimestamps(in, ts, n, tsMode);
+        return ts;
+    }
+
     /** Reads what {@link #writeTimestamps} wrote; timestamps that do not increase make a corrupt chunk. */
     static void readTimestamps(In in, long[] ts, int n, int tsMode) {
+        if (tsMode != TS_DOD && tsMode != TS_GRID) {
+            throw new CorruptChunkException("unknown timestamp mode " + tsMode);
+        }
         ts[0] = unzigzag(in.uvarint());
         if (tsMode == TS_DOD) {
             long d = 0;

@@ -11,25 +11,25 @@ import io.sightline.tsdb.fileio.ZstdCodec;
  * of their own, which zstd could not shrink. Against an {@link XorChunk} this saves most of the
  * timestamps' bits when they jitter: a sender's ±2 ms cost 9 bits per sample there and about 3 here.
  *
- * <p>Format: varint n; varint raw length of the timestamp section, varint length of its zstd frame,
- * the frame (timestamp section: byte timestamp mode, the timestamps as {@link DecimalChunk} writes
- * them); then the values' bit stream ({@link XorValues}), most significant bit first, to the end.
+ * <p>Format: varint n; byte timestamp mode (as in {@link DecimalChunk}); for
+ * {@link DecimalChunk#TS_SHARED} varint offset of the chunk whose timestamps these are, otherwise varint
+ * raw length of the timestamps, varint length of their zstd frame, the frame (the timestamps as
+ * {@link DecimalChunk} writes them); then the values' bit stream ({@link XorValues}), most significant
+ * bit first, to the end.
  */
 public final class FloatChunk {
     private FloatChunk() {}
 
     /** The chunk's bytes; {@code n} must be at least 1 and timestamps increasing. */
     public static byte[] encode(long[] ts, double[] vs, int n, int level) {
+        return encode(ts, vs, n, level, -1);
+    }
+
+    /** As {@link #encode(long[], double[], int, int)}; {@code sharedRef} as in {@link DecimalChunk}. */
+    public static byte[] encode(long[] ts, double[] vs, int n, int level, long sharedRef) {
         if (n < 1) {
             throw new IllegalArgumentException("BUG: empty chunk");
         }
-        int tsMode = DecimalChunk.timestampMode(ts, n);
-        DecimalChunk.Out times = new DecimalChunk.Out(n * 2 + 16);
-        times.b.write(tsMode);
-        DecimalChunk.writeTimestamps(times, ts, n, tsMode);
-        byte[] raw = times.b.toByteArray();
-        byte[] z = ZstdCodec.compress(raw, 0, raw.length, level);
-
         BitWriter w = new BitWriter(n * 8 + 8);
         XorValues.Writer values = new XorValues.Writer();
         values.first(w, Double.doubleToRawLongBits(vs[0]));
@@ -39,45 +39,82 @@ public final class FloatChunk {
         byte[] bits = w.buffer();
         int bitBytes = (int) ((w.bitLength() + 7) >>> 3);
 
-        DecimalChunk.Out out = new DecimalChunk.Out(z.length + bitBytes + 16);
+        DecimalChunk.Out out = new DecimalChunk.Out(bitBytes + n / 2 + 32);
         out.uvarint(n);
-        out.uvarint(raw.length);
-        out.uvarint(z.length);
-        out.b.write(z, 0, z.length);
+        if (sharedRef >= 0) {
+            out.b.write(DecimalChunk.TS_SHARED);
+            out.uvarint(sharedRef);
+        } else {
+            int tsMode = DecimalChunk.timestampMode(ts, n);
+            DecimalChunk.Out times = new DecimalChunk.Out(n * 2 + 16);
+            DecimalChunk.writeTimestamps(times, ts, n, tsMode);
+            byte[] raw = times.b.toByteArray();
+            byte[] z = ZstdCodec.compress(raw, 0, raw.length, level);
+            out.b.write(tsMode);
+            out.uvarint(raw.length);
+            out.uvarint(z.length);
+            out.b.write(z, 0, z.length);
+        }
         out.b.write(bits, 0, bitBytes);
         return out.b.toByteArray();
     }
 
     /** Iterates a chunk made by {@link #encode}; a chunk that does not decode is reported as corrupt. */
     public static SampleIterator iterator(byte[] chunk) {
+        return iterator(chunk, SharedTimestamps.NONE);
+    }
+
+    /** As {@link #iterator(byte[])}; timestamps another chunk holds come from {@code shared}. */
+    public static SampleIterator iterator(byte[] chunk, SharedTimestamps shared) {
         DecimalChunk.In in = new DecimalChunk.In(chunk, 0, chunk.length);
         int n = in.count(XorChunk.MAX_SAMPLES);
-        int rawLength = in.count(64 << 20);
-        int zLength = in.count(chunk.length - in.pos);
         if (n < 1) {
             throw new CorruptChunkException("float chunk without samples");
         }
-        byte[] raw;
-        try {
-            raw = ZstdCodec.decompress(chunk, in.pos, zLength, rawLength);
-        } catch (IllegalArgumentException e) {
-            throw new CorruptChunkException("zstd frame does not decompress: " + e.getMessage());
-        }
-        int valuesAt = in.pos + zLength;
-        DecimalChunk.In times = new DecimalChunk.In(raw, 0, raw.length);
-        int tsMode = times.count(1);
-        long[] ts = new long[n];
-        DecimalChunk.readTimestamps(times, ts, n, tsMode);
-        if (times.pos != raw.length) {
-            throw new CorruptChunkException((raw.length - times.pos) + " bytes left after " + n + " timestamps");
-        }
+        long[] ts = timestamps(in, n, shared);
         double[] vs = new double[n];
-        BitReader r = new BitReader(chunk, valuesAt * 8L, chunk.length * 8L);
+        BitReader r = new BitReader(chunk, in.pos * 8L, chunk.length * 8L);
         XorValues.Reader values = new XorValues.Reader();
         vs[0] = Double.longBitsToDouble(values.first(r));
         for (int i = 1; i < n; i++) {
             vs[i] = Double.longBitsToDouble(values.next(r));
         }
         return new ArraySampleIterator(ts, vs, n);
+    }
+
+    /** The chunk's own timestamps, for chunks that share them; see {@link DecimalChunk#timestamps}. */
+    public static long[] timestamps(byte[] chunk) {
+        DecimalChunk.In in = new DecimalChunk.In(chunk, 0, chunk.length);
+        int n = in.count(XorChunk.MAX_SAMPLES);
+        if (n < 1) {
+            throw new CorruptChunkException("float chunk without samples");
+        }
+        return timestamps(in, n, (ref, count) -> {
+            throw new CorruptChunkException("holds no timestamps of its own to share");
+        });
+    }
+
+    /** Reads the timestamp part; leaves {@code in} at the values' bit stream. */
+    private static long[] timestamps(DecimalChunk.In in, int n, SharedTimestamps shared) {
+        int tsMode = in.count(DecimalChunk.TS_SHARED);
+        if (tsMode == DecimalChunk.TS_SHARED) {
+            return DecimalChunk.readTimestamps(in, n, tsMode, shared);
+        }
+        int rawLength = in.count(64 << 20);
+        int zLength = in.count(in.end - in.pos);
+        byte[] raw;
+        try {
+            raw = ZstdCodec.decompress(in.buf, in.pos, zLength, rawLength);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptChunkException("zstd frame does not decompress: " + e.getMessage());
+        }
+        in.pos += zLength;
+        DecimalChunk.In times = new DecimalChunk.In(raw, 0, raw.length);
+        long[] ts = new long[n];
+        DecimalChunk.readTimestamps(times, ts, n, tsMode);
+        if (times.pos != raw.length) {
+            throw new CorruptChunkException((raw.length - times.pos) + " bytes left after " + n + " timestamps");
+        }
+        return ts;
     }
 }

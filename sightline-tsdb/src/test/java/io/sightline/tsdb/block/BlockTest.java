@@ -328,6 +328,85 @@ class BlockTest {
         }
     }
 
+    /**
+     * Series scraped from one target have the same timestamps; the block stores them once. Written with
+     * jittered timestamps (which cost most), read back exact, also seeking, after a rewrite (compaction),
+     * and with every offset of the file tried as a record.
+     */
+    @Test
+    void seriesOfOneTarget_shareTimestamps_andReadBackExact() throws Exception {
+        Random r = new Random(41);
+        int targets = 3;
+        int perTarget = 40;
+        TreeMap<Labels, TreeMap<Long, Long>> unshared = new TreeMap<>();
+        for (int target = 0; target < targets; target++) {
+            long[] ts = new long[5000];
+            long t = 1_000_000;
+            for (int i = 0; i < ts.length; i++) {
+                t += 15_000;
+                ts[i] = t + r.nextInt(5) - 2;
+            }
+            for (int s = 0; s < perTarget; s++) {
+                TreeMap<Long, Long> samples = new TreeMap<>();
+                TreeMap<Long, Long> apart = new TreeMap<>();
+                double v = 0;
+                for (int i = 0; i < ts.length; i++) {
+                    v = s % 8 == 0 ? r.nextGaussian() : v + r.nextInt(10);
+                    samples.put(ts[i], Double.doubleToRawLongBits(v));
+                    // the same but for one timestamp per chunk: each series keeps its own
+                    apart.put(i % 2048 == 1000 ? ts[i] + 1 + s : ts[i], Double.doubleToRawLongBits(v));
+                }
+                Labels l = labels("__name__", "m" + s, "instance", "t" + target);
+                expected.put(l, samples);
+                unshared.put(l, apart);
+            }
+        }
+        List<BlockWriter.SeriesSource> sources = new ArrayList<>();
+        expected.forEach((l, samples) -> sources.add(source(l, samples)));
+        BlockMeta meta = BlockWriter.write(dir, 0, Long.MAX_VALUE, 1, List.of(), sources);
+        List<BlockWriter.SeriesSource> apartSources = new ArrayList<>();
+        unshared.forEach((l, samples) -> apartSources.add(source(l, samples)));
+        BlockMeta apart = BlockWriter.write(dir, 0, Long.MAX_VALUE, 1, List.of(), apartSources);
+        assertThat((double) meta.files().chunks() / apart.files().chunks())
+                .as("chunk bytes with shared timestamps against each series its own").isLessThan(0.85);
+
+        Block b = Block.open(dir.resolve(meta.id()));
+        try (Querier q = b.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            assertThat(read(q, LabelMatcher.regex("__name__", ".+"))).isEqualTo(expected);
+        }
+        for (int round = 0; round < 100; round++) {
+            Labels l = labels("__name__", "m" + r.nextInt(perTarget), "instance", "t" + r.nextInt(targets));
+            TreeMap<Long, Long> want = expected.get(l);
+            long target = want.firstKey() + (long) (r.nextDouble() * (want.lastKey() - want.firstKey()));
+            try (Querier q = b.querier(target, Long.MAX_VALUE)) {
+                SeriesSet set = q.select(true, null, LabelMatcher.equal("__name__", l.get("__name__")),
+                        LabelMatcher.equal("instance", l.get("instance")));
+                assertThat(set.next()).isTrue();
+                SampleIterator it = set.at().iterator(null);
+                assertThat(it.seek(target)).isTrue();
+                assertThat(it.timestamp()).isEqualTo(want.ceilingKey(target));
+                assertThat(Double.doubleToRawLongBits(it.value())).isEqualTo(want.ceilingEntry(target).getValue());
+            }
+        }
+        BlockMeta rewritten = BlockWriter.write(dir, 0, Long.MAX_VALUE, 2, List.of(meta.id()), b.seriesSources());
+        assertThat(rewritten.files().chunks()).isEqualTo(meta.files().chunks());
+        try (Querier q = Block.open(dir.resolve(rewritten.id())).querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            assertThat(read(q, LabelMatcher.regex("__name__", ".+"))).isEqualTo(expected);
+        }
+        ChunkFile chunks = b.chunks();
+        // The first records: the first series of each target (timestamps of their own) and others sharing.
+        for (long at = BlockWriter.CHUNKS_MAGIC.length; at < Math.min(40_000, meta.files().chunks()); at++) {
+            try {
+                SampleIterator it = chunks.iterator(at, at + ChunkFile.MIN_READ, new ChunkFile.ReadAhead());
+                while (it.next()) {
+                    it.value();
+                }
+            } catch (CorruptBlockException expected) {
+                assertThat(expected.getMessage()).contains("chunks");
+            }
+        }
+    }
+
     @Test
     void chunkRecordLengths_outsideTheFile_areCorruption() throws Exception {
         BlockMeta meta = writeRandom(8, 5, 0, 10_000_000);
