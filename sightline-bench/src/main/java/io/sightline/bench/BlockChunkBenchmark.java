@@ -55,11 +55,7 @@ public class BlockChunkBenchmark {
             vs[i] = shape.equals("counter") ? c : c / 100.0;
         }
         decimal = DecimalChunk.encode(ts, vs, N, 3);
-        XorChunk x = new XorChunk();
-        for (int i = 0; i < N; i++) {
-            x.append(ts[i], vs[i]);
-        }
-        xor = x.bytes();
+        xor = xorChunk(ts, vs);
         System.out.printf("%n%s: decimal %.3f B/sample, XOR %.3f B/sample%n", shape, decimal.length / (double) N,
                 xor.length / (double) N);
     }
@@ -73,18 +69,26 @@ public class BlockChunkBenchmark {
     @Benchmark
     @OperationsPerInvocation(N)
     public double iterateDecimal() {
-        SampleIterator it = DecimalChunk.iterator(decimal);
-        double sum = 0;
-        while (it.next()) {
-            sum += it.value() + it.timestamp();
-        }
-        return sum;
+        return drain(DecimalChunk.iterator(decimal));
     }
 
     @Benchmark
     @OperationsPerInvocation(N)
     public double iterateXor() {
-        SampleIterator it = XorChunk.iterator(xor);
+        return drain(XorChunk.iterator(xor));
+    }
+
+    /** The head's encoding of the same samples, for comparison. */
+    static byte[] xorChunk(long[] ts, double[] vs) {
+        XorChunk x = new XorChunk();
+        for (int i = 0; i < ts.length; i++) {
+            x.append(ts[i], vs[i]);
+        }
+        return x.bytes();
+    }
+
+    /** Reads every sample, so that nothing is optimised away. */
+    static double drain(SampleIterator it) {
         double sum = 0;
         while (it.next()) {
             sum += it.value() + it.timestamp();

@@ -1,6 +1,5 @@
 package io.sightline.bench;
 
-import io.sightline.tsdb.SampleIterator;
 import io.sightline.tsdb.chunk.FloatChunk;
 import io.sightline.tsdb.chunk.XorChunk;
 import java.util.Random;
@@ -55,11 +54,7 @@ public class FloatChunkBenchmark {
             vs[i] = 0.0042 * (1 + 0.3 * r.nextGaussian());
         }
         floats = FloatChunk.encode(ts, vs, N, 3);
-        XorChunk x = new XorChunk();
-        for (int i = 0; i < N; i++) {
-            x.append(ts[i], vs[i]);
-        }
-        xor = x.bytes();
+        xor = BlockChunkBenchmark.xorChunk(ts, vs);
         System.out.printf("%n%s: float %.3f B/sample, XOR %.3f B/sample%n", timestamps, floats.length / (double) N,
                 xor.length / (double) N);
     }
@@ -73,22 +68,12 @@ public class FloatChunkBenchmark {
     @Benchmark
     @OperationsPerInvocation(N)
     public double iterateFloat() {
-        SampleIterator it = FloatChunk.iterator(floats);
-        double sum = 0;
-        while (it.next()) {
-            sum += it.value() + it.timestamp();
-        }
-        return sum;
+        return BlockChunkBenchmark.drain(FloatChunk.iterator(floats));
     }
 
     @Benchmark
     @OperationsPerInvocation(N)
     public double iterateXor() {
-        SampleIterator it = XorChunk.iterator(xor);
-        double sum = 0;
-        while (it.next()) {
-            sum += it.value() + it.timestamp();
-        }
-        return sum;
+        return BlockChunkBenchmark.drain(XorChunk.iterator(xor));
     }
 }

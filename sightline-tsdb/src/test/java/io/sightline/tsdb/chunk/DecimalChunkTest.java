@@ -11,7 +11,11 @@ import org.junit.jupiter.api.Test;
 class DecimalChunkTest {
 
     private static void assertRoundTrip(long[] ts, double[] vs, int n, byte[] chunk) {
-        SampleIterator it = DecimalChunk.iterator(chunk);
+        assertSamples(DecimalChunk.iterator(chunk), ts, vs, n);
+    }
+
+    /** The iterator gives exactly these samples, values bit for bit. */
+    static void assertSamples(SampleIterator it, long[] ts, double[] vs, int n) {
         for (int i = 0; i < n; i++) {
             assertThat(it.next()).isTrue();
             assertThat(it.timestamp()).isEqualTo(ts[i]);

@@ -12,14 +12,7 @@ import org.junit.jupiter.api.Test;
 class FloatChunkTest {
 
     private static void assertRoundTrip(long[] ts, double[] vs, int n, byte[] chunk) {
-        SampleIterator it = FloatChunk.iterator(chunk);
-        for (int i = 0; i < n; i++) {
-            assertThat(it.next()).isTrue();
-            assertThat(it.timestamp()).isEqualTo(ts[i]);
-            assertThat(Double.doubleToRawLongBits(it.value())).as("value %d: %s", i, vs[i])
-                    .isEqualTo(Double.doubleToRawLongBits(vs[i]));
-        }
-        assertThat(it.next()).isFalse();
+        DecimalChunkTest.assertSamples(FloatChunk.iterator(chunk), ts, vs, n);
     }
 
     private static double anyValue(Random r, double previous) {
