@@ -83,7 +83,8 @@ public final class DecimalChunk {
             sizeDod += varintSize(zigzag(i == 1 ? d : d - (m[i - 1] - m[i - 2])));
         }
         int mode = sizeDod < sizeDelta ? 1 : 0;
-        int tsMode = sharedRef >= 0 ? TS_SHARED : timestampMode(ts, n);
+        long step = sharedRef >= 0 ? 0 : gridStep(ts, n);
+        int tsMode = sharedRef >= 0 ? TS_SHARED : timestampMode(step);
         Out out = new Out(n * 3 + 16);
         out.uvarint(n);
         out.uvarint(k);
@@ -91,7 +92,7 @@ public final class DecimalChunk {
         if (tsMode == TS_SHARED) {
             out.uvarint(sharedRef);
         } else {
-            writeTimestamps(out, ts, n, tsMode);
+            writeTimestamps(out, ts, n, step);
         }
         out.uvarint(zigzag(m[0]));
         for (int i = 1; i < n; i++) {
@@ -173,13 +174,14 @@ public final class DecimalChunk {
     public static final int TS_SHARED = 2;
 
     /**
-     * The smaller timestamp encoding for these timestamps (as varints): deltas of deltas suit timestamps
-     * on an exact grid; offsets from the grid suit a sender's jitter of a few milliseconds, which costs
+     * The smaller timestamp encoding for these timestamps (as varints): the grid's step (the median
+     * interval, at least 1) when offsets from it are smaller, 0 when deltas of deltas are. Deltas of deltas
+     * suit timestamps on an exact grid; offsets suit a sender's jitter of a few milliseconds, which costs
      * deltas of deltas about twice as many distinct values.
      */
-    static int timestampMode(long[] ts, int n) {
+    static long gridStep(long[] ts, int n) {
         if (n < 3) {
-            return TS_DOD;
+            return 0;
         }
         long step = medianInterval(ts, n);
         long sizeDod = 0;
@@ -197,10 +199,15 @@ public final class DecimalChunk {
                 anchorAt = i;
             }
         }
-        return sizeGrid < sizeDod ? TS_GRID : TS_DOD;
+        return sizeGrid < sizeDod ? step : 0;
     }
 
-    private static long medianInterval(long[] ts, int n) {
+    /** The timestamp mode {@link #gridStep} chose. */
+    static int timestampMode(long gridStep) {
+        return gridStep > 0 ? TS_GRID : TS_DOD;
+    }
+
+    static long medianInterval(long[] ts, int n) {
         long[] d = new long[n - 1];
         for (int i = 1; i < n; i++) {
             d[i - 1] = ts[i] - ts[i - 1];
@@ -210,13 +217,14 @@ public final class DecimalChunk {
     }
 
     /**
-     * Writes timestamps: zigzag t0; then for {@link #TS_DOD} zigzag (t1 - t0) and the deltas of deltas;
-     * for {@link #TS_GRID} zigzag step, then per sample zigzag {@code t - (anchor + (i - anchorIndex) *
-     * step)}, the anchor (first t0) moving to a sample whose offset is beyond half a step.
+     * Writes timestamps: zigzag t0; then for {@code gridStep} 0 ({@link #TS_DOD}) zigzag (t1 - t0) and
+     * the deltas of deltas; otherwise ({@link #TS_GRID}) zigzag step, then per sample zigzag {@code t -
+     * (anchor + (i - anchorIndex) * step)}, the anchor (first t0) moving to a sample whose offset is
+     * beyond half a step.
      */
-    static void writeTimestamps(Out out, long[] ts, int n, int tsMode) {
+    static void writeTimestamps(Out out, long[] ts, int n, long gridStep) {
         out.uvarint(zigzag(ts[0]));
-        if (tsMode == TS_DOD) {
+        if (gridStep == 0) {
             for (int i = 1; i < n; i++) {
                 long d = ts[i] - ts[i - 1];
                 out.uvarint(zigzag(i == 1 ? d : d - (ts[i - 1] - ts[i - 2])));
@@ -226,7 +234,7 @@ public final class DecimalChunk {
         if (n < 2) {
             return;
         }
-        long step = medianInterval(ts, n);
+        long step = gridStep;
         out.uvarint(zigzag(step));
         long half = step / 2;
         long anchor = ts[0];
@@ -250,7 +258,8 @@ public final class DecimalChunk {
             long ref = in.uvarint();
             long[] ts = shared.timestamps(ref, n);
             if (ts.length != n) {
-                throw new CorruptChunkException("the chunk at " + ref + " holds " + ts.length + " timestamps, not " + n);
+                throw new CorruptChunkException(
+                        "the chunk at " + ref + " holds " + ts.length + " timestamps, not " + n);
             }
             return ts;
         }

@@ -45,12 +45,12 @@ public final class FloatChunk {
             out.b.write(DecimalChunk.TS_SHARED);
             out.uvarint(sharedRef);
         } else {
-            int tsMode = DecimalChunk.timestampMode(ts, n);
+            long step = DecimalChunk.gridStep(ts, n);
             DecimalChunk.Out times = new DecimalChunk.Out(n * 2 + 16);
-            DecimalChunk.writeTimestamps(times, ts, n, tsMode);
+            DecimalChunk.writeTimestamps(times, ts, n, step);
             byte[] raw = times.b.toByteArray();
             byte[] z = ZstdCodec.compress(raw, 0, raw.length, level);
-            out.b.write(tsMode);
+            out.b.write(DecimalChunk.timestampMode(step));
             out.uvarint(raw.length);
             out.uvarint(z.length);
             out.b.write(z, 0, z.length);

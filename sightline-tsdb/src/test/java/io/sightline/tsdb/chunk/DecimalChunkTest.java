@@ -68,9 +68,14 @@ class DecimalChunkTest {
         return ts;
     }
 
+    /** The grid step the writer would take; 1 for chunks too short to have a median interval. */
+    private static long gridOf(long[] ts, int n) {
+        return n < 2 ? 1 : DecimalChunk.medianInterval(ts, n);
+    }
+
     private static long[] decodeTimestamps(long[] ts, int n, int mode) {
         DecimalChunk.Out out = new DecimalChunk.Out(16);
-        DecimalChunk.writeTimestamps(out, ts, n, mode);
+        DecimalChunk.writeTimestamps(out, ts, n, mode == DecimalChunk.TS_DOD ? 0 : gridOf(ts, n));
         byte[] b = out.b.toByteArray();
         DecimalChunk.In in = new DecimalChunk.In(b, 0, b.length);
         long[] back = new long[n];
@@ -126,8 +131,8 @@ class DecimalChunkTest {
         for (int i = 0; i < aligned.length; i++) {
             aligned[i] = 1_796_000_000_000L + i * 15_000L + (i == 700 ? 12 : 0); // one late scrape
         }
-        assertThat(DecimalChunk.timestampMode(jitter, 2048)).isEqualTo(DecimalChunk.TS_GRID);
-        assertThat(DecimalChunk.timestampMode(aligned, 2048)).isEqualTo(DecimalChunk.TS_DOD);
+        assertThat(DecimalChunk.gridStep(jitter, 2048)).as("grid offsets, step 15 s").isEqualTo(15_000);
+        assertThat(DecimalChunk.gridStep(aligned, 2048)).as("deltas of deltas").isZero();
 
         double[] counter = new double[2048];
         for (int i = 1; i < counter.length; i++) {
@@ -142,7 +147,7 @@ class DecimalChunkTest {
 
     private static int compressedTimestamps(long[] ts, int mode) {
         DecimalChunk.Out out = new DecimalChunk.Out(16);
-        DecimalChunk.writeTimestamps(out, ts, ts.length, mode);
+        DecimalChunk.writeTimestamps(out, ts, ts.length, mode == DecimalChunk.TS_DOD ? 0 : gridOf(ts, ts.length));
         byte[] b = out.b.toByteArray();
         return io.sightline.tsdb.fileio.ZstdCodec.compress(b, 0, b.length, 3).length;
     }
@@ -207,7 +212,13 @@ class DecimalChunkTest {
             vs[i] = i * 3;
         }
         byte[] good = DecimalChunk.encode(ts, vs, 500, 3);
-        Random r = new Random(3);
+        assertDamageOnlyCorrupts(good, new Random(3), DecimalChunk::iterator);
+        assertThatThrownBy(() -> DecimalChunk.iterator(new byte[0])).isInstanceOf(CorruptChunkException.class);
+    }
+
+    /** Flipped bytes and truncations of a good chunk decode or fail as corrupt, never otherwise. */
+    static void assertDamageOnlyCorrupts(byte[] good, Random r,
+            java.util.function.Function<byte[], SampleIterator> decode) {
         for (int round = 0; round < 3000; round++) {
             byte[] bad = good.clone();
             int flips = 1 + r.nextInt(3);
@@ -218,7 +229,7 @@ class DecimalChunkTest {
                 bad = java.util.Arrays.copyOf(bad, r.nextInt(bad.length));
             }
             try {
-                SampleIterator it = DecimalChunk.iterator(bad);
+                SampleIterator it = decode.apply(bad);
                 while (it.next()) {
                     it.value();
                 }
@@ -226,6 +237,5 @@ class DecimalChunkTest {
                 // the only failure allowed
             }
         }
-        assertThatThrownBy(() -> DecimalChunk.iterator(new byte[0])).isInstanceOf(CorruptChunkException.class);
     }
 }
