@@ -758,6 +758,11 @@ public final class Parser {
             advance();
             return new DurationExpr.Literal(parseNumber(t), false, t.text());
         }
+        if (t.isWord("inf") || t.isWord("nan")) {
+            // numbers as in any expression (Prometheus lexes them as numbers); the printer writes +Inf
+            advance();
+            return new DurationExpr.Literal(t.isWord("inf") ? Double.POSITIVE_INFINITY : Double.NaN, false, t.text());
+        }
         if (t.is("(")) {
             advance();
             DurationExpr inner = durationExpr(0);

@@ -38,6 +38,9 @@ class ParserTest {
                 Arguments.of("SUM BY (a) (x)", "sum by (a) (x)"),
                 Arguments.of("foo # comment", "foo"),
                 Arguments.of("x offset step()", "x offset step()"),
+                // Inf and NaN are numbers in durations too (a fuzz finding: 1e400 printed as +Inf).
+                Arguments.of("x[5m % 1e400]", "x[5m % +Inf]"),
+                Arguments.of("x[5m % inf]", "x[5m % +Inf]"),
                 // Names the parser would read otherwise keep their braces (a fuzz finding: {"or"}).
                 Arguments.of("{\"or\"}", "{__name__=\"or\"}"),
                 Arguments.of("{__name__=\"by\"}", "{__name__=\"by\"}"),
@@ -79,6 +82,8 @@ class ParserTest {
                 Arguments.of("sum(x) offset 1m", "offset modifier must be preceded by an instant vector selector"),
                 Arguments.of("x[0s]", "range must be greater than 0"),
                 Arguments.of("x[5m/0]", "division by zero in duration expression"),
+                Arguments.of("x[1m + inf]", "1:2: parse error: duration is out of range"),
+                Arguments.of("x offset (NaN)", "duration is out of range"),
                 Arguments.of("\"abc", "unterminated quoted string"),
                 Arguments.of("\"\\q\"", "unknown escape sequence"),
                 Arguments.of("\"\\U9EEEE4E9\"", "invalid Unicode code point in escape sequence"),
