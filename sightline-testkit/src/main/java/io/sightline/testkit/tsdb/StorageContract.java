@@ -305,6 +305,61 @@ public abstract class StorageContract {
         assertThat(read(s, T0, T0 + 1, name("ok"))).hasSize(3);
     }
 
+    /**
+     * Two batches each create new series up to the series limit: the later commit finds the limit
+     * reached and drops only its new series' samples, keeping those of existing series.
+     */
+    @Test
+    void seriesLimitReachedByAnotherCommit_dropsOnlyTheNewSeries() throws Exception {
+        Storage s = open(StorageOptions.DEFAULTS.withLimits(new StorageOptions.Limits(3, 10, 64, 64)));
+        appendAll(s, series("old"), T0, 1);
+        Appender first = s.appender();
+        Appender second = s.appender();
+        first.append(0, series("a"), T0, 1);
+        first.append(0, series("b"), T0, 1);
+        second.append(0, series("old"), T0 + 1000, 2);
+        second.append(0, series("c"), T0, 3);
+        second.append(0, series("c"), T0 + 1000, 4);
+        second.append(0, series("old"), T0 + 2000, 5);
+        first.commit();
+        second.commit();
+        assertThat(read(s, T0, T0 + 5000, name("old")).get(series("old")))
+                .containsExactly(Map.entry(T0, bits(1)), Map.entry(T0 + 1000, bits(2)), Map.entry(T0 + 2000, bits(5)));
+        assertThat(read(s, T0, T0 + 5000, name("c"))).isEmpty();
+        assertThat(read(s, T0, T0 + 5000, name("a"))).hasSize(1);
+        assertThat(s.stats().samplesDroppedAtCommit()).isEqualTo(2);
+    }
+
+    /** Batches far larger than usual, interleaving many series, then small ones: all exact. */
+    @Test
+    void largeInterleavedBatches_thenSmallOnes_landExactly() throws Exception {
+        Storage s = open();
+        int seriesCount = 97;
+        int perSeries = 500;
+        Appender a = s.appender();
+        for (int i = 0; i < perSeries; i++) {
+            for (int k = 0; k < seriesCount; k++) {
+                a.append(0, series("big", "k", Integer.toString(k)), T0 + i * 1000L, k * 1_000_000.0 + i);
+            }
+        }
+        int last = perSeries - 1;
+        a.append(0, series("big", "k", "5"), T0 + last * 1000L, 5 * 1_000_000.0 + last); // same value: ignored
+        assertThatThrownBy(() -> a.append(0, series("big", "k", "5"), T0 + 7 * 1000L, -1))
+                .isInstanceOf(StorageException.DuplicateSample.class);
+        a.commit();
+        for (int round = 0; round < 3; round++) {
+            appendAll(s, series("big", "k", "0"), T0 + (perSeries + round) * 1000L, -round);
+        }
+        var got = read(s, T0, T0 + 10_000_000L, name("big"));
+        assertThat(got).hasSize(seriesCount);
+        for (int k = 0; k < seriesCount; k++) {
+            var samples = got.get(series("big", "k", Integer.toString(k)));
+            assertThat(samples).hasSize(k == 0 ? perSeries + 3 : perSeries);
+            assertThat(samples.get(T0 + 123_000L)).isEqualTo(bits(k * 1_000_000.0 + 123));
+        }
+        assertThat(got.get(series("big", "k", "0")).get(T0 + (perSeries + 2) * 1000L)).isEqualTo(bits(-2));
+    }
+
     @Test
     void conflictingAppenders_laterCommitLoses_andIsCounted() throws Exception {
         Storage s = open();

@@ -31,7 +31,24 @@ public final class ZstdCodec {
     /** One zstd frame holding {@code src[offset, offset + length)}, compressed at {@code level}. */
     public static byte[] compress(byte[] src, int offset, int length, int level) {
         java.util.Objects.checkFromIndexSize(offset, length, src.length);
-        byte[] dst = new byte[(int) Math.min(Integer.MAX_VALUE - 16, Zstd.compressBound(length))];
+        byte[] dst = new byte[compressBound(length)];
+        return Arrays.copyOf(dst, compress(src, offset, length, level, dst));
+    }
+
+    /** The largest frame {@link #compress} can make of {@code length} bytes. */
+    public static int compressBound(int length) {
+        return (int) Math.min(Integer.MAX_VALUE - 16, Zstd.compressBound(length));
+    }
+
+    /**
+     * Compresses {@code src[offset, offset + length)} into the start of {@code dst}, which holds at least
+     * {@link #compressBound} bytes, and returns the frame's length.
+     */
+    public static int compress(byte[] src, int offset, int length, int level, byte[] dst) {
+        java.util.Objects.checkFromIndexSize(offset, length, src.length);
+        if (dst.length < compressBound(length)) {
+            throw new IllegalArgumentException("zstd: " + dst.length + " bytes cannot hold the frame of " + length);
+        }
         ZstdCompressCtx ctx = COMPRESSORS.poll();
         if (ctx == null) {
             ctx = new ZstdCompressCtx();
@@ -47,7 +64,7 @@ public final class ZstdCodec {
         if (!COMPRESSORS.offer(ctx)) {
             ctx.close();
         }
-        return Arrays.copyOf(dst, size);
+        return size;
     }
 
     /**

@@ -50,6 +50,22 @@ final class Head {
         this.chunkRange = chunkRange;
     }
 
+    /** Scratch arrays of appenders, kept for the next batch: at most a few, one per core or so. */
+    private final java.util.concurrent.ArrayBlockingQueue<HeadAppender.Scratch> scratch =
+            new java.util.concurrent.ArrayBlockingQueue<>(Math.max(2, Runtime.getRuntime().availableProcessors() * 2));
+
+    HeadAppender.Scratch takeScratch() {
+        HeadAppender.Scratch s = scratch.poll();
+        return s != null ? s : new HeadAppender.Scratch();
+    }
+
+    /** Takes back an appender's scratch whose first {@code used} samples were recorded. */
+    void giveBackScratch(HeadAppender.Scratch s, int used) {
+        if (s.reset(used)) {
+            scratch.offer(s);
+        }
+    }
+
     /** The oldest timestamp a sample may have now: refused before it as too old. */
     long minValid(long maxTNow) {
         long byWindow = maxTNow == Long.MIN_VALUE ? Long.MIN_VALUE

@@ -20,38 +20,79 @@ import java.util.Map;
 final class HeadAppender implements Appender {
     private final Head head;
     private final Map<Labels, Entry> entries = new HashMap<>();
-    private long[] ts = new long[64];
-    private double[] vs = new double[64];
-    private Entry[] owner = new Entry[64];
+    /** This batch's samples, taken from the head's pool and given back at commit or rollback. */
+    private Scratch scratch;
     private int n;
     private int newSeries;
     private boolean done;
 
-    /** This batch's samples of one series. */
+    /** This batch's samples of one series: a chain of indexes through {@link Scratch#next}. */
     private static final class Entry {
         final Labels labels;
         MemSeries series;
         Head.NewSeries fresh;
         long lastT = Long.MIN_VALUE;
-        int[] idx = new int[4];
+        int first = -1;
+        int last = -1;
         int count;
 
         Entry(Labels labels, MemSeries series) {
             this.labels = labels;
             this.series = series;
         }
+    }
 
-        void add(int i, long t) {
-            if (count == idx.length) {
-                idx = Arrays.copyOf(idx, count * 2);
-            }
-            idx[count++] = i;
-            lastT = Math.max(lastT, t);
+    /**
+     * The arrays a batch is recorded in and its WAL record is encoded in. Ingest makes thousands of
+     * batches a second; growing fresh arrays for each was most of what it allocated, and arrays still in
+     * use at a young collection were copied to the old generation, which then grew. So batches reuse them
+     * through {@link Head#scratch}: at most a few, each kept only while it is small.
+     */
+    static final class Scratch {
+        /** Batches larger than this many samples leave their arrays to the collector. */
+        static final int MAX_KEPT_SAMPLES = 1 << 15;
+        /** A WAL record larger than this is not kept for the next batch. */
+        static final int MAX_KEPT_WAL_BYTES = 1 << 20;
+
+        long[] ts = new long[256];
+        double[] vs = new double[256];
+        Entry[] owner = new Entry[256];
+        int[] next = new int[256];
+        long[] refs = new long[0];
+        final WalBatch batch = new WalBatch();
+
+        void grow() {
+            int cap = ts.length * 2;
+            ts = Arrays.copyOf(ts, cap);
+            vs = Arrays.copyOf(vs, cap);
+            owner = Arrays.copyOf(owner, cap);
+            next = Arrays.copyOf(next, cap);
+        }
+
+        /** Clears what refers to other objects; false when the arrays are too large to keep. */
+        boolean reset(int used) {
+            Arrays.fill(owner, 0, used, null);
+            batch.clear();
+            return ts.length <= MAX_KEPT_SAMPLES && batch.capacityBytes() <= MAX_KEPT_WAL_BYTES;
         }
     }
 
     HeadAppender(Head head) {
         this.head = head;
+    }
+
+    private Scratch scratch() {
+        if (scratch == null) {
+            scratch = head.takeScratch();
+        }
+        return scratch;
+    }
+
+    private void releaseScratch() {
+        if (scratch != null) {
+            head.giveBackScratch(scratch, n);
+            scratch = null;
+        }
     }
 
     @Override
@@ -104,9 +145,10 @@ final class HeadAppender implements Appender {
             }
         }
         if (existing == null && t <= e.lastT) {
-            for (int k = 0; k < e.count; k++) {
-                if (ts[e.idx[k]] == t) {
-                    existing = Double.doubleToRawLongBits(vs[e.idx[k]]);
+            Scratch sc = scratch;
+            for (int i = e.first, k = 0; k < e.count; i = sc.next[i], k++) {
+                if (sc.ts[i] == t) {
+                    existing = Double.doubleToRawLongBits(sc.vs[i]);
                     break;
                 }
             }
@@ -128,15 +170,21 @@ final class HeadAppender implements Appender {
     }
 
     private void record(Entry e, long t, double v) {
-        if (n == ts.length) {
-            ts = Arrays.copyOf(ts, n * 2);
-            vs = Arrays.copyOf(vs, n * 2);
-            owner = Arrays.copyOf(owner, n * 2);
+        Scratch sc = scratch();
+        if (n == sc.ts.length) {
+            sc.grow();
         }
-        ts[n] = t;
-        vs[n] = v;
-        owner[n] = e;
-        e.add(n, t);
+        sc.ts[n] = t;
+        sc.vs[n] = v;
+        sc.owner[n] = e;
+        if (e.count == 0) {
+            e.first = n;
+        } else {
+            sc.next[e.last] = n;
+        }
+        e.last = n;
+        e.count++;
+        e.lastT = Math.max(e.lastT, t);
         n++;
     }
 
@@ -149,11 +197,15 @@ final class HeadAppender implements Appender {
         if (n == 0) {
             return;
         }
-        head.commitLock.readLock().lock();
         try {
-            commitLocked();
+            head.commitLock.readLock().lock();
+            try {
+                commitLocked();
+            } finally {
+                head.commitLock.readLock().unlock();
+            }
         } finally {
-            head.commitLock.readLock().unlock();
+            releaseScratch();
         }
     }
 
@@ -178,24 +230,41 @@ final class HeadAppender implements Appender {
                     }
                 }
             }
-            long[] refs = new long[n];
-            long[] lts = new long[n];
-            double[] lvs = new double[n];
+            Scratch sc = scratch;
+            if (sc.refs.length < n) {
+                sc.refs = new long[sc.ts.length];
+            }
+            long[] refs = sc.refs;
+            long[] lts = sc.ts;
+            double[] lvs = sc.vs;
             int m = 0;
             for (int i = 0; i < n; i++) {
-                if (owner[i].series != null) {
-                    refs[m] = owner[i].series.ref;
-                    lts[m] = ts[i];
-                    lvs[m] = vs[i];
-                    m++;
-                }
+                MemSeries s = sc.owner[i].series;
+                refs[i] = s == null ? -1 : s.ref;
+                m += s == null ? 0 : 1;
             }
-            WalBatch batch = new WalBatch();
+            if (m < n) {
+                // Rare: the series limit refused some new series. Log the others' samples only.
+                long[] r = new long[m];
+                lts = new long[m];
+                lvs = new double[m];
+                for (int i = 0, k = 0; i < n; i++) {
+                    if (refs[i] >= 0) {
+                        r[k] = refs[i];
+                        lts[k] = sc.ts[i];
+                        lvs[k] = sc.vs[i];
+                        k++;
+                    }
+                }
+                refs = r;
+            }
+            WalBatch batch = sc.batch;
             batch.samples(refs, lts, lvs, m);
             head.wal.write(batch);
         } catch (IOException e) {
             throw new StorageException("cannot commit " + n + " samples: the write-ahead log failed: " + e.getMessage(), e);
         }
+        Scratch sc = scratch;
         long batchMax = Long.MIN_VALUE;
         long added = 0;
         long dropped = 0;
@@ -205,12 +274,13 @@ final class HeadAppender implements Appender {
                 continue;
             }
             synchronized (e.series) {
-                for (int k = 0; k < e.count; k++) {
-                    int i = e.idx[k];
-                    switch (recheck(e.series, ts[i], vs[i], maxTBefore)) {
+                for (int i = e.first, k = 0; k < e.count; i = sc.next[i], k++) {
+                    long t = sc.ts[i];
+                    double v = sc.vs[i];
+                    switch (recheck(e.series, t, v, maxTBefore)) {
                         case ADD -> {
-                            e.series.add(ts[i], vs[i]);
-                            batchMax = Math.max(batchMax, ts[i]);
+                            e.series.add(t, v);
+                            batchMax = Math.max(batchMax, t);
                             added++;
                         }
                         case DROP -> dropped++;
@@ -251,6 +321,7 @@ final class HeadAppender implements Appender {
     public void rollback() {
         done = true;
         entries.clear();
+        releaseScratch();
         n = 0;
     }
 }

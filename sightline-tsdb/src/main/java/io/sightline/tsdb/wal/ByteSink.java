@@ -32,6 +32,10 @@ final class ByteSink {
         return pos;
     }
 
+    int capacity() {
+        return buf.length;
+    }
+
     private void ensure(int n) {
         if (pos + n > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(pos + n, buf.length * 2));

@@ -12,6 +12,8 @@ import java.util.zip.CRC32C;
 public final class WalBatch {
     final ByteSink sink = new ByteSink(4096);
     private int records;
+    /** Where records are compressed before they replace their raw bytes; kept for reuse. */
+    private byte[] compressed = new byte[0];
 
     public void clear() {
         sink.reset();
@@ -24,6 +26,11 @@ public final class WalBatch {
 
     public int sizeBytes() {
         return sink.position();
+    }
+
+    /** Bytes this batch holds on to for its next use. */
+    public int capacityBytes() {
+        return sink.capacity() + compressed.length;
     }
 
     public void series(List<WalRecords.SeriesEntry> series) {
@@ -61,12 +68,16 @@ public final class WalBatch {
         int payloadStart = start + 8;
         int len = sink.position() - payloadStart;
         if (len >= WalRecords.COMPRESS_FROM) {
-            byte[] z = ZstdCodec.compress(sink.array(), payloadStart, len, WalRecords.ZSTD_LEVEL);
-            if (z.length + 11 < len) {
+            int bound = ZstdCodec.compressBound(len);
+            if (compressed.length < bound) {
+                compressed = new byte[bound];
+            }
+            int zlen = ZstdCodec.compress(sink.array(), payloadStart, len, WalRecords.ZSTD_LEVEL, compressed);
+            if (zlen + 11 < len) {
                 sink.truncate(payloadStart);
                 sink.put(WalRecords.COMPRESSED);
                 sink.putUvarint(len);
-                sink.put(z, 0, z.length);
+                sink.put(compressed, 0, zlen);
                 len = sink.position() - payloadStart;
             }
         }
