@@ -6,14 +6,14 @@ import io.sightline.ingest.MalformedRequestException;
 import io.sightline.ingest.proto.ProtoReader;
 import io.sightline.ingest.SeriesSink;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.xerial.snappy.Snappy;
 
 /**
  * Decodes a remote_write 1.0 request body: snappy block compression around
  * {@code prometheus.WriteRequest}. Hand-written protobuf reading straight from the byte array, so a
- * request costs one decompression buffer and the label strings, nothing per sample.
+ * request costs one decompression buffer, nothing per sample, and for a series sent before nothing per
+ * series either: its labels are found by their bytes in {@link EncodedLabels}.
  *
  * <pre>
  * WriteRequest { repeated TimeSeries timeseries = 1; repeated MetricMetadata metadata = 3; }
@@ -30,12 +30,18 @@ import org.xerial.snappy.Snappy;
  */
 public final class RemoteWriteDecoder {
     private final long maxDecompressedBytes;
+    private final EncodedLabels cache;
     private long[] ts = new long[256];
     private double[] vs = new double[256];
 
     /** @param maxDecompressedBytes bound on the decompressed size, against decompression bombs */
     public RemoteWriteDecoder(long maxDecompressedBytes) {
+        this(maxDecompressedBytes, EncodedLabels.SHARED);
+    }
+
+    RemoteWriteDecoder(long maxDecompressedBytes, EncodedLabels cache) {
         this.maxDecompressedBytes = maxDecompressedBytes;
+        this.cache = cache;
     }
 
     /** What a request held. */
@@ -85,38 +91,29 @@ public final class RemoteWriteDecoder {
     private record SeriesOutcome(boolean valid, int samples) {}
 
     private SeriesOutcome timeSeries(ProtoReader r, int end, SeriesSink sink) throws MalformedRequestException {
-        Labels.Builder labels = sink == null ? null : Labels.builder();
-        String problem = null;
-        boolean hasName = false;
+        int seriesStart = r.position();
+        // The label fields' span, when nothing else comes between them: the key of the labels cache.
+        int labelsFrom = -1;
+        int labelsTo = -1;
+        boolean contiguous = true;
         int n = 0;
         int histograms = 0;
-        java.util.HashSet<String> seen = sink == null ? null : new java.util.HashSet<>();
         while (r.position() < end) {
+            int fieldStart = r.position();
             long tag = r.varint();
             int field = (int) (tag >>> 3);
             int wire = (int) (tag & 7);
             if (field == 1 && wire == 2) {
                 int len = r.length();
                 int labelEnd = r.position() + len;
-                int nameOff = -1;
-                int nameLen = 0;
-                int valueOff = -1;
-                int valueLen = 0;
                 while (r.position() < labelEnd) {
                     long t = r.varint();
-                    int f = (int) (t >>> 3);
                     int w = (int) (t & 7);
+                    int f = (int) (t >>> 3);
                     if ((f == 1 || f == 2) && w == 2) {
                         int l = r.length();
                         if (r.position() + l > labelEnd) {
                             throw r.malformed("label string overruns its label");
-                        }
-                        if (f == 1) {
-                            nameOff = r.position();
-                            nameLen = l;
-                        } else {
-                            valueOff = r.position();
-                            valueLen = l;
                         }
                         r.position(r.position() + l);
                     } else {
@@ -126,27 +123,12 @@ public final class RemoteWriteDecoder {
                 if (r.position() != labelEnd) {
                     throw r.malformed("label overruns its length");
                 }
-                if (sink != null && problem == null) {
-                    if (!validUtf8(r.buffer(), nameOff, nameLen) || !validUtf8(r.buffer(), valueOff, valueLen)) {
-                        problem = "label name or value is not valid UTF-8";
-                        continue;
-                    }
-                    String name = nameOff < 0 ? "" : new String(r.buffer(), nameOff, nameLen, StandardCharsets.UTF_8);
-                    String value = valueOff < 0 ? "" : new String(r.buffer(), valueOff, valueLen, StandardCharsets.UTF_8);
-                    if (!Names.isValidLabelName(name)) {
-                        problem = "invalid label name \"" + name + "\"";
-                    } else if (!seen.add(name)) {
-                        problem = "duplicate label name \"" + name + "\"";
-                    } else {
-                        if (name.equals(Labels.METRIC_NAME)) {
-                            if (!Names.isValidMetricName(value)) {
-                                problem = "invalid metric name \"" + value + "\"";
-                            }
-                            hasName = true;
-                        }
-                        labels.set(name, value);
-                    }
+                if (labelsFrom < 0) {
+                    labelsFrom = fieldStart;
+                } else if (labelsTo != fieldStart) {
+                    contiguous = false;
                 }
+                labelsTo = labelEnd;
             } else if (field == 2 && wire == 2) {
                 long[] t = {0};
                 double v = readSample(r, t);
@@ -172,9 +154,18 @@ public final class RemoteWriteDecoder {
         if (sink == null) {
             return new SeriesOutcome(true, n);
         }
-        if (problem == null && !hasName) {
-            problem = "no metric name (__name__ label)";
+        byte[] buf = r.buffer();
+        long hash = 0;
+        if (contiguous && labelsFrom >= 0 && histograms == 0) {
+            hash = EncodedLabels.hash(buf, labelsFrom, labelsTo);
+            Labels cached = cache.get(buf, labelsFrom, labelsTo, hash);
+            if (cached != null) {
+                sink.series(cached, ts, vs, n);
+                return new SeriesOutcome(true, n);
+            }
         }
+        Labels.Builder labels = Labels.builder();
+        String problem = labels(cache, new ProtoReader(buf, seriesStart, end, "remote write request"), end, labels);
         if (problem == null && histograms > 0) {
             problem = "native histograms are not supported yet (" + histograms + " dropped)";
         }
@@ -182,8 +173,81 @@ public final class RemoteWriteDecoder {
             sink.invalid(labels.build().toString(), problem, n + histograms);
             return new SeriesOutcome(false, n);
         }
-        sink.series(labels.build(), ts, vs, n);
+        Labels built = labels.build();
+        if (contiguous && labelsFrom >= 0) {
+            cache.put(buf, labelsFrom, labelsTo, hash, built);
+        }
+        sink.series(built, ts, vs, n);
         return new SeriesOutcome(true, n);
+    }
+
+    /**
+     * Decodes the label fields of the TimeSeries in {@code r} (checked already) into {@code labels};
+     * returns what is wrong with them, or null.
+     */
+    private static String labels(EncodedLabels cache, ProtoReader r, int end, Labels.Builder labels) throws MalformedRequestException {
+        String problem = null;
+        boolean hasName = false;
+        java.util.HashSet<String> seen = new java.util.HashSet<>();
+        byte[] buf = r.buffer();
+        while (r.position() < end) {
+            long tag = r.varint();
+            int field = (int) (tag >>> 3);
+            int wire = (int) (tag & 7);
+            if (field != 1 || wire != 2) {
+                r.skip(wire);
+                continue;
+            }
+            int labelEnd = r.position() + r.length();
+            int nameOff = -1;
+            int nameLen = 0;
+            int valueOff = -1;
+            int valueLen = 0;
+            while (r.position() < labelEnd) {
+                long t = r.varint();
+                int f = (int) (t >>> 3);
+                int w = (int) (t & 7);
+                if ((f == 1 || f == 2) && w == 2) {
+                    int l = r.length();
+                    if (f == 1) {
+                        nameOff = r.position();
+                        nameLen = l;
+                    } else {
+                        valueOff = r.position();
+                        valueLen = l;
+                    }
+                    r.position(r.position() + l);
+                } else {
+                    r.skip(w);
+                }
+            }
+            if (problem != null) {
+                continue;
+            }
+            if (!validUtf8(buf, nameOff, nameLen) || !validUtf8(buf, valueOff, valueLen)) {
+                problem = "label name or value is not valid UTF-8";
+                continue;
+            }
+            String name = nameOff < 0 ? "" : cache.string(buf, nameOff, nameLen);
+            String value = valueOff < 0 ? "" : cache.string(buf, valueOff, valueLen);
+            if (!Names.isValidLabelName(name)) {
+                problem = "invalid label name \"" + name + "\"";
+            } else if (!seen.add(name)) {
+                problem = "duplicate label name \"" + name + "\"";
+            } else {
+                if (name.equals(Labels.METRIC_NAME)) {
+                    if (!Names.isValidMetricName(value)) {
+                        problem = "invalid metric name \"" + value + "\"";
+                    }
+                    hasName = true;
+                }
+                labels.set(name, value);
+            }
+        }
+        if (problem == null && !hasName) {
+            problem = "no metric name (__name__ label)";
+        }
+        return problem;
     }
 
     /**

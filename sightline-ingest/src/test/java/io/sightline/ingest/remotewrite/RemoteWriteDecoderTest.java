@@ -146,4 +146,116 @@ class RemoteWriteDecoderTest {
         }
         assertThat(failures).as("the mutations do hit malformed cases").isGreaterThan(1000);
     }
+    /**
+     * Label sets found again by their bytes decode exactly as decoding them afresh does: random series
+     * (names from a small pool in any order, duplicates, empty, non-ASCII and long values, invalid names)
+     * sent over and over, against a decoder whose cache starts empty for every request.
+     */
+    @Test
+    void cachedLabels_decodeAsAfresh_seeded() throws Exception {
+        Random random = new Random(77);
+        String[] names = {"__name__", "job", "instance", "le", "mode", "cpu", "path", "1bad", "device"};
+        String[] values = {"", "a", "node", "http_requests_total", "x:9100", "é", "ü-Ω", "v".repeat(200), "0.5"};
+        List<String[]> pool = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            int k = 1 + random.nextInt(6);
+            String[] l = new String[2 * k];
+            for (int j = 0; j < k; j++) {
+                l[2 * j] = names[random.nextInt(names.length)];
+                l[2 * j + 1] = random.nextInt(4) == 0 ? values[random.nextInt(values.length)] : "v" + random.nextInt(5);
+            }
+            if (random.nextBoolean()) {
+                l[0] = "__name__";
+                l[1] = "m" + random.nextInt(3);
+            }
+            if (random.nextBoolean()) { // sorted by name, as Prometheus sends them: these are cached
+                Integer[] order = new Integer[k];
+                for (int j = 0; j < k; j++) {
+                    order[j] = j;
+                }
+                String[] unsorted = l.clone();
+                Arrays.sort(order, (x, y) -> unsorted[2 * x].compareTo(unsorted[2 * y]));
+                for (int j = 0; j < k; j++) {
+                    l[2 * j] = unsorted[2 * order[j]];
+                    l[2 * j + 1] = unsorted[2 * order[j] + 1];
+                }
+            }
+            pool.add(l);
+        }
+        EncodedLabels shared = new EncodedLabels();
+        RemoteWriteDecoder cached = new RemoteWriteDecoder(64L << 20, shared);
+        for (int iter = 0; iter < 300; iter++) {
+            WriteRequestBuilder b = new WriteRequestBuilder();
+            for (int s = 0; s < 20; s++) {
+                b.series(pool.get(random.nextInt(pool.size())), new long[] {iter}, new double[] {s});
+            }
+            byte[] req = b.build();
+            Recorder got = new Recorder();
+            Recorder want = new Recorder();
+            var result = cached.decode(req, 0, req.length, got);
+            var expected = new RemoteWriteDecoder(64L << 20, new EncodedLabels()).decode(req, 0, req.length, want);
+            assertThat(got.got).as("request %d", iter).isEqualTo(want.got);
+            assertThat(result).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void cachedLabels_areTheSameInstances_andShareStrings() throws Exception {
+        EncodedLabels cache = new EncodedLabels();
+        RemoteWriteDecoder d = new RemoteWriteDecoder(64L << 20, cache);
+        List<Labels> seen = new ArrayList<>();
+        SeriesSink sink = new SeriesSink() {
+            @Override
+            public void series(Labels labels, long[] timestamps, double[] values, int count) {
+                seen.add(labels);
+            }
+
+            @Override
+            public void invalid(String series, String reason, int samples) {
+                throw new AssertionError(reason);
+            }
+        };
+        for (int i = 0; i < 2; i++) {
+            byte[] req = new WriteRequestBuilder()
+                    .series(new String[] {"__name__", "up", "instance", "a:1", "job", "node"}, new long[] {i}, new double[] {1})
+                    .series(new String[] {"__name__", "up", "instance", "b:1", "job", "node"}, new long[] {i}, new double[] {1})
+                    .build();
+            d.decode(req, 0, req.length, sink);
+        }
+        assertThat(seen.get(2)).isSameAs(seen.get(0));
+        assertThat(seen.get(3)).isSameAs(seen.get(1));
+        assertThat(seen.get(1).name(0)).isSameAs(seen.get(0).name(0));
+        assertThat(seen.get(1).get("job")).isSameAs(seen.get(0).get("job"));
+    }
+
+    /** A hash collision is a miss: a hit is confirmed against the bytes. */
+    @Test
+    void sameHash_otherLabels_isAMiss() {
+        EncodedLabels cache = new EncodedLabels();
+        byte[] a = labelFields("__name__", "up", "job", "a");
+        byte[] b = labelFields("__name__", "up", "job", "b");
+        Labels la = Labels.of("__name__", "up", "job", "a");
+        cache.put(a, 0, a.length, 42, la);
+        assertThat(cache.get(a, 0, a.length, 42)).isSameAs(la);
+        assertThat(cache.get(b, 0, b.length, 42)).isNull();
+        assertThat(cache.get(a, 0, a.length - 1, 42)).isNull();
+        // Not cached: the bytes are in another order than the labels, or hold an empty value.
+        byte[] unsorted = labelFields("job", "a", "__name__", "up");
+        cache.put(unsorted, 0, unsorted.length, 7, la);
+        assertThat(cache.get(unsorted, 0, unsorted.length, 7)).isNull();
+        byte[] empty = labelFields("__name__", "up", "job", "a", "x", "");
+        cache.put(empty, 0, empty.length, 8, la);
+        assertThat(cache.get(empty, 0, empty.length, 8)).isNull();
+    }
+
+    private static byte[] labelFields(String... pairs) {
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < pairs.length; i += 2) {
+            java.io.ByteArrayOutputStream l = new java.io.ByteArrayOutputStream();
+            WriteRequestBuilder.bytesField(l, 1, pairs[i].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            WriteRequestBuilder.bytesField(l, 2, pairs[i + 1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            WriteRequestBuilder.bytesField(o, 1, l.toByteArray());
+        }
+        return o.toByteArray();
+    }
 }
