@@ -64,6 +64,19 @@ final class BitWriter {
         }
     }
 
+    /**
+     * Starts again at bit 0. With {@code fresh}, in a new buffer of the same size (someone may still read
+     * the old one); otherwise the written bytes are zeroed in place.
+     */
+    void clear(boolean fresh) {
+        if (fresh) {
+            buf = new byte[buf.length];
+        } else {
+            Arrays.fill(buf, 0, (int) ((bitPos + 7) >>> 3), (byte) 0);
+        }
+        bitPos = 0;
+    }
+
     long bitLength() {
         return bitPos;
     }

@@ -28,10 +28,28 @@ public final class XorChunk {
     private long minT;
     private long t;
     private long tDelta;
-    private final XorValues.Writer values = new XorValues.Writer();
+    private XorValues.Writer values = new XorValues.Writer();
+    /** Whether a {@link View} may read the buffer: then {@link #clear} must not write into it again. */
+    private boolean viewed;
 
     public XorChunk() {
         w = new BitWriter(128);
+        w.writeBits(0, HEADER_BITS);
+    }
+
+    /**
+     * Empties the chunk to be filled again, keeping its buffer when no view can read it. The head writes
+     * a chunk per 120 samples of every series; a fresh, growing buffer each time was garbage the old
+     * generation collected.
+     */
+    public void clear() {
+        w.clear(viewed);
+        viewed = false;
+        count = 0;
+        minT = 0;
+        t = 0;
+        tDelta = 0;
+        values = new XorValues.Writer();
         w.writeBits(0, HEADER_BITS);
     }
 
@@ -126,6 +144,7 @@ public final class XorChunk {
      * (they only write past its bit length, or into a grown copy of the buffer).
      */
     public View view() {
+        viewed = true;
         return new View(w.buffer(), w.bitLength(), count);
     }
 

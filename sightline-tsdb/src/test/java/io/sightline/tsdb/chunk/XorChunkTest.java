@@ -95,6 +95,48 @@ class XorChunkTest {
         assertThat(n).isEqualTo(10);
     }
 
+    /**
+     * A cleared chunk encodes exactly as a new one, whatever it held before, and views taken before the
+     * clear still read what they saw, through any number of clears and refills.
+     */
+    @Test
+    void clear_reusesTheChunk_asNew_andKeepsEarlierViewsIntact_seeded() {
+        Random r = new Random(11);
+        XorChunk reused = new XorChunk();
+        java.util.List<XorChunk.View> views = new java.util.ArrayList<>();
+        java.util.List<long[]> viewTs = new java.util.ArrayList<>();
+        for (int round = 0; round < 300; round++) {
+            Shape shape = Shape.values()[round % Shape.values().length];
+            int n = 1 + r.nextInt(r.nextBoolean() ? 20 : 400);
+            long[] ts = timestamps(shape, r, n);
+            double[] vs = values(shape, r, n);
+            if (round > 0) {
+                reused.clear();
+            }
+            XorChunk fresh = new XorChunk();
+            for (int i = 0; i < n; i++) {
+                reused.append(ts[i], vs[i]);
+                fresh.append(ts[i], vs[i]);
+                if (i == n / 2 && r.nextInt(3) == 0) {
+                    views.add(reused.view());
+                    viewTs.add(java.util.Arrays.copyOf(ts, i + 1));
+                }
+            }
+            assertThat(reused.bytes()).as("round %d", round).isEqualTo(fresh.bytes());
+            assertThat(reused.numSamples()).isEqualTo(n);
+            assertThat(reused.minTime()).isEqualTo(ts[0]);
+        }
+        assertThat(views).hasSizeGreaterThan(50);
+        for (int v = 0; v < views.size(); v++) {
+            SampleIterator it = views.get(v).iterator();
+            for (long t : viewTs.get(v)) {
+                assertThat(it.next()).isTrue();
+                assertThat(it.timestamp()).as("view %d", v).isEqualTo(t);
+            }
+            assertThat(it.next()).isFalse();
+        }
+    }
+
     @Test
     void seek_findsFirstAtOrAfter_neverBackwards() {
         XorChunk c = new XorChunk();
