@@ -18,6 +18,8 @@ import java.util.List;
 final class MemSeries {
     /** Samples per chunk before a new one is cut: Prometheus's figure, a good size for XOR compression. */
     static final int SAMPLES_PER_CHUNK = 120;
+    /** A head chunk covers at most this many milliseconds (about 49 days), so its span fits 32 bits. */
+    static final long MAX_CHUNK_SPAN = 0xFFFF_FFFFL;
 
     final int ref;
     final Labels labels;
@@ -28,11 +30,12 @@ final class MemSeries {
     boolean removed;
 
     // Closed chunks as parallel arrays: ~28 bytes each on the heap, the bytes themselves in the files.
-    private long[] cMinT = new long[2];
-    private long[] cMaxT = new long[2];
-    private long[] cHandle = new long[2];
-    private int[] cLen = new int[2];
-    private int[] cCount = new int[2];
+    /**
+     * The closed chunks, oldest first, three longs each: first timestamp, handle in the chunk files, and
+     * {@code (last - first) << 32 | length << 16 | samples}. A backfill keeps hours of chunks per series in
+     * the head until they are cut, so this is most of what the head holds on the heap.
+     */
+    private long[] chunks = new long[3 * 2];
     private int cN;
     private XorChunk head;
     private long[] oooT = new long[0];
@@ -81,17 +84,41 @@ final class MemSeries {
         }
         // Closed chunks are in time order and do not overlap: a binary search finds the one that may
         // hold t. (A linear scan made WAL replay quadratic when it re-reads samples already in the head.)
-        int c = Arrays.binarySearch(cMinT, 0, cN, t);
-        if (c < 0) {
-            c = -c - 2;
-        }
-        if (c >= 0 && t <= cMaxT[c]) {
-            return find(XorChunk.iterator(files.read(cHandle[c], cLen[c])), t);
+        int c = lastStartingAtOrBefore(t);
+        if (c >= 0 && t <= chunkMaxT(c)) {
+            return find(XorChunk.iterator(files.read(chunks[3 * c + 1], chunkLength(c))), t);
         }
         if (head != null && head.numSamples() > 0 && t >= head.minTime() && t <= head.maxTime()) {
             return find(head.iterator(), t);
         }
         return null;
+    }
+
+    private long chunkMaxT(int c) {
+        return chunks[3 * c] + (chunks[3 * c + 2] >>> 32);
+    }
+
+    private int chunkLength(int c) {
+        return (int) (chunks[3 * c + 2] >>> 16) & 0xFFFF;
+    }
+
+    private int chunkSamples(int c) {
+        return (int) chunks[3 * c + 2] & 0xFFFF;
+    }
+
+    /** The last closed chunk whose first timestamp is at or before {@code t}, or -1. */
+    private int lastStartingAtOrBefore(long t) {
+        int lo = 0;
+        int hi = cN - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (chunks[3 * mid] <= t) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return hi;
     }
 
     private static Long find(SampleIterator it, long t) {
@@ -105,11 +132,14 @@ final class MemSeries {
     void add(long t, double v) {
         if (t > inOrderMaxT) {
             if (head == null || head.numSamples() >= SAMPLES_PER_CHUNK
-                    || Math.floorDiv(t, chunkRange) != Math.floorDiv(head.minTime(), chunkRange)) {
+                    || Math.floorDiv(t, chunkRange) != Math.floorDiv(head.minTime(), chunkRange)
+                    || t - head.minTime() > MAX_CHUNK_SPAN) {
                 if (head != null) {
                     close(head);
+                    head.clear();
+                } else {
+                    head = new XorChunk();
                 }
-                head = new XorChunk();
             }
             head.append(t, v);
             inOrderMaxT = t;
@@ -136,20 +166,18 @@ final class MemSeries {
     }
 
     private void close(XorChunk c) {
-        if (cN == cMinT.length) {
-            int cap = cN * 2;
-            cMinT = Arrays.copyOf(cMinT, cap);
-            cMaxT = Arrays.copyOf(cMaxT, cap);
-            cHandle = Arrays.copyOf(cHandle, cap);
-            cLen = Arrays.copyOf(cLen, cap);
-            cCount = Arrays.copyOf(cCount, cap);
+        if (3 * cN == chunks.length) {
+            chunks = Arrays.copyOf(chunks, 3 * (cN + Math.max(2, cN / 2)));
         }
         byte[] bytes = c.bytes();
-        cMinT[cN] = c.minTime();
-        cMaxT[cN] = c.maxTime();
-        cHandle[cN] = files.write(bytes, c.maxTime());
-        cLen[cN] = bytes.length;
-        cCount[cN] = c.numSamples();
+        long span = c.maxTime() - c.minTime();
+        if (bytes.length > 0xFFFF || c.numSamples() > 0xFFFF || span < 0 || span > MAX_CHUNK_SPAN) {
+            throw new IllegalStateException("BUG: head chunk of " + c.numSamples() + " samples, " + bytes.length
+                    + " bytes over " + span + " ms");
+        }
+        chunks[3 * cN] = c.minTime();
+        chunks[3 * cN + 1] = files.write(bytes, c.maxTime());
+        chunks[3 * cN + 2] = span << 32 | (long) bytes.length << 16 | c.numSamples();
         cN++;
     }
 
@@ -165,18 +193,17 @@ final class MemSeries {
         int keep = 0;
         long dropped = 0;
         for (int c = 0; c < cN; c++) {
-            if (cMaxT[c] < cutoff) {
-                dropped += cCount[c];
+            if (chunkMaxT(c) < cutoff) {
+                dropped += chunkSamples(c);
                 continue;
             }
-            cMinT[keep] = cMinT[c];
-            cMaxT[keep] = cMaxT[c];
-            cHandle[keep] = cHandle[c];
-            cLen[keep] = cLen[c];
-            cCount[keep] = cCount[c];
+            System.arraycopy(chunks, 3 * c, chunks, 3 * keep, 3);
             keep++;
         }
         cN = keep;
+        if (chunks.length > 3 * Math.max(2, 2 * cN)) {
+            chunks = Arrays.copyOf(chunks, 3 * Math.max(2, cN + cN / 2)); // a cut after a backfill: give back
+        }
         if (head != null && head.numSamples() > 0 && head.maxTime() < cutoff) {
             dropped += head.numSamples();
             head = null;
@@ -192,7 +219,7 @@ final class MemSeries {
         samples -= dropped;
         minT = Long.MAX_VALUE;
         if (cN > 0) {
-            minT = cMinT[0];
+            minT = chunks[0];
         } else if (head != null && head.numSamples() > 0) {
             minT = head.minTime();
         }
@@ -235,10 +262,10 @@ final class MemSeries {
 
     /** An immutable view of the samples in [mint, maxt], to read without the lock. */
     Snapshot snapshot(long mint, long maxt) {
-        List<ChunkRef> chunks = new ArrayList<>();
+        List<ChunkRef> refs = new ArrayList<>();
         for (int c = 0; c < cN; c++) {
-            if (cMaxT[c] >= mint && cMinT[c] <= maxt) {
-                chunks.add(new ChunkRef(cMaxT[c], cHandle[c], cLen[c]));
+            if (chunkMaxT(c) >= mint && chunks[3 * c] <= maxt) {
+                refs.add(new ChunkRef(chunkMaxT(c), chunks[3 * c + 1], chunkLength(c)));
             }
         }
         XorChunk.View headView = null;
@@ -250,7 +277,7 @@ final class MemSeries {
         from = from < 0 ? -from - 1 : from;
         int to = Arrays.binarySearch(oooT, 0, oooN, maxt);
         to = to < 0 ? -to - 1 : to + 1;
-        return new Snapshot(files, mint, maxt, chunks, headView, Arrays.copyOfRange(oooT, from, Math.max(from, to)),
+        return new Snapshot(files, mint, maxt, refs, headView, Arrays.copyOfRange(oooT, from, Math.max(from, to)),
                 Arrays.copyOfRange(oooV, from, Math.max(from, to)));
     }
 
