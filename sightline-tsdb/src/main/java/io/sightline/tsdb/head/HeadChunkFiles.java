@@ -30,9 +30,9 @@ import java.util.stream.Stream;
  * costs no system call; reads of chunks still in the buffer are served from it. Thread-safe.
  */
 final class HeadChunkFiles implements AutoCloseable {
-    static final long FILE_BYTES = 32L << 20;
+    static final long FILE_BYTES = 8L << 20;
     static final int BUFFER_BYTES = 1 << 20;
-    static final int WINDOW_BYTES = 16 << 20;
+    static final int WINDOW_BYTES = 8 << 20;
 
     private final Path dir;
     private final long fileBytes;
