@@ -48,6 +48,17 @@ public final class ArraySampleIterator implements SampleIterator {
     }
 
     @Override
+    public int nextBatch(long[] out, double[] outV, int off, int max) {
+        int from = Math.min(i + 1, n);
+        int k = Math.min(max, n - from);
+        System.arraycopy(ts, from, out, off, k);
+        System.arraycopy(vs, from, outV, off, k);
+        // Exhausted (k < max) ends past the last sample, as next() returning false does.
+        i = k < max ? n : from + k - 1;
+        return k;
+    }
+
+    @Override
     public long timestamp() {
         return ts[i];
     }

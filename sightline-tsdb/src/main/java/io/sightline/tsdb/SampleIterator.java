@@ -19,4 +19,20 @@ public interface SampleIterator {
 
     /** The current sample's value, bit-exact (stale markers included). */
     double value();
+
+    /**
+     * Reads up to {@code max} samples into {@code ts} and {@code vs} from index {@code off}, exactly as
+     * that many calls of {@link #next()} would, and returns how many it read. Fewer than {@code max}
+     * means the iterator is exhausted; otherwise it is positioned at the last sample read. Iterators
+     * over arrays or decoded chunks override it to copy in bulk, without a call per sample.
+     */
+    default int nextBatch(long[] ts, double[] vs, int off, int max) {
+        int k = 0;
+        while (k < max && next()) {
+            ts[off + k] = timestamp();
+            vs[off + k] = value();
+            k++;
+        }
+        return k;
+    }
 }

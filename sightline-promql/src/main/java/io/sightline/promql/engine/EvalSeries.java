@@ -44,6 +44,19 @@ final class EvalSeries {
         n++;
     }
 
+    /**
+     * Makes room for at least {@code min} more points (growing by doubling) and returns how many fit
+     * after {@link #n} now.
+     */
+    int reserve(int min) {
+        if (ts.length - n < min) {
+            int cap = Math.max(ts.length * 2, n + min);
+            ts = Arrays.copyOf(ts, cap);
+            vs = Arrays.copyOf(vs, cap);
+        }
+        return ts.length - n;
+    }
+
     /** Index of the first point with timestamp >= t, at or after {@code from}. */
     int ceil(long t, int from) {
         int lo = from;

@@ -276,19 +276,49 @@ final class Evaluator {
         buf.resolutionMs = s.resolutionMs();
         buf.n = 0;
         SampleIterator it = s.iterator(null);
-        if (it.seek(mint)) {
-            do {
-                long t = it.timestamp();
+        if (!it.seek(mint)) {
+            return;
+        }
+        long t0 = it.timestamp();
+        if (t0 > maxt) {
+            return;
+        }
+        double v0 = it.value();
+        if (!(dropStale && StaleNaN.is(v0))) {
+            buf.add(t0, v0);
+        }
+        // The rest in batches straight into the buffer, then kept in place: up to maxt, stale markers dropped.
+        while (true) {
+            int from = buf.n;
+            int want = buf.reserve(READ_BATCH);
+            int got = it.nextBatch(buf.ts, buf.vs, from, want);
+            long[] ts = buf.ts;
+            double[] vs = buf.vs;
+            int w = from;
+            int end = from + got;
+            int i = from;
+            for (; i < end; i++) {
+                long t = ts[i];
                 if (t > maxt) {
                     break;
                 }
-                double v = it.value();
-                if (!(dropStale && StaleNaN.is(v))) {
-                    buf.add(t, v);
+                double v = vs[i];
+                if (dropStale && StaleNaN.is(v)) {
+                    continue;
                 }
-            } while (it.next());
+                ts[w] = t;
+                vs[w] = v;
+                w++;
+            }
+            buf.n = w;
+            if (got < want || i < end) {
+                return;
+            }
         }
     }
+
+    /** Samples read from storage per call while loading a series. */
+    private static final int READ_BATCH = 512;
 
     /** Like {@link #select(Expr.VectorSelector, long, long, boolean, java.util.function.Consumer)}, keeping copies. */
     List<EvalSeries> selectAll(Expr.VectorSelector vs, long mint, long maxt, boolean dropStale) {

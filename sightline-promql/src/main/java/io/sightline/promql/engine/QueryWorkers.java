@@ -13,9 +13,13 @@ final class QueryWorkers {
 
     static final int PARALLELISM = Runtime.getRuntime().availableProcessors();
 
+    private static final java.util.concurrent.atomic.AtomicInteger THREADS =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private static final ForkJoinPool POOL = new ForkJoinPool(PARALLELISM, pool -> {
         var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setName("sightline-query-worker-" + t.getPoolIndex());
+        // Numbered here: the pool index is not assigned yet while the factory runs.
+        t.setName("sightline-query-worker-" + THREADS.getAndIncrement());
         t.setDaemon(true);
         return t;
     }, null, false);

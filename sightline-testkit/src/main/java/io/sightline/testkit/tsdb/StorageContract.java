@@ -85,6 +85,8 @@ public abstract class StorageContract {
                     samples.put(it.timestamp(), Double.doubleToRawLongBits(it.value()));
                 }
                 assertThat(samples).as("a selected series has samples in range").isNotEmpty();
+                assertThat(readInBatches(set.at().iterator(null), new Random(l.hashCode())))
+                        .as("%s read with nextBatch and next mixed", l).isEqualTo(samples);
                 out.put(l, samples);
             }
         }
@@ -552,6 +554,35 @@ public abstract class StorageContract {
         assertThat(got.keySet()).as(context).containsExactlyElementsOf(expected.keySet());
         for (Map.Entry<Labels, TreeMap<Long, Long>> e : expected.entrySet()) {
             assertThat(got.get(e.getKey())).as("%s: %s", context, e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
+    /** Samples read by {@code nextBatch} calls of random sizes into random offsets, with next() between. */
+    private static TreeMap<Long, Long> readInBatches(SampleIterator it, Random r) {
+        TreeMap<Long, Long> out = new TreeMap<>();
+        long[] ts = new long[80];
+        double[] vs = new double[80];
+        while (true) {
+            if (r.nextInt(4) == 0) {
+                if (!it.next()) {
+                    return out;
+                }
+                out.put(it.timestamp(), Double.doubleToRawLongBits(it.value()));
+                continue;
+            }
+            int off = r.nextInt(8);
+            int max = 1 + r.nextInt(r.nextBoolean() ? 8 : 70);
+            int k = it.nextBatch(ts, vs, off, max);
+            for (int i = 0; i < k; i++) {
+                out.put(ts[off + i], Double.doubleToRawLongBits(vs[off + i]));
+            }
+            if (k == max) {
+                assertThat(it.timestamp()).as("positioned at the last sample of a full batch")
+                        .isEqualTo(ts[off + k - 1]);
+            } else {
+                assertThat(it.next()).as("a short batch means exhausted").isFalse();
+                return out;
+            }
         }
     }
 

@@ -232,6 +232,29 @@ final class BlockQuerier implements Querier {
         }
 
         @Override
+        public int nextBatch(long[] ts, double[] vs, int off, int max) {
+            int k = 0;
+            while (k < max && !done) {
+                // Positioned in a chunk wholly before maxt and without deletions: the rest of it in bulk.
+                if (current != null && deleted == null && maxT[chunk] <= maxt) {
+                    int got = current.nextBatch(ts, vs, off + k, max - k);
+                    k += got;
+                    if (k == max) {
+                        break;
+                    }
+                    // The chunk is exhausted: next() below moves to the following one.
+                }
+                if (!next()) {
+                    break;
+                }
+                ts[off + k] = current.timestamp();
+                vs[off + k] = current.value();
+                k++;
+            }
+            return k;
+        }
+
+        @Override
         public boolean seek(long t) {
             if (done) {
                 return false;

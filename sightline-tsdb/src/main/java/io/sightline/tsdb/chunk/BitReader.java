@@ -2,6 +2,10 @@ package io.sightline.tsdb.chunk;
 
 /** Reads bits most-significant first from a byte array, up to a bit limit. Not thread-safe. */
 final class BitReader {
+    /** Eight bytes at once, most significant first. */
+    private static final java.lang.invoke.VarHandle LONG_BE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
     private final byte[] buf;
     private final long limit;
     private long bitPos;
@@ -21,6 +25,26 @@ final class BitReader {
 
     long readBits(int n) {
         check(n);
+        int byteIndex = (int) (bitPos >>> 3);
+        if (n > 0 && byteIndex + 8 <= buf.length) {
+            // The 64 bits from the current byte hold the value, or all but its last few bits.
+            int shift = (int) (bitPos & 7);
+            long w = (long) LONG_BE.get(buf, byteIndex);
+            long v;
+            if (n + shift <= 64) {
+                v = (w << shift) >>> (64 - n);
+            } else {
+                int rest = n + shift - 64; // 1..7 bits, in the next byte (within the limit checked above)
+                v = (((w << shift) >>> shift) << rest) | ((buf[byteIndex + 8] & 0xFF) >>> (8 - rest));
+            }
+            bitPos += n;
+            return v;
+        }
+        return readBitsSlowly(n);
+    }
+
+    /** Byte by byte: near the end of the array. */
+    private long readBitsSlowly(int n) {
         long v = 0;
         while (n > 0) {
             int byteIndex = (int) (bitPos >>> 3);

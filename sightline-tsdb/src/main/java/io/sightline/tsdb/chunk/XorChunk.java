@@ -205,6 +205,17 @@ public final class XorChunk {
             return true;
         }
 
+        @Override
+        public int nextBatch(long[] ts, double[] vs, int off, int max) {
+            int k = 0;
+            while (k < max && next()) {
+                ts[off + k] = t;
+                vs[off + k] = Double.longBitsToDouble(vBits);
+                k++;
+            }
+            return k;
+        }
+
         private long readDod() {
             if (!r.readBit()) {
                 return 0;

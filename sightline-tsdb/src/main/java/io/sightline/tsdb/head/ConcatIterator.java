@@ -24,6 +24,18 @@ final class ConcatIterator implements SampleIterator {
     }
 
     @Override
+    public int nextBatch(long[] ts, double[] vs, int off, int max) {
+        int k = 0;
+        while (k < max && i < parts.size()) {
+            k += parts.get(i).nextBatch(ts, vs, off + k, max - k);
+            if (k < max) {
+                i++; // that part is exhausted
+            }
+        }
+        return k;
+    }
+
+    @Override
     public boolean seek(long t) {
         while (i < parts.size()) {
             if (parts.get(i).seek(t)) {

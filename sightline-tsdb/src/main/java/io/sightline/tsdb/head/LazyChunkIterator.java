@@ -28,6 +28,11 @@ final class LazyChunkIterator implements SampleIterator {
     }
 
     @Override
+    public int nextBatch(long[] ts, double[] vs, int off, int max) {
+        return skipped ? 0 : load().nextBatch(ts, vs, off, max);
+    }
+
+    @Override
     public boolean seek(long t) {
         if (skipped) {
             return false;

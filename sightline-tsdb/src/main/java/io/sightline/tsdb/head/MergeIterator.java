@@ -41,6 +41,27 @@ final class MergeIterator implements SampleIterator {
         return pick();
     }
 
+    @Override
+    public int nextBatch(long[] ts, double[] vs, int off, int max) {
+        if (max == 0) {
+            return 0;
+        }
+        if (bt.length != 0 || done || (started && !fromA)) {
+            return SampleIterator.super.nextBatch(ts, vs, off, max);
+        }
+        // No out-of-order samples: the in-order ones alone.
+        if (!started) {
+            started = true;
+            aStarted = true;
+            bi = 0;
+        }
+        int got = a.nextBatch(ts, vs, off, max);
+        fromA = true;
+        aValid = got == max;
+        done = !aValid;
+        return got;
+    }
+
     private boolean pick() {
         boolean bValid = bi < bt.length;
         while (aValid && bValid && a.timestamp() == bt[bi]) {

@@ -31,6 +31,36 @@ final class RangeIterator implements SampleIterator {
     }
 
     @Override
+    public int nextBatch(long[] ts, double[] vs, int off, int max) {
+        if (done || max == 0) {
+            return 0;
+        }
+        int k = 0;
+        if (!started) {
+            if (!next()) {
+                return 0;
+            }
+            ts[off] = it.timestamp();
+            vs[off] = it.value();
+            k = 1;
+        }
+        int got = it.nextBatch(ts, vs, off + k, max - k);
+        int end = off + k + got;
+        if (got > 0 && ts[end - 1] > maxt) {
+            int keep = off + k;
+            while (ts[keep] <= maxt) {
+                keep++;
+            }
+            done = true; // past maxt: exhausted, as next() would say
+            return keep - off;
+        }
+        if (k + got < max) {
+            done = true;
+        }
+        return k + got;
+    }
+
+    @Override
     public boolean seek(long t) {
         if (done) {
             return false;

@@ -92,6 +92,117 @@ public final class MergingIterator implements SampleIterator {
         return pick();
     }
 
+    /**
+     * While one source is alone below the others' earliest sample, reads it in bulk; what it read at or
+     * past that bound is put back in front of it, to be merged one by one.
+     */
+    @Override
+    public int nextBatch(long[] outT, double[] outV, int off, int max) {
+        int k = 0;
+        while (k < max) {
+            if (started && !exhausted && ts < bound && unwrapped(cur)) {
+                SampleIterator it = its[cur];
+                int got = it.nextBatch(outT, outV, off + k, max - k);
+                int ok = 0;
+                while (ok < got && outT[off + k + ok] < bound) {
+                    ok++;
+                }
+                if (ok < got) {
+                    int last = off + k + ok - 1;
+                    its[cur] = Prefixed.of(ok > 0 ? outT[last] : ts, ok > 0 ? outV[last] : value, outT, outV,
+                            last + 1, got - ok, it);
+                }
+                if (ok > 0) {
+                    ts = outT[off + k + ok - 1];
+                    value = outV[off + k + ok - 1];
+                    k += ok;
+                }
+                if (ok == got && got == max - (k - ok)) {
+                    continue; // all below the bound and the space is full: loop ends, or reads on
+                }
+                // The source ran out, or its next sample reaches the bound: one step of the merge.
+            }
+            if (!next()) {
+                break;
+            }
+            outT[off + k] = ts;
+            outV[off + k] = value;
+            k++;
+        }
+        return k;
+    }
+
+    /**
+     * Whether source {@code i} may be read in bulk: not while samples put back are ahead of it (merged
+     * one by one, so interleaved sources do not nest read-aheads); once they are served, the source
+     * itself again.
+     */
+    private boolean unwrapped(int i) {
+        if (its[i] instanceof Prefixed p) {
+            if (p.i < p.t.length) {
+                return false;
+            }
+            its[i] = p.rest;
+        }
+        return true;
+    }
+
+    /** Samples read ahead of a source, served again before it; positioned at the first of them. */
+    private static final class Prefixed implements SampleIterator {
+        private final long[] t;
+        private final double[] v;
+        private int i;
+        private final SampleIterator rest;
+
+        private Prefixed(long[] t, double[] v, SampleIterator rest) {
+            this.t = t;
+            this.v = v;
+            this.rest = rest;
+        }
+
+        /** Positioned at (curT, curV), then the {@code n} samples at {@code from}, then {@code rest}. */
+        static Prefixed of(long curT, double curV, long[] ts, double[] vs, int from, int n, SampleIterator rest) {
+            long[] t = new long[n + 1];
+            double[] v = new double[n + 1];
+            t[0] = curT;
+            v[0] = curV;
+            System.arraycopy(ts, from, t, 1, n);
+            System.arraycopy(vs, from, v, 1, n);
+            return new Prefixed(t, v, rest);
+        }
+
+        @Override
+        public boolean next() {
+            if (i < t.length - 1) {
+                i++;
+                return true;
+            }
+            i = t.length;
+            return rest.next();
+        }
+
+        @Override
+        public boolean seek(long target) {
+            while (i < t.length) {
+                if (t[i] >= target) {
+                    return true;
+                }
+                i++;
+            }
+            return rest.seek(target);
+        }
+
+        @Override
+        public long timestamp() {
+            return i < t.length ? t[i] : rest.timestamp();
+        }
+
+        @Override
+        public double value() {
+            return i < t.length ? v[i] : rest.value();
+        }
+    }
+
     @Override
     public boolean seek(long t) {
         if (exhausted) {

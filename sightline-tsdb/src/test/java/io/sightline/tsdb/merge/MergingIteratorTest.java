@@ -25,7 +25,7 @@ class MergingIteratorTest {
     }
 
     @Test
-    void sourcesThatOverlapOrNot_withSharedTimestampsAndSeeks_seeded() {
+    void sourcesThatOverlapOrNot_withSharedTimestampsSeeksAndBatches_seeded() {
         SplittableRandom r = new SplittableRandom(42);
         for (int round = 0; round < 3_000; round++) {
             int sources = r.nextInt(1, 6);
@@ -56,9 +56,26 @@ class MergingIteratorTest {
             List<Map.Entry<Long, Double>> got = new ArrayList<>();
             long seekTo = r.nextInt(3) == 0 ? r.nextLong(0, 3_000) : Long.MIN_VALUE;
             boolean has = seekTo == Long.MIN_VALUE ? it.next() : it.seek(seekTo);
+            long[] bt = new long[40];
+            double[] bv = new double[40];
             while (has) {
                 got.add(Map.entry(it.timestamp(), it.value()));
-                if (r.nextInt(10) == 0) {
+                int op = r.nextInt(10);
+                if (op < 3) {
+                    // In bulk: as many next() calls; positioned at the last sample read unless it ran out.
+                    int off = r.nextInt(5);
+                    int max = r.nextInt(1, 30);
+                    int k = it.nextBatch(bt, bv, off, max);
+                    for (int i = 0; i < k; i++) {
+                        if (i < k - 1 || k < max) {
+                            got.add(Map.entry(bt[off + i], bv[off + i]));
+                        } else {
+                            assertThat(it.timestamp()).isEqualTo(bt[off + i]);
+                            assertThat(it.value()).isEqualTo(bv[off + i]);
+                        }
+                    }
+                    has = k == max;
+                } else if (op == 3) {
                     long jump = it.timestamp() + r.nextInt(1, 100);
                     has = it.seek(jump);
                     if (has && it.timestamp() < jump) {
