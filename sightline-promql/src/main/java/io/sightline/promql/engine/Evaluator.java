@@ -173,24 +173,7 @@ final class Evaluator {
             while (set.next()) {
                 ctx.checkDeadline();
                 ctx.selectedSeries();
-                Series s = set.at();
-                SampleIterator it = s.iterator(reuse);
-                reuse = it;
-                buf.labels = s.labels();
-                buf.resolutionMs = s.resolutionMs();
-                buf.n = 0;
-                if (it.seek(mint)) {
-                    do {
-                        long t = it.timestamp();
-                        if (t > maxt) {
-                            break;
-                        }
-                        double v = it.value();
-                        if (!(dropStale && StaleNaN.is(v))) {
-                            buf.add(t, v);
-                        }
-                    } while (it.next());
-                }
+                reuse = read(set.at(), mint, maxt, dropStale, buf, reuse);
                 ctx.samplesLoaded += buf.n;
                 ctx.hold(buf.n, "query execution");
                 consumer.accept(buf);
@@ -231,37 +214,40 @@ final class Evaluator {
         try (Querier q = ctx.queryable.querier(mint, maxt)) {
             SeriesSet set = q.select(false, hints, vs.matchers().toArray(new LabelMatcher[0]));
             List<Series> batch = new ArrayList<>(BATCH);
-            boolean more = true;
-            while (more) {
-                more = set.next();
-                if (more) {
-                    ctx.selectedSeries();
-                    batch.add(set.at());
+            // The workers compute a batch while this thread hands the previous one's results to the sink.
+            Mapped previous = null;
+            Mapped current = null;
+            try {
+                boolean more = true;
+                while (more) {
+                    more = set.next();
+                    if (more) {
+                        ctx.selectedSeries();
+                        batch.add(set.at());
+                    }
+                    if (batch.size() == BATCH || (!more && !batch.isEmpty())) {
+                        ctx.checkDeadline();
+                        current = startMapped(List.copyOf(batch), mint, maxt, dropStale, transform);
+                        batch.clear();
+                        if (previous != null) {
+                            Mapped done = previous;
+                            previous = null;
+                            drain(done, sink);
+                        }
+                        previous = current;
+                        current = null;
+                    }
                 }
-                if (batch.size() == BATCH || (!more && !batch.isEmpty())) {
-                    ctx.checkDeadline();
-                    List<Series> work = List.copyOf(batch);
-                    batch.clear();
-                    Object[] results = new Object[work.size()];
-                    int[] loaded = new int[work.size()];
-                    QueryWorkers.run(work.size(), (from, to) -> {
-                        // One raw buffer per slice, reused series after series (transforms copy what they keep).
-                        EvalSeries raw = new EvalSeries(Labels.empty(), false, 64);
-                        for (int i = from; i < to; i++) {
-                            ctx.checkDeadline();
-                            read(work.get(i), mint, maxt, dropStale, raw);
-                            loaded[i] = raw.n;
-                            results[i] = transform.apply(raw);
-                        }
-                    });
-                    for (int i = 0; i < results.length; i++) {
-                        ctx.samplesLoaded += loaded[i];
-                        ctx.hold(loaded[i], "query execution");
-                        if (results[i] != null) {
-                            @SuppressWarnings("unchecked")
-                            R r = (R) results[i];
-                            sink.accept(r);
-                        }
+                if (previous != null) {
+                    Mapped done = previous;
+                    previous = null;
+                    drain(done, sink);
+                }
+            } finally {
+                // On failure: the querier closes only once no worker reads it any more.
+                for (Mapped m : new Mapped[] {previous, current}) {
+                    if (m != null) {
+                        QueryWorkers.settle(m.task);
                     }
                 }
             }
@@ -270,18 +256,54 @@ final class Evaluator {
         }
     }
 
-    /** One series' samples in [mint, maxt], into {@code buf} (emptied first). */
-    private static void read(Series s, long mint, long maxt, boolean dropStale, EvalSeries buf) {
+    /** A batch of series being read and transformed by the workers: its results, by position. */
+    private record Mapped(java.util.concurrent.ForkJoinTask<?> task, Object[] results, int[] loaded) {}
+
+    private <R> Mapped startMapped(List<Series> work, long mint, long maxt, boolean dropStale,
+            SeriesTransform<R> transform) {
+        Object[] results = new Object[work.size()];
+        int[] loaded = new int[work.size()];
+        java.util.concurrent.ForkJoinTask<?> task = QueryWorkers.start(work.size(), (from, to) -> {
+            // One raw buffer per slice, reused series after series (transforms copy what they keep).
+            EvalSeries raw = new EvalSeries(Labels.empty(), false, 64);
+            SampleIterator reuse = null;
+            for (int i = from; i < to; i++) {
+                ctx.checkDeadline();
+                reuse = read(work.get(i), mint, maxt, dropStale, raw, reuse);
+                loaded[i] = raw.n;
+                results[i] = transform.apply(raw);
+            }
+        });
+        return new Mapped(task, results, loaded);
+    }
+
+    /** Waits for a batch and hands its results to the sink in storage order, counting what was loaded. */
+    private <R> void drain(Mapped m, java.util.function.Consumer<R> sink) {
+        QueryWorkers.join(m.task);
+        for (int i = 0; i < m.results.length; i++) {
+            ctx.samplesLoaded += m.loaded[i];
+            ctx.hold(m.loaded[i], "query execution");
+            if (m.results[i] != null) {
+                @SuppressWarnings("unchecked")
+                R r = (R) m.results[i];
+                sink.accept(r);
+            }
+        }
+    }
+
+    /** One series' samples in [mint, maxt], into {@code buf} (emptied first); returns the iterator, to reuse. */
+    private static SampleIterator read(Series s, long mint, long maxt, boolean dropStale, EvalSeries buf,
+            SampleIterator reuse) {
         buf.labels = s.labels();
         buf.resolutionMs = s.resolutionMs();
         buf.n = 0;
-        SampleIterator it = s.iterator(null);
+        SampleIterator it = s.iterator(reuse);
         if (!it.seek(mint)) {
-            return;
+            return it;
         }
         long t0 = it.timestamp();
         if (t0 > maxt) {
-            return;
+            return it;
         }
         double v0 = it.value();
         if (!(dropStale && StaleNaN.is(v0))) {
@@ -312,7 +334,7 @@ final class Evaluator {
             }
             buf.n = w;
             if (got < want || i < end) {
-                return;
+                return it;
             }
         }
     }

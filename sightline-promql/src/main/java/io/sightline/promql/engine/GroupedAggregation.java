@@ -64,8 +64,19 @@ final class GroupedAggregation {
                 groups.put(key, g);
             }
             g.dropName |= s.dropName;
+            // Points sit on step times, ascending: walk the steps rather than divide per point.
+            int k = 0;
+            long stepT = ev.start;
             for (int i = 0; i < s.n; i++) {
-                int k = (int) ((s.ts[i] - ev.start) / ev.interval);
+                long t = s.ts[i];
+                while (stepT < t) {
+                    k++;
+                    stepT += ev.interval;
+                }
+                if (stepT != t) {
+                    k = (int) ((t - ev.start) / ev.interval);
+                    stepT = ev.stepTime(k);
+                }
                 add(op, g, k, s.vs[i]);
             }
         });

@@ -69,6 +69,7 @@ public abstract class StorageContract {
         try (Querier q = s.querier(mint, maxt)) {
             SeriesSet set = q.select(true, SelectHints.range(mint, maxt), matchers);
             Labels prev = null;
+            SampleIterator previous = null;
             while (set.next()) {
                 Labels l = set.at().labels();
                 if (prev != null) {
@@ -76,7 +77,7 @@ public abstract class StorageContract {
                 }
                 prev = l;
                 TreeMap<Long, Long> samples = new TreeMap<>();
-                SampleIterator it = set.at().iterator(null);
+                SampleIterator it = set.at().iterator(previous); // the previous series' iterator, to reuse
                 long last = Long.MIN_VALUE;
                 while (it.next()) {
                     assertThat(it.timestamp()).as("increasing timestamps").isGreaterThan(last);
@@ -85,8 +86,11 @@ public abstract class StorageContract {
                     samples.put(it.timestamp(), Double.doubleToRawLongBits(it.value()));
                 }
                 assertThat(samples).as("a selected series has samples in range").isNotEmpty();
-                assertThat(readInBatches(set.at().iterator(null), new Random(l.hashCode())))
-                        .as("%s read with nextBatch and next mixed", l).isEqualTo(samples);
+                // Again through the iterator just used (the storage may reuse its buffers), in batches.
+                SampleIterator again = set.at().iterator(it);
+                assertThat(readInBatches(again, new Random(l.hashCode())))
+                        .as("%s read again with nextBatch and next mixed", l).isEqualTo(samples);
+                previous = again;
                 out.put(l, samples);
             }
         }

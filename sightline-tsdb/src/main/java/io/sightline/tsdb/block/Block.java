@@ -313,7 +313,7 @@ public final class Block {
                 @Override
                 public io.sightline.tsdb.SampleIterator samples() {
                     return new BlockQuerier.ChunksIterator(chunks, e.maxT(), e.refs(), Long.MIN_VALUE, Long.MAX_VALUE,
-                            deleted);
+                            deleted, new ChunkFile.ReadAhead());
                 }
             });
         }

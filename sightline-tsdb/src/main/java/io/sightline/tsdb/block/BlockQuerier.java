@@ -160,7 +160,15 @@ final class BlockQuerier implements Querier {
 
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
-            return new ChunksIterator(block.chunks(), maxT, refs, mint, maxt, deleted);
+            // A reused iterator gives its buffers: series after series read without new arrays.
+            ChunkFile.ReadAhead ra;
+            if (reuse instanceof ChunksIterator c) {
+                ra = c.readAhead;
+                ra.forget();
+            } else {
+                ra = new ChunkFile.ReadAhead();
+            }
+            return new ChunksIterator(block.chunks(), maxT, refs, mint, maxt, deleted, ra);
         }
     }
 
@@ -176,9 +184,11 @@ final class BlockQuerier implements Querier {
         private SampleIterator current;
         private boolean done;
         /** The chunks are consecutive in the file: one read usually brings all those of the series. */
-        private final ChunkFile.ReadAhead readAhead = new ChunkFile.ReadAhead();
+        private final ChunkFile.ReadAhead readAhead;
 
-        ChunksIterator(ChunkFile file, long[] maxT, long[] refs, long mint, long maxt, long[] deleted) {
+        ChunksIterator(ChunkFile file, long[] maxT, long[] refs, long mint, long maxt, long[] deleted,
+                ChunkFile.ReadAhead readAhead) {
+            this.readAhead = readAhead;
             this.file = file;
             this.maxT = maxT;
             this.refs = refs;

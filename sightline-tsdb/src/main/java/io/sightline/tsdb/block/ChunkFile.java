@@ -94,29 +94,44 @@ final class ChunkFile {
     }
 
     /**
-     * The bytes an iterator read last, {@code [start, start + buf.length)} of the file. Not thread-safe;
-     * a refill allocates a new array, so chunk iterators made from the previous one are not disturbed.
+     * The bytes an iterator read last, {@code [start, start + filled)} of the file, and the arrays its chunks
+     * decode into; both are reused by the next read (iterators over chunks read through it do not keep
+     * {@code buf}: they decode at once or copy). Not thread-safe.
      */
     static final class ReadAhead {
         private byte[] buf = new byte[0];
+        /** Bytes of {@link #buf} read from the file, from {@link #start}. */
+        private int filled;
         private long start;
         /** The length of the record {@link #locate} found last. */
         private int length;
+        /** What the reader's chunks decode into, one after the other. */
+        private final io.sightline.tsdb.chunk.DecodeBuffers decoded = new io.sightline.tsdb.chunk.DecodeBuffers();
 
         private boolean holds(long from, long to) {
-            return from >= start && to <= start + buf.length;
+            return from >= start && to <= start + filled;
+        }
+
+        /** Keeps the arrays for another series (of any file), forgetting what they hold. */
+        void forget() {
+            filled = 0;
+            start = 0;
         }
     }
 
     private void fill(ReadAhead ra, long from, long to) {
-        byte[] b = new byte[(int) (to - from)];
+        int n = (int) (to - from);
+        if (ra.buf.length < n) {
+            ra.buf = new byte[Math.max(n, Math.min(MAX_READ, ra.buf.length * 2))];
+        }
+        ra.filled = 0;
         try {
-            UninterruptibleIo.readAt(channel, b, from);
+            UninterruptibleIo.readAt(channel, ra.buf, n, from);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(file + ": cannot read " + b.length + " bytes at " + from + ": "
+            throw new java.io.UncheckedIOException(file + ": cannot read " + n + " bytes at " + from + ": "
                     + e.getMessage(), e);
         }
-        ra.buf = b;
+        ra.filled = n;
         ra.start = from;
     }
 
@@ -137,7 +152,7 @@ final class ChunkFile {
         int at = (int) (ref - ra.start);
         long len = 0;
         for (int shift = 0;; shift += 7) {
-            if (shift > 28 || at >= ra.buf.length) {
+            if (shift > 28 || at >= ra.filled) {
                 throw new CorruptBlockException(file + ": bad chunk length at " + ref);
             }
             int b = ra.buf[at++] & 0xFF;
@@ -176,12 +191,17 @@ final class ChunkFile {
             throw new CorruptBlockException(file + ": empty chunk at " + ref);
         }
         byte encoding = ra.buf[at];
-        byte[] body = java.util.Arrays.copyOfRange(ra.buf, at + 1, at + ra.length);
+        int off = at + 1;
+        int len = ra.length - 1;
         try {
+            // Decimal and float chunks decode at once (into the read-ahead's buffers); XOR ones as read.
             return switch (encoding) {
-                case BlockWriter.ENCODING_XOR -> XorChunk.iterator(body);
-                case BlockWriter.ENCODING_DECIMAL -> DecimalChunk.iterator(body, this::sharedTimestamps);
-                case BlockWriter.ENCODING_FLOAT -> FloatChunk.iterator(body, this::sharedTimestamps);
+                case BlockWriter.ENCODING_XOR ->
+                        XorChunk.iterator(java.util.Arrays.copyOfRange(ra.buf, off, off + len));
+                case BlockWriter.ENCODING_DECIMAL -> DecimalChunk.iterator(ra.buf, off, len, this::sharedTimestamps,
+                        ra.decoded);
+                case BlockWriter.ENCODING_FLOAT -> FloatChunk.iterator(ra.buf, off, len, this::sharedTimestamps,
+                        ra.decoded);
                 default -> throw new CorruptBlockException(file + ": unknown chunk encoding " + encoding + " at "
                         + ref);
             };

@@ -114,13 +114,21 @@ public final class DecimalChunk {
 
     /** As {@link #iterator(byte[])}; timestamps another chunk holds come from {@code shared}. */
     public static SampleIterator iterator(byte[] chunk, SharedTimestamps shared) {
-        In in = payload(chunk);
+        return iterator(chunk, 0, chunk.length, shared, new DecodeBuffers());
+    }
+
+    /**
+     * As {@link #iterator(byte[], SharedTimestamps)} for the chunk in {@code buf[off, off + len)}, decoded
+     * into {@code into} (valid until the next chunk decoded there); {@code buf} is not kept.
+     */
+    public static SampleIterator iterator(byte[] buf, int off, int len, SharedTimestamps shared, DecodeBuffers into) {
+        In in = payload(buf, off, len, into);
         int n = in.count(in.end);
         int k = in.count(MAX_SCALE);
         int modes = in.count(1 | TS_SHARED << 1);
         int mode = modes & 1;
-        double[] vs = new double[n];
-        long[] ts = n > 0 ? readTimestamps(in, n, modes >> 1, shared) : new long[0];
+        double[] vs = into.values(n);
+        long[] ts = n > 0 ? readTimestamps(in, n, modes >> 1, shared, into) : new long[0];
         if (n > 0) {
             long m = unzigzag(in.uvarint());
             vs[0] = decode(m, k);
@@ -151,19 +159,23 @@ public final class DecimalChunk {
         if (n == 0 || modes >> 1 == TS_SHARED) {
             throw new CorruptChunkException("holds no timestamps of its own to share");
         }
-        return readTimestamps(in, n, modes >> 1, SharedTimestamps.NONE);
+        return readTimestamps(in, n, modes >> 1, SharedTimestamps.NONE, new DecodeBuffers()); // kept: its own array
     }
 
     private static In payload(byte[] chunk) {
-        In in = new In(chunk, 0, chunk.length);
+        return payload(chunk, 0, chunk.length, new DecodeBuffers());
+    }
+
+    private static In payload(byte[] buf, int off, int len, DecodeBuffers into) {
+        In in = new In(buf, off, off + len);
         int rawLength = in.count(64 << 20);
-        byte[] raw;
+        byte[] raw = into.raw(rawLength);
         try {
-            raw = ZstdCodec.decompress(chunk, in.pos, chunk.length - in.pos, rawLength);
+            ZstdCodec.decompress(buf, in.pos, in.end - in.pos, rawLength, raw);
         } catch (IllegalArgumentException e) {
             throw new CorruptChunkException("zstd frame does not decompress: " + e.getMessage());
         }
-        return new In(raw, 0, raw.length);
+        return new In(raw, 0, rawLength);
     }
 
     /** Timestamps as deltas of deltas. */
@@ -253,7 +265,7 @@ public final class DecimalChunk {
      * Reads what {@link #writeTimestamps} wrote, or for {@link #TS_SHARED} the reference and then the
      * timestamps from {@code shared}; timestamps that do not increase make a corrupt chunk.
      */
-    static long[] readTimestamps(In in, int n, int tsMode, SharedTimestamps shared) {
+    static long[] readTimestamps(In in, int n, int tsMode, SharedTimestamps shared, DecodeBuffers into) {
         if (tsMode == TS_SHARED) {
             long ref = in.uvarint();
             long[] ts = shared.timestamps(ref, n);
@@ -263,7 +275,7 @@ public final class DecimalChunk {
             }
             return ts;
         }
-        long[] ts = new long[n];
+        long[] ts = into.timestamps(n);
         readTimestamps(in, ts, n, tsMode);
         return ts;
     }

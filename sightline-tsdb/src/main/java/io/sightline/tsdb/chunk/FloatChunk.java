@@ -66,14 +66,22 @@ public final class FloatChunk {
 
     /** As {@link #iterator(byte[])}; timestamps another chunk holds come from {@code shared}. */
     public static SampleIterator iterator(byte[] chunk, SharedTimestamps shared) {
-        DecimalChunk.In in = new DecimalChunk.In(chunk, 0, chunk.length);
+        return iterator(chunk, 0, chunk.length, shared, new DecodeBuffers());
+    }
+
+    /**
+     * As {@link #iterator(byte[], SharedTimestamps)} for the chunk in {@code buf[off, off + len)}, decoded
+     * into {@code into} (valid until the next chunk decoded there); {@code buf} is not kept.
+     */
+    public static SampleIterator iterator(byte[] buf, int off, int len, SharedTimestamps shared, DecodeBuffers into) {
+        DecimalChunk.In in = new DecimalChunk.In(buf, off, off + len);
         int n = in.count(XorChunk.MAX_SAMPLES);
         if (n < 1) {
             throw new CorruptChunkException("float chunk without samples");
         }
-        long[] ts = timestamps(in, n, shared);
-        double[] vs = new double[n];
-        BitReader r = new BitReader(chunk, in.pos * 8L, chunk.length * 8L);
+        long[] ts = timestamps(in, n, shared, into);
+        double[] vs = into.values(n);
+        BitReader r = new BitReader(buf, in.pos * 8L, (off + (long) len) * 8L);
         XorValues.Reader values = new XorValues.Reader();
         vs[0] = Double.longBitsToDouble(values.first(r));
         for (int i = 1; i < n; i++) {
@@ -91,29 +99,29 @@ public final class FloatChunk {
         }
         return timestamps(in, n, (ref, count) -> {
             throw new CorruptChunkException("holds no timestamps of its own to share");
-        });
+        }, new DecodeBuffers()); // kept: its own array
     }
 
     /** Reads the timestamp part; leaves {@code in} at the values' bit stream. */
-    private static long[] timestamps(DecimalChunk.In in, int n, SharedTimestamps shared) {
+    private static long[] timestamps(DecimalChunk.In in, int n, SharedTimestamps shared, DecodeBuffers into) {
         int tsMode = in.count(DecimalChunk.TS_SHARED);
         if (tsMode == DecimalChunk.TS_SHARED) {
-            return DecimalChunk.readTimestamps(in, n, tsMode, shared);
+            return DecimalChunk.readTimestamps(in, n, tsMode, shared, into);
         }
         int rawLength = in.count(64 << 20);
         int zLength = in.count(in.end - in.pos);
-        byte[] raw;
+        byte[] raw = into.raw(rawLength);
         try {
-            raw = ZstdCodec.decompress(in.buf, in.pos, zLength, rawLength);
+            ZstdCodec.decompress(in.buf, in.pos, zLength, rawLength, raw);
         } catch (IllegalArgumentException e) {
             throw new CorruptChunkException("zstd frame does not decompress: " + e.getMessage());
         }
         in.pos += zLength;
-        DecimalChunk.In times = new DecimalChunk.In(raw, 0, raw.length);
-        long[] ts = new long[n];
+        DecimalChunk.In times = new DecimalChunk.In(raw, 0, rawLength);
+        long[] ts = into.timestamps(n);
         DecimalChunk.readTimestamps(times, ts, n, tsMode);
-        if (times.pos != raw.length) {
-            throw new CorruptChunkException((raw.length - times.pos) + " bytes left after " + n + " timestamps");
+        if (times.pos != rawLength) {
+            throw new CorruptChunkException((rawLength - times.pos) + " bytes left after " + n + " timestamps");
         }
         return ts;
     }

@@ -43,13 +43,18 @@ public final class UninterruptibleIo {
 
     /** Fills {@code out} from {@code pos}; fails if the file ends first. */
     public static void readAt(Channel ch, byte[] out, long pos) throws IOException {
+        readAt(ch, out, out.length, pos);
+    }
+
+    /** Fills the first {@code length} bytes of {@code out} from {@code pos}. */
+    public static void readAt(Channel ch, byte[] out, int length, long pos) throws IOException {
         run(ch, c -> {
-            ByteBuffer b = ByteBuffer.wrap(out);
+            ByteBuffer b = ByteBuffer.wrap(out, 0, length);
             long p = pos;
             while (b.hasRemaining()) {
                 int n = c.read(b, p);
                 if (n < 0) {
-                    throw new IOException("read at " + pos + " of " + out.length + " bytes runs past the end of the file");
+                    throw new IOException("read at " + pos + " of " + length + " bytes runs past the end of the file");
                 }
                 p += n;
             }

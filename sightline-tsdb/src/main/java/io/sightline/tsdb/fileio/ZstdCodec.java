@@ -83,6 +83,22 @@ public final class ZstdCodec {
             throw new IllegalArgumentException("negative content size " + rawLength);
         }
         byte[] dst = new byte[rawLength];
+        decompress(src, offset, length, rawLength, dst);
+        return dst;
+    }
+
+    /**
+     * As {@link #decompress(byte[], int, int, int)}, into the first {@code rawLength} bytes of {@code dst}
+     * (at least that long).
+     */
+    public static void decompress(byte[] src, int offset, int length, int rawLength, byte[] dst) {
+        if (offset < 0 || length < 0 || offset > src.length - length) {
+            throw new IllegalArgumentException("frame [" + offset + ", +" + length + ") outside " + src.length
+                    + " bytes");
+        }
+        if (rawLength < 0 || rawLength > dst.length) {
+            throw new IllegalArgumentException("content size " + rawLength + " for a buffer of " + dst.length);
+        }
         ZstdDecompressCtx ctx = DECOMPRESSORS.poll();
         if (ctx == null) {
             ctx = new ZstdDecompressCtx();
@@ -100,6 +116,5 @@ public final class ZstdCodec {
         if (size != rawLength) {
             throw new IllegalArgumentException("frame holds " + size + " bytes, expected " + rawLength);
         }
-        return dst;
     }
 }

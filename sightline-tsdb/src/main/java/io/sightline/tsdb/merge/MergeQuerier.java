@@ -79,9 +79,11 @@ public final class MergeQuerier implements Querier {
     private record MergedSeries(Labels labels, List<Series> parts) implements Series {
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
+            // The parts' earlier iterators go back to the parts in order (each takes only its own kind).
+            List<SampleIterator> earlier = reuse instanceof MergingIterator m ? m.sources() : List.of();
             List<SampleIterator> its = new ArrayList<>(parts.size());
-            for (Series s : parts) {
-                its.add(s.iterator(null));
+            for (int i = 0; i < parts.size(); i++) {
+                its.add(parts.get(i).iterator(i < earlier.size() ? earlier.get(i) : null));
             }
             return new MergingIterator(its);
         }

@@ -9,6 +9,7 @@ import java.util.List;
  */
 public final class MergingIterator implements SampleIterator {
     private final SampleIterator[] its;
+    private final List<SampleIterator> sources;
     private final boolean[] live;
     private boolean started;
     private boolean exhausted;
@@ -24,7 +25,13 @@ public final class MergingIterator implements SampleIterator {
 
     public MergingIterator(List<SampleIterator> parts) {
         this.its = parts.toArray(new SampleIterator[0]);
+        this.sources = List.copyOf(parts);
         this.live = new boolean[its.length];
+    }
+
+    /** The iterators merged, as given (for reuse by the series they came from). */
+    public List<SampleIterator> sources() {
+        return sources;
     }
 
     private boolean pick() {
