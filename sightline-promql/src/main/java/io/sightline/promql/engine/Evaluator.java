@@ -214,80 +214,44 @@ final class Evaluator {
         try (Querier q = ctx.queryable.querier(mint, maxt)) {
             SeriesSet set = q.select(false, hints, vs.matchers().toArray(new LabelMatcher[0]));
             List<Series> batch = new ArrayList<>(BATCH);
-            // The workers compute a batch while this thread hands the previous one's results to the sink.
-            Mapped previous = null;
-            Mapped current = null;
-            try {
-                boolean more = true;
-                while (more) {
-                    more = set.next();
-                    if (more) {
-                        ctx.selectedSeries();
-                        batch.add(set.at());
-                    }
-                    if (batch.size() == BATCH || (!more && !batch.isEmpty())) {
-                        ctx.checkDeadline();
-                        current = startMapped(List.copyOf(batch), mint, maxt, dropStale, transform);
-                        batch.clear();
-                        if (previous != null) {
-                            Mapped done = previous;
-                            previous = null;
-                            drain(done, sink);
+            boolean more = true;
+            while (more) {
+                more = set.next();
+                if (more) {
+                    ctx.selectedSeries();
+                    batch.add(set.at());
+                }
+                if (batch.size() == BATCH || (!more && !batch.isEmpty())) {
+                    ctx.checkDeadline();
+                    List<Series> work = List.copyOf(batch);
+                    batch.clear();
+                    Object[] results = new Object[work.size()];
+                    int[] loaded = new int[work.size()];
+                    QueryWorkers.run(work.size(), (from, to) -> {
+                        // One raw buffer and iterator per slice, reused series after series (transforms copy
+                        // what they keep).
+                        EvalSeries raw = new EvalSeries(Labels.empty(), false, 64);
+                        SampleIterator reuse = null;
+                        for (int i = from; i < to; i++) {
+                            ctx.checkDeadline();
+                            reuse = read(work.get(i), mint, maxt, dropStale, raw, reuse);
+                            loaded[i] = raw.n;
+                            results[i] = transform.apply(raw);
                         }
-                        previous = current;
-                        current = null;
-                    }
-                }
-                if (previous != null) {
-                    Mapped done = previous;
-                    previous = null;
-                    drain(done, sink);
-                }
-            } finally {
-                // On failure: the querier closes only once no worker reads it any more.
-                for (Mapped m : new Mapped[] {previous, current}) {
-                    if (m != null) {
-                        QueryWorkers.settle(m.task);
+                    });
+                    for (int i = 0; i < results.length; i++) {
+                        ctx.samplesLoaded += loaded[i];
+                        ctx.hold(loaded[i], "query execution");
+                        if (results[i] != null) {
+                            @SuppressWarnings("unchecked")
+                            R r = (R) results[i];
+                            sink.accept(r);
+                        }
                     }
                 }
             }
         } catch (StorageException e) {
             throw QueryException.execution("cannot read storage: " + e.getMessage());
-        }
-    }
-
-    /** A batch of series being read and transformed by the workers: its results, by position. */
-    private record Mapped(java.util.concurrent.ForkJoinTask<?> task, Object[] results, int[] loaded) {}
-
-    private <R> Mapped startMapped(List<Series> work, long mint, long maxt, boolean dropStale,
-            SeriesTransform<R> transform) {
-        Object[] results = new Object[work.size()];
-        int[] loaded = new int[work.size()];
-        java.util.concurrent.ForkJoinTask<?> task = QueryWorkers.start(work.size(), (from, to) -> {
-            // One raw buffer per slice, reused series after series (transforms copy what they keep).
-            EvalSeries raw = new EvalSeries(Labels.empty(), false, 64);
-            SampleIterator reuse = null;
-            for (int i = from; i < to; i++) {
-                ctx.checkDeadline();
-                reuse = read(work.get(i), mint, maxt, dropStale, raw, reuse);
-                loaded[i] = raw.n;
-                results[i] = transform.apply(raw);
-            }
-        });
-        return new Mapped(task, results, loaded);
-    }
-
-    /** Waits for a batch and hands its results to the sink in storage order, counting what was loaded. */
-    private <R> void drain(Mapped m, java.util.function.Consumer<R> sink) {
-        QueryWorkers.join(m.task);
-        for (int i = 0; i < m.results.length; i++) {
-            ctx.samplesLoaded += m.loaded[i];
-            ctx.hold(m.loaded[i], "query execution");
-            if (m.results[i] != null) {
-                @SuppressWarnings("unchecked")
-                R r = (R) m.results[i];
-                sink.accept(r);
-            }
         }
     }
 

@@ -36,28 +36,14 @@ final class QueryWorkers {
      * buffers across its items. The first failure is rethrown as it was.
      */
     static void run(int n, Slice work) {
-        join(start(n, work));
-    }
-
-    /** Like {@link #run} without waiting: {@link #join} the task, or {@link #settle} it when giving up. */
-    static ForkJoinTask<?> start(int n, Slice work) {
         int slices = Math.min(PARALLELISM, n);
-        return POOL.submit(() -> IntStream.range(0, slices).parallel()
+        ForkJoinTask<?> task = POOL.submit(() -> IntStream.range(0, slices).parallel()
                 .forEach(s -> work.run((int) ((long) n * s / slices), (int) ((long) n * (s + 1) / slices))));
-    }
-
-    /** Waits for a started task; its first failure is rethrown as it was. */
-    static void join(ForkJoinTask<?> task) {
         try {
             task.join();
         } catch (RuntimeException e) {
             throw unwrap(e);
         }
-    }
-
-    /** Waits for a started task that is no longer wanted, ignoring how it ends (it may read a querier still). */
-    static void settle(ForkJoinTask<?> task) {
-        task.quietlyJoin();
     }
 
     private static RuntimeException unwrap(RuntimeException e) {

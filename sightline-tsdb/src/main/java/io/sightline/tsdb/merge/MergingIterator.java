@@ -124,8 +124,8 @@ public final class MergingIterator implements SampleIterator {
                     value = outV[off + k + ok - 1];
                     k += ok;
                 }
-                if (ok == got && got == max - (k - ok)) {
-                    continue; // all below the bound and the space is full: loop ends, or reads on
+                if (k == max) {
+                    break;
                 }
                 // The source ran out, or its next sample reaches the bound: one step of the merge.
             }
