@@ -37,6 +37,8 @@ public final class RemoteWriteV2Decoder {
     private final long maxDecompressedBytes;
     private long[] ts = new long[256];
     private double[] vs = new double[256];
+    /** The timestamp {@code readSample} read. */
+    private final long[] sampleTime = new long[1];
     private int[] refs = new int[64];
 
     /** @param maxDecompressedBytes bound on the decompressed size, against decompression bombs */
@@ -48,8 +50,9 @@ public final class RemoteWriteV2Decoder {
     public record Result(int series, long samples, long histograms, long exemplars, int invalidSeries) {}
 
     public Result decodeSnappy(byte[] body, SeriesSink sink) throws MalformedRequestException {
-        byte[] raw = RemoteWriteDecoder.unsnappy(body, maxDecompressedBytes, "cannot decode remote write 2.0 request", "");
-        return decode(raw, 0, raw.length, sink);
+        RemoteWriteDecoder.Decompressed raw = RemoteWriteDecoder.unsnappyReused(body, body.length, maxDecompressedBytes,
+                "cannot decode remote write 2.0 request", "");
+        return decode(raw.buf(), 0, raw.length(), sink);
     }
 
     /** Decodes an uncompressed {@code Request}. */
@@ -174,14 +177,13 @@ public final class RemoteWriteV2Decoder {
             } else if (field == 1 && wire == 0) {
                 nRefs = addRef(r, nRefs, symbols);
             } else if (field == 2 && wire == 2) {
-                long[] t = {0};
-                double v = RemoteWriteDecoder.readSample(r, t);
+                double v = RemoteWriteDecoder.readSample(r, sampleTime);
                 if (sink != null) {
                     if (n == ts.length) {
                         ts = Arrays.copyOf(ts, n * 2);
                         vs = Arrays.copyOf(vs, n * 2);
                     }
-                    ts[n] = t[0];
+                    ts[n] = sampleTime[0];
                     vs[n] = v;
                 }
                 n++;

@@ -44,8 +44,8 @@ public final class RemoteWriteHandler implements HttpService {
                     "unsupported Content-Encoding \"" + encoding + "\": remote write bodies are snappy-compressed");
         }
         if (!v2) {
-            return pipeline.serve(req, "remote_write",
-                    (body, sink) -> new RemoteWriteDecoder(maxBodyBytes.getAsLong()).decodeSnappy(body, sink));
+            return pipeline.serveBuffered(ctx, req, "remote_write", (body, length, sink) ->
+                    new RemoteWriteDecoder(maxBodyBytes.getAsLong()).decodeSnappy(body, length, sink));
         }
         long length = req.headers().contentLength();
         HttpResponse refused = pipeline.enter(length);

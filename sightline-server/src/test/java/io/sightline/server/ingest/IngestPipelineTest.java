@@ -48,4 +48,40 @@ class IngestPipelineTest {
         p.leave(10);
         assertThat(p.enter(10)).isNull();
     }
+
+    /**
+     * A pooled body is released once copied, whether the request is then stored, refused because storage is
+     * opening, or refused at once because the pool and its queue are full.
+     */
+    @Test
+    void pooledBodies_areReleased_whateverBecomesOfTheRequest() throws Exception {
+        java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
+        IngestPipeline p = new IngestPipeline(() -> {
+            try {
+                opened.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }, java.util.List::of, 1, new SimpleMeterRegistry(), Long.MAX_VALUE);
+        java.util.List<io.netty.buffer.ByteBuf> bodies = new java.util.ArrayList<>();
+        java.util.List<java.util.concurrent.CompletableFuture<IngestPipeline.Outcome>> outcomes = new java.util.ArrayList<>();
+        for (int i = 0; i < 1 + 32 + 3; i++) {
+            io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.directBuffer(64).writeBytes(new byte[10 + i]);
+            bodies.add(b);
+            outcomes.add(p.storePooled(com.linecorp.armeria.common.HttpData.wrap(b), "test",
+                    (buf, len, sink) -> { }));
+        }
+        for (int i = 33; i < 36; i++) {
+            assertThat(outcomes.get(i)).isCompleted();
+            assertThat(outcomes.get(i).join().message()).contains("too many writes in flight");
+            assertThat(bodies.get(i).refCnt()).as("refused body %d", i).isZero();
+        }
+        opened.countDown();
+        for (int i = 0; i < 33; i++) {
+            assertThat(outcomes.get(i).get(10, java.util.concurrent.TimeUnit.SECONDS).message())
+                    .contains("storage is opening");
+            assertThat(bodies.get(i).refCnt()).as("body %d", i).isZero();
+        }
+    }
 }

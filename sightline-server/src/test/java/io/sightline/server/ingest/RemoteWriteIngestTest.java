@@ -82,6 +82,32 @@ class RemoteWriteIngestTest {
         assertThat(stored("seq")).hasSize(50);
     }
 
+    /**
+     * Bodies are read from Netty's pooled buffers into an array each worker reuses: requests of very
+     * different sizes (several larger than the array's first size), malformed ones among them, are each
+     * stored whole (IngestPipelineTest checks that the pooled buffers are given back).
+     */
+    @Test
+    void bodiesOfMixedSizes_areEachStoredWhole() throws Exception {
+        int[] sizes = {4_000, 1, 300, 20_000, 2, 9_000};
+        long expected = 0;
+        for (int round = 0; round < 5; round++) {
+            for (int k = 0; k < sizes.length; k++) {
+                WriteRequestBuilder b = new WriteRequestBuilder();
+                for (int i = 0; i < sizes[k]; i++) {
+                    b.series(new String[] {"__name__", "mix", "k", Integer.toString(k), "i", Integer.toString(i)},
+                            new long[] {T + round * 1000L}, new double[] {i});
+                }
+                var r = post(b.build());
+                assertThat(r.statusCode()).as("round %d size %d: %s", round, sizes[k], r.body()).isEqualTo(204);
+                expected += sizes[k];
+                var bad = post(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, "application/x-protobuf", "snappy");
+                assertThat(bad.statusCode()).isEqualTo(400);
+            }
+        }
+        assertThat(stored("mix")).hasSize((int) expected);
+    }
+
     @Test
     void partlyBadRequest_storesTheRest_andIs400NamingWhatAndWhy() throws Exception {
         post(new WriteRequestBuilder().series(new String[] {"__name__", "m"}, new long[] {T}, new double[] {1}).build());
