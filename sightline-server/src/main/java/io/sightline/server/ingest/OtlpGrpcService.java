@@ -1,6 +1,7 @@
 package io.sightline.server.ingest;
 
 import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -25,6 +26,8 @@ public final class OtlpGrpcService {
     /** @param maxMessageBytes the largest request accepted (decompressed) */
     public static HttpService create(IngestPipeline pipeline, OtlpMetricsTranslator translator, int maxMessageBytes) {
         return GrpcService.builder()
+                // OTLP/gRPC is binary protobuf only; Armeria's default formats would add gRPC-Web and JSON.
+                .supportedSerializationFormats(GrpcSerializationFormats.PROTO)
                 .maxRequestMessageLength(maxMessageBytes)
                 .addService(new MetricsServiceGrpc.MetricsServiceImplBase() {
                     @Override
