@@ -109,6 +109,14 @@ class OtlpIngestTest {
         checkStored();
     }
 
+    /** The SDK's gRPC exporter with gzip: compressed messages (grpc-encoding: gzip) are read too. */
+    @Test
+    void sdkGrpcExporter_gzip() throws Exception {
+        recordAndFlush(OtlpGrpcMetricExporter.builder().setEndpoint(url(server, "")).setCompression("gzip").build(),
+                OtlpIngestTest::record);
+        checkStored();
+    }
+
     /** listeners.otlp_http and otlp_grpc: the SDK's default ports work, and serve OTLP only. */
     @Test
     void sdkExporters_onTheDedicatedOtlpPorts_whichServeNothingElse() throws Exception {
