@@ -246,6 +246,10 @@ public final class Labels implements Comparable<Labels> {
         }
 
         public Labels build() {
+            Labels inOrder = buildIfSorted();
+            if (inOrder != null) {
+                return inOrder;
+            }
             Integer[] order = new Integer[names.size()];
             int n = 0;
             for (int i = 0; i < names.size(); i++) {
@@ -261,6 +265,28 @@ public final class Labels implements Comparable<Labels> {
                 pairs[2 * i + 1] = values.get(kept[i]);
             }
             return n == 0 ? EMPTY : new Labels(pairs);
+        }
+
+        /**
+         * The labels without sorting when the names came in strictly ascending order with no empty value
+         * (labels read back from storage), else null.
+         */
+        private Labels buildIfSorted() {
+            int n = names.size();
+            if (n == 0) {
+                return null;
+            }
+            String[] pairs = new String[2 * n];
+            for (int i = 0; i < n; i++) {
+                String name = names.get(i);
+                String value = values.get(i);
+                if (value.isEmpty() || i > 0 && pairs[2 * i - 2].compareTo(name) >= 0) {
+                    return null;
+                }
+                pairs[2 * i] = name;
+                pairs[2 * i + 1] = value;
+            }
+            return new Labels(pairs);
         }
     }
 }

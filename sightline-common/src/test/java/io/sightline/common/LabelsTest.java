@@ -97,4 +97,46 @@ class LabelsTest {
             }
         }
     }
+
+    /**
+     * Property: whatever the order of the names (sorted, as storage reads them back, or shuffled) and with
+     * some empty values, build() gives the non-empty labels in name order.
+     */
+    @Test
+    void build_inAnyOrder_sortsAndDropsEmptyValues() {
+        java.util.Random random = new java.util.Random(17);
+        for (int iter = 0; iter < 2_000; iter++) {
+            java.util.TreeMap<String, String> want = new java.util.TreeMap<>();
+            java.util.List<String[]> pairs = new java.util.ArrayList<>();
+            int n = random.nextInt(8);
+            for (int i = 0; i < n; i++) {
+                String name = "l" + random.nextInt(20);
+                String value = random.nextInt(6) == 0 ? "" : "v" + random.nextInt(5);
+                if (pairs.stream().noneMatch(p -> p[0].equals(name))) {
+                    pairs.add(new String[] {name, value});
+                    if (!value.isEmpty()) {
+                        want.put(name, value);
+                    }
+                }
+            }
+            if (random.nextBoolean()) {
+                pairs.sort(java.util.Comparator.comparing(p -> p[0]));
+            } else {
+                java.util.Collections.shuffle(pairs, random);
+            }
+            Labels.Builder b = Labels.builder();
+            for (String[] p : pairs) {
+                b.set(p[0], p[1]);
+            }
+            Labels got = b.build();
+            assertThat(got.size()).isEqualTo(want.size());
+            int i = 0;
+            for (var e : want.entrySet()) {
+                assertThat(got.name(i)).isEqualTo(e.getKey());
+                assertThat(got.value(i)).isEqualTo(e.getValue());
+                i++;
+            }
+            assertThat(got).isEqualTo(Labels.fromMap(want));
+        }
+    }
 }

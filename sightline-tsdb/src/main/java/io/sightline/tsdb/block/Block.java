@@ -196,17 +196,8 @@ public final class Block {
     }
 
     SeriesEntry series(int id) {
-        long at = index.getLong(seriesOffsetsAt + id * 8);
-        if (at < BlockWriter.INDEX_MAGIC.length || at >= index.limit()) {
-            throw new CorruptBlockException(dir + "/index: series " + id + " offset out of bounds");
-        }
-        Decoder d = new Decoder(index, (int) at, index.limit(), dir + "/index series " + id);
-        int n = d.getCount(symbols.length);
-        Labels.Builder b = Labels.builder();
-        for (int i = 0; i < n; i++) {
-            String name = symbol(symbols, d.getCount(Integer.MAX_VALUE), dir + "/index");
-            b.set(name, symbol(symbols, d.getCount(Integer.MAX_VALUE), dir + "/index"));
-        }
+        Decoder d = seriesDecoder(id);
+        Labels labels = labels(d);
         int c = d.getCount(index.limit());
         long[] minT = new long[c];
         long[] maxT = new long[c];
@@ -220,7 +211,30 @@ public final class Block {
             prevMax = maxT[i];
             prevRef = refs[i];
         }
-        return new SeriesEntry(b.build(), minT, maxT, refs);
+        return new SeriesEntry(labels, minT, maxT, refs);
+    }
+
+    /** The labels of series {@code id}, without its chunk list. */
+    Labels labels(int id) {
+        return labels(seriesDecoder(id));
+    }
+
+    private Decoder seriesDecoder(int id) {
+        long at = index.getLong(seriesOffsetsAt + id * 8);
+        if (at < BlockWriter.INDEX_MAGIC.length || at >= index.limit()) {
+            throw new CorruptBlockException(dir + "/index: series " + id + " offset out of bounds");
+        }
+        return new Decoder(index, (int) at, index.limit(), dir + "/index series " + id);
+    }
+
+    private Labels labels(Decoder d) {
+        int n = d.getCount(symbols.length);
+        Labels.Builder b = Labels.builder();
+        for (int i = 0; i < n; i++) {
+            String name = symbol(symbols, d.getCount(Integer.MAX_VALUE), dir + "/index");
+            b.set(name, symbol(symbols, d.getCount(Integer.MAX_VALUE), dir + "/index"));
+        }
+        return b.build();
     }
 
     private ImmutableRoaringBitmap bitmap(Values v, int i) {
@@ -298,22 +312,28 @@ public final class Block {
      * Every series with all its samples, deletions applied, in label order: what a compaction reads.
      * The sources read the block's maps lazily.
      */
+    /**
+     * Every series of the block, in label order, as sources for a block writer. A source holds only its
+     * labels: its chunk list is read when its samples are (a compaction lists the series of all its blocks
+     * before it writes, and their chunk lists were most of the memory it held).
+     */
     public List<BlockWriter.SeriesSource> seriesSources() {
         Tombstones ts = tombstones;
         List<BlockWriter.SeriesSource> out = new ArrayList<>(seriesCount);
         for (int id = 0; id < seriesCount; id++) {
-            SeriesEntry e = series(id);
-            long[] deleted = ts.of(id);
+            int seriesId = id;
+            Labels labels = labels(id);
             out.add(new BlockWriter.SeriesSource() {
                 @Override
                 public Labels labels() {
-                    return e.labels();
+                    return labels;
                 }
 
                 @Override
                 public io.sightline.tsdb.SampleIterator samples() {
+                    SeriesEntry e = series(seriesId);
                     return new BlockQuerier.ChunksIterator(chunks, e.maxT(), e.refs(), Long.MIN_VALUE, Long.MAX_VALUE,
-                            deleted, new ChunkFile.ReadAhead());
+                            ts.of(seriesId), new ChunkFile.ReadAhead());
                 }
             });
         }
