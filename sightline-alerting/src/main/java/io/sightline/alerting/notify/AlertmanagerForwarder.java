@@ -56,8 +56,10 @@ public final class AlertmanagerForwarder implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient http = client(null);
-    /** One client per distinct {@code tls_config}: the JDK binds TLS settings to a client. */
+    /**
+     * One client per distinct {@code tls_config} (the JDK binds TLS settings to a client), made when first
+     * needed: a JDK client loads the default trust store as it is built.
+     */
     private final java.util.Map<io.sightline.common.http.HttpClientConfig.Tls, HttpClient> tlsClients =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -67,10 +69,8 @@ public final class AlertmanagerForwarder implements AutoCloseable {
     }
 
     private HttpClient clientFor(Target t) {
-        if (t.tls() == null || t.tls().equals(io.sightline.common.http.HttpClientConfig.Tls.NONE)) {
-            return http;
-        }
-        return tlsClients.computeIfAbsent(t.tls(), this::client);
+        return tlsClients.computeIfAbsent(t.tls() == null ? io.sightline.common.http.HttpClientConfig.Tls.NONE : t.tls(),
+                this::client);
     }
     private volatile Settings settings = new Settings(List.of(), List.of(), Labels.empty());
     private final AtomicLong sent = new AtomicLong();

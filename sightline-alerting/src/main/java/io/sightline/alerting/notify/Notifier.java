@@ -61,7 +61,23 @@ public final class Notifier implements AutoCloseable {
     private final String externalUrl;
     private final LongSupplier clock;
     private final ScheduledExecutorService scheduler;
-    private final HttpClient http;
+    /** Made when the first webhook is sent: a JDK client loads the default trust store as it is built. */
+    private volatile HttpClient http;
+    private final Object httpLock = new Object();
+
+    private HttpClient http() {
+        HttpClient c = http;
+        if (c == null) {
+            synchronized (httpLock) {
+                if (http == null) {
+                    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(Duration.ofSeconds(10)).executor(scheduler).build();
+                }
+                c = http;
+            }
+        }
+        return c;
+    }
     private volatile NotifierConfig config;
     private final Map<String, Group> groups = new LinkedHashMap<>();
     /** Every alert not yet resolved for long, for inhibition. */
@@ -79,8 +95,6 @@ public final class Notifier implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
-                .executor(scheduler).build();
         // SMTP blocks: e-mails go out on threads of their own (at most 4 at once), never on the scheduler.
         java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, 4, 30,
                 TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
@@ -521,7 +535,7 @@ public final class Notifier implements AutoCloseable {
         HttpRequest req = HttpRequest.newBuilder(URI.create(hook.url())).timeout(hook.timeout())
                 .header("Content-Type", "application/json").header("User-Agent", "Sightline")
                 .POST(HttpRequest.BodyPublishers.ofString((String) body)).build();
-        return http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).handle((resp, err) -> {
+        return http().sendAsync(req, HttpResponse.BodyHandlers.discarding()).handle((resp, err) -> {
             if (err == null && resp.statusCode() / 100 == 2) {
                 return new Attempt(null, false);
             }
