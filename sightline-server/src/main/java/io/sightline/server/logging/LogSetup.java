@@ -13,6 +13,11 @@ public final class LogSetup {
     public static void configure(LogFormat format, Level level) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
+        apply(ctx, format, level);
+    }
+
+    /** Sets up a fresh context: one stdout appender in {@code format}, the root at {@code level}. */
+    static void apply(LoggerContext ctx, LogFormat format, Level level) {
         LineEncoder encoder = new LineEncoder();
         encoder.setContext(ctx);
         encoder.setFormat(format);
