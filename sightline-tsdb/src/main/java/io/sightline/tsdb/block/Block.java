@@ -318,26 +318,26 @@ public final class Block {
      * before it writes, and their chunk lists were most of the memory it held).
      */
     public List<BlockWriter.SeriesSource> seriesSources() {
-        Tombstones ts = tombstones;
         List<BlockWriter.SeriesSource> out = new ArrayList<>(seriesCount);
         for (int id = 0; id < seriesCount; id++) {
-            int seriesId = id;
-            Labels labels = labels(id);
-            out.add(new BlockWriter.SeriesSource() {
-                @Override
-                public Labels labels() {
-                    return labels;
-                }
-
-                @Override
-                public io.sightline.tsdb.SampleIterator samples() {
-                    SeriesEntry e = series(seriesId);
-                    return new BlockQuerier.ChunksIterator(chunks, e.maxT(), e.refs(), Long.MIN_VALUE, Long.MAX_VALUE,
-                            ts.of(seriesId), new ChunkFile.ReadAhead());
-                }
-            });
+            out.add(new Source(this, id, labels(id)));
         }
         return out;
+    }
+
+    /** Series {@code id} of a block as a source for a block writer. */
+    record Source(Block block, int id, Labels labels) implements BlockWriter.SeriesSource {
+        @Override
+        public io.sightline.tsdb.SampleIterator samples() {
+            return block.samples(id);
+        }
+    }
+
+    /** Every sample of series {@code id}, deleted ranges left out. */
+    io.sightline.tsdb.SampleIterator samples(int id) {
+        SeriesEntry e = series(id);
+        return new BlockQuerier.ChunksIterator(chunks, e.maxT(), e.refs(), Long.MIN_VALUE, Long.MAX_VALUE,
+                tombstones.of(id), new ChunkFile.ReadAhead());
     }
 
     /** Whether some samples are marked deleted (a compaction then rewrites the block without them). */

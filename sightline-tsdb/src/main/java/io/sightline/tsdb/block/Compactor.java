@@ -49,7 +49,7 @@ public final class Compactor {
      * in several blocks merged by time (the first block wins a shared timestamp), deletions applied.
      */
     public static List<BlockWriter.SeriesSource> merged(List<Block> blocks) {
-        List<List<BlockWriter.SeriesSource>> lists = new ArrayList<>();
+        List<List<BlockWriter.SeriesSource>> lists = new ArrayList<>(blocks.size());
         for (Block b : blocks) {
             lists.add(b.seriesSources());
         }
@@ -59,6 +59,14 @@ public final class Compactor {
                 merged.add(group.get(0));
                 return;
             }
+            // The parts by block and series id only: their own copies of the labels are not kept.
+            Block[] parts = new Block[group.size()];
+            int[] ids = new int[group.size()];
+            for (int i = 0; i < group.size(); i++) {
+                Block.Source s = (Block.Source) group.get(i);
+                parts[i] = s.block();
+                ids[i] = s.id();
+            }
             merged.add(new BlockWriter.SeriesSource() {
                 @Override
                 public Labels labels() {
@@ -67,9 +75,9 @@ public final class Compactor {
 
                 @Override
                 public SampleIterator samples() {
-                    List<SampleIterator> its = new ArrayList<>(group.size());
-                    for (BlockWriter.SeriesSource s : group) {
-                        its.add(s.samples());
+                    List<SampleIterator> its = new ArrayList<>(parts.length);
+                    for (int i = 0; i < parts.length; i++) {
+                        its.add(parts[i].samples(ids[i]));
                     }
                     return new MergingIterator(its);
                 }
