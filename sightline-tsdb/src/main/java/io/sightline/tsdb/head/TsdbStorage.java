@@ -529,22 +529,27 @@ public final class TsdbStorage implements Storage {
             long maxT = head.maxT.get();
             // At most MAX_CUTS_PER_RUN: a backfill can make dozens of ranges ready at once, and the
             // checkpoint and compaction below should not wait for all of them.
-            while (!closed && cut.size() < MAX_CUTS_PER_RUN) {
-                long minT = head.minTime();
-                if (maxT == Long.MIN_VALUE || minT == Long.MAX_VALUE) {
-                    break;
-                }
-                long cutoff = Math.floorDiv(minT, range) * range + range;
-                if (maxT - cutoff < hold) {
-                    break;
-                }
-                BlockMeta m = cut(cutoff);
+            while (!closed && cut.size() < MAX_CUTS_PER_RUN && rangeReady(maxT, range, hold)) {
+                BlockMeta m = cut(Math.floorDiv(head.minTime(), range) * range + range);
                 if (m != null) {
                     cut.add(m);
                 }
             }
-            if (!cut.isEmpty()) {
-                checkpointBytes = checkpoint();
+            // While ranges are still waiting to be cut (a backfill arriving), the checkpoint and the
+            // compactions of this run would be redone by the next within seconds, and they compete with the
+            // ingest for the CPU: they wait for the head to catch up, DEFER_MAX_NANOS at most, so that a long
+            // backfill still truncates its log and merges its blocks. The log keeps every record meanwhile.
+            long now = System.nanoTime();
+            boolean backlog = !closed && rangeReady(head.maxT.get(), range, hold);
+            if (!cut.isEmpty() || checkpointDeferred) {
+                // A checkpoint rewrites every sample the head holds.
+                if (backlog && now - lastCheckpointNanos < DEFER_MAX_NANOS) {
+                    checkpointDeferred = true;
+                } else {
+                    checkpointBytes = checkpoint();
+                    checkpointDeferred = false;
+                    lastCheckpointNanos = System.nanoTime();
+                }
             }
             // Before retention: a backfill of old data is rolled up before its raw blocks expire. A failure
             // here (a full disk...) must not stop retention and compaction.
@@ -555,11 +560,31 @@ public final class TsdbStorage implements Storage {
                 LOG.atError().setCause(e).log("downsampling failed; it is retried at the next maintenance");
             }
             List<String> expired = applyRetention();
-            List<BlockMeta> compacted = compact();
+            List<BlockMeta> compacted = List.of();
+            if (!backlog || now - lastCompactionNanos >= DEFER_MAX_NANOS) {
+                compacted = compact();
+                lastCompactionNanos = System.nanoTime();
+            }
             expired.addAll(applySizeRetention());
             return new MaintenanceReport(cut, compacted, downsampled, expired, checkpointBytes,
                     (System.nanoTime() - t0) / 1_000_000);
         }
+    }
+
+    /** Longest a checkpoint or a compaction waits for the head to catch up with its cuts. */
+    static final long DEFER_MAX_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** Under {@link #maintenanceLock}: a run cut ranges but left their checkpoint to a later run. */
+    private boolean checkpointDeferred;
+    private long lastCheckpointNanos = System.nanoTime();
+    private long lastCompactionNanos = System.nanoTime();
+
+    /** Whether the head holds a whole block range, older than the hold, ready to be cut. */
+    private boolean rangeReady(long maxT, long range, long hold) {
+        long minT = head.minTime();
+        if (maxT == Long.MIN_VALUE || minT == Long.MAX_VALUE) {
+            return false;
+        }
+        return maxT - (Math.floorDiv(minT, range) * range + range) >= hold;
     }
 
     private void backgroundMaintain() {
