@@ -234,17 +234,7 @@ class RemoteWriteDecoderTest {
         EncodedLabels cache = new EncodedLabels();
         RemoteWriteDecoder d = new RemoteWriteDecoder(64L << 20, cache);
         List<Labels> seen = new ArrayList<>();
-        SeriesSink sink = new SeriesSink() {
-            @Override
-            public void series(Labels labels, long[] timestamps, double[] values, int count) {
-                seen.add(labels);
-            }
-
-            @Override
-            public void invalid(String series, String reason, int samples) {
-                throw new AssertionError(reason);
-            }
-        };
+        SeriesSink sink = labelsInto(seen);
         for (int i = 0; i < 2; i++) {
             byte[] req = new WriteRequestBuilder()
                     .series(new String[] {"__name__", "up", "instance", "a:1", "job", "node"}, new long[] {i}, new double[] {1})
@@ -302,17 +292,7 @@ class RemoteWriteDecoderTest {
         RemoteWriteDecoder d = new RemoteWriteDecoder(64L << 20, new EncodedLabels());
         int n = 20_000;
         List<Labels> seen = new ArrayList<>();
-        SeriesSink sink = new SeriesSink() {
-            @Override
-            public void series(Labels labels, long[] timestamps, double[] values, int count) {
-                seen.add(labels);
-            }
-
-            @Override
-            public void invalid(String series, String reason, int samples) {
-                throw new AssertionError(reason);
-            }
-        };
+        SeriesSink sink = labelsInto(seen);
         for (int round = 0; round < 2; round++) {
             WriteRequestBuilder b = new WriteRequestBuilder();
             for (int i = 0; i < n; i++) {
@@ -328,6 +308,21 @@ class RemoteWriteDecoderTest {
             same += seen.get(n + i) == seen.get(i) ? 1 : 0;
         }
         assertThat(same).as("series found in the cache").isGreaterThan(n * 98 / 100);
+    }
+
+    /** A sink that keeps the label set of each series it is handed; an invalid series fails the test. */
+    private static SeriesSink labelsInto(List<Labels> seen) {
+        return new SeriesSink() {
+            @Override
+            public void series(Labels labels, long[] timestamps, double[] values, int count) {
+                seen.add(labels);
+            }
+
+            @Override
+            public void invalid(String series, String reason, int samples) {
+                throw new AssertionError(reason);
+            }
+        };
     }
 
     private static byte[] labelFields(String... pairs) {

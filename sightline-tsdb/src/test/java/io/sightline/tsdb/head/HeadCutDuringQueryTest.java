@@ -3,10 +3,7 @@ package io.sightline.tsdb.head;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.common.LabelMatcher;
-import io.sightline.common.Labels;
-import io.sightline.tsdb.Appender;
 import io.sightline.tsdb.Querier;
-import io.sightline.tsdb.SampleIterator;
 import io.sightline.tsdb.SelectHints;
 import io.sightline.tsdb.SeriesSet;
 import io.sightline.tsdb.StorageOptions;
@@ -34,13 +31,7 @@ class HeadCutDuringQueryTest {
     void aQueryOpenedBeforeSeveralCuts_readsAllItsSamples_andTheFilesGoWhenItCloses() throws Exception {
         try (TsdbStorage store = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS,
                 new TsdbStorage.BlockOptions(2 * H, 0, 0), 16 * 1024)) {
-            for (long t = 0; t < END; t += 15_000) {
-                Appender a = store.appender();
-                for (int s = 0; s < SERIES; s++) {
-                    a.append(0, Labels.of("__name__", "m", "s", Integer.toString(s)), t, value(s, t));
-                }
-                a.commit();
-            }
+            GridData.append(store, SERIES, END, 15_000, HeadCutDuringQueryTest::value);
             long filesBefore = chunkFiles();
             assertThat(filesBefore).as("the head spans many chunk files").isGreaterThan(20);
 
@@ -49,20 +40,7 @@ class HeadCutDuringQueryTest {
             assertThat(store.maintain().cut()).as("a catch-up of several cuts").hasSizeGreaterThan(2);
             assertThat(chunkFiles()).as("kept while the query reads").isEqualTo(filesBefore);
 
-            int series = 0;
-            while (set.next()) {
-                int s = Integer.parseInt(set.at().labels().get("s"));
-                SampleIterator it = set.at().iterator(null);
-                long t = 0;
-                while (it.next()) {
-                    assertThat(it.timestamp()).isEqualTo(t);
-                    assertThat(it.value()).isEqualTo(value(s, t));
-                    t += 15_000;
-                }
-                assertThat(t).as("series %d read to its end", s).isEqualTo(END);
-                series++;
-            }
-            assertThat(series).isEqualTo(SERIES);
+            GridData.assertComplete(set, SERIES, END, 15_000, HeadCutDuringQueryTest::value);
             q.close();
             assertThat(chunkFiles()).as("deleted once the query is done").isLessThan(filesBefore / 2);
         }

@@ -3,10 +3,7 @@ package io.sightline.tsdb.head;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.common.LabelMatcher;
-import io.sightline.common.Labels;
-import io.sightline.tsdb.Appender;
 import io.sightline.tsdb.Querier;
-import io.sightline.tsdb.SampleIterator;
 import io.sightline.tsdb.SelectHints;
 import io.sightline.tsdb.SeriesSet;
 import io.sightline.tsdb.StorageOptions;
@@ -37,13 +34,7 @@ class MaintenanceBacklogTest {
     @Test
     void aRunLeavingABacklog_defersCheckpointAndCompaction_toTheRunThatCatchesUp() throws Exception {
         try (TsdbStorage store = open()) {
-            for (long t = 0; t < END; t += 60_000) {
-                Appender a = store.appender();
-                for (int s = 0; s < SERIES; s++) {
-                    a.append(0, Labels.of("__name__", "m", "s", Integer.toString(s)), t, value(s, t));
-                }
-                a.commit();
-            }
+            GridData.append(store, SERIES, END, 60_000, MaintenanceBacklogTest::value);
             TsdbStorage.MaintenanceReport first = store.maintain();
             assertThat(first.cut()).hasSize(TsdbStorage.MAX_CUTS_PER_RUN);
             assertThat(first.checkpointBytes()).as("checkpoint deferred").isZero();
@@ -67,20 +58,7 @@ class MaintenanceBacklogTest {
     private static void checkAll(TsdbStorage store) throws Exception {
         try (Querier q = store.querier(0, END)) {
             SeriesSet set = q.select(false, SelectHints.range(0, END), LabelMatcher.equal("__name__", "m"));
-            int series = 0;
-            while (set.next()) {
-                int s = Integer.parseInt(set.at().labels().get("s"));
-                SampleIterator it = set.at().iterator(null);
-                long t = 0;
-                while (it.next()) {
-                    assertThat(it.timestamp()).isEqualTo(t);
-                    assertThat(it.value()).isEqualTo(value(s, t));
-                    t += 60_000;
-                }
-                assertThat(t).as("series %d read to its end", s).isEqualTo(END);
-                series++;
-            }
-            assertThat(series).isEqualTo(SERIES);
+            GridData.assertComplete(set, SERIES, END, 60_000, MaintenanceBacklogTest::value);
         }
     }
 
