@@ -185,7 +185,9 @@ class OtlpGrpcServiceTest {
             }
         }
         assertThatThrownBy(() -> OtlpGrpcService.message(frame(1, gzip(new byte[3 << 20])), true, 1 << 20))
-                .isInstanceOf(OtlpGrpcService.GrpcException.class).hasMessageContaining("exceeds the limit");
+                .isInstanceOf(OtlpGrpcService.GrpcException.class).hasMessageContaining("exceeds the limit")
+                .satisfies(e -> assertThat(((OtlpGrpcService.GrpcException) e).code)
+                        .isEqualTo(OtlpGrpcService.Code.RESOURCE_EXHAUSTED));
     }
 
     @Test
