@@ -309,13 +309,9 @@ public final class Block {
     }
 
     /**
-     * Every series with all its samples, deletions applied, in label order: what a compaction reads.
-     * The sources read the block's maps lazily.
-     */
-    /**
-     * Every series of the block, in label order, as sources for a block writer. A source holds only its
-     * labels: its chunk list is read when its samples are (a compaction lists the series of all its blocks
-     * before it writes, and their chunk lists were most of the memory it held).
+     * Every series of the block in label order, with all its samples, deletions applied: what a compaction
+     * reads. A source holds only its labels: its chunk list is read when its samples are (a compaction lists
+     * the series of all its blocks before it writes, and their chunk lists were most of the memory it held).
      */
     public List<BlockWriter.SeriesSource> seriesSources() {
         List<BlockWriter.SeriesSource> out = new ArrayList<>(seriesCount);

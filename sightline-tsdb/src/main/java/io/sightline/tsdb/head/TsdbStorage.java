@@ -527,8 +527,8 @@ public final class TsdbStorage implements Storage {
             // Up to the newest sample as of now: under heavy ingest new ranges become ready faster
             // than they are cut, and the checkpoint below must not wait for that to stop.
             long maxT = head.maxT.get();
-            // At most MAX_CUTS_PER_RUN: a backfill can make dozens of ranges ready at once, and the
-            // checkpoint and compaction below should not wait for all of them.
+            // At most MAX_CUTS_PER_RUN: a backfill can make dozens of ranges ready at once, and a run should
+            // end (retention, and the checkpoint once it is due, below) before all of them are cut.
             while (!closed && cut.size() < MAX_CUTS_PER_RUN && rangeReady(maxT, range, hold)) {
                 BlockMeta m = cut(Math.floorDiv(head.minTime(), range) * range + range);
                 if (m != null) {
