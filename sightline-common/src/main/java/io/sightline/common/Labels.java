@@ -276,15 +276,15 @@ public final class Labels implements Comparable<Labels> {
             if (n == 0) {
                 return null;
             }
-            String[] pairs = new String[2 * n];
             for (int i = 0; i < n; i++) {
-                String name = names.get(i);
-                String value = values.get(i);
-                if (value.isEmpty() || i > 0 && pairs[2 * i - 2].compareTo(name) >= 0) {
+                if (values.get(i).isEmpty() || i > 0 && names.get(i - 1).compareTo(names.get(i)) >= 0) {
                     return null;
                 }
-                pairs[2 * i] = name;
-                pairs[2 * i + 1] = value;
+            }
+            String[] pairs = new String[2 * n];
+            for (int i = 0; i < n; i++) {
+                pairs[2 * i] = names.get(i);
+                pairs[2 * i + 1] = values.get(i);
             }
             return new Labels(pairs);
         }

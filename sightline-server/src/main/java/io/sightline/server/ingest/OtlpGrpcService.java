@@ -15,7 +15,6 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
-import io.sightline.ingest.MalformedRequestException;
 import io.sightline.ingest.otlp.DeltaAccumulator;
 import io.sightline.ingest.otlp.OtlpMetricsTranslator;
 import java.nio.charset.StandardCharsets;
@@ -177,10 +176,13 @@ public final class OtlpGrpcService implements HttpService {
             throw new GrpcException(Code.INVALID_ARGUMENT, "compressed message without grpc-encoding");
         }
         try {
-            return RequestBodies.bytes(message, true, maxMessageBytes, "cannot read the request message");
-        } catch (MalformedRequestException e) {
-            Code code = e.getMessage().contains("exceeds the limit") ? Code.RESOURCE_EXHAUSTED : Code.INVALID_ARGUMENT;
-            throw new GrpcException(code, e.getMessage());
+            return RequestBodies.gunzip(message, maxMessageBytes);
+        } catch (RequestBodies.TooLarge e) {
+            throw new GrpcException(Code.RESOURCE_EXHAUSTED, "decompressed request message exceeds the limit of "
+                    + maxMessageBytes + " bytes (limits.max_request_body_size)");
+        } catch (java.io.IOException e) {
+            throw new GrpcException(Code.INVALID_ARGUMENT, "cannot read the request message: invalid gzip body: "
+                    + e.getMessage());
         }
     }
 

@@ -56,19 +56,42 @@ final class RequestBodies {
     }
 
     private static byte[] gunzip(byte[] body, long limit, String what) throws MalformedRequestException {
+        try {
+            return gunzip(body, limit);
+        } catch (TooLarge e) {
+            throw new MalformedRequestException(what + ": decompressed body exceeds the limit of " + limit
+                    + " bytes (limits.max_request_body_size)");
+        } catch (IOException e) {
+            throw new MalformedRequestException(what + ": invalid gzip body: " + e.getMessage());
+        }
+    }
+
+    /** A gzip body decompressing to more than the limit. */
+    static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super(null, null);
+        }
+    }
+
+    /**
+     * {@code body} gunzipped, bounded by {@code limit} bytes.
+     *
+     * @throws TooLarge past the limit
+     * @throws IOException when the body is not valid gzip
+     */
+    static byte[] gunzip(byte[] body, long limit) throws IOException {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buf = new byte[64 * 1024];
             for (int n; (n = in.read(buf)) > 0; ) {
                 if (out.size() + n > limit) {
-                    throw new MalformedRequestException(what + ": decompressed body exceeds the limit of " + limit
-                            + " bytes (limits.max_request_body_size)");
+                    throw new TooLarge();
                 }
                 out.write(buf, 0, n);
             }
             return out.toByteArray();
-        } catch (IOException e) {
-            throw new MalformedRequestException(what + ": invalid gzip body: " + e.getMessage());
         }
     }
 
