@@ -2,6 +2,9 @@ package io.sightline.bench;
 
 import io.sightline.tsdb.SampleIterator;
 import io.sightline.tsdb.chunk.DecimalChunk;
+import io.sightline.tsdb.chunk.FloatChunk;
+import io.sightline.tsdb.chunk.PlaneChunk;
+import io.sightline.tsdb.chunk.SharedTimestamps;
 import io.sightline.tsdb.chunk.XorChunk;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +23,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Block chunks of 2,048 samples (a block's size): the decimal encoding (written by head cuts and
- * compactions) and, for comparison, XOR, per sample. Also reports the bytes per sample of each.
+ * Block chunks of 2,048 samples (a block's size): the planes encoding (written by head cuts and
+ * compactions) and, for comparison, the decimal or float encoding it replaced and XOR, per sample. Also
+ * reports the bytes per sample of each.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,13 +36,18 @@ import org.openjdk.jmh.annotations.Warmup;
 public class BlockChunkBenchmark {
     static final int N = 2048;
 
-    /** counter: integer increments on a 15 s grid with 1 % late scrapes; centis: a counter of 1/100 s. */
-    @Param({"counter", "centis"})
+    /**
+     * counter: integer increments on a 15 s grid with 1 % late scrapes; centis: a counter of 1/100 s; noisy:
+     * full-precision floats (a latency quantile).
+     */
+    @Param({"counter", "centis", "noisy"})
     public String shape;
 
     long[] ts;
     double[] vs;
+    /** The decimal encoding, or the float one for noisy values (no decimal restores them). */
     byte[] decimal;
+    byte[] planes;
     byte[] xor;
 
     @Setup(Level.Trial)
@@ -52,24 +61,42 @@ public class BlockChunkBenchmark {
             t += 15_000;
             c += r.nextInt(100);
             ts[i] = r.nextInt(100) == 0 ? t + 3 + r.nextInt(38) : t;
-            vs[i] = shape.equals("counter") ? c : c / 100.0;
+            vs[i] = switch (shape) {
+                case "counter" -> c;
+                case "centis" -> c / 100.0;
+                default -> 0.004 * (1 + 0.3 * r.nextGaussian());
+            };
         }
-        decimal = DecimalChunk.encode(ts, vs, N, 3);
+        decimal = encodeDecimal();
+        planes = encodePlanes();
         xor = xorChunk(ts, vs);
-        System.out.printf("%n%s: decimal %.3f B/sample, XOR %.3f B/sample%n", shape, decimal.length / (double) N,
+        System.out.printf("%n%s: planes %.3f B/sample, %s %.3f B/sample, XOR %.3f B/sample%n", shape,
+                planes.length / (double) N, shape.equals("noisy") ? "float" : "decimal", decimal.length / (double) N,
                 xor.length / (double) N);
     }
 
     @Benchmark
     @OperationsPerInvocation(N)
+    public byte[] encodePlanes() {
+        return PlaneChunk.encode(ts, vs, N, 3, -1);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public double iteratePlanes() {
+        return drain(PlaneChunk.iterator(planes, SharedTimestamps.NONE));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
     public byte[] encodeDecimal() {
-        return DecimalChunk.encode(ts, vs, N, 3);
+        return shape.equals("noisy") ? FloatChunk.encode(ts, vs, N, 3) : DecimalChunk.encode(ts, vs, N, 3);
     }
 
     @Benchmark
     @OperationsPerInvocation(N)
     public double iterateDecimal() {
-        return drain(DecimalChunk.iterator(decimal));
+        return drain(shape.equals("noisy") ? FloatChunk.iterator(decimal) : DecimalChunk.iterator(decimal));
     }
 
     @Benchmark

@@ -25,14 +25,16 @@ class BenchmarksSmokeTest {
 
     @Test
     void blockChunk() {
-        for (String shape : new String[] {"counter", "centis"}) {
+        for (String shape : new String[] {"counter", "centis", "noisy"}) {
             BlockChunkBenchmark b = new BlockChunkBenchmark();
             b.shape = shape;
             b.setUp();
             assertThat(b.decimal).as("decimal values take the decimal encoding").isNotNull();
-            assertThat(b.decimal.length).isLessThan(b.xor.length);
+            assertThat(b.planes.length).as(shape).isLessThan(b.decimal.length).isLessThan(b.xor.length);
             assertThat(b.encodeDecimal()).isEqualTo(b.decimal);
+            assertThat(b.encodePlanes()).isEqualTo(b.planes);
             assertThat(b.iterateDecimal()).isEqualTo(b.iterateXor());
+            assertThat(b.iteratePlanes()).isEqualTo(b.iterateXor());
         }
     }
 

@@ -2,8 +2,7 @@ package io.sightline.tsdb.block;
 
 import io.sightline.common.Labels;
 import io.sightline.tsdb.SampleIterator;
-import io.sightline.tsdb.chunk.DecimalChunk;
-import io.sightline.tsdb.chunk.FloatChunk;
+import io.sightline.tsdb.chunk.PlaneChunk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -27,15 +26,19 @@ import org.roaringbitmap.RoaringBitmap;
  */
 public final class BlockWriter {
     /**
-     * Samples per block chunk at most. Larger chunks compress better (one zstd frame each, see
-     * {@link DecimalChunk}); 2,048 is about 8 h at 15 s: within 3 % of whole-series chunks on the
+     * Samples per block chunk at most. Larger chunks compress better (their planes are compressed whole, see
+     * {@link PlaneChunk}); 2,048 is about 8 h at 15 s: within 3 % of whole-series chunks on the
      * benchmark data, while a short read of a long block decodes no more than that.
      */
     static final int SAMPLES_PER_CHUNK = 2048;
-    /** Chunk encodings, the first byte of a chunk record's payload; XOR is still read, no longer written. */
+    /**
+     * Chunk encodings, the first byte of a chunk record's payload; only planes are written, the others (of
+     * blocks written before) are still read.
+     */
     static final int ENCODING_XOR = 1;
     static final int ENCODING_DECIMAL = 2;
     static final int ENCODING_FLOAT = 3;
+    static final int ENCODING_PLANES = 4;
     static final int ZSTD_LEVEL = 3;
     /**
      * Chunks of at least this many samples share timestamps with an earlier chunk of the block that has
@@ -344,17 +347,12 @@ public final class BlockWriter {
 
     /**
      * Writes one chunk record (length, encoding byte and bytes, CRC32C of those); returns {minT, maxT,
-     * ref}. Decimal values take {@link DecimalChunk}; others (noisy floats, NaN, stale markers)
-     * {@link FloatChunk}.
+     * ref}. Every chunk takes {@link PlaneChunk}.
      */
     private static long[] writeChunk(SectionWriter out, long[] ts, double[] vs, int n, CRC32C crc, long sharedRef)
             throws IOException {
-        byte[] bytes = DecimalChunk.encode(ts, vs, n, ZSTD_LEVEL, sharedRef);
-        int encoding = ENCODING_DECIMAL;
-        if (bytes == null) {
-            bytes = FloatChunk.encode(ts, vs, n, ZSTD_LEVEL, sharedRef);
-            encoding = ENCODING_FLOAT;
-        }
+        byte[] bytes = PlaneChunk.encode(ts, vs, n, ZSTD_LEVEL, sharedRef);
+        int encoding = ENCODING_PLANES;
         long ref = out.position();
         out.writeUvarint(bytes.length + 1);
         out.writeByte(encoding);

@@ -4,6 +4,7 @@ import io.sightline.tsdb.SampleIterator;
 import io.sightline.tsdb.chunk.CorruptChunkException;
 import io.sightline.tsdb.chunk.DecimalChunk;
 import io.sightline.tsdb.chunk.FloatChunk;
+import io.sightline.tsdb.chunk.PlaneChunk;
 import io.sightline.tsdb.chunk.XorChunk;
 import io.sightline.tsdb.fileio.UninterruptibleIo;
 import java.io.IOException;
@@ -202,6 +203,8 @@ final class ChunkFile {
                         ra.decoded);
                 case BlockWriter.ENCODING_FLOAT -> FloatChunk.iterator(ra.buf, off, len, this::sharedTimestamps,
                         ra.decoded);
+                case BlockWriter.ENCODING_PLANES -> PlaneChunk.iterator(ra.buf, off, len, this::sharedTimestamps,
+                        ra.decoded);
                 default -> throw new CorruptBlockException(file + ": unknown chunk encoding " + encoding + " at "
                         + ref);
             };
@@ -232,6 +235,7 @@ final class ChunkFile {
             ts = switch (own.buf[at]) {
                 case BlockWriter.ENCODING_DECIMAL -> DecimalChunk.timestamps(body);
                 case BlockWriter.ENCODING_FLOAT -> FloatChunk.timestamps(body);
+                case BlockWriter.ENCODING_PLANES -> PlaneChunk.timestamps(body);
                 default -> throw new CorruptChunkException("its shared timestamps: chunk at " + ref + " of encoding "
                         + own.buf[at]);
             };

@@ -32,8 +32,13 @@ public final class DecimalChunk {
 
     private DecimalChunk() {}
 
-    private static double decode(long m, int k) {
+    static double decode(long m, int k) {
         return k == 0 ? (double) m : (double) m / POW10[k];
+    }
+
+    /** {@code 10^k}, exact, for k in 0..{@link #MAX_SCALE}. */
+    static double pow10(int k) {
+        return POW10[k];
     }
 
     /** The smallest scale at which every value round-trips, or -1. */

@@ -9,6 +9,7 @@ public final class DecodeBuffers {
     private long[] ts = new long[0];
     private double[] vs = new double[0];
     private byte[] raw = new byte[0];
+    private long[] words = new long[0];
 
     long[] timestamps(int n) {
         if (ts.length < n) {
@@ -22,6 +23,13 @@ public final class DecodeBuffers {
             vs = new double[grow(vs.length, n)];
         }
         return vs;
+    }
+
+    long[] words(int n) {
+        if (words.length < n) {
+            words = new long[grow(words.length, n)];
+        }
+        return words;
     }
 
     byte[] raw(int n) {

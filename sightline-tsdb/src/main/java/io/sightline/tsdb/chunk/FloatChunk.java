@@ -108,6 +108,14 @@ public final class FloatChunk {
         if (tsMode == DecimalChunk.TS_SHARED) {
             return DecimalChunk.readTimestamps(in, n, tsMode, shared, into);
         }
+        return ownTimestamps(in, n, tsMode, into);
+    }
+
+    /**
+     * Reads timestamps a chunk holds itself (mode {@code tsMode}, not shared): varint raw length, varint
+     * length of the zstd frame, the frame. Also {@link PlaneChunk}'s layout.
+     */
+    static long[] ownTimestamps(DecimalChunk.In in, int n, int tsMode, DecodeBuffers into) {
         int rawLength = in.count(64 << 20);
         int zLength = in.count(in.end - in.pos);
         byte[] raw = into.raw(rawLength);

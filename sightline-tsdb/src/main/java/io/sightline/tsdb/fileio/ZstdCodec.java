@@ -24,6 +24,8 @@ public final class ZstdCodec {
 
     private static final ArrayBlockingQueue<ZstdCompressCtx> COMPRESSORS = new ArrayBlockingQueue<>(POOLED);
     private static final ArrayBlockingQueue<ZstdDecompressCtx> DECOMPRESSORS = new ArrayBlockingQueue<>(POOLED);
+    private static final ArrayBlockingQueue<ZstdCompressCtx> BARE_COMPRESSORS = new ArrayBlockingQueue<>(POOLED);
+    private static final ArrayBlockingQueue<ZstdDecompressCtx> BARE_DECOMPRESSORS = new ArrayBlockingQueue<>(POOLED);
 
     private ZstdCodec() {
     }
@@ -49,9 +51,30 @@ public final class ZstdCodec {
         if (dst.length < compressBound(length)) {
             throw new IllegalArgumentException("zstd: " + dst.length + " bytes cannot hold the frame of " + length);
         }
-        ZstdCompressCtx ctx = COMPRESSORS.poll();
+        return compress(COMPRESSORS, false, src, offset, length, level, dst);
+    }
+
+    /**
+     * As {@link #compress(byte[], int, int, int, byte[])} but a bare frame: no magic number, no content
+     * size, no checksum (5 bytes of header instead of 9 or more), for small ranges whose length and
+     * integrity the caller records itself. Only {@link #decompressBare} reads it.
+     */
+    public static int compressBare(byte[] src, int offset, int length, int level, byte[] dst) {
+        java.util.Objects.checkFromIndexSize(offset, length, src.length);
+        if (dst.length < compressBound(length)) {
+            throw new IllegalArgumentException("zstd: " + dst.length + " bytes cannot hold the frame of " + length);
+        }
+        return compress(BARE_COMPRESSORS, true, src, offset, length, level, dst);
+    }
+
+    private static int compress(ArrayBlockingQueue<ZstdCompressCtx> pool, boolean bare, byte[] src, int offset,
+            int length, int level, byte[] dst) {
+        ZstdCompressCtx ctx = pool.poll();
         if (ctx == null) {
             ctx = new ZstdCompressCtx();
+            if (bare) {
+                ctx.setMagicless(true).setContentSize(false).setChecksum(false).setDictID(false);
+            }
         }
         int size;
         try {
@@ -61,7 +84,7 @@ public final class ZstdCodec {
             ctx.close();
             throw new IllegalArgumentException("zstd: " + e.getMessage(), e);
         }
-        if (!COMPRESSORS.offer(ctx)) {
+        if (!pool.offer(ctx)) {
             ctx.close();
         }
         return size;
@@ -99,18 +122,44 @@ public final class ZstdCodec {
         if (rawLength < 0 || rawLength > dst.length) {
             throw new IllegalArgumentException("content size " + rawLength + " for a buffer of " + dst.length);
         }
-        ZstdDecompressCtx ctx = DECOMPRESSORS.poll();
+        decompress(DECOMPRESSORS, false, src, offset, length, dst, 0, rawLength);
+    }
+
+    /**
+     * Decodes a frame {@link #compressBare} made, in {@code src[offset, offset + length)}, into {@code
+     * dst[dstOffset, dstOffset + rawLength)}; it must hold exactly {@code rawLength} bytes.
+     *
+     * @throws IllegalArgumentException as {@link #decompress(byte[], int, int, int)}
+     */
+    public static void decompressBare(byte[] src, int offset, int length, byte[] dst, int dstOffset, int rawLength) {
+        if (offset < 0 || length < 0 || offset > src.length - length) {
+            throw new IllegalArgumentException("frame [" + offset + ", +" + length + ") outside " + src.length
+                    + " bytes");
+        }
+        if (rawLength < 0 || dstOffset < 0 || dstOffset > dst.length - rawLength) {
+            throw new IllegalArgumentException("content [" + dstOffset + ", +" + rawLength + ") outside a buffer of "
+                    + dst.length);
+        }
+        decompress(BARE_DECOMPRESSORS, true, src, offset, length, dst, dstOffset, rawLength);
+    }
+
+    private static void decompress(ArrayBlockingQueue<ZstdDecompressCtx> pool, boolean bare, byte[] src, int offset,
+            int length, byte[] dst, int dstOffset, int rawLength) {
+        ZstdDecompressCtx ctx = pool.poll();
         if (ctx == null) {
             ctx = new ZstdDecompressCtx();
+            if (bare) {
+                ctx.setMagicless(true);
+            }
         }
         int size;
         try {
-            size = ctx.decompressByteArray(dst, 0, rawLength, src, offset, length);
+            size = ctx.decompressByteArray(dst, dstOffset, rawLength, src, offset, length);
         } catch (RuntimeException e) {
             ctx.close();
             throw new IllegalArgumentException("zstd: " + e.getMessage() + " (expected " + rawLength + " bytes)", e);
         }
-        if (!DECOMPRESSORS.offer(ctx)) {
+        if (!pool.offer(ctx)) {
             ctx.close();
         }
         if (size != rawLength) {
