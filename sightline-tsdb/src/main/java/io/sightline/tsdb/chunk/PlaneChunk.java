@@ -155,20 +155,24 @@ public final class PlaneChunk {
         }
         int width = (64 - Long.numberOfLeadingZeros(or) + 7) >>> 3;
         int[] counts = new int[256];
-        double bits = 0;
+        int[] seen = new int[256];
+        double sum = 0;
         for (int p = 0; p < width; p++) {
-            java.util.Arrays.fill(counts, 0);
             int shift = 8 * p;
+            int distinct = 0;
             for (int i = s; i < n; i++) {
-                counts[(int) ((t[i] - base) >>> shift) & 0xFF]++;
+                int b = (int) ((t[i] - base) >>> shift) & 0xFF;
+                if (counts[b]++ == 0) {
+                    seen[distinct++] = b;
+                }
             }
-            double sum = 0;
-            for (int x : counts) {
-                sum += xLnX(x);
+            for (int j = 0; j < distinct; j++) {
+                int b = seen[j];
+                sum += xLnX(counts[b]);
+                counts[b] = 0;
             }
-            bits += (xLnX(c) - sum) / Math.log(2);
         }
-        return bits;
+        return (width * xLnX(c) - sum) / Math.log(2);
     }
 
     private static double xLnX(int x) {

@@ -1,6 +1,5 @@
 package io.sightline.tsdb.fileio;
 
-import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import java.util.Arrays;
@@ -37,9 +36,14 @@ public final class ZstdCodec {
         return Arrays.copyOf(dst, compress(src, offset, length, level, dst));
     }
 
-    /** The largest frame {@link #compress} can make of {@code length} bytes. */
+    /**
+     * The largest frame {@link #compress} can make of {@code length} bytes: zstd's {@code ZSTD_COMPRESSBOUND},
+     * computed here rather than through a native call (one per chunk plane written).
+     */
     public static int compressBound(int length) {
-        return (int) Math.min(Integer.MAX_VALUE - 16, Zstd.compressBound(length));
+        long n = length;
+        long bound = n + (n >> 8) + (n < (128 << 10) ? ((128 << 10) - n) >> 11 : 0);
+        return (int) Math.min(Integer.MAX_VALUE - 16, bound);
     }
 
     /**

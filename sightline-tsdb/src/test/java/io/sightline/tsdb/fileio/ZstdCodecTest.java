@@ -43,6 +43,33 @@ class ZstdCodecTest {
     }
 
     @Test
+    void compressBound_isTheLibrarys() {
+        Random r = new Random(5);
+        for (int i = 0; i < 2000; i++) {
+            int n = i < 1000 ? i : r.nextInt(i < 1500 ? 300_000 : Integer.MAX_VALUE / 2);
+            assertThat(ZstdCodec.compressBound(n)).as("%d bytes", n)
+                    .isEqualTo((int) Math.min(Integer.MAX_VALUE - 16, com.github.luben.zstd.Zstd.compressBound(n)));
+        }
+    }
+
+    @Test
+    void bareFrames_roundTrip_andAreSmallerThanFramed() {
+        Random r = new Random(9);
+        for (int i = 0; i < 300; i++) {
+            byte[] data = r.nextBoolean() ? sample(r, 1 + r.nextInt(5_000)) : randomBytes(r, 1 + r.nextInt(3_000));
+            byte[] bare = new byte[ZstdCodec.compressBound(data.length)];
+            int level = 1 + r.nextInt(3);
+            int z = ZstdCodec.compressBare(data, 0, data.length, level, bare);
+            assertThat(z).isLessThan(ZstdCodec.compress(data, 0, data.length, level).length);
+            byte[] out = new byte[data.length + 4];
+            ZstdCodec.decompressBare(bare, 0, z, out, 2, data.length);
+            assertThat(Arrays.copyOfRange(out, 2, 2 + data.length)).isEqualTo(data);
+            assertThatThrownBy(() -> ZstdCodec.decompressBare(bare, 0, z, out, 0, data.length - 1))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void framesAreThoseOfTheLibrary() {
         byte[] data = sample(new Random(7), 20_000);
         byte[] frame = ZstdCodec.compress(data, 0, data.length, 3);
