@@ -145,15 +145,8 @@ public final class PlaneChunk {
         if (c == 0) {
             return 0;
         }
-        long base = Long.MAX_VALUE;
-        for (int i = s; i < n; i++) {
-            base = Math.min(base, t[i]);
-        }
-        long or = 0;
-        for (int i = s; i < n; i++) {
-            or |= t[i] - base;
-        }
-        int width = (64 - Long.numberOfLeadingZeros(or) + 7) >>> 3;
+        long base = base(t, s, n);
+        int width = width(t, s, n, base);
         int[] counts = new int[256];
         int[] seen = new int[256];
         double sum = 0;
@@ -175,6 +168,24 @@ public final class PlaneChunk {
         return (width * xLnX(c) - sum) / Math.log(2);
     }
 
+    /** The smallest of {@code t[s, n)}, signed: what every stored word is relative to. */
+    private static long base(long[] t, int s, int n) {
+        long base = Long.MAX_VALUE;
+        for (int i = s; i < n; i++) {
+            base = Math.min(base, t[i]);
+        }
+        return base;
+    }
+
+    /** The bytes the largest of {@code t[s, n) - base} takes (0 to 8): the number of planes. */
+    private static int width(long[] t, int s, int n, long base) {
+        long or = 0;
+        for (int i = s; i < n; i++) {
+            or |= t[i] - base;
+        }
+        return (64 - Long.numberOfLeadingZeros(or) + 7) >>> 3;
+    }
+
     private static double xLnX(int x) {
         return x < X_LN_X.length ? X_LN_X[x] : x * Math.log(x);
     }
@@ -193,15 +204,8 @@ public final class PlaneChunk {
         if (c == 0) {
             return out.b.toByteArray();
         }
-        long base = Long.MAX_VALUE;
-        for (int i = s; i < n; i++) {
-            base = Math.min(base, t[i]);
-        }
-        long or = 0;
-        for (int i = s; i < n; i++) {
-            or |= t[i] - base;
-        }
-        int width = (64 - Long.numberOfLeadingZeros(or) + 7) >>> 3;
+        long base = base(t, s, n);
+        int width = width(t, s, n, base);
         out.uvarint(DecimalChunk.zigzag(base));
         out.b.write(width);
         byte[] plane = new byte[c];
