@@ -5,8 +5,10 @@ import io.sightline.tsdb.fileio.ZstdCodec;
 import java.io.ByteArrayOutputStream;
 
 /**
- * A compact encoding for immutable (block) chunks whose values are decimal numbers: counters, integer
- * gauges, values with a few decimals. Values become integers at a common decimal scale
+ * Block encoding 2, read in blocks written before {@link PlaneChunk} replaced it (2026-12-06), no longer
+ * written; its encoder stays for tests and benchmarks, and its helpers (scale, timestamps, varints) serve
+ * {@link PlaneChunk}. It was a compact encoding for immutable (block) chunks whose values are decimal
+ * numbers: counters, integer gauges, values with a few decimals. Values become integers at a common decimal scale
  * ({@code v = m / 10^k}), stored as deltas or deltas of deltas; timestamps as deltas of deltas or as
  * offsets from a grid; all as zigzag varints, the whole compressed with zstd. Lossless: a chunk is
  * written this way only if every value decodes to exactly its bits, otherwise {@link #encode} returns

@@ -5,7 +5,9 @@ import io.sightline.tsdb.SampleIterator;
 import io.sightline.tsdb.fileio.ZstdCodec;
 
 /**
- * The block encoding of chunks whose values are not decimals ({@link DecimalChunk} declines them):
+ * Block encoding 3, read in blocks written before {@link PlaneChunk} replaced it (2026-12-06), no longer
+ * written; its encoder stays for tests and benchmarks. It was the encoding of chunks whose values are not
+ * decimals ({@link DecimalChunk} declines them):
  * full-precision floats, NaN, stale markers, infinities. Timestamps as in a decimal chunk (deltas of
  * deltas or offsets from a grid, zstd-compressed), values XOR'd as in {@link XorChunk} but in a stream
  * of their own, which zstd could not shrink. Against an {@link XorChunk} this saves most of the
