@@ -80,12 +80,29 @@ public final class BlockWriter {
      */
     public static BlockMeta write(Path blocksDir, long minT, long maxT, int level, List<String> sources,
             List<? extends SeriesSource> series, long resolution) throws IOException {
+        return write(blocksDir, minT, maxT, level, sources, series, resolution, PLANES);
+    }
+
+    /** A chunk's encoding byte and bytes, as {@link ChunkEncoder} makes them. */
+    record EncodedChunk(int encoding, byte[] bytes) {}
+
+    /** Encodes one chunk; {@code sharedRef} as in {@link PlaneChunk#encode}. */
+    interface ChunkEncoder {
+        EncodedChunk encode(long[] ts, double[] vs, int n, long sharedRef);
+    }
+
+    /** What blocks are written with. (Tests write blocks as earlier versions did with another encoder.) */
+    static final ChunkEncoder PLANES = (ts, vs, n, sharedRef) ->
+            new EncodedChunk(ENCODING_PLANES, PlaneChunk.encode(ts, vs, n, ZSTD_LEVEL, sharedRef));
+
+    static BlockMeta write(Path blocksDir, long minT, long maxT, int level, List<String> sources,
+            List<? extends SeriesSource> series, long resolution, ChunkEncoder encoder) throws IOException {
         String id = Ulid.next();
         Path tmp = blocksDir.resolve(id + ".tmp");
         Files.createDirectories(tmp);
         boolean done = false;
         try {
-            BlockMeta meta = writeFiles(tmp, id, minT, maxT, level, sources, series, resolution);
+            BlockMeta meta = writeFiles(tmp, id, minT, maxT, level, sources, series, resolution, encoder);
             if (meta == null) {
                 return null;
             }
@@ -106,8 +123,8 @@ public final class BlockWriter {
     }
 
     private static BlockMeta writeFiles(Path dir, String id, long minT, long maxT, int level, List<String> sources,
-            List<? extends SeriesSource> series, long resolution) throws IOException {
-        Sections sections = new Sections(minT, maxT, series);
+            List<? extends SeriesSource> series, long resolution, ChunkEncoder encoder) throws IOException {
+        Sections sections = new Sections(minT, maxT, series, encoder);
         long chunksBytes;
         long indexBytes;
         try (SectionWriter chunks = new SectionWriter(dir.resolve("chunks"));
@@ -172,6 +189,7 @@ public final class BlockWriter {
         private final double[] cvs = new double[SAMPLES_PER_CHUNK];
         private final List<long[]> metas = new ArrayList<>();
         private final CRC32C chunkCrc = new CRC32C();
+        private final ChunkEncoder encoder;
         /** Chunks of this block written with their own timestamps, by those timestamps: later ones share. */
         private final Map<TimestampColumn, Long> sharedTimestamps = new java.util.HashMap<>();
         private long sharedLongs;
@@ -180,9 +198,10 @@ public final class BlockWriter {
         long chunkCount;
         long firstT = Long.MAX_VALUE;
 
-        Sections(long minT, long maxT, List<? extends SeriesSource> series) {
+        Sections(long minT, long maxT, List<? extends SeriesSource> series, ChunkEncoder encoder) {
             this.minT = minT;
             this.maxT = maxT;
+            this.encoder = encoder;
             for (SeriesSource s : series) {
                 Labels l = s.labels();
                 for (int i = 0; i < l.size(); i++) {
@@ -260,7 +279,8 @@ public final class BlockWriter {
             TimestampColumn column = n >= MIN_SHARED_TIMESTAMPS
                     ? new TimestampColumn(java.util.Arrays.copyOf(cts, n)) : null;
             Long shared = column == null ? null : sharedTimestamps.get(column);
-            long[] meta = writeChunk(chunks, cts, cvs, n, chunkCrc, shared == null ? -1 : shared);
+            long[] meta = writeChunk(chunks, encoder.encode(cts, cvs, n, shared == null ? -1 : shared), cts[0],
+                    cts[n - 1], chunkCrc);
             if (column != null && shared == null && sharedLongs + n <= MAX_SHARED_TIMESTAMPS) {
                 sharedTimestamps.put(column, meta[2]);
                 sharedLongs += n;
@@ -347,12 +367,12 @@ public final class BlockWriter {
 
     /**
      * Writes one chunk record (length, encoding byte and bytes, CRC32C of those); returns {minT, maxT,
-     * ref}. Every chunk takes {@link PlaneChunk}.
+     * ref}.
      */
-    private static long[] writeChunk(SectionWriter out, long[] ts, double[] vs, int n, CRC32C crc, long sharedRef)
+    private static long[] writeChunk(SectionWriter out, EncodedChunk chunk, long minT, long maxT, CRC32C crc)
             throws IOException {
-        byte[] bytes = PlaneChunk.encode(ts, vs, n, ZSTD_LEVEL, sharedRef);
-        int encoding = ENCODING_PLANES;
+        byte[] bytes = chunk.bytes();
+        int encoding = chunk.encoding();
         long ref = out.position();
         out.writeUvarint(bytes.length + 1);
         out.writeByte(encoding);
@@ -361,7 +381,7 @@ public final class BlockWriter {
         crc.update(encoding);
         crc.update(bytes, 0, bytes.length);
         out.writeInt((int) crc.getValue());
-        return new long[] {ts[0], ts[n - 1], ref};
+        return new long[] {minT, maxT, ref};
     }
 
     /** Forces a directory's entries to disk where the file system allows. */

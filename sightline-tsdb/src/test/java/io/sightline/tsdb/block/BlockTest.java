@@ -9,6 +9,8 @@ import io.sightline.tsdb.Querier;
 import io.sightline.tsdb.SampleIterator;
 import io.sightline.tsdb.SeriesSet;
 import io.sightline.tsdb.StaleNaN;
+import io.sightline.tsdb.chunk.DecimalChunk;
+import io.sightline.tsdb.chunk.FloatChunk;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +70,75 @@ class BlockTest {
         }
         expected.values().removeIf(TreeMap::isEmpty);
         return BlockWriter.write(dir, minT, maxT, 1, List.of(), sources);
+    }
+
+    /**
+     * Blocks written before the planes encoding hold decimal and float chunks (and shared timestamp columns
+     * in both): they are still read, and a rewrite (a compaction) turns every chunk into planes.
+     */
+    @Test
+    void blocksOfTheEarlierEncodings_areRead_andRewrittenAsPlanes() throws Exception {
+        Random r = new Random(2026_12_06L);
+        List<BlockWriter.SeriesSource> sources = new ArrayList<>();
+        for (int s = 0; s < 24; s++) {
+            Labels l = labels("__name__", "m", "instance", "i" + (s % 4), "s", String.format("%02d", s));
+            TreeMap<Long, Long> samples = new TreeMap<>();
+            long counter = 0;
+            // Series of one instance have the same timestamps: columns shared by decimal and float chunks.
+            Random times = new Random(s % 4);
+            long t = 1_000_000;
+            for (int i = 0; i < 2500; i++) {
+                t += 14_990 + times.nextInt(20);
+                counter += r.nextInt(100);
+                double v = switch (s % 3) {
+                    case 0 -> counter;
+                    case 1 -> counter / 100.0;
+                    default -> i % 97 == 5 ? StaleNaN.VALUE : r.nextGaussian();
+                };
+                samples.put(t, Double.doubleToRawLongBits(v));
+            }
+            expected.put(l, samples);
+        }
+        for (Map.Entry<Labels, TreeMap<Long, Long>> e : expected.entrySet()) {
+            sources.add(source(e.getKey(), e.getValue()));
+        }
+        BlockWriter.ChunkEncoder earlier = (ts, vs, n, sharedRef) -> {
+            byte[] decimal = DecimalChunk.encode(ts, vs, n, BlockWriter.ZSTD_LEVEL, sharedRef);
+            return decimal != null ? new BlockWriter.EncodedChunk(BlockWriter.ENCODING_DECIMAL, decimal)
+                    : new BlockWriter.EncodedChunk(BlockWriter.ENCODING_FLOAT,
+                            FloatChunk.encode(ts, vs, n, BlockWriter.ZSTD_LEVEL, sharedRef));
+        };
+        BlockMeta old = BlockWriter.write(dir, 0, Long.MAX_VALUE, 1, List.of(), sources, 0, earlier);
+        Block b = Block.open(dir.resolve(old.id()));
+        assertThat(encodings(b)).containsOnly(BlockWriter.ENCODING_DECIMAL, BlockWriter.ENCODING_FLOAT)
+                .contains(BlockWriter.ENCODING_DECIMAL, BlockWriter.ENCODING_FLOAT);
+        try (Querier q = b.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            assertThat(read(q, LabelMatcher.regex("__name__", ".+"))).isEqualTo(expected);
+        }
+
+        BlockMeta rewritten = BlockWriter.write(dir, 0, Long.MAX_VALUE, 2, List.of(old.id()), b.seriesSources());
+        Block planes = Block.open(dir.resolve(rewritten.id()));
+        assertThat(encodings(planes)).containsOnly(BlockWriter.ENCODING_PLANES);
+        assertThat(rewritten.files().chunks()).isLessThan(old.files().chunks());
+        try (Querier q = planes.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            assertThat(read(q, LabelMatcher.regex("__name__", ".+"))).isEqualTo(expected);
+        }
+    }
+
+    /** The encoding byte of every chunk record of the block. */
+    private static List<Integer> encodings(Block b) throws Exception {
+        byte[] chunks = Files.readAllBytes(b.dir().resolve("chunks"));
+        List<Integer> out = new ArrayList<>();
+        for (int id = 0; id < b.seriesCount(); id++) {
+            for (long ref : b.series(id).refs()) {
+                int at = (int) ref;
+                while ((chunks[at++] & 0x80) != 0) {
+                    // the record's varint length
+                }
+                out.add((int) chunks[at]);
+            }
+        }
+        return out;
     }
 
     private static BlockWriter.SeriesSource source(Labels l, TreeMap<Long, Long> samples) {
