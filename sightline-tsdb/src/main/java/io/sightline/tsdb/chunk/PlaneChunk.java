@@ -75,9 +75,11 @@ public final class PlaneChunk {
         long[] t = new long[n];
         int bestTransform = RAW;
         double bestBits = Double.MAX_VALUE;
+        int[] counts = new int[256];
+        int[] seen = new int[256];
         for (int transform : k >= 0 ? new int[] {DELTA, DOD} : new int[] {RAW, DELTA, XOR}) {
             transform(words, n, transform, t);
-            double bits = estimateBits(t, start(transform, n), n);
+            double bits = estimateBits(t, start(transform, n), n, counts, seen);
             if (bits < bestBits) {
                 bestBits = bits;
                 bestTransform = transform;
@@ -139,16 +141,15 @@ public final class PlaneChunk {
      * entropy coder's size, which zstd's Huffman stage approaches for planes of a chunk's size). It picks the
      * transform without compressing each: counting significant bits instead would favour deltas of deltas
      * for counters (small around zero, but twice the spread of the deltas once the base is subtracted).
+     * {@code counts} (all zero, left so) and {@code seen} are scratch arrays of 256.
      */
-    private static double estimateBits(long[] t, int s, int n) {
+    private static double estimateBits(long[] t, int s, int n, int[] counts, int[] seen) {
         int c = n - s;
         if (c == 0) {
             return 0;
         }
         long base = base(t, s, n);
         int width = width(t, s, n, base);
-        int[] counts = new int[256];
-        int[] seen = new int[256];
         double sum = 0;
         for (int p = 0; p < width; p++) {
             int shift = 8 * p;

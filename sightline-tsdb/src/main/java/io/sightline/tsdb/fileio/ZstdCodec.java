@@ -51,10 +51,6 @@ public final class ZstdCodec {
      * {@link #compressBound} bytes, and returns the frame's length.
      */
     public static int compress(byte[] src, int offset, int length, int level, byte[] dst) {
-        java.util.Objects.checkFromIndexSize(offset, length, src.length);
-        if (dst.length < compressBound(length)) {
-            throw new IllegalArgumentException("zstd: " + dst.length + " bytes cannot hold the frame of " + length);
-        }
         return compress(COMPRESSORS, false, src, offset, length, level, dst);
     }
 
@@ -64,15 +60,15 @@ public final class ZstdCodec {
      * integrity the caller records itself. Only {@link #decompressBare} reads it.
      */
     public static int compressBare(byte[] src, int offset, int length, int level, byte[] dst) {
-        java.util.Objects.checkFromIndexSize(offset, length, src.length);
-        if (dst.length < compressBound(length)) {
-            throw new IllegalArgumentException("zstd: " + dst.length + " bytes cannot hold the frame of " + length);
-        }
         return compress(BARE_COMPRESSORS, true, src, offset, length, level, dst);
     }
 
     private static int compress(ArrayBlockingQueue<ZstdCompressCtx> pool, boolean bare, byte[] src, int offset,
             int length, int level, byte[] dst) {
+        java.util.Objects.checkFromIndexSize(offset, length, src.length);
+        if (dst.length < compressBound(length)) {
+            throw new IllegalArgumentException("zstd: " + dst.length + " bytes cannot hold the frame of " + length);
+        }
         ZstdCompressCtx ctx = pool.poll();
         if (ctx == null) {
             ctx = new ZstdCompressCtx();
