@@ -255,24 +255,30 @@ final class ChunkFile {
 
     private static final class SharedCache {
         private final long maxLongs;
+        /** Read without a lock: query workers look columns up concurrently, for every chunk they decode. */
+        private final java.util.concurrent.ConcurrentHashMap<SharedKey, long[]> map =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        /** Insertion order, for eviction; guarded by this. */
+        private final java.util.ArrayDeque<SharedKey> order = new java.util.ArrayDeque<>();
         private long longs;
-        private final java.util.LinkedHashMap<SharedKey, long[]> map = new java.util.LinkedHashMap<>(64, 0.75f, true);
 
         SharedCache(long maxLongs) {
             this.maxLongs = maxLongs;
         }
 
-        synchronized long[] get(SharedKey k) {
+        long[] get(SharedKey k) {
             return map.get(k);
         }
 
+        /** Adds a column; the oldest ones go once the cache holds more than its bound (first in, first out). */
         synchronized void put(SharedKey k, long[] ts) {
-            long[] old = map.put(k, ts);
-            longs += ts.length - (old == null ? 0 : old.length);
-            var it = map.values().iterator();
-            while (longs > maxLongs && it.hasNext()) {
-                longs -= it.next().length;
-                it.remove();
+            if (map.putIfAbsent(k, ts) != null) {
+                return;
+            }
+            order.addLast(k);
+            longs += ts.length;
+            while (longs > maxLongs && !order.isEmpty()) {
+                longs -= map.remove(order.removeFirst()).length;
             }
         }
     }
