@@ -66,6 +66,30 @@ public final class Labels implements Comparable<Labels> {
         return b;
     }
 
+    /**
+     * The same labels with every string {@linkplain String#intern() interned}: kept by long-lived holders (the
+     * head's series, the blocks' symbols) so that equal names and values are one object, stored once and
+     * compared by reference.
+     */
+    public Labels interned() {
+        String[] out = null;
+        for (int i = 0; i < pairs.length; i++) {
+            String x = pairs[i].intern();
+            if (x != pairs[i] && out == null) {
+                out = pairs.clone();
+            }
+            if (out != null) {
+                out[i] = x;
+            }
+        }
+        if (out == null) {
+            return this; // interned already (e.g. decoded through a cache of interned strings): no copy
+        }
+        Labels l = new Labels(out);
+        l.hash = hash;
+        return l;
+    }
+
     public int size() {
         return pairs.length / 2;
     }
@@ -132,7 +156,12 @@ public final class Labels implements Comparable<Labels> {
     public int compareTo(Labels o) {
         int n = Math.min(pairs.length, o.pairs.length);
         for (int i = 0; i < n; i++) {
-            int c = pairs[i].compareTo(o.pairs[i]);
+            String a = pairs[i];
+            String b = o.pairs[i];
+            if (a == b) {
+                continue; // interned strings (see interned()) compare without reading them
+            }
+            int c = a.compareTo(b);
             if (c != 0) {
                 return c;
             }

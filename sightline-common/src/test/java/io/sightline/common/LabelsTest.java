@@ -139,4 +139,35 @@ class LabelsTest {
             assertThat(got).isEqualTo(Labels.fromMap(want));
         }
     }
+    /** Interned copies share their strings, compare like the originals, and interning twice copies nothing. */
+    @Test
+    void interned_sharesStrings_andComparesLikeTheOriginal_seededRandom() {
+        Random random = new Random(7);
+        List<Labels> plain = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            List<String> flat = new ArrayList<>();
+            int n = 1 + random.nextInt(4);
+            for (int j = 0; j < n; j++) {
+                // new String: equal to, but not the same object as, the interned one
+                flat.add(new String("l" + j));
+                flat.add(new String("v" + random.nextInt(4)));
+            }
+            plain.add(Labels.of(flat.toArray(String[]::new)));
+        }
+        for (int i = 0; i < plain.size(); i++) {
+            Labels a = plain.get(i);
+            Labels ai = a.interned();
+            assertThat(ai).isEqualTo(a).hasSameHashCodeAs(a);
+            assertThat(ai.interned()).isSameAs(ai);
+            for (int k = 0; k < a.size(); k++) {
+                assertThat(ai.name(k)).isSameAs(a.name(k).intern());
+                assertThat(ai.value(k)).isSameAs(a.value(k).intern());
+            }
+            Labels b = plain.get(random.nextInt(plain.size()));
+            int want = Integer.signum(a.compareTo(b));
+            assertThat(Integer.signum(ai.compareTo(b.interned()))).isEqualTo(want);
+            assertThat(Integer.signum(ai.compareTo(b))).isEqualTo(want);
+            assertThat(Integer.signum(a.compareTo(b.interned()))).isEqualTo(want);
+        }
+    }
 }

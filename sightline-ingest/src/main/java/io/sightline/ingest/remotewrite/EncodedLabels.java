@@ -22,8 +22,10 @@ import java.nio.charset.StandardCharsets;
  * with four others.
  *
  * <p>Fixed size, about 600 KB (and the slots of the label sets in use); entries are replaced, never
- * removed. Thread-safe: slots hold immutable records written without locks, which final fields publish
- * safely; a race between two writers of one set may lose an entry, which only costs a later miss.
+ * removed. Strings are {@linkplain String#intern() interned}, as the head interns its series' labels: so it
+ * keeps these very strings. Thread-safe: slots hold immutable records written without locks, which final
+ * fields publish safely; a race between two writers of one set may lose an entry, which only costs a later
+ * miss.
  */
 final class EncodedLabels {
     /** Slots per set: a label set goes into one of these four, and is looked for in all of them. */
@@ -85,7 +87,8 @@ final class EncodedLabels {
         if (s != null && s.hash == h && sameAscii(buf, off, len, s.value)) {
             return s.value;
         }
-        String v = new String(buf, off, len, StandardCharsets.UTF_8);
+        // Interned, as the head interns the labels of its series: then it keeps these very strings.
+        String v = new String(buf, off, len, StandardCharsets.UTF_8).intern();
         strings[i] = new StringSlot(h, v);
         return v;
     }

@@ -118,7 +118,8 @@ public final class Block {
         Decoder d = new Decoder(index, off[0], off[0] + len[0], what + " symbols");
         String[] symbols = new String[d.getCount(len[0])];
         for (int i = 0; i < symbols.length; i++) {
-            symbols[i] = d.getString();
+            // Interned: blocks and the head share their label strings, which compare by identity.
+            symbols[i] = d.getString().intern();
         }
         if (len[2] % 8 != 0) {
             throw new CorruptBlockException(what + ": series offsets section is not a whole number of entries");

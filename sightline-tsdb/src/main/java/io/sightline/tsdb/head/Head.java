@@ -151,8 +151,9 @@ final class Head {
                     n.rejected = true;
                     continue;
                 }
-                n.series = new MemSeries(lastRef.incrementAndGet(), n.labels, chunkFiles, chunkRange);
-                entries.add(new WalRecords.SeriesEntry(n.series.ref, n.labels));
+                // Interned: series and blocks share their label strings, which compare by identity.
+                n.series = new MemSeries(lastRef.incrementAndGet(), n.labels.interned(), chunkFiles, chunkRange);
+                entries.add(new WalRecords.SeriesEntry(n.series.ref, n.series.labels));
                 created.add(n);
             }
             if (!entries.isEmpty()) {
@@ -162,8 +163,8 @@ final class Head {
             }
             for (NewSeries n : created) {
                 byRef.put(n.series.ref, n.series);
-                byLabels.put(n.labels, n.series);
-                postings.add(n.series.ref, n.labels);
+                byLabels.put(n.series.labels, n.series);
+                postings.add(n.series.ref, n.series.labels);
             }
         }
     }
@@ -172,9 +173,9 @@ final class Head {
     void replaySeries(int ref, Labels labels) {
         MemSeries s = byLabels.get(labels);
         if (s == null) {
-            s = new MemSeries(ref, labels, chunkFiles, chunkRange);
-            byLabels.put(labels, s);
-            postings.add(ref, labels);
+            s = new MemSeries(ref, labels.interned(), chunkFiles, chunkRange);
+            byLabels.put(s.labels, s);
+            postings.add(ref, s.labels);
         }
         byRef.put(ref, s);
         lastRef.accumulateAndGet(ref, Math::max);
