@@ -35,9 +35,22 @@ final class RangeFunctions {
          * search for one. Null when not computed.
          */
         int[] resets;
+        /** The last window shape's extrapolation, reused by the next window of the same shape. */
+        private final Extrapolation extrapolation = new Extrapolation();
 
         int size() {
             return hi - lo;
+        }
+
+        /** The extrapolation of this window's shape: the one kept if the shape is the same, else computed. */
+        Extrapolation extrapolation(long firstT, long lastT, int n, boolean isRate) {
+            Extrapolation e = extrapolation;
+            // Relative to the range, windows of a range query repeat: compare offsets, not times.
+            if (!e.valid || e.n != n || e.isRate != isRate || e.firstT - e.rangeStart != firstT - rangeStart
+                    || e.lastT - e.firstT != lastT - firstT || e.rangeEnd - e.rangeStart != rangeEnd - rangeStart) {
+                e.compute(firstT, lastT, rangeStart, rangeEnd, n, isRate);
+            }
+            return e;
         }
     }
 
@@ -58,6 +71,12 @@ final class RangeFunctions {
         double apply(Window w);
     }
 
+    /**
+     * Prometheus's {@code extrapolatedRate}: the same operations in the same order, so the same bits. The part of
+     * the extrapolation that depends only on the window's shape (where its first and last samples sit, how many
+     * there are) is kept in the window and reused while the shape repeats, as it does step after step for
+     * regular scrapes; only windows of a new shape, and counters that may extrapolate to zero, divide.
+     */
     static double extrapolatedRate(Window w, boolean isCounter, boolean isRate) {
         int n = w.size();
         if (n < 2) {
@@ -79,28 +98,70 @@ final class RangeFunctions {
                 prev = cur;
             }
         }
-        double durationToStart = (ts[w.lo] - w.rangeStart) / 1000.0;
-        double durationToEnd = (w.rangeEnd - ts[w.hi - 1]) / 1000.0;
-        double sampledInterval = (ts[w.hi - 1] - ts[w.lo]) / 1000.0;
-        double averageDurationBetweenSamples = sampledInterval / (n - 1);
-        double extrapolationThreshold = averageDurationBetweenSamples * 1.1;
-        if (durationToStart >= extrapolationThreshold) {
-            durationToStart = averageDurationBetweenSamples / 2;
-        }
-        if (isCounter && result > 0 && first >= 0) {
-            double durationToZero = sampledInterval * (first / result);
-            if (durationToZero < durationToStart) {
-                durationToStart = durationToZero;
+        Extrapolation e = w.extrapolation(ts[w.lo], ts[w.hi - 1], n, isRate);
+        if (isCounter && result > 0 && first >= 0 && !(first > result * e.startRatio * (1 + 1e-9))) {
+            // Maybe closer to the start than the first sample (otherwise first / result is well above
+            // durationToStart / sampledInterval): Prometheus's test, exactly.
+            double durationToZero = e.sampledInterval * (first / result);
+            if (durationToZero < e.durationToStart) {
+                double factor = (e.sampledInterval + durationToZero + e.durationToEnd) / e.sampledInterval;
+                if (isRate) {
+                    factor /= (w.rangeEnd - w.rangeStart) / 1000.0;
+                }
+                return result * factor;
             }
         }
-        if (durationToEnd >= extrapolationThreshold) {
-            durationToEnd = averageDurationBetweenSamples / 2;
+        return result * e.factor;
+    }
+
+    /** The value-independent part of one window shape's extrapolation (see {@link #extrapolatedRate}). */
+    static final class Extrapolation {
+        long firstT;
+        long lastT;
+        long rangeStart;
+        long rangeEnd;
+        int n;
+        boolean isRate;
+        boolean valid;
+        /** Seconds from the range's start to the first sample, or half the average interval when that is further. */
+        double durationToStart;
+        /** Likewise from the last sample to the range's end. */
+        double durationToEnd;
+        double sampledInterval;
+        /** {@code durationToStart / sampledInterval}: a bound for the extrapolation to zero's test. */
+        double startRatio;
+        /** The factor without extrapolation to zero. */
+        double factor;
+
+        void compute(long firstT, long lastT, long rangeStart, long rangeEnd, int n, boolean isRate) {
+            this.firstT = firstT;
+            this.lastT = lastT;
+            this.rangeStart = rangeStart;
+            this.rangeEnd = rangeEnd;
+            this.n = n;
+            this.isRate = isRate;
+            this.valid = true;
+            double toStart = (firstT - rangeStart) / 1000.0;
+            double toEnd = (rangeEnd - lastT) / 1000.0;
+            double sampled = (lastT - firstT) / 1000.0;
+            double averageDurationBetweenSamples = sampled / (n - 1);
+            double extrapolationThreshold = averageDurationBetweenSamples * 1.1;
+            if (toStart >= extrapolationThreshold) {
+                toStart = averageDurationBetweenSamples / 2;
+            }
+            if (toEnd >= extrapolationThreshold) {
+                toEnd = averageDurationBetweenSamples / 2;
+            }
+            double f = (sampled + toStart + toEnd) / sampled;
+            if (isRate) {
+                f /= (rangeEnd - rangeStart) / 1000.0;
+            }
+            durationToStart = toStart;
+            durationToEnd = toEnd;
+            sampledInterval = sampled;
+            startRatio = toStart / sampled;
+            factor = f;
         }
-        double factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
-        if (isRate) {
-            factor /= (w.rangeEnd - w.rangeStart) / 1000.0;
-        }
-        return result * factor;
     }
 
     static double instantValue(Window w, boolean isRate) {
