@@ -164,7 +164,7 @@ final class BlockQuerier implements Querier {
             ChunkFile.ReadAhead ra;
             if (reuse instanceof ChunksIterator c) {
                 ra = c.readAhead;
-                ra.forget();
+                ra.nextSeries(block.chunks());
             } else {
                 ra = new ChunkFile.ReadAhead();
             }

@@ -31,6 +31,8 @@ final class ChunkFile {
     static final int MIN_READ = 4096;
     /** Read-ahead at most, however many chunks of one series lie ahead. */
     static final int MAX_READ = 256 << 10;
+    /** Bytes read at least when a reader moves on through the file (the chunks of the series that follow). */
+    static final int SCAN_READ = 64 << 10;
     /** A chunk record's length at most (2,048 samples take tens of kilobytes); longer is corruption. */
     static final int MAX_RECORD = 16 << 20;
 
@@ -101,6 +103,8 @@ final class ChunkFile {
      */
     static final class ReadAhead {
         private byte[] buf = new byte[0];
+        /** The file {@link #buf} was read from, or null. */
+        private ChunkFile file;
         /** Bytes of {@link #buf} read from the file, from {@link #start}. */
         private int filled;
         private long start;
@@ -109,14 +113,20 @@ final class ChunkFile {
         /** What the reader's chunks decode into, one after the other. */
         private final io.sightline.tsdb.chunk.DecodeBuffers decoded = new io.sightline.tsdb.chunk.DecodeBuffers();
 
-        private boolean holds(long from, long to) {
-            return from >= start && to <= start + filled;
+        private boolean holds(ChunkFile f, long from, long to) {
+            return f == file && from >= start && to <= start + filled;
         }
 
-        /** Keeps the arrays for another series (of any file), forgetting what they hold. */
-        void forget() {
-            filled = 0;
-            start = 0;
+        /**
+         * Keeps the arrays for another series: of the same file, what they hold may serve it too (a file holds
+         * its series in label order, the order queries read them in).
+         */
+        void nextSeries(ChunkFile f) {
+            if (f != file) {
+                file = null;
+                filled = 0;
+                start = 0;
+            }
         }
     }
 
@@ -126,6 +136,7 @@ final class ChunkFile {
             ra.buf = new byte[Math.max(n, Math.min(MAX_READ, ra.buf.length * 2))];
         }
         ra.filled = 0;
+        ra.file = null;
         try {
             UninterruptibleIo.readAt(channel, ra.buf, n, from);
         } catch (IOException e) {
@@ -134,6 +145,7 @@ final class ChunkFile {
         }
         ra.filled = n;
         ra.start = from;
+        ra.file = this;
     }
 
     /**
@@ -146,8 +158,11 @@ final class ChunkFile {
         if (ref < BlockWriter.CHUNKS_MAGIC.length || ref >= size) {
             throw new CorruptBlockException(file + ": chunk reference " + ref + " outside the file");
         }
-        if (!ra.holds(ref, Math.min(size, ref + 5))) {
+        if (!ra.holds(this, ref, Math.min(size, ref + 5))) {
             long want = Math.max(ref + MIN_READ, Math.min(readUpTo, ref + MAX_READ));
+            if (ra.file == this && ref >= ra.start) {
+                want = Math.max(want, ref + SCAN_READ); // reading on through the file: series after series
+            }
             fill(ra, ref, Math.min(size, want));
         }
         int at = (int) (ref - ra.start);
@@ -169,7 +184,7 @@ final class ChunkFile {
         if (len > MAX_RECORD) {
             throw new CorruptBlockException(file + ": chunk at " + ref + " claims " + len + " bytes");
         }
-        if (!ra.holds(ref, pos + len + 4)) {
+        if (!ra.holds(this, ref, pos + len + 4)) {
             fill(ra, ref, Math.min(size, Math.max(pos + len + 4, Math.min(readUpTo, ref + MAX_READ))));
         }
         int body = (int) (pos - ra.start);

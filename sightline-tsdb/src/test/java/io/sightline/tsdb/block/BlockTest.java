@@ -183,6 +183,62 @@ class BlockTest {
         return out;
     }
 
+    /**
+     * One iterator reused series after series, as queries read: what it read ahead of one series' chunks serves
+     * the series after it in the same file, and never a series of another file (two blocks read alternately,
+     * in order, skipping, and backwards).
+     */
+    @Test
+    void reusedIterators_readAheadAcrossSeries_ofTheirOwnFileOnly_seeded() throws Exception {
+        BlockMeta metaA = writeRandom(11, 300, 1_000_000, 5_000_000, 120);
+        Map<Labels, TreeMap<Long, Long>> wantA = new TreeMap<>(expected);
+        expected.clear();
+        BlockMeta metaB = writeRandom(12, 300, 1_000_000, 5_000_000, 120);
+        Map<Labels, TreeMap<Long, Long>> wantB = new TreeMap<>(expected);
+        Block a = Block.open(dir.resolve(metaA.id()));
+        Block b = Block.open(dir.resolve(metaB.id()));
+        try (Querier qa = a.querier(Long.MIN_VALUE, Long.MAX_VALUE);
+                Querier qb = b.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            List<io.sightline.tsdb.Series> sa = all(qa);
+            List<io.sightline.tsdb.Series> sb = all(qb);
+            assertThat(sa).hasSize(wantA.size());
+            assertThat(sb).hasSize(wantB.size());
+            Random r = new Random(13);
+            for (int round = 0; round < 40; round++) {
+                SampleIterator reuse = null;
+                int mode = r.nextInt(3);
+                int stride = 1 + r.nextInt(4);
+                for (int k = 0; k < Math.max(sa.size(), sb.size()); k += stride) {
+                    int i = mode == 2 ? sa.size() - 1 - k : k;
+                    for (int which = 0; which < (mode == 0 ? 2 : 1); which++) {
+                        boolean fromA = mode != 0 || which == 0 ? r.nextInt(4) != 0 : false;
+                        List<io.sightline.tsdb.Series> list = fromA ? sa : sb;
+                        if (i < 0 || i >= list.size()) {
+                            continue;
+                        }
+                        io.sightline.tsdb.Series s = list.get(i);
+                        reuse = s.iterator(reuse);
+                        TreeMap<Long, Long> got = new TreeMap<>();
+                        while (reuse.next()) {
+                            got.put(reuse.timestamp(), Double.doubleToRawLongBits(reuse.value()));
+                        }
+                        assertThat(got).as("round %d, series %d of %s", round, i, fromA ? "a" : "b")
+                                .isEqualTo((fromA ? wantA : wantB).get(s.labels()));
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<io.sightline.tsdb.Series> all(Querier q) {
+        List<io.sightline.tsdb.Series> out = new ArrayList<>();
+        SeriesSet set = q.select(true, null, LabelMatcher.regex("__name__", ".+"));
+        while (set.next()) {
+            out.add(set.at());
+        }
+        return out;
+    }
+
     @Test
     void writtenBlock_readsBackBitExact_byAnyMatcherAndRange_seeded() throws Exception {
         BlockMeta meta = writeRandom(1, 200, 1_000_000, 5_000_000);
