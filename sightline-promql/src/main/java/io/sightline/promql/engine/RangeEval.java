@@ -84,6 +84,13 @@ final class RangeEval {
         Annotator annotator = new Annotator(ev, c, name, arg);
         // rate and increase look for counter resets in every window: counted once per series instead.
         boolean countResets = name.equals("rate") || name.equals("increase");
+        // rate (0), increase (1) and delta (2) have a loop of their own, calling the function directly.
+        int extrapolated = switch (name) {
+            case "rate" -> 0;
+            case "increase" -> 1;
+            case "delta" -> 2;
+            default -> -1;
+        };
         double[] fp0 = p0;
         double[] fp1 = p1;
         // The transform may run on a query worker: it owns its window and output, and touches nothing shared.
@@ -94,6 +101,9 @@ final class RangeEval {
                 w.resets = RangeFunctions.resets(s.vs, s.n);
             }
             EvalSeries o = new EvalSeries(s.labels, s.dropName || dropName, Math.min(ev.steps, 16));
+            if (extrapolated >= 0 && src.mode == Expr.RangeMode.PLAIN && s.resolutionMs == 0) {
+                return extrapolatedSeries(ev, src, s, w, o, extrapolated != 2, extrapolated == 0);
+            }
             boolean any = false;
             int lo = 0;
             int hi = 0;
@@ -145,6 +155,44 @@ final class RangeEval {
             annotator.seen(o.labels);
             consumer.accept(o);
         });
+    }
+
+    /** {@link #stream}'s loop for rate, increase and delta over raw samples: one series' windows, step by step. */
+    private static EvalSeries extrapolatedSeries(Evaluator ev, Evaluator.RangeSource src, EvalSeries s,
+            RangeFunctions.Window w, EvalSeries o, boolean isCounter, boolean isRate) {
+        long[] ts = s.ts;
+        int n = s.n;
+        w.ts = ts;
+        w.vs = s.vs;
+        int lo = 0;
+        int hi = 0;
+        for (int k = 0; k < ev.steps; k++) {
+            long t = ev.stepTime(k);
+            long ref = ev.refTime(t, src.at, src.offsetMs);
+            long rangeStart = ref - src.rangeMs;
+            if (src.at != null) {
+                lo = 0;
+                hi = 0;
+            }
+            while (lo < n && ts[lo] <= rangeStart) {
+                lo++;
+            }
+            if (hi < lo) {
+                hi = lo;
+            }
+            while (hi < n && ts[hi] <= ref) {
+                hi++;
+            }
+            if (hi - lo < 2) {
+                continue; // no rate from fewer than two samples
+            }
+            w.lo = lo;
+            w.hi = hi;
+            w.rangeStart = rangeStart;
+            w.rangeEnd = ref;
+            o.add(t, RangeFunctions.extrapolatedRate(w, isCounter, isRate));
+        }
+        return o.n > 0 ? o : null;
     }
 
     private static RangeFunctions.Fn function(Evaluator ev, Expr.Call c, String name, double[] p0, double[] p1) {
