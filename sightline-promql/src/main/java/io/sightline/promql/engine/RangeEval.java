@@ -105,16 +105,12 @@ final class RangeEval {
                 return extrapolatedSeries(ev, src, s, w, o, extrapolated != 2, extrapolated == 0);
             }
             boolean any = false;
-            int lo = 0;
-            int hi = 0;
+            w.ts = s.ts;
+            w.vs = s.vs;
             for (int k = 0; k < ev.steps; k++) {
                 long t = ev.stepTime(k);
                 long ref = ev.refTime(t, src.at, src.offsetMs);
                 long rangeStart = ref - src.rangeMs;
-                if (src.at != null) {
-                    lo = 0;
-                    hi = 0;
-                }
                 if (src.mode != Expr.RangeMode.PLAIN) {
                     double v = ExtendedRanges.apply(name, src.mode, s, rangeStart, ref, ev.ctx.lookbackMs);
                     if (!RangeFunctions.isNone(v)) {
@@ -123,24 +119,10 @@ final class RangeEval {
                     }
                     continue;
                 }
-                while (lo < s.n && s.ts[lo] <= rangeStart) {
-                    lo++;
-                }
-                if (hi < lo) {
-                    hi = lo;
-                }
-                while (hi < s.n && s.ts[hi] <= ref) {
-                    hi++;
-                }
-                if (hi == lo) {
+                w.slide(s.n, rangeStart, ref, src.at != null);
+                if (w.size() == 0) {
                     continue;
                 }
-                w.ts = s.ts;
-                w.vs = s.vs;
-                w.lo = lo;
-                w.hi = hi;
-                w.rangeStart = rangeStart;
-                w.rangeEnd = ref;
                 w.t = t;
                 w.p0 = fp0 == null ? 0 : fp0[k];
                 w.p1 = fp1 == null ? 0 : fp1[k];
@@ -160,36 +142,15 @@ final class RangeEval {
     /** {@link #stream}'s loop for rate, increase and delta over raw samples: one series' windows, step by step. */
     private static EvalSeries extrapolatedSeries(Evaluator ev, Evaluator.RangeSource src, EvalSeries s,
             RangeFunctions.Window w, EvalSeries o, boolean isCounter, boolean isRate) {
-        long[] ts = s.ts;
-        int n = s.n;
-        w.ts = ts;
+        w.ts = s.ts;
         w.vs = s.vs;
-        int lo = 0;
-        int hi = 0;
         for (int k = 0; k < ev.steps; k++) {
             long t = ev.stepTime(k);
             long ref = ev.refTime(t, src.at, src.offsetMs);
-            long rangeStart = ref - src.rangeMs;
-            if (src.at != null) {
-                lo = 0;
-                hi = 0;
-            }
-            while (lo < n && ts[lo] <= rangeStart) {
-                lo++;
-            }
-            if (hi < lo) {
-                hi = lo;
-            }
-            while (hi < n && ts[hi] <= ref) {
-                hi++;
-            }
-            if (hi - lo < 2) {
+            w.slide(s.n, ref - src.rangeMs, ref, src.at != null);
+            if (w.size() < 2) {
                 continue; // no rate from fewer than two samples
             }
-            w.lo = lo;
-            w.hi = hi;
-            w.rangeStart = rangeStart;
-            w.rangeEnd = ref;
             o.add(t, RangeFunctions.extrapolatedRate(w, isCounter, isRate));
         }
         return o.n > 0 ? o : null;

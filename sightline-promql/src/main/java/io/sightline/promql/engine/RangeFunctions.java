@@ -42,6 +42,29 @@ final class RangeFunctions {
             return hi - lo;
         }
 
+        /**
+         * Moves the window to the samples of {@code ts[0, n)} in {@code (rangeStart, rangeEnd]}. Its ends only move
+         * forward, from where they are (for the steps of a range query, in order), unless {@code restart}: then
+         * from the first sample (an {@code @} time, the same window for every step).
+         */
+        void slide(int n, long rangeStart, long rangeEnd, boolean restart) {
+            if (restart) {
+                lo = 0;
+                hi = 0;
+            }
+            while (lo < n && ts[lo] <= rangeStart) {
+                lo++;
+            }
+            if (hi < lo) {
+                hi = lo;
+            }
+            while (hi < n && ts[hi] <= rangeEnd) {
+                hi++;
+            }
+            this.rangeStart = rangeStart;
+            this.rangeEnd = rangeEnd;
+        }
+
         /** The extrapolation of this window's shape: the one kept if the shape is the same, else computed. */
         Extrapolation extrapolation(long firstT, long lastT, int n, boolean isRate) {
             Extrapolation e = extrapolation;
