@@ -75,7 +75,7 @@ public final class TsdbStorage implements Storage {
     public record BlockOptions(long blockRangeMs, long retentionMs, long retentionBytes, List<RetentionRule> rules,
             long checkIntervalMs, Downsampling downsampling) {
         public static final BlockOptions DEFAULTS = new BlockOptions(7_200_000L, 15L * 86_400_000L, 0, List.of(),
-                10_000L, Downsampling.DEFAULTS);
+                2_000L, Downsampling.DEFAULTS);
         static final long MAX_BLOCK_RANGE_MS = 31L * 86_400_000L;
 
         public BlockOptions {
