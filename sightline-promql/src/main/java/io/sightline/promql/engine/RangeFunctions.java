@@ -69,9 +69,9 @@ final class RangeFunctions {
         Extrapolation extrapolation(long firstT, long lastT, int n, boolean isRate) {
             Extrapolation e = extrapolation;
             // Relative to the range, windows of a range query repeat: compare offsets, not times.
-            if (!e.valid || e.n != n || e.isRate != isRate || e.firstT - e.rangeStart != firstT - rangeStart
-                    || e.lastT - e.firstT != lastT - firstT || e.rangeEnd - e.rangeStart != rangeEnd - rangeStart) {
-                e.compute(firstT, lastT, rangeStart, rangeEnd, n, isRate);
+            if (!e.valid || e.n != n || e.isRate != isRate || e.toStartMs != firstT - rangeStart
+                    || e.sampledMs != lastT - firstT || e.rangeMs != rangeEnd - rangeStart) {
+                e.compute(firstT - rangeStart, lastT - firstT, rangeEnd - rangeStart, n, isRate);
             }
             return e;
         }
@@ -139,10 +139,10 @@ final class RangeFunctions {
 
     /** The value-independent part of one window shape's extrapolation (see {@link #extrapolatedRate}). */
     static final class Extrapolation {
-        long firstT;
-        long lastT;
-        long rangeStart;
-        long rangeEnd;
+        /** The shape: milliseconds from the range's start to the first sample, first to last sample, range. */
+        long toStartMs;
+        long sampledMs;
+        long rangeMs;
         int n;
         boolean isRate;
         boolean valid;
@@ -156,17 +156,16 @@ final class RangeFunctions {
         /** The factor without extrapolation to zero. */
         double factor;
 
-        void compute(long firstT, long lastT, long rangeStart, long rangeEnd, int n, boolean isRate) {
-            this.firstT = firstT;
-            this.lastT = lastT;
-            this.rangeStart = rangeStart;
-            this.rangeEnd = rangeEnd;
+        void compute(long toStartMs, long sampledMs, long rangeMs, int n, boolean isRate) {
+            this.toStartMs = toStartMs;
+            this.sampledMs = sampledMs;
+            this.rangeMs = rangeMs;
             this.n = n;
             this.isRate = isRate;
             this.valid = true;
-            double toStart = (firstT - rangeStart) / 1000.0;
-            double toEnd = (rangeEnd - lastT) / 1000.0;
-            double sampled = (lastT - firstT) / 1000.0;
+            double toStart = toStartMs / 1000.0;
+            double toEnd = (rangeMs - toStartMs - sampledMs) / 1000.0;
+            double sampled = sampledMs / 1000.0;
             double averageDurationBetweenSamples = sampled / (n - 1);
             double extrapolationThreshold = averageDurationBetweenSamples * 1.1;
             if (toStart >= extrapolationThreshold) {
@@ -177,7 +176,7 @@ final class RangeFunctions {
             }
             double f = (sampled + toStart + toEnd) / sampled;
             if (isRate) {
-                f /= (rangeEnd - rangeStart) / 1000.0;
+                f /= rangeMs / 1000.0;
             }
             durationToStart = toStart;
             durationToEnd = toEnd;
