@@ -33,6 +33,11 @@ public final class SelfMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Request meters, looked up here rather than built and registered again for each request. */
+    private final java.util.concurrent.ConcurrentHashMap<RequestKey, Counter> requestCounters =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> requestTimers =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger ready = new AtomicInteger();
     private final AtomicInteger lastReloadOk = new AtomicInteger(1);
     private final AtomicLong lastReloadSuccessSeconds = new AtomicLong(System.currentTimeMillis() / 1000);
@@ -75,17 +80,19 @@ public final class SelfMetrics implements AutoCloseable {
 
     /** Records one finished HTTP request. {@code handler} must be a bounded route name, not a raw path. */
     public void recordRequest(String handler, String method, int code, long nanos) {
-        Counter.builder("sightline.http.requests")
+        requestCounters.computeIfAbsent(new RequestKey(handler, method, code), k -> Counter.builder("sightline.http.requests")
                 .description("HTTP requests served, by handler, method and status code.")
-                .tag("handler", handler).tag("method", method).tag("code", Integer.toString(code))
-                .register(registry).increment();
-        Timer.builder("sightline.http.request.duration")
+                .tag("handler", k.handler()).tag("method", k.method()).tag("code", Integer.toString(k.code()))
+                .register(registry)).increment();
+        requestTimers.computeIfAbsent(handler, h -> Timer.builder("sightline.http.request.duration")
                 .description("Time to serve an HTTP request, from receipt to the end of the response.")
-                .tag("handler", handler)
+                .tag("handler", h)
                 .serviceLevelObjectives(LATENCY_BUCKETS)
-                .register(registry)
-                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
+
+    /** A request counter's labels; bounded: handlers are route names, methods and codes HTTP's own. */
+    private record RequestKey(String handler, String method, int code) {}
 
     public AtomicInteger inFlight() {
         return inFlight;
