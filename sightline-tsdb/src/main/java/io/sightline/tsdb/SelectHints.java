@@ -12,9 +12,13 @@ import java.util.List;
  *     most this width, chosen by {@code func}, and says so in {@link Series#resolutionMs()}. A caller sets
  *     it only where a window that wide changes no more than the detail it asked for, e.g. a range query's
  *     step no finer than the window, and a function range at least several windows long.
+ * @param presenceOnly the caller uses only which samples there are and which of them are stale markers, not
+ *     their values (as {@code count} and {@code group} over a selector): a storage may then return any other
+ *     sample's value as {@code 0} and skip decoding it. A stale marker is still returned as one, and no sample
+ *     becomes one.
  */
 public record SelectHints(long start, long end, long stepMs, String func, long rangeMs, List<String> grouping,
-        boolean by, long maxResolutionMs) {
+        boolean by, long maxResolutionMs, boolean presenceOnly) {
     public SelectHints {
         grouping = grouping == null ? List.of() : List.copyOf(grouping);
         if (maxResolutionMs < 0) {
@@ -22,8 +26,14 @@ public record SelectHints(long start, long end, long stepMs, String func, long r
         }
     }
 
+    /** These hints, with the values wanted ({@link #presenceOnly} off). */
+    public SelectHints withValues() {
+        return presenceOnly ? new SelectHints(start, end, stepMs, func, rangeMs, grouping, by, maxResolutionMs, false)
+                : this;
+    }
+
     /** Hints that say nothing but the range. */
     public static SelectHints range(long start, long end) {
-        return new SelectHints(start, end, 0, null, 0, List.of(), false, 0);
+        return new SelectHints(start, end, 0, null, 0, List.of(), false, 0, false);
     }
 }

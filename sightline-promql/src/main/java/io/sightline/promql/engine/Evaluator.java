@@ -347,6 +347,16 @@ final class Evaluator {
 
     /** An instant vector selector's series, handed over one at a time (each a new object the consumer may keep). */
     void vectorSelectorStream(Expr.VectorSelector vs, boolean sampleTimes, java.util.function.Consumer<EvalSeries> c) {
+        vectorSelectorStream(vs, sampleTimes, false, c);
+    }
+
+    /**
+     * As {@link #vectorSelectorStream(Expr.VectorSelector, boolean, java.util.function.Consumer)}; with
+     * {@code presenceOnly} the points' values may be {@code 0} instead of theirs (see
+     * {@link SelectHints#presenceOnly()}), for a caller that only counts them.
+     */
+    void vectorSelectorStream(Expr.VectorSelector vs, boolean sampleTimes, boolean presenceOnly,
+            java.util.function.Consumer<EvalSeries> c) {
         long offset = ctx.duration(vs.offset());
         long first = refTime(start, vs.at(), offset);
         long last = refTime(end, vs.at(), offset);
@@ -359,7 +369,7 @@ final class Evaluator {
         long maxResolution = steps > 1 && !sampleTimes ? ctx.maxResolution(interval) : 0;
         long mint = first - Math.max(ctx.lookbackMs, maxResolution) + 1;
         SelectHints hints = new SelectHints(mint, last, steps > 1 ? interval : 0, sampleTimes ? "timestamp" : null, 0,
-                List.of(), false, maxResolution);
+                List.of(), false, maxResolution, presenceOnly && !sampleTimes);
         selectMapped(vs, hints, false, l -> {
             EvalSeries s = new EvalSeries(l.labels, false, Math.min(steps, Math.max(l.n, 1)));
             long lookback = Math.max(ctx.lookbackMs, l.resolutionMs);
@@ -385,10 +395,18 @@ final class Evaluator {
      * input; anything else is evaluated whole first.
      */
     void stream(Expr e, java.util.function.Consumer<EvalSeries> c) {
+        stream(e, false, c);
+    }
+
+    /**
+     * As {@link #stream(Expr, java.util.function.Consumer)}; with {@code presenceOnly} a selector's points may carry
+     * {@code 0} instead of their values, for an aggregation that only counts them ({@code count}, {@code group}).
+     */
+    void stream(Expr e, boolean presenceOnly, java.util.function.Consumer<EvalSeries> c) {
         if (e instanceof Expr.Paren p) {
-            stream(p.expr(), c);
+            stream(p.expr(), presenceOnly, c);
         } else if (e instanceof Expr.VectorSelector vs) {
-            vectorSelectorStream(vs, false, c);
+            vectorSelectorStream(vs, false, presenceOnly, c);
         } else if (e instanceof Expr.Call call && RangeEval.streams(call)) {
             RangeEval.stream(this, call, c);
         } else {
@@ -514,7 +532,7 @@ final class Evaluator {
                         steps > 1 ? interval : Long.MAX_VALUE));
             }
             SelectHints hints = new SelectHints(mint, maxt, steps > 1 ? interval : 0, func, range, List.of(), false,
-                    maxResolution);
+                    maxResolution, false);
             return new RangeSource(range, offset, vs.at(), ms.mode(), null, vs, hints);
         }
         if (e instanceof Expr.Subquery sq) {

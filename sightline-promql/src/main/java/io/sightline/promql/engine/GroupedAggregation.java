@@ -55,7 +55,9 @@ final class GroupedAggregation {
         AggregateOp op = a.op();
         Aggregations.Grouper grouper = new Aggregations.Grouper(a);
         Map<Labels, Acc> groups = new LinkedHashMap<>();
-        ev.stream(a.expr(), s -> {
+        // count and group never look at a value: storage may skip decoding them.
+        boolean presenceOnly = op == AggregateOp.COUNT || op == AggregateOp.GROUP;
+        ev.stream(a.expr(), presenceOnly, s -> {
             ev.ctx.checkDeadline();
             Labels key = grouper.group(s.labels);
             Acc g = groups.get(key);

@@ -36,9 +36,11 @@ final class BlockQuerier implements Querier {
         }
         List<Series> out = new ArrayList<>();
         IntIterator it = block.select(matchers).getIntIterator();
+        boolean presenceOnly = hints != null && hints.presenceOnly();
         while (it.hasNext()) {
             BlockSeries s = inRange(it.next());
             if (s != null) {
+                s.presenceOnly = presenceOnly;
                 out.add(s);
             }
         }
@@ -144,6 +146,8 @@ final class BlockQuerier implements Querier {
         private final long[] maxT;
         private final long[] refs;
         private final long[] deleted;
+        /** {@link SelectHints#presenceOnly()}: values of chunks that hold no stale marker are left as 0. */
+        boolean presenceOnly;
 
         BlockSeries(Labels labels, long[] minT, long[] maxT, long[] refs, long[] deleted) {
             this.labels = labels;
@@ -168,6 +172,7 @@ final class BlockQuerier implements Querier {
             } else {
                 ra = new ChunkFile.ReadAhead();
             }
+            ra.presenceOnly = presenceOnly;
             return new ChunksIterator(block.chunks(), maxT, refs, mint, maxt, deleted, ra);
         }
     }

@@ -110,6 +110,11 @@ final class ChunkFile {
         private long start;
         /** The length of the record {@link #locate} found last. */
         private int length;
+        /**
+         * Only which samples there are and which are stale markers is wanted: chunks of decimal values, which
+         * cannot hold a stale marker, are not decoded past their timestamps and give 0 for every value.
+         */
+        boolean presenceOnly;
         /** What the reader's chunks decode into, one after the other. */
         private final io.sightline.tsdb.chunk.DecodeBuffers decoded = new io.sightline.tsdb.chunk.DecodeBuffers();
 
@@ -215,11 +220,11 @@ final class ChunkFile {
                 case BlockWriter.ENCODING_XOR ->
                         XorChunk.iterator(java.util.Arrays.copyOfRange(ra.buf, off, off + len));
                 case BlockWriter.ENCODING_DECIMAL -> DecimalChunk.iterator(ra.buf, off, len, this::sharedTimestamps,
-                        ra.decoded);
+                        ra.decoded, ra.presenceOnly);
                 case BlockWriter.ENCODING_FLOAT -> FloatChunk.iterator(ra.buf, off, len, this::sharedTimestamps,
                         ra.decoded);
                 case BlockWriter.ENCODING_PLANES -> PlaneChunk.iterator(ra.buf, off, len, this::sharedTimestamps,
-                        ra.decoded);
+                        ra.decoded, ra.presenceOnly);
                 default -> throw new CorruptBlockException(file + ": unknown chunk encoding " + encoding + " at "
                         + ref);
             };

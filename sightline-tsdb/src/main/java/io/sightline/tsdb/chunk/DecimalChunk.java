@@ -129,6 +129,16 @@ public final class DecimalChunk {
      * into {@code into} (valid until the next chunk decoded there); {@code buf} is not kept.
      */
     public static SampleIterator iterator(byte[] buf, int off, int len, SharedTimestamps shared, DecodeBuffers into) {
+        return iterator(buf, off, len, shared, into, false);
+    }
+
+    /**
+     * As {@link #iterator(byte[], int, int, SharedTimestamps, DecodeBuffers)}; with {@code presenceOnly} the values
+     * are not decoded and read as 0 (a decimal chunk holds no NaN, so no stale marker), nor is the rest of the
+     * chunk checked: a caller that counts samples reads only their timestamps.
+     */
+    public static SampleIterator iterator(byte[] buf, int off, int len, SharedTimestamps shared, DecodeBuffers into,
+            boolean presenceOnly) {
         In in = payload(buf, off, len, into);
         int n = in.count(in.end);
         int k = in.count(MAX_SCALE);
@@ -136,6 +146,10 @@ public final class DecimalChunk {
         int mode = modes & 1;
         double[] vs = into.values(n);
         long[] ts = n > 0 ? readTimestamps(in, n, modes >> 1, shared, into) : new long[0];
+        if (presenceOnly) {
+            java.util.Arrays.fill(vs, 0, n, 0.0);
+            return new io.sightline.tsdb.ArraySampleIterator(ts, vs, n);
+        }
         if (n > 0) {
             long m = unzigzag(in.uvarint());
             vs[0] = decode(m, k);

@@ -238,6 +238,17 @@ public final class PlaneChunk {
      * into {@code into} (valid until the next chunk decoded there); {@code buf} is not kept.
      */
     public static SampleIterator iterator(byte[] buf, int off, int len, SharedTimestamps shared, DecodeBuffers into) {
+        return iterator(buf, off, len, shared, into, false);
+    }
+
+    /**
+     * As {@link #iterator(byte[], int, int, SharedTimestamps, DecodeBuffers)}; with {@code presenceOnly} the values
+     * of a chunk of decimals (which holds no NaN, so no stale marker) are not decoded and read as 0, nor is the
+     * rest of the chunk checked: a caller that counts samples reads only their timestamps. Other chunks decode
+     * in full, stale markers and all.
+     */
+    public static SampleIterator iterator(byte[] buf, int off, int len, SharedTimestamps shared, DecodeBuffers into,
+            boolean presenceOnly) {
         DecimalChunk.In in = new DecimalChunk.In(buf, off, off + len);
         int n = in.count(XorChunk.MAX_SAMPLES);
         if (n < 1) {
@@ -246,6 +257,11 @@ public final class PlaneChunk {
         int flags = in.count(DOD | DECIMAL | DecimalChunk.TS_SHARED << 3);
         int k = (flags & DECIMAL) != 0 ? in.count(DecimalChunk.MAX_SCALE) : -1;
         long[] ts = timestamps(in, n, flags >>> 3, shared, into);
+        if (presenceOnly && k >= 0) {
+            double[] zeros = into.values(n);
+            java.util.Arrays.fill(zeros, 0, n, 0.0);
+            return new ArraySampleIterator(ts, zeros, n);
+        }
         long[] w = into.words(n);
         int transform = flags & 3;
         readWords(in, w, n, transform, into);

@@ -204,7 +204,8 @@ public final class RollupQuerier implements Querier {
         @Override
         public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
             List<Series> out = new ArrayList<>();
-            SeriesSet s = block.select(false, hints, with(matchers, read.stored()));
+            // Rollups are read as they are stored: how they combine depends on their values.
+            SeriesSet s = block.select(false, hints.withValues(), with(matchers, read.stored()));
             while (s.next()) {
                 out.add(new Stripped(strip(s.at().labels()), s.at(), resolution));
             }

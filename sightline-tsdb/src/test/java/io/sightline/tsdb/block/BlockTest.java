@@ -125,6 +125,81 @@ class BlockTest {
         }
     }
 
+    /**
+     * Read for presence only ({@link io.sightline.tsdb.SelectHints#presenceOnly()}, as {@code count} reads), a block
+     * gives every sample's timestamp and every stale marker as they are, the values of chunks of decimals as 0
+     * (not decoded), and the values of other chunks as they are: in the earlier encodings and in planes, with
+     * iterators reused series after series and read in batches, as queries read them.
+     */
+    @Test
+    void presenceOnly_keepsTimestampsAndStaleMarkers_leavesDecimalValuesUndecoded() throws Exception {
+        Random r = new Random(77);
+        for (int s = 0; s < 18; s++) {
+            Labels l = labels("__name__", "m", "instance", "i" + (s % 3), "s", String.format("%02d", s));
+            TreeMap<Long, Long> samples = new TreeMap<>();
+            long t = 1_000_000;
+            for (int i = 0; i < 1500; i++) {
+                t += 14_990 + r.nextInt(20);
+                double v = switch (s % 3) {
+                    case 0 -> i * 3; // decimal
+                    case 1 -> i / 100.0; // decimal
+                    default -> i % 41 == 7 ? StaleNaN.VALUE : r.nextGaussian(); // floats, stale markers among them
+                };
+                samples.put(t, Double.doubleToRawLongBits(v));
+            }
+            expected.put(l, samples);
+        }
+        List<BlockWriter.SeriesSource> sources = new ArrayList<>();
+        for (Map.Entry<Labels, TreeMap<Long, Long>> e : expected.entrySet()) {
+            sources.add(source(e.getKey(), e.getValue()));
+        }
+        BlockWriter.ChunkEncoder earlier = (ts, vs, n, sharedRef) -> {
+            byte[] decimal = DecimalChunk.encode(ts, vs, n, BlockWriter.ZSTD_LEVEL, sharedRef);
+            return decimal != null ? new BlockWriter.EncodedChunk(BlockWriter.ENCODING_DECIMAL, decimal)
+                    : new BlockWriter.EncodedChunk(BlockWriter.ENCODING_FLOAT,
+                            FloatChunk.encode(ts, vs, n, BlockWriter.ZSTD_LEVEL, sharedRef));
+        };
+        BlockMeta old = BlockWriter.write(dir, 0, Long.MAX_VALUE, 1, List.of(), sources, 0, earlier);
+        BlockMeta planes = BlockWriter.write(dir, 0, Long.MAX_VALUE, 2, List.of(), sources);
+        for (BlockMeta meta : List.of(old, planes)) {
+            Block b = Block.open(dir.resolve(meta.id()));
+            long mint = 5_000_000 + r.nextInt(1_000_000);
+            long maxt = mint + 15_000_000;
+            var hints = new io.sightline.tsdb.SelectHints(mint, maxt, 0, null, 0, List.of(), false, 0, true);
+            try (Querier q = b.querier(mint, maxt)) {
+                SeriesSet set = q.select(true, hints, LabelMatcher.equal("__name__", "m"));
+                SampleIterator reuse = null;
+                long[] ts = new long[97];
+                double[] vs = new double[97];
+                int seen = 0;
+                while (set.next()) {
+                    Labels l = set.at().labels();
+                    boolean decimal = Integer.parseInt(l.get("s")) % 3 != 2;
+                    TreeMap<Long, Long> want = new TreeMap<>(expected.get(l).subMap(mint, true, maxt, true));
+                    reuse = set.at().iterator(reuse);
+                    TreeMap<Long, Long> got = new TreeMap<>();
+                    for (int k; (k = reuse.nextBatch(ts, vs, 0, ts.length)) > 0; ) {
+                        for (int i = 0; i < k; i++) {
+                            got.put(ts[i], Double.doubleToRawLongBits(vs[i]));
+                        }
+                    }
+                    assertThat(got.keySet()).as("%s timestamps", l).isEqualTo(want.keySet());
+                    for (Map.Entry<Long, Long> e : want.entrySet()) {
+                        long bits = StaleNaN.is(Double.longBitsToDouble(e.getValue())) || !decimal ? e.getValue()
+                                : Double.doubleToRawLongBits(0.0);
+                        assertThat(got.get(e.getKey())).as("%s at %d", l, e.getKey()).isEqualTo(bits);
+                    }
+                    seen++;
+                }
+                assertThat(seen).isEqualTo(18);
+            }
+            try (Querier q = b.querier(mint, maxt)) {
+                assertThat(read(q, LabelMatcher.equal("__name__", "m")).get(labels("__name__", "m", "instance", "i0",
+                        "s", "00")).lastEntry().getValue()).as("without the hint, values as written").isNotZero();
+            }
+        }
+    }
+
     /** The encoding byte of every chunk record of the block. */
     private static List<Integer> encodings(Block b) throws Exception {
         byte[] chunks = Files.readAllBytes(b.dir().resolve("chunks"));

@@ -1,0 +1,123 @@
+package io.sightline.promql.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sightline.common.Labels;
+import io.sightline.tsdb.Appender;
+import io.sightline.tsdb.StaleNaN;
+import io.sightline.tsdb.StorageOptions;
+import io.sightline.tsdb.head.TsdbStorage;
+import io.sightline.tsdb.memory.MemoryStorage;
+import io.sightline.tsdb.wal.Wal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code count} and {@code group} over a selector read the durable store's blocks for presence only (values of
+ * decimal chunks are not decoded): their answers are those of the in-memory reference store, which reads every
+ * value, over seeded random series with decimal and other values, NaN, stale markers and series that stop and
+ * start again, from a compacted block and the head.
+ */
+class PresenceQueryTest {
+    private static final long H = 3_600_000L;
+    private static final long T0 = 1_700_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void countAndGroup_overBlocks_answerAsTheReferenceStore_seeded() throws Exception {
+        MemoryStorage reference = new MemoryStorage(StorageOptions.DEFAULTS);
+        try (TsdbStorage store = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS,
+                TsdbStorage.BlockOptions.DEFAULTS)) {
+            Random r = new Random(20261206L);
+            int seriesCount = 60;
+            double[] value = new double[seriesCount];
+            boolean[] stopped = new boolean[seriesCount];
+            long end = T0 + 9 * H;
+            long nextMaintain = T0 + 3 * H;
+            for (long t = T0; t < end; t += 15_000) {
+                Appender a = store.appender();
+                Appender b = reference.appender();
+                for (int s = 0; s < seriesCount; s++) {
+                    Labels l = Labels.of("__name__", "m" + (s % 2), "instance", "i" + (s % 7), "s", "s" + s);
+                    long ts = t + (s % 5) * 1_000 + (r.nextInt(30) == 0 ? r.nextInt(500) : 0);
+                    if (stopped[s]) {
+                        stopped[s] = r.nextInt(40) != 0;
+                        continue;
+                    }
+                    double v;
+                    if (r.nextInt(400) == 0) {
+                        v = StaleNaN.VALUE; // the series goes away for a while
+                        stopped[s] = true;
+                    } else {
+                        value[s] = switch (s % 4) {
+                            case 0 -> value[s] + r.nextInt(100); // decimal counter
+                            case 1 -> Math.round(r.nextGaussian() * 1000) / 100.0; // decimal gauge
+                            case 2 -> r.nextInt(50) == 0 ? Double.NaN : r.nextGaussian(); // floats, NaN among them
+                            default -> s % 8 == 3 ? 1 : Double.POSITIVE_INFINITY;
+                        };
+                        v = value[s];
+                        if (Double.isNaN(v)) {
+                            value[s] = 0;
+                        }
+                    }
+                    a.append(0, l, ts, v);
+                    b.append(0, l, ts, v);
+                }
+                a.commit();
+                b.commit();
+                if (t >= nextMaintain) {
+                    store.maintain();
+                    nextMaintain += 2 * H;
+                }
+            }
+            store.maintain();
+            assertThat(store.blocks()).as("blocks to read: 8 h of the 9, cut and compacted").isNotEmpty();
+
+            Engine engine = new Engine(EngineOptions.defaults());
+            List<String> queries = List.of("count(m0)", "count by (instance) ({__name__=~\"m.\"})",
+                    "group by (s) (m1)", "count without (s) (m0)", "count((m1))", "group({instance=\"i3\"})",
+                    "count by (instance) (m0 offset 1h)");
+            for (String q : queries) {
+                for (long step : new long[] {60_000, 15_000, 7 * 60_000}) {
+                    String want = render(engine.rangeQuery(reference, q, T0 + H, end, step));
+                    String got = render(engine.rangeQuery(store, q, T0 + H, end, step));
+                    assertThat(got).as("%s step %d", q, step).isEqualTo(want);
+                    assertThat(got).as("%s step %d", q, step).contains("=");
+                }
+                for (int i = 0; i < 20; i++) {
+                    long t = T0 + r.nextLong(end - T0);
+                    assertThat(render(engine.instantQuery(store, q, t))).as("%s at %d", q, t)
+                            .isEqualTo(render(engine.instantQuery(reference, q, t)));
+                }
+            }
+        }
+    }
+
+    /** Labels, times and value bits of a result, a line per series, in label order (stores list series in theirs). */
+    private static String render(QueryResult r) {
+        List<String> lines = new ArrayList<>();
+        if (r.value() instanceof QueryResult.Matrix m) {
+            for (QueryResult.Series s : m.series()) {
+                StringBuilder b = new StringBuilder().append(s.metric());
+                for (int i = 0; i < s.timestamps().length; i++) {
+                    b.append(' ').append(s.timestamps()[i]).append('=').append(Double.doubleToLongBits(s.values()[i]));
+                }
+                lines.add(b.toString());
+            }
+        } else if (r.value() instanceof QueryResult.Vector v) {
+            for (QueryResult.Sample s : v.samples()) {
+                lines.add(s.metric() + " " + s.t() + "=" + Double.doubleToLongBits(s.v()));
+            }
+        } else {
+            lines.add(String.valueOf(r.value()));
+        }
+        lines.sort(null);
+        return String.join("\n", lines);
+    }
+}
