@@ -66,6 +66,10 @@ final class GroupedAggregation {
                 groups.put(key, g);
             }
             g.dropName |= s.dropName;
+            if (presenceOnly) {
+                count(ev, g.count, s);
+                return;
+            }
             // Points sit on step times, ascending: walk the steps rather than divide per point.
             int k = 0;
             long stepT = ev.start;
@@ -107,6 +111,27 @@ final class GroupedAggregation {
             }
         }
         return out;
+    }
+
+    /** count and group: one more point at each of the series' steps; its own loop, with no value to fold. */
+    private static void count(Evaluator ev, int[] count, EvalSeries s) {
+        long start = ev.start;
+        long interval = ev.interval;
+        long[] ts = s.ts;
+        int k = 0;
+        long stepT = start;
+        for (int i = 0; i < s.n; i++) {
+            long t = ts[i];
+            while (stepT < t) {
+                k++;
+                stepT += interval;
+            }
+            if (stepT != t) {
+                k = (int) ((t - start) / interval);
+                stepT = ev.stepTime(k);
+            }
+            count[k]++;
+        }
     }
 
     private static void add(AggregateOp op, Acc g, int k, double v) {
