@@ -17,6 +17,22 @@ final class EvalSeries {
     int n;
     /** For series read from storage: the rollup window width its samples summarise, 0 for raw samples. */
     long resolutionMs;
+    /**
+     * Null, or for a series that only says at which steps it has a point (for {@code count} and {@code group},
+     * see {@link #presence}): bit {@code k} set for a point at step {@code k}; {@link #ts} and {@link #vs} are then
+     * empty.
+     */
+    long[] present;
+
+    private static final long[] NO_TIMES = new long[0];
+    private static final double[] NO_VALUES = new double[0];
+
+    /** A series of {@code n} points without values, at the steps whose bits {@code present} sets. */
+    static EvalSeries presence(Labels labels, long[] present, int n) {
+        EvalSeries s = new EvalSeries(labels, false, NO_TIMES, NO_VALUES, n);
+        s.present = present;
+        return s;
+    }
 
     EvalSeries(Labels labels, boolean dropName, int capacity) {
         this.labels = labels;

@@ -370,9 +370,13 @@ final class Evaluator {
         long mint = first - Math.max(ctx.lookbackMs, maxResolution) + 1;
         SelectHints hints = new SelectHints(mint, last, steps > 1 ? interval : 0, sampleTimes ? "timestamp" : null, 0,
                 List.of(), false, maxResolution, presenceOnly && !sampleTimes);
+        boolean presence = presenceOnly && !sampleTimes;
         selectMapped(vs, hints, false, l -> {
-            EvalSeries s = new EvalSeries(l.labels, false, Math.min(steps, Math.max(l.n, 1)));
             long lookback = Math.max(ctx.lookbackMs, l.resolutionMs);
+            if (presence) {
+                return presentSteps(l, vs.at(), offset, lookback);
+            }
+            EvalSeries s = new EvalSeries(l.labels, false, Math.min(steps, Math.max(l.n, 1)));
             int j = 0;
             for (int k = 0; k < steps; k++) {
                 long t = stepTime(k);
@@ -387,6 +391,27 @@ final class Evaluator {
             }
             return s.n > 0 ? s : null;
         }, c);
+    }
+
+    /** The steps at which a selector's series has a point (not a stale marker) within the lookback, as bits. */
+    private EvalSeries presentSteps(EvalSeries l, Expr.At at, long offset, long lookback) {
+        long[] bits = new long[(steps + 63) >>> 6];
+        long[] ts = l.ts;
+        double[] vs = l.vs;
+        int count = 0;
+        int j = 0;
+        for (int k = 0; k < steps; k++) {
+            long ref = refTime(stepTime(k), at, offset);
+            while (j < l.n && ts[j] <= ref) {
+                j++;
+            }
+            int idx = j - 1;
+            if (idx >= 0 && ts[idx] > ref - lookback && !StaleNaN.is(vs[idx])) {
+                bits[k >>> 6] |= 1L << k;
+                count++;
+            }
+        }
+        return count > 0 ? EvalSeries.presence(l.labels, bits, count) : null;
     }
 
     /**

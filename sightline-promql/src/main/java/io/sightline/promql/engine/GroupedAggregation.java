@@ -115,6 +115,15 @@ final class GroupedAggregation {
 
     /** count and group: one more point at each of the series' steps; its own loop, with no value to fold. */
     private static void count(Evaluator ev, int[] count, EvalSeries s) {
+        if (s.present != null) {
+            long[] bits = s.present;
+            for (int w = 0; w < bits.length; w++) {
+                for (long b = bits[w]; b != 0; b &= b - 1) {
+                    count[(w << 6) + Long.numberOfTrailingZeros(b)]++;
+                }
+            }
+            return;
+        }
         long start = ev.start;
         long interval = ev.interval;
         long[] ts = s.ts;

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code count} and {@code group} over a selector read the durable store's blocks for presence only (values of
  * decimal chunks are not decoded): their answers are those of the in-memory reference store, which reads every
- * value, over seeded random series with decimal and other values, NaN, stale markers and series that stop and
- * start again, from a compacted block and the head.
+ * value, and those of the same aggregations over an expression (whose points carry their values), over seeded
+ * random series with decimal and other values, NaN, stale markers and series that stop and start again, from a
+ * compacted block and the head.
  */
 class PresenceQueryTest {
     private static final long H = 3_600_000L;
@@ -80,20 +81,33 @@ class PresenceQueryTest {
             assertThat(store.blocks()).as("blocks to read: 8 h of the 9, cut and compacted").isNotEmpty();
 
             Engine engine = new Engine(EngineOptions.defaults());
-            List<String> queries = List.of("count(m0)", "count by (instance) ({__name__=~\"m.\"})",
-                    "group by (s) (m1)", "count without (s) (m0)", "count((m1))", "group({instance=\"i3\"})",
-                    "count by (instance) (m0 offset 1h)");
-            for (String q : queries) {
+            // Each with the same query over the negated selector: an expression, not a selector, so its points come
+            // with their values and are folded one by one, as any other aggregation's.
+            List<String[]> queries = List.of(new String[] {"count(m0)", "count(-m0)"},
+                    new String[] {"count by (instance) ({__name__=~\"m.\"})",
+                        "count by (instance) (-{__name__=~\"m.\"})"},
+                    new String[] {"group by (s) (m1)", "group by (s) (-m1)"},
+                    new String[] {"count without (s) (m0)", "count without (s) (-m0)"},
+                    new String[] {"count((m1))", "count(-(m1))"},
+                    new String[] {"group({instance=\"i3\"})", "group(-{instance=\"i3\"})"},
+                    new String[] {"count by (instance) (m0 offset 1h)", "count by (instance) (-m0 offset 1h)"},
+                    new String[] {"count(m1 @ " + (T0 + 5 * H) / 1000 + ")",
+                        "count(-m1 @ " + (T0 + 5 * H) / 1000 + ")"});
+            for (String[] pair : queries) {
+                String q = pair[0];
                 for (long step : new long[] {60_000, 15_000, 7 * 60_000}) {
                     String want = render(engine.rangeQuery(reference, q, T0 + H, end, step));
                     String got = render(engine.rangeQuery(store, q, T0 + H, end, step));
-                    assertThat(got).as("%s step %d", q, step).isEqualTo(want);
-                    assertThat(got).as("%s step %d", q, step).contains("=");
+                    assertThat(got).as("%s step %d", q, step).isEqualTo(want).contains("=");
+                    assertThat(got).as("%s step %d", pair[1], step)
+                            .isEqualTo(render(engine.rangeQuery(store, pair[1], T0 + H, end, step)));
                 }
                 for (int i = 0; i < 20; i++) {
                     long t = T0 + r.nextLong(end - T0);
-                    assertThat(render(engine.instantQuery(store, q, t))).as("%s at %d", q, t)
-                            .isEqualTo(render(engine.instantQuery(reference, q, t)));
+                    String got = render(engine.instantQuery(store, q, t));
+                    assertThat(got).as("%s at %d", q, t).isEqualTo(render(engine.instantQuery(reference, q, t)));
+                    assertThat(got).as("%s at %d", pair[1], t)
+                            .isEqualTo(render(engine.instantQuery(store, pair[1], t)));
                 }
             }
         }
