@@ -162,6 +162,22 @@ class DownsampledQueryTest {
     }
 
     @Test
+    void countAndGroup_overRollupsAndRawDays_pointWhereTheSeriesDoes() {
+        // count and group read for presence only: over the hourly rollups and the raw days alike, one point
+        // wherever the series itself has one, and the same as over an expression that carries the values.
+        for (long maxSourceResolution : new long[] {EngineOptions.AUTO, 0}) {
+            QueryResult.Series last = only(range("g", maxSourceResolution));
+            QueryResult.Series count = only(range("count({__name__=~\"g|c\"})", maxSourceResolution));
+            QueryResult.Series group = only(range("group({__name__=~\"g|c\"})", maxSourceResolution));
+            QueryResult.Series negated = only(range("count(-{__name__=~\"g|c\"})", maxSourceResolution));
+            assertThat(count.timestamps()).isEqualTo(last.timestamps()).isEqualTo(group.timestamps())
+                    .isEqualTo(negated.timestamps()).isNotEmpty();
+            assertThat(count.values()).containsOnly(2.0).isEqualTo(negated.values());
+            assertThat(group.values()).containsOnly(1.0);
+        }
+    }
+
+    @Test
     void withoutRollups_onlyTheRawDaysAnswer() {
         long rawFrom = END - 2 * DAY - 2 * H;
         for (QueryResult r : List.of(range("max_over_time(g[1h])", 0), range("g", 0), range("rate(c[5m])",

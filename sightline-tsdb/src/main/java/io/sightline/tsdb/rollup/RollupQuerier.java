@@ -205,7 +205,8 @@ public final class RollupQuerier implements Querier {
         public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
             List<Series> out = new ArrayList<>();
             // Rollups are read as they are stored: how they combine depends on their values.
-            SeriesSet s = block.select(false, hints.withValues(), with(matchers, read.stored()));
+            SelectHints withValues = hints == null ? null : hints.withValues();
+            SeriesSet s = block.select(false, withValues, with(matchers, read.stored()));
             while (s.next()) {
                 out.add(new Stripped(strip(s.at().labels()), s.at(), resolution));
             }
