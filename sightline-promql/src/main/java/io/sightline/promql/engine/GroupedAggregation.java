@@ -70,6 +70,10 @@ final class GroupedAggregation {
                 count(ev, g.count, s);
                 return;
             }
+            if (op == AggregateOp.SUM) {
+                sum(ev, g, s);
+                return;
+            }
             // Points sit on step times, ascending: walk the steps rather than divide per point.
             int k = 0;
             long stepT = ev.start;
@@ -140,6 +144,36 @@ final class GroupedAggregation {
                 stepT = ev.stepTime(k);
             }
             count[k]++;
+        }
+    }
+
+    /** sum: {@link #add}'s compensated sum, in a loop of its own over the series' points. */
+    private static void sum(Evaluator ev, Acc g, EvalSeries s) {
+        long start = ev.start;
+        long interval = ev.interval;
+        long[] ts = s.ts;
+        double[] vs = s.vs;
+        int[] count = g.count;
+        double[] value = g.value;
+        double[] comp = g.comp;
+        int k = 0;
+        long stepT = start;
+        for (int i = 0; i < s.n; i++) {
+            long t = ts[i];
+            while (stepT < t) {
+                k++;
+                stepT += interval;
+            }
+            if (stepT != t) {
+                k = (int) ((t - start) / interval);
+                stepT = ev.stepTime(k);
+            }
+            count[k]++;
+            double v = vs[i];
+            double before = value[k];
+            double after = before + v;
+            comp[k] = KahanSum.compensation(before, v, after, comp[k]);
+            value[k] = after;
         }
     }
 
