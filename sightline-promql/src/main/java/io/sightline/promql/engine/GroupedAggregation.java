@@ -74,20 +74,9 @@ final class GroupedAggregation {
                 sum(ev, g, s);
                 return;
             }
-            // Points sit on step times, ascending: walk the steps rather than divide per point.
-            int k = 0;
-            long stepT = ev.start;
+            Steps steps = new Steps(ev);
             for (int i = 0; i < s.n; i++) {
-                long t = s.ts[i];
-                while (stepT < t) {
-                    k++;
-                    stepT += ev.interval;
-                }
-                if (stepT != t) {
-                    k = (int) ((t - ev.start) / ev.interval);
-                    stepT = ev.stepTime(k);
-                }
-                add(op, g, k, s.vs[i]);
+                add(op, g, steps.at(s.ts[i]), s.vs[i]);
             }
         });
         List<EvalSeries> out = new ArrayList<>(groups.size());
@@ -117,6 +106,36 @@ final class GroupedAggregation {
         return out;
     }
 
+    /**
+     * A series' points to their step indices. Points sit on step times, ascending: walk the steps rather than
+     * divide per point.
+     */
+    private static final class Steps {
+        private final Evaluator ev;
+        private final long interval;
+        private long stepT;
+        private int k;
+
+        Steps(Evaluator ev) {
+            this.ev = ev;
+            this.interval = ev.interval;
+            this.stepT = ev.start;
+        }
+
+        /** The index of the step at {@code t}, for ascending {@code t}. */
+        int at(long t) {
+            while (stepT < t) {
+                k++;
+                stepT += interval;
+            }
+            if (stepT != t) {
+                k = (int) ((t - ev.start) / interval);
+                stepT = ev.stepTime(k);
+            }
+            return k;
+        }
+    }
+
     /** count and group: one more point at each of the series' steps; its own loop, with no value to fold. */
     private static void count(Evaluator ev, int[] count, EvalSeries s) {
         if (s.present != null) {
@@ -128,46 +147,23 @@ final class GroupedAggregation {
             }
             return;
         }
-        long start = ev.start;
-        long interval = ev.interval;
         long[] ts = s.ts;
-        int k = 0;
-        long stepT = start;
+        Steps steps = new Steps(ev);
         for (int i = 0; i < s.n; i++) {
-            long t = ts[i];
-            while (stepT < t) {
-                k++;
-                stepT += interval;
-            }
-            if (stepT != t) {
-                k = (int) ((t - start) / interval);
-                stepT = ev.stepTime(k);
-            }
-            count[k]++;
+            count[steps.at(ts[i])]++;
         }
     }
 
     /** sum: {@link #add}'s compensated sum, in a loop of its own over the series' points. */
     private static void sum(Evaluator ev, Acc g, EvalSeries s) {
-        long start = ev.start;
-        long interval = ev.interval;
         long[] ts = s.ts;
         double[] vs = s.vs;
         int[] count = g.count;
         double[] value = g.value;
         double[] comp = g.comp;
-        int k = 0;
-        long stepT = start;
+        Steps steps = new Steps(ev);
         for (int i = 0; i < s.n; i++) {
-            long t = ts[i];
-            while (stepT < t) {
-                k++;
-                stepT += interval;
-            }
-            if (stepT != t) {
-                k = (int) ((t - start) / interval);
-                stepT = ev.stepTime(k);
-            }
+            int k = steps.at(ts[i]);
             count[k]++;
             double v = vs[i];
             double before = value[k];

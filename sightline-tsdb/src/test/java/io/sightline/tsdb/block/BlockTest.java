@@ -59,10 +59,7 @@ class BlockTest {
             }
             expected.put(l, samples);
         }
-        List<BlockWriter.SeriesSource> sources = new ArrayList<>();
-        for (Map.Entry<Labels, TreeMap<Long, Long>> e : expected.entrySet()) {
-            sources.add(source(e.getKey(), e.getValue()));
-        }
+        List<BlockWriter.SeriesSource> sources = expectedSources();
         // What the block holds: only [minT, maxT).
         for (TreeMap<Long, Long> s : expected.values()) {
             s.headMap(minT).clear();
@@ -79,7 +76,6 @@ class BlockTest {
     @Test
     void blocksOfTheEarlierEncodings_areRead_andRewrittenAsPlanes() throws Exception {
         Random r = new Random(2026_12_06L);
-        List<BlockWriter.SeriesSource> sources = new ArrayList<>();
         for (int s = 0; s < 24; s++) {
             Labels l = labels("__name__", "m", "instance", "i" + (s % 4), "s", String.format("%02d", s));
             TreeMap<Long, Long> samples = new TreeMap<>();
@@ -99,16 +95,8 @@ class BlockTest {
             }
             expected.put(l, samples);
         }
-        for (Map.Entry<Labels, TreeMap<Long, Long>> e : expected.entrySet()) {
-            sources.add(source(e.getKey(), e.getValue()));
-        }
-        BlockWriter.ChunkEncoder earlier = (ts, vs, n, sharedRef) -> {
-            byte[] decimal = DecimalChunk.encode(ts, vs, n, BlockWriter.ZSTD_LEVEL, sharedRef);
-            return decimal != null ? new BlockWriter.EncodedChunk(BlockWriter.ENCODING_DECIMAL, decimal)
-                    : new BlockWriter.EncodedChunk(BlockWriter.ENCODING_FLOAT,
-                            FloatChunk.encode(ts, vs, n, BlockWriter.ZSTD_LEVEL, sharedRef));
-        };
-        BlockMeta old = BlockWriter.write(dir, 0, Long.MAX_VALUE, 1, List.of(), sources, 0, earlier);
+        List<BlockWriter.SeriesSource> sources = expectedSources();
+        BlockMeta old = BlockWriter.write(dir, 0, Long.MAX_VALUE, 1, List.of(), sources, 0, EARLIER);
         Block b = Block.open(dir.resolve(old.id()));
         assertThat(encodings(b)).containsOnly(BlockWriter.ENCODING_DECIMAL, BlockWriter.ENCODING_FLOAT)
                 .contains(BlockWriter.ENCODING_DECIMAL, BlockWriter.ENCODING_FLOAT);
@@ -149,17 +137,8 @@ class BlockTest {
             }
             expected.put(l, samples);
         }
-        List<BlockWriter.SeriesSource> sources = new ArrayList<>();
-        for (Map.Entry<Labels, TreeMap<Long, Long>> e : expected.entrySet()) {
-            sources.add(source(e.getKey(), e.getValue()));
-        }
-        BlockWriter.ChunkEncoder earlier = (ts, vs, n, sharedRef) -> {
-            byte[] decimal = DecimalChunk.encode(ts, vs, n, BlockWriter.ZSTD_LEVEL, sharedRef);
-            return decimal != null ? new BlockWriter.EncodedChunk(BlockWriter.ENCODING_DECIMAL, decimal)
-                    : new BlockWriter.EncodedChunk(BlockWriter.ENCODING_FLOAT,
-                            FloatChunk.encode(ts, vs, n, BlockWriter.ZSTD_LEVEL, sharedRef));
-        };
-        BlockMeta old = BlockWriter.write(dir, 0, Long.MAX_VALUE, 1, List.of(), sources, 0, earlier);
+        List<BlockWriter.SeriesSource> sources = expectedSources();
+        BlockMeta old = BlockWriter.write(dir, 0, Long.MAX_VALUE, 1, List.of(), sources, 0, EARLIER);
         BlockMeta planes = BlockWriter.write(dir, 0, Long.MAX_VALUE, 2, List.of(), sources);
         for (BlockMeta meta : List.of(old, planes)) {
             Block b = Block.open(dir.resolve(meta.id()));
@@ -198,6 +177,23 @@ class BlockTest {
                         "s", "00")).lastEntry().getValue()).as("without the hint, values as written").isNotZero();
             }
         }
+    }
+
+    /** The writer of blocks before the planes encoding: decimal chunks where the values allow, float chunks else. */
+    private static final BlockWriter.ChunkEncoder EARLIER = (ts, vs, n, sharedRef) -> {
+        byte[] decimal = DecimalChunk.encode(ts, vs, n, BlockWriter.ZSTD_LEVEL, sharedRef);
+        return decimal != null ? new BlockWriter.EncodedChunk(BlockWriter.ENCODING_DECIMAL, decimal)
+                : new BlockWriter.EncodedChunk(BlockWriter.ENCODING_FLOAT,
+                        FloatChunk.encode(ts, vs, n, BlockWriter.ZSTD_LEVEL, sharedRef));
+    };
+
+    /** Sources of the {@link #expected} series, in label order. */
+    private List<BlockWriter.SeriesSource> expectedSources() {
+        List<BlockWriter.SeriesSource> sources = new ArrayList<>();
+        for (Map.Entry<Labels, TreeMap<Long, Long>> e : expected.entrySet()) {
+            sources.add(source(e.getKey(), e.getValue()));
+        }
+        return sources;
     }
 
     /** The encoding byte of every chunk record of the block. */
