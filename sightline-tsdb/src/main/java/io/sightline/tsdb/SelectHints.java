@@ -12,10 +12,10 @@ import java.util.List;
  *     most this width, chosen by {@code func}, and says so in {@link Series#resolutionMs()}. A caller sets
  *     it only where a window that wide changes no more than the detail it asked for, e.g. a range query's
  *     step no finer than the window, and a function range at least several windows long.
- * @param presenceOnly the caller uses only which samples there are and which of them are stale markers, not
- *     their values (as {@code count} and {@code group} over a selector): a storage may then return any other
- *     sample's value as {@code 0} and skip decoding it. A stale marker is still returned as one, and no sample
- *     becomes one.
+ * @param presenceOnly the caller uses only which raw samples there are and which of them are stale markers, not
+ *     their values (as {@code count} and {@code group} over a selector, {@code count_over_time}): a storage may
+ *     then return any other raw sample's value as {@code 0} and skip decoding it. A stale marker is still returned
+ *     as one, and no sample becomes one. Rollups (see {@code maxResolutionMs}) are returned with their values.
  */
 public record SelectHints(long start, long end, long stepMs, String func, long rangeMs, List<String> grouping,
         boolean by, long maxResolutionMs, boolean presenceOnly) {

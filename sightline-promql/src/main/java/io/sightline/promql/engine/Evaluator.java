@@ -556,8 +556,13 @@ final class Evaluator {
                 maxResolution = ctx.maxResolution(Math.min(range / rollupsPerRange(func),
                         steps > 1 ? interval : Long.MAX_VALUE));
             }
+            // count_over_time and present_over_time of raw samples count them, stale markers dropped, and never
+            // look at a value: storage may skip decoding them. (Rollups, whose counts count_over_time sums, are
+            // read with their values whatever the hints say.)
+            boolean presenceOnly = ms.mode() == Expr.RangeMode.PLAIN
+                    && ("count_over_time".equals(func) || "present_over_time".equals(func));
             SelectHints hints = new SelectHints(mint, maxt, steps > 1 ? interval : 0, func, range, List.of(), false,
-                    maxResolution, false);
+                    maxResolution, presenceOnly);
             return new RangeSource(range, offset, vs.at(), ms.mode(), null, vs, hints);
         }
         if (e instanceof Expr.Subquery sq) {

@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code count} and {@code group} over a selector read the durable store's blocks for presence only (values of
- * decimal chunks are not decoded): their answers are those of the in-memory reference store, which reads every
- * value, and those of the same aggregations over an expression (whose points carry their values), over seeded
- * random series with decimal and other values, NaN, stale markers and series that stop and start again, from a
- * compacted block and the head.
+ * {@code count} and {@code group} over a selector, and {@code count_over_time} and {@code present_over_time} of raw
+ * samples, read the durable store's blocks for presence only (values of decimal chunks are not decoded): their
+ * answers are those of the in-memory reference store, which reads every value, and those of the same aggregations
+ * over an expression (whose points carry their values), over seeded random series with decimal and other values,
+ * NaN, stale markers and series that stop and start again, from a compacted block and the head.
  */
 class PresenceQueryTest {
     private static final long H = 3_600_000L;
@@ -92,7 +92,11 @@ class PresenceQueryTest {
                     new String[] {"group({instance=\"i3\"})", "group(-{instance=\"i3\"})"},
                     new String[] {"count by (instance) (m0 offset 1h)", "count by (instance) (-m0 offset 1h)"},
                     new String[] {"count(m1 @ " + (T0 + 5 * H) / 1000 + ")",
-                        "count(-m1 @ " + (T0 + 5 * H) / 1000 + ")"});
+                        "count(-m1 @ " + (T0 + 5 * H) / 1000 + ")"},
+                    // Raw samples counted in windows: against the reference store only.
+                    new String[] {"count_over_time(m0[5m])", "count_over_time(m0[5m])"},
+                    new String[] {"present_over_time({__name__=~\"m.\", instance=\"i2\"}[2m])",
+                        "present_over_time({__name__=~\"m.\", instance=\"i2\"}[2m])"});
             for (String[] pair : queries) {
                 String q = pair[0];
                 for (long step : new long[] {60_000, 15_000, 7 * 60_000}) {

@@ -242,7 +242,8 @@ public final class RollupQuerier implements Querier {
 
         @Override
         public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
-            SeriesSet set = raw.select(sorted, hints, matchers);
+            // Rolled up from their values (a window's last, sum, maximum...): read with them.
+            SeriesSet set = raw.select(sorted, hints == null ? null : hints.withValues(), matchers);
             return new SeriesSet() {
                 @Override
                 public boolean next() {
