@@ -710,18 +710,25 @@ final class TemplateParser {
             case 'v' -> sb.append('\u000b');
             case '\\' -> sb.append('\\');
             case 'x' -> sb.append((char) hex(2));
-            case 'u' -> sb.appendCodePoint(hex(4));
-            case 'U' -> sb.appendCodePoint(hex(8));
+            case 'u' -> sb.appendCodePoint(rune(hex(4)));
+            case 'U' -> sb.appendCodePoint(rune(hex(8)));
             case '0', '1', '2', '3', '4', '5', '6', '7' -> {
                 pos--;
                 if (pos + 3 > src.length()) {
                     throw error("invalid syntax");
                 }
-                try {
-                    sb.append((char) Integer.parseInt(src.substring(pos, pos + 3), 8));
-                } catch (NumberFormatException x) {
-                    throw error("invalid syntax");
+                int v = 0;
+                for (int i = pos; i < pos + 3; i++) {
+                    int d = src.charAt(i) - '0';
+                    if (d < 0 || d > 7) {
+                        throw error("invalid syntax");
+                    }
+                    v = v * 8 + d;
                 }
+                if (v > 255) {
+                    throw error("invalid syntax"); // Go: an octal escape is one byte
+                }
+                sb.append((char) v);
                 pos += 3;
             }
             default -> {
@@ -733,17 +740,29 @@ final class TemplateParser {
         }
     }
 
-    private int hex(int n) throws TemplateException {
+    /** The next {@code n} characters as hex digits (no sign, as Go reads them), as a number of up to 32 bits. */
+    private long hex(int n) throws TemplateException {
         if (pos + n > src.length()) {
             throw error("invalid syntax");
         }
-        try {
-            int v = Integer.parseInt(src.substring(pos, pos + n), 16);
-            pos += n;
-            return v;
-        } catch (NumberFormatException x) {
+        long v = 0;
+        for (int i = pos; i < pos + n; i++) {
+            int d = Character.digit(src.charAt(i), 16);
+            if (d < 0 || src.charAt(i) > 'f') {
+                throw error("invalid syntax");
+            }
+            v = v * 16 + d;
+        }
+        pos += n;
+        return v;
+    }
+
+    /** {@code v} as a code point, if Go's {@code utf8.ValidRune} takes it: at most U+10FFFF, not a surrogate. */
+    private int rune(long v) throws TemplateException {
+        if (v > Character.MAX_CODE_POINT || (v >= Character.MIN_SURROGATE && v <= Character.MAX_SURROGATE)) {
             throw error("invalid syntax");
         }
+        return (int) v;
     }
 
     private Token number() throws TemplateException {

@@ -47,6 +47,7 @@ class GoTemplateTest {
                 new Case("{{ .Labels.job }} / {{ $externalLabels.cluster }} / {{ $externalURL }}", 0,
                         "node / eu1 / http://sightline:8321/"),
                 new Case("{{ $labels.missing }}", 0, "<no value>"),
+                new Case("{{ \"\\U0001F600 \\u00e9 \\101 \\x41\" }} {{ '\\u00e9' }}", 0, "\uD83D\uDE00 \u00e9 A A 233"),
                 new Case("[{{ index $labels \"missing\" }}]", 0, "[]"),
                 new Case("{{ $value }}", 0.5, "0.5"),
                 new Case("{{ $value }}", 3, "3"),
@@ -142,7 +143,14 @@ class GoTemplateTest {
                 new Bad("{{ 1x }}", "template: __alert_Test:1: bad number syntax: \"1x\""),
                 new Bad("{{ | x }}", "template: __alert_Test:1: missing value for command"),
                 new Bad("{{/* unclosed }}", "template: __alert_Test:1: unclosed comment"),
-                new Bad("{{ '\\", "template: __alert_Test:1: unterminated character constant"));
+                new Bad("{{ '\\", "template: __alert_Test:1: unterminated character constant"),
+                // Escapes Go's strconv.Unquote refuses: beyond U+10FFFF, surrogates, signs, octal above one byte.
+                new Bad("{{ \"\\U33333333\" }}", "template: __alert_Test:1: invalid syntax"),
+                new Bad("{{ \"\\U-0000001\" }}", "template: __alert_Test:1: invalid syntax"),
+                new Bad("{{ \"\\uD800\" }}", "template: __alert_Test:1: invalid syntax"),
+                new Bad("{{ '\\U00110000' }}", "template: __alert_Test:1: invalid syntax"),
+                new Bad("{{ \"\\x+1\" }}", "template: __alert_Test:1: invalid syntax"),
+                new Bad("{{ \"\\777\" }}", "template: __alert_Test:1: invalid syntax"));
     }
 
     @ParameterizedTest(name = "{0}")
