@@ -276,7 +276,11 @@ final class GoFmt {
                 if (v instanceof String str) {
                     body = quote(str);
                 } else if (v instanceof Long l) {
-                    body = "'" + new String(Character.toChars((int) (long) l)) + "'";
+                    // Go prints a number that is no code point (negative, beyond U+10FFFF, a surrogate) as U+FFFD.
+                    long c = l;
+                    boolean rune = c >= 0 && c <= Character.MAX_CODE_POINT
+                            && !(c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
+                    body = "'" + new String(Character.toChars(rune ? (int) c : 0xFFFD)) + "'";
                 } else {
                     return bad(verb, v);
                 }

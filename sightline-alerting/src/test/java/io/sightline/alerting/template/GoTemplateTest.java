@@ -47,6 +47,7 @@ class GoTemplateTest {
                 new Case("{{ .Labels.job }} / {{ $externalLabels.cluster }} / {{ $externalURL }}", 0,
                         "node / eu1 / http://sightline:8321/"),
                 new Case("{{ $labels.missing }}", 0, "<no value>"),
+                new Case("{{ printf \"%q %q %q\" 65 99999999999 -1 }}", 0, "'A' '\uFFFD' '\uFFFD'"),
                 new Case("{{ \"\\U0001F600 \\u00e9 \\101 \\x41\" }} {{ '\\u00e9' }}", 0, "\uD83D\uDE00 \u00e9 A A 233"),
                 new Case("[{{ index $labels \"missing\" }}]", 0, "[]"),
                 new Case("{{ $value }}", 0.5, "0.5"),
