@@ -276,11 +276,8 @@ final class GoFmt {
                 if (v instanceof String str) {
                     body = quote(str);
                 } else if (v instanceof Long l) {
-                    // Go prints a number that is no code point (negative, beyond U+10FFFF, a surrogate) as U+FFFD.
-                    long c = l;
-                    boolean rune = c >= 0 && c <= Character.MAX_CODE_POINT
-                            && !(c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
-                    body = "'" + new String(Character.toChars(rune ? (int) c : 0xFFFD)) + "'";
+                    // Go prints a number that is no code point as U+FFFD.
+                    body = "'" + new String(Character.toChars(validRune(l) ? (int) (long) l : 0xFFFD)) + "'";
                 } else {
                     return bad(verb, v);
                 }
@@ -401,5 +398,11 @@ final class GoFmt {
             }
         }
         return sb.append('"').toString();
+    }
+
+    /** Go's {@code utf8.ValidRune}: a code point, at most U+10FFFF and not a surrogate. */
+    static boolean validRune(long c) {
+        return c >= 0 && c <= Character.MAX_CODE_POINT
+                && !(c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
     }
 }

@@ -747,8 +747,10 @@ final class TemplateParser {
         }
         long v = 0;
         for (int i = pos; i < pos + n; i++) {
-            int d = Character.digit(src.charAt(i), 16);
-            if (d < 0 || src.charAt(i) > 'f') {
+            char c = src.charAt(i);
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) {
                 throw error("invalid syntax");
             }
             v = v * 16 + d;
@@ -757,9 +759,9 @@ final class TemplateParser {
         return v;
     }
 
-    /** {@code v} as a code point, if Go's {@code utf8.ValidRune} takes it: at most U+10FFFF, not a surrogate. */
+    /** {@code v} as a code point, if Go's {@code utf8.ValidRune} takes it. */
     private int rune(long v) throws TemplateException {
-        if (v > Character.MAX_CODE_POINT || (v >= Character.MIN_SURROGATE && v <= Character.MAX_SURROGATE)) {
+        if (!GoFmt.validRune(v)) {
             throw error("invalid syntax");
         }
         return (int) v;

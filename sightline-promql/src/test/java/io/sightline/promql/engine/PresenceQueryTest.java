@@ -93,25 +93,28 @@ class PresenceQueryTest {
                     new String[] {"count by (instance) (m0 offset 1h)", "count by (instance) (-m0 offset 1h)"},
                     new String[] {"count(m1 @ " + (T0 + 5 * H) / 1000 + ")",
                         "count(-m1 @ " + (T0 + 5 * H) / 1000 + ")"},
-                    // Raw samples counted in windows: against the reference store only.
-                    new String[] {"count_over_time(m0[5m])", "count_over_time(m0[5m])"},
-                    new String[] {"present_over_time({__name__=~\"m.\", instance=\"i2\"}[2m])",
-                        "present_over_time({__name__=~\"m.\", instance=\"i2\"}[2m])"});
+                    // Raw samples counted in windows: no expression counts them alike, so against the reference only.
+                    new String[] {"count_over_time(m0[5m])", null},
+                    new String[] {"present_over_time({__name__=~\"m.\", instance=\"i2\"}[2m])", null});
             for (String[] pair : queries) {
                 String q = pair[0];
                 for (long step : new long[] {60_000, 15_000, 7 * 60_000}) {
                     String want = render(engine.rangeQuery(reference, q, T0 + H, end, step));
                     String got = render(engine.rangeQuery(store, q, T0 + H, end, step));
                     assertThat(got).as("%s step %d", q, step).isEqualTo(want).contains("=");
-                    assertThat(got).as("%s step %d", pair[1], step)
-                            .isEqualTo(render(engine.rangeQuery(store, pair[1], T0 + H, end, step)));
+                    if (pair[1] != null) {
+                        assertThat(got).as("%s step %d", pair[1], step)
+                                .isEqualTo(render(engine.rangeQuery(store, pair[1], T0 + H, end, step)));
+                    }
                 }
                 for (int i = 0; i < 20; i++) {
                     long t = T0 + r.nextLong(end - T0);
                     String got = render(engine.instantQuery(store, q, t));
                     assertThat(got).as("%s at %d", q, t).isEqualTo(render(engine.instantQuery(reference, q, t)));
-                    assertThat(got).as("%s at %d", pair[1], t)
-                            .isEqualTo(render(engine.instantQuery(store, pair[1], t)));
+                    if (pair[1] != null) {
+                        assertThat(got).as("%s at %d", pair[1], t)
+                                .isEqualTo(render(engine.instantQuery(store, pair[1], t)));
+                    }
                 }
             }
         }

@@ -80,10 +80,11 @@ public final class SelfMetrics implements AutoCloseable {
 
     /** Records one finished HTTP request. {@code handler} must be a bounded route name, not a raw path. */
     public void recordRequest(String handler, String method, int code, long nanos) {
-        requestCounters.computeIfAbsent(new RequestKey(handler, method, code), k -> Counter.builder("sightline.http.requests")
-                .description("HTTP requests served, by handler, method and status code.")
-                .tag("handler", k.handler()).tag("method", k.method()).tag("code", Integer.toString(k.code()))
-                .register(registry)).increment();
+        requestCounters.computeIfAbsent(new RequestKey(handler, method, code),
+                k -> Counter.builder("sightline.http.requests")
+                        .description("HTTP requests served, by handler, method and status code.")
+                        .tag("handler", k.handler()).tag("method", k.method()).tag("code", Integer.toString(k.code()))
+                        .register(registry)).increment();
         requestTimers.computeIfAbsent(handler, h -> Timer.builder("sightline.http.request.duration")
                 .description("Time to serve an HTTP request, from receipt to the end of the response.")
                 .tag("handler", h)

@@ -128,7 +128,8 @@ class DownsamplingTest {
         Map<Labels, List<long[]>> out = new TreeMap<>();
         Map<Labels, Long> res = new TreeMap<>();
         try (Querier q = store.querier(mint, maxt)) {
-            SeriesSet set = q.select(true, new SelectHints(mint, maxt, maxRes, func, 0, List.of(), false, maxRes, false), m);
+            SelectHints hints = new SelectHints(mint, maxt, maxRes, func, 0, List.of(), false, maxRes, false);
+            SeriesSet set = q.select(true, hints, m);
             while (set.next()) {
                 Series s = set.at();
                 List<long[]> samples = new ArrayList<>();
