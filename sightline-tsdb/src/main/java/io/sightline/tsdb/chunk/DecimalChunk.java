@@ -24,6 +24,18 @@ public final class DecimalChunk {
     private static final double[] POW10 = new double[MAX_SCALE + 1];
     private static final double LIMIT = 9007199254740992.0; // 2^53: beyond, longs are not all doubles
 
+    /**
+     * The largest scale {@link #decode(long[], int, int, double[])} divides by multiplying: see there why the
+     * result is the quotient's bits up to {@code 10^21} and not provably beyond.
+     */
+    static final int FAST_SCALE = 21;
+
+    /**
+     * Whether {@link Math#fma} is one machine instruction here. Without it (a CPU without FMA, or a JVM that
+     * does not say) the JDK computes it exactly with BigDecimal, correct but far slower than a division.
+     */
+    static final boolean FMA = fmaInstruction();
+
     static {
         double p = 1;
         for (int i = 0; i <= MAX_SCALE; i++) {
@@ -36,6 +48,62 @@ public final class DecimalChunk {
 
     static double decode(long m, int k) {
         return k == 0 ? (double) m : (double) m / POW10[k];
+    }
+
+    /**
+     * {@code vs[i] = decode(w[i], k)} for i in [0, n), bit for bit, for words below 2^53 in magnitude (all an
+     * encoder writes), without a division per value where it can: dividing is most of the cost of reading a
+     * chunk of decimals once its bytes are decompressed (the benchmark data set's CPU counters, at scale 2, take
+     * 5.7 ns per value with a division and 2.8 ns this way, from the planes to the values).
+     *
+     * <p>For {@code 1 <= k <= 21} each value is {@code q = RN(a * y)} with {@code y = RN(1/d)}, {@code d = 10^k},
+     * corrected once: {@code RN(q + RN(a - q * d) * y)}, both with one rounding ({@link Math#fma}). Why that is
+     * exactly {@code RN(a / d)}, with {@code x = a / d} in the binade {@code [2^(53-s), 2^(54-s))} (its ulp is
+     * {@code 2^(1-s)}, its midpoints the odd multiples of {@code 2^-s}) and {@code u = 2^-53}:
+     * <ul>
+     *   <li>{@code q} is within {@code |x|(2u + u^2) < 2(1 + u/2)} ulps of {@code x} (two roundings, {@code
+     *       |x| < 2^53} ulps), and the corrected value before its rounding is {@code x + (x - q)(e + f + ef)}, where
+     *       {@code f} is y's relative error and {@code e} the remainder's rounding, both at most {@code u}: within
+     *       {@code 4u(1 + u/2)^2} ulps of {@code x}.</li>
+     *   <li>Rounding to nearest can only differ from {@code RN(x)} if a midpoint {@code M 2^-s} lies that close.
+     *       But {@code |x - M 2^-s| = |a 2^s - M d| 2^-s / d}, and {@code a 2^s - M d} is a multiple of {@code
+     *       gcd(2^s, d) = 2^k} ({@code s > k}: {@code |a| < 2^53} makes {@code x < 2^53 / 10^k}) that is not 0
+     *       ({@code x} is no midpoint: its binary expansion ends only if {@code 5^k} divides {@code a}, and then
+     *       {@code x = (a / 5^k) / 2^k} is a double). So every midpoint is at least {@code 1 / (2 * 5^k)} ulps
+     *       away, more than the bound above while {@code 5^k < 2^50}: up to {@code k = 21}.</li>
+     * </ul>
+     * Larger scales divide, as {@code k = 0} converts; so does every scale without an FMA instruction.
+     * {@code DecimalDecodeTest} checks it against division, values next to midpoints included.
+     */
+    static void decode(long[] w, int n, int k, double[] vs) {
+        if (k == 0) {
+            for (int i = 0; i < n; i++) {
+                vs[i] = w[i];
+            }
+        } else if (k > FAST_SCALE || !FMA) {
+            double d = POW10[k];
+            for (int i = 0; i < n; i++) {
+                vs[i] = w[i] / d;
+            }
+        } else {
+            double d = POW10[k];
+            double y = 1 / d;
+            for (int i = 0; i < n; i++) {
+                double a = w[i];
+                double q = a * y;
+                vs[i] = Math.fma(Math.fma(-q, d, a), y, q);
+            }
+        }
+    }
+
+    private static boolean fmaInstruction() {
+        try {
+            return Boolean.parseBoolean(java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption("UseFMA").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return false; // not HotSpot, or no such option: divide
+        }
     }
 
     /** {@code 10^k}, exact, for k in 0..{@link #MAX_SCALE}. */

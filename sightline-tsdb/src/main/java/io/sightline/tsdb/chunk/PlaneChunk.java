@@ -269,8 +269,12 @@ public final class PlaneChunk {
             throw new CorruptChunkException((in.end - in.pos) + " bytes left after " + n + " values");
         }
         double[] vs = into.values(n);
-        for (int i = 0; i < n; i++) {
-            vs[i] = k >= 0 ? DecimalChunk.decode(w[i], k) : Double.longBitsToDouble(w[i]);
+        if (k >= 0) {
+            DecimalChunk.decode(w, n, k, vs);
+        } else {
+            for (int i = 0; i < n; i++) {
+                vs[i] = Double.longBitsToDouble(w[i]);
+            }
         }
         return new ArraySampleIterator(ts, vs, n);
     }
