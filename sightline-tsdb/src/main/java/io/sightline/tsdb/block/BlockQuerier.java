@@ -37,8 +37,9 @@ final class BlockQuerier implements Querier {
         List<Series> out = new ArrayList<>();
         IntIterator it = block.select(matchers).getIntIterator();
         boolean presenceOnly = hints != null && hints.presenceOnly();
+        SampleIterator[] probe = new SampleIterator[1];
         while (it.hasNext()) {
-            BlockSeries s = inRange(it.next());
+            BlockSeries s = inRange(it.next(), probe);
             if (s != null) {
                 s.presenceOnly = presenceOnly;
                 out.add(s);
@@ -47,8 +48,12 @@ final class BlockQuerier implements Querier {
         return SeriesSet.of(out);
     }
 
-    /** The series with its chunks that overlap the range, or null if it has no sample there. */
-    private BlockSeries inRange(int id) {
+    /**
+     * The series with its chunks that overlap the range, or null if it has no sample there. Where its chunks
+     * reach beyond the range (or samples were deleted) that is looked up with {@code probe[0]}, an iterator
+     * reused from series to series (its buffers with it), reading timestamps only where it can.
+     */
+    private BlockSeries inRange(int id, SampleIterator[] probe) {
         Block.SeriesEntry e = block.series(id);
         int n = 0;
         for (int c = 0; c < e.refs().length; c++) {
@@ -74,14 +79,15 @@ final class BlockQuerier implements Querier {
         long[] deleted = tombstones.of(id);
         BlockSeries s = new BlockSeries(e.labels(), minT, maxT, refs, deleted);
         boolean partial = minT[0] < mint || maxT[n - 1] > maxt;
-        if ((deleted != null || partial) && !s.iterator(null).next()) {
-            return null;
+        if (deleted != null || partial) {
+            s.presenceOnly = true;
+            probe[0] = s.iterator(probe[0]);
+            s.presenceOnly = false;
+            if (!probe[0].seek(mint)) {
+                return null;
+            }
         }
         return s;
-    }
-
-    private boolean hasDataInRange(int id) {
-        return inRange(id) != null;
     }
 
     /** Ids of the matching series with data in range. */
@@ -93,9 +99,10 @@ final class BlockQuerier implements Querier {
         }
         MutableRoaringBitmap out = new MutableRoaringBitmap();
         IntIterator it = ids.getIntIterator();
+        SampleIterator[] probe = new SampleIterator[1];
         while (it.hasNext()) {
             int id = it.next();
-            if (hasDataInRange(id)) {
+            if (inRange(id, probe) != null) {
                 out.add(id);
             }
         }
