@@ -42,13 +42,17 @@ final class HeadQuerier implements Querier {
                 continue;
             }
             MemSeries.Snapshot snap;
+            boolean endInRange;
             synchronized (s) {
                 if (!s.overlaps(mint, maxt)) {
                     continue;
                 }
+                endInRange = s.minTime() >= mint || s.maxTime() <= maxt;
                 snap = s.snapshot(mint, maxt);
             }
-            if (snap.iterator().next()) {
+            // A series with its first or last sample in range has a sample there; only one that spans the
+            // whole range is looked into (decoding its chunks up to mint).
+            if (endInRange || snap.iterator().next()) {
                 out.add(new SnapshotSeries(s.labels, snap));
             }
         }
