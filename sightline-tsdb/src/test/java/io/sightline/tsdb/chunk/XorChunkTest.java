@@ -77,6 +77,70 @@ class XorChunkTest {
         }
     }
 
+    /**
+     * Batches read what single steps read: every shape, timestamp deltas of deltas at the edges of each bucket,
+     * batches of random sizes into random offsets mixed with single steps and seeks, and views of a chunk that is
+     * still growing.
+     */
+    @Test
+    void batches_readWhatSingleStepsRead_seeded() {
+        long[] edges = {0, 1, -1, 63, 64, -63, 65, -64, 8191, 8192, -8191, 8193, -8192, 524_287, 524_288, -524_287,
+            524_289, -524_288, 1L << 40, -(1L << 40)};
+        for (long seed = 0; seed < 300; seed++) {
+            Random r = new Random(seed);
+            Shape shape = Shape.values()[(int) (seed % Shape.values().length)];
+            int n = 1 + r.nextInt(seed % 7 == 0 ? 3_000 : 400);
+            long[] ts = timestamps(shape, r, n);
+            double[] vs = values(shape, r, n);
+            if (seed % 3 == 0) { // deltas of deltas at the buckets' edges
+                long delta = 1_000_000_000L;
+                for (int i = 1; i < n; i++) {
+                    delta += i == 1 ? 0 : edges[r.nextInt(edges.length)];
+                    delta = Math.max(1, delta);
+                    ts[i] = ts[i - 1] + delta;
+                }
+            }
+            XorChunk c = new XorChunk();
+            int viewAt = r.nextInt(n);
+            XorChunk.View partial = null;
+            for (int i = 0; i < n; i++) {
+                c.append(ts[i], vs[i]);
+                if (i == viewAt) {
+                    partial = c.view();
+                }
+            }
+            for (int m : new int[] {n, viewAt + 1}) {
+                SampleIterator it = m == n ? XorChunk.iterator(c.bytes()) : partial.iterator();
+                long[] bt = new long[64];
+                double[] bv = new double[64];
+                int i = 0;
+                while (i < m) {
+                    int step = r.nextInt(4);
+                    if (step == 0) {
+                        assertThat(it.next()).isTrue();
+                        assertThat(it.timestamp()).as("seed %d sample %d", seed, i).isEqualTo(ts[i]);
+                        i++;
+                    } else if (step == 1 && i + 3 < m) {
+                        assertThat(it.seek(ts[i + 3])).isTrue();
+                        assertThat(it.timestamp()).as("seed %d seek to sample %d", seed, i + 3).isEqualTo(ts[i + 3]);
+                        i += 4;
+                    } else {
+                        int off = r.nextInt(8);
+                        int got = it.nextBatch(bt, bv, off, 1 + r.nextInt(64 - off));
+                        assertThat(got).as("seed %d batch at %d", seed, i).isPositive();
+                        for (int j = 0; j < got; j++, i++) {
+                            assertThat(bt[off + j]).as("seed %d shape %s sample %d", seed, shape, i).isEqualTo(ts[i]);
+                            assertThat(Double.doubleToRawLongBits(bv[off + j])).as("seed %d sample %d", seed, i)
+                                    .isEqualTo(Double.doubleToRawLongBits(vs[i]));
+                        }
+                    }
+                }
+                assertThat(it.nextBatch(bt, bv, 0, 64)).isZero();
+                assertThat(it.next()).isFalse();
+            }
+        }
+    }
+
     @Test
     void iterator_seesOnlySamplesPresentWhenMade_whileAppendsContinue() {
         XorChunk c = new XorChunk();
@@ -191,6 +255,17 @@ class XorChunkTest {
                 it.value();
             }
         }).isInstanceOf(CorruptChunkException.class).hasMessageContaining("read past the end");
+        for (int len = 2; len < b.length; len++) {
+            byte[] shorter = java.util.Arrays.copyOf(b, len);
+            SampleIterator batches = XorChunk.iterator(shorter);
+            assertThatThrownBy(() -> {
+                long[] ts = new long[16];
+                double[] vs = new double[16];
+                while (batches.nextBatch(ts, vs, 0, 16) > 0) {
+                    continue;
+                }
+            }).as("cut to %d bytes", len).isInstanceOf(CorruptChunkException.class);
+        }
         assertThatThrownBy(() -> XorChunk.iterator(new byte[1])).isInstanceOf(CorruptChunkException.class);
     }
 }
