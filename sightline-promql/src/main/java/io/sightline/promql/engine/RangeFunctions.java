@@ -65,15 +65,9 @@ final class RangeFunctions {
             this.rangeEnd = rangeEnd;
         }
 
-        /** The extrapolation of this window's shape: the one kept if the shape is the same, else computed. */
-        Extrapolation extrapolation(long firstT, long lastT, int n, boolean isRate) {
-            Extrapolation e = extrapolation;
-            // Relative to the range, windows of a range query repeat: compare offsets, not times.
-            if (!e.valid || e.n != n || e.isRate != isRate || e.toStartMs != firstT - rangeStart
-                    || e.sampledMs != lastT - firstT || e.rangeMs != rangeEnd - rangeStart) {
-                e.compute(firstT - rangeStart, lastT - firstT, rangeEnd - rangeStart, n, isRate);
-            }
-            return e;
+        /** The last window shape's extrapolation, kept for the next window of the same shape. */
+        Extrapolation extrapolation() {
+            return extrapolation;
         }
     }
 
@@ -101,19 +95,28 @@ final class RangeFunctions {
      * regular scrapes; only windows of a new shape, and counters that may extrapolate to zero, divide.
      */
     static double extrapolatedRate(Window w, boolean isCounter, boolean isRate) {
-        int n = w.size();
-        if (n < 2) {
+        if (w.size() < 2) {
             return NONE;
         }
-        long[] ts = w.ts;
-        double[] vs = w.vs;
-        double first = vs[w.lo];
-        double last = vs[w.hi - 1];
+        return extrapolatedRate(w.ts, w.vs, w.lo, w.hi, w.rangeStart, w.rangeEnd, w.resets, w.extrapolation,
+                isCounter, isRate);
+    }
+
+    /**
+     * {@link #extrapolatedRate(Window, boolean, boolean)} of the samples {@code [lo, hi)} (at least two) in the range
+     * {@code (rangeStart, rangeEnd]}, with the window's reset counts (or null) and its kept extrapolation {@code e}.
+     * For loops that slide the window themselves, in local variables.
+     */
+    static double extrapolatedRate(long[] ts, double[] vs, int lo, int hi, long rangeStart, long rangeEnd,
+            int[] resets, Extrapolation e, boolean isCounter, boolean isRate) {
+        int n = hi - lo;
+        double first = vs[lo];
+        double last = vs[hi - 1];
         double result = last - first;
-        if (isCounter && (w.resets == null || w.resets[w.hi - 1] != w.resets[w.lo])) {
+        if (isCounter && (resets == null || resets[hi - 1] != resets[lo])) {
             // The same additions in the same order as Prometheus, where there is a reset at all.
             double prev = first;
-            for (int i = w.lo + 1; i < w.hi; i++) {
+            for (int i = lo + 1; i < hi; i++) {
                 double cur = vs[i];
                 if (cur < prev) {
                     result += prev;
@@ -121,7 +124,13 @@ final class RangeFunctions {
                 prev = cur;
             }
         }
-        Extrapolation e = w.extrapolation(ts[w.lo], ts[w.hi - 1], n, isRate);
+        long firstT = ts[lo];
+        long lastT = ts[hi - 1];
+        // Relative to the range, windows of a range query repeat: compare offsets, not times.
+        if (!e.valid || e.n != n || e.isRate != isRate || e.toStartMs != firstT - rangeStart
+                || e.sampledMs != lastT - firstT || e.rangeMs != rangeEnd - rangeStart) {
+            e.compute(firstT - rangeStart, lastT - firstT, rangeEnd - rangeStart, n, isRate);
+        }
         if (isCounter && result > 0 && first >= 0 && !(first > result * e.startRatio * (1 + 1e-9))) {
             // Maybe closer to the start than the first sample (otherwise first / result is well above
             // durationToStart / sampledInterval): Prometheus's test, exactly.
@@ -129,7 +138,7 @@ final class RangeFunctions {
             if (durationToZero < e.durationToStart) {
                 double factor = (e.sampledInterval + durationToZero + e.durationToEnd) / e.sampledInterval;
                 if (isRate) {
-                    factor /= (w.rangeEnd - w.rangeStart) / 1000.0;
+                    factor /= (rangeEnd - rangeStart) / 1000.0;
                 }
                 return result * factor;
             }
