@@ -18,6 +18,9 @@ final class HistogramFunctions {
     /** Cumulative count up to and including {@code upperBound}. */
     record Bucket(double upperBound, double count) {}
 
+    /** An input series' bucket bound and its group's labels (without {@code le}); null labels if le is malformed. */
+    private record BucketSeries(double upper, Labels group) {}
+
     private static final class BucketGroup {
         final Labels labels;
         final String name;
@@ -114,19 +117,24 @@ final class HistogramFunctions {
 
     private static List<EvalSeries> groupedMulti(Evaluator ev, List<EvalSeries> in, Expr vectorArg,
             MultiGroupFn fn) {
+        // Per input series, parsed once rather than at every step: its bound and its group's labels.
         Map<Labels, Labels> keys = new java.util.HashMap<>();
+        Map<Labels, BucketSeries> parsed = new java.util.HashMap<>();
         return ev.rangeEval(List.of(in), (t, k, args, out) -> {
             Map<Labels, BucketGroup> groups = new LinkedHashMap<>();
             for (StepSample s : args.get(0)) {
-                String le = s.labels.get("le");
-                double upper = parseLe(le);
-                if (Double.isNaN(upper)) {
+                BucketSeries b = parsed.computeIfAbsent(s.labels, l -> {
+                    double upper = parseLe(l.get("le"));
+                    return new BucketSeries(upper, Double.isNaN(upper) ? null
+                            : keys.computeIfAbsent(l, x -> x.toBuilder().remove("le").build()));
+                });
+                if (b.group() == null) {
+                    String le = s.labels.get("le");
                     ev.ctx.annotations.warn("bucket label \"le\" is missing or has a malformed value of \""
                             + (le == null ? "" : le) + "\"" + forMetric(s.labels.metricName()), vectorArg.start());
                     continue;
                 }
-                Labels key = keys.computeIfAbsent(s.labels, l -> l.toBuilder().remove("le").build());
-                groups.computeIfAbsent(key, BucketGroup::new).buckets.add(new Bucket(upper, s.v));
+                groups.computeIfAbsent(b.group(), BucketGroup::new).buckets.add(new Bucket(b.upper(), s.v));
             }
             for (BucketGroup g : groups.values()) {
                 fn.apply(k, g, out);
@@ -145,11 +153,10 @@ final class HistogramFunctions {
         }
     }
 
-    private static List<Bucket> prepare(List<Bucket> in) {
-        List<Bucket> b = new ArrayList<>(in);
-        b.sort((x, y) -> Double.compare(x.upperBound(), y.upperBound()));
-        List<Bucket> merged = new ArrayList<>(b.size());
-        for (Bucket x : b) {
+    /** Buckets sorted by bound, those of one bound merged into one (their counts added). */
+    private static List<Bucket> mergeSameBounds(List<Bucket> sorted) {
+        List<Bucket> merged = new ArrayList<>(sorted.size());
+        for (Bucket x : sorted) {
             if (!merged.isEmpty() && merged.get(merged.size() - 1).upperBound() == x.upperBound()) {
                 Bucket last = merged.remove(merged.size() - 1);
                 merged.add(new Bucket(x.upperBound(), last.count() + x.count()));
@@ -176,7 +183,7 @@ final class HistogramFunctions {
         if (sorted.isEmpty() || sorted.get(sorted.size() - 1).upperBound() != Double.POSITIVE_INFINITY) {
             return new double[] {Double.NaN, 0};
         }
-        List<Bucket> b = prepare(sorted);
+        List<Bucket> b = mergeSameBounds(sorted);
         double[] counts = new double[b.size()];
         for (int i = 0; i < counts.length; i++) {
             counts[i] = b.get(i).count();
@@ -256,7 +263,7 @@ final class HistogramFunctions {
         if (sorted.isEmpty() || sorted.get(sorted.size() - 1).upperBound() != Double.POSITIVE_INFINITY) {
             return Double.NaN;
         }
-        List<Bucket> b = prepare(sorted);
+        List<Bucket> b = mergeSameBounds(sorted);
         int n = b.size();
         double count = b.get(n - 1).count();
         if (count == 0 || Double.isNaN(lower) || Double.isNaN(upper)) {
