@@ -98,7 +98,7 @@ final class RangeEval {
             ev.ctx.checkDeadline();
             RangeFunctions.Window w = new RangeFunctions.Window();
             if (countResets && src.mode == Expr.RangeMode.PLAIN && ev.steps > 1) {
-                w.resets = RangeFunctions.resets(s.vs, s.n);
+                w.resets = RangeFunctions.threadResets(s.vs, s.n); // used only within this transform
             }
             EvalSeries o = new EvalSeries(s.labels, s.dropName || dropName, Math.min(ev.steps, 16));
             if (extrapolated >= 0 && src.mode == Expr.RangeMode.PLAIN && s.resolutionMs == 0) {

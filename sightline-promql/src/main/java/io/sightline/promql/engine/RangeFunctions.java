@@ -73,7 +73,32 @@ final class RangeFunctions {
 
     /** {@link Window#resets} for a series' first {@code n} values. */
     static int[] resets(double[] vs, int n) {
-        int[] out = new int[n];
+        return resets(vs, n, new int[n]);
+    }
+
+    /** Each query thread's array for {@link #resets}: a 24 h rate over thousands of series would allocate one each. */
+    private static final ThreadLocal<int[]> RESETS = ThreadLocal.withInitial(() -> new int[0]);
+
+    /**
+     * {@link #resets(double[], int)} into this thread's reused array (at least {@code n} long), valid until its next
+     * call on this thread: for a series' windows evaluated on the thread before it takes the next series.
+     */
+    static int[] threadResets(double[] vs, int n) {
+        if (n > KEPT_RESETS) {
+            return resets(vs, n); // a long series: not kept, so that no thread holds a large array for good
+        }
+        int[] out = RESETS.get();
+        if (out.length < n) {
+            out = new int[Math.min(KEPT_RESETS, Math.max(n, out.length * 2))];
+            RESETS.set(out);
+        }
+        return resets(vs, n, out);
+    }
+
+    /** The longest array a thread keeps for {@link #threadResets} (1 MB): 45 days of samples at 15 s. */
+    private static final int KEPT_RESETS = 1 << 18;
+
+    private static int[] resets(double[] vs, int n, int[] out) {
         int c = 0;
         for (int i = 1; i < n; i++) {
             if (vs[i] < vs[i - 1]) {
