@@ -99,6 +99,9 @@ final class RangeFunctions {
     private static final int KEPT_RESETS = 1 << 18;
 
     private static int[] resets(double[] vs, int n, int[] out) {
+        if (n > 0) {
+            out[0] = 0; // a reused array
+        }
         int c = 0;
         for (int i = 1; i < n; i++) {
             if (vs[i] < vs[i - 1]) {
