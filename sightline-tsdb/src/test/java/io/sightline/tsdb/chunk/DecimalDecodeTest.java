@@ -60,9 +60,10 @@ class DecimalDecodeTest {
 
     /**
      * Closer still: for each scale and binade, the words whose quotient comes as close to a midpoint as any
-     * can, {@code 1 / (2 * 5^k)} of an ulp. With {@code x = a / 10^k} in the binade whose midpoints are odd multiples of {@code 2^-s}, {@code
-     * |x - M 2^-s| = |a 2^s - M 10^k| 2^-s / 10^k}; the integer {@code a 2^s - M 10^k} is a multiple of {@code g =
-     * gcd(2^s, 10^k)}, and it is {@code r g} for the words {@code a = r (2^s / g)^-1 mod (10^k / g)}.
+     * can, {@code 1 / (2 * 5^k)} of an ulp. With {@code x = a / 10^k} in the binade whose midpoints are odd
+     * multiples of {@code 2^-s}, {@code |x - M 2^-s| = |a 2^s - M 10^k| 2^-s / 10^k}; the integer {@code
+     * a 2^s - M 10^k} is a multiple of {@code g = gcd(2^s, 10^k)}, and it is {@code r g} for the words {@code
+     * a = r (2^s / g)^-1 mod (10^k / g)}.
      */
     @Test
     void equalsTheQuotientForTheWordsClosestToMidpoints() {
@@ -87,7 +88,8 @@ class DecimalDecodeTest {
                     BigInteger first = lo.add(residue.subtract(lo).mod(modulus));
                     BigInteger count = hi.subtract(first).add(modulus).subtract(BigInteger.ONE).divide(modulus);
                     for (int j = 0; j < 3 && count.signum() > 0; j++) {
-                        long pick = j == 0 ? 0 : j == 1 ? count.longValue() - 1 : (long) (r.nextDouble() * count.longValue());
+                        long last = count.longValue() - 1;
+                        long pick = j == 0 ? 0 : j == 1 ? last : (long) (r.nextDouble() * (last + 1));
                         long a = first.add(modulus.multiply(BigInteger.valueOf(pick))).longValueExact();
                         w[n++] = a;
                         w[n++] = -a;
