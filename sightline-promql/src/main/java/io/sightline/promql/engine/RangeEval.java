@@ -162,19 +162,9 @@ final class RangeEval {
             long t = ev.stepTime(k);
             long ref = ev.refTime(t, src.at, src.offsetMs);
             long rangeStart = ref - src.rangeMs;
-            if (restart) {
-                lo = 0;
-                hi = 0;
-            }
-            while (lo < n && ts[lo] <= rangeStart) {
-                lo++;
-            }
-            if (hi < lo) {
-                hi = lo;
-            }
-            while (hi < n && ts[hi] <= ref) {
-                hi++;
-            }
+            long ends = RangeFunctions.slide(ts, n, restart ? 0 : lo, restart ? 0 : hi, rangeStart, ref);
+            lo = (int) (ends >>> 32);
+            hi = (int) ends;
             if (hi - lo < 2) {
                 continue; // no rate from fewer than two samples
             }

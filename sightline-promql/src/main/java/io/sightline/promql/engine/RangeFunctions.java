@@ -48,19 +48,9 @@ final class RangeFunctions {
          * from the first sample (an {@code @} time, the same window for every step).
          */
         void slide(int n, long rangeStart, long rangeEnd, boolean restart) {
-            if (restart) {
-                lo = 0;
-                hi = 0;
-            }
-            while (lo < n && ts[lo] <= rangeStart) {
-                lo++;
-            }
-            if (hi < lo) {
-                hi = lo;
-            }
-            while (hi < n && ts[hi] <= rangeEnd) {
-                hi++;
-            }
+            long ends = RangeFunctions.slide(ts, n, restart ? 0 : lo, restart ? 0 : hi, rangeStart, rangeEnd);
+            lo = (int) (ends >>> 32);
+            hi = (int) ends;
             this.rangeStart = rangeStart;
             this.rangeEnd = rangeEnd;
         }
@@ -69,6 +59,24 @@ final class RangeFunctions {
         Extrapolation extrapolation() {
             return extrapolation;
         }
+    }
+
+    /**
+     * A window {@code [lo, hi)} of {@code ts[0, n)} moved forward to the samples in {@code (rangeStart, rangeEnd]}:
+     * its new ends, as {@code lo << 32 | hi}. For {@link Window#slide} and loops that keep the ends in local
+     * variables.
+     */
+    static long slide(long[] ts, int n, int lo, int hi, long rangeStart, long rangeEnd) {
+        while (lo < n && ts[lo] <= rangeStart) {
+            lo++;
+        }
+        if (hi < lo) {
+            hi = lo;
+        }
+        while (hi < n && ts[hi] <= rangeEnd) {
+            hi++;
+        }
+        return (long) lo << 32 | hi;
     }
 
     /** {@link Window#resets} for a series' first {@code n} values. */
