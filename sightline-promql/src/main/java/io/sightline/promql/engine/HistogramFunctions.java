@@ -118,15 +118,13 @@ final class HistogramFunctions {
     private static List<EvalSeries> groupedMulti(Evaluator ev, List<EvalSeries> in, Expr vectorArg,
             MultiGroupFn fn) {
         // Per input series, parsed once rather than at every step: its bound and its group's labels.
-        Map<Labels, Labels> keys = new java.util.HashMap<>();
         Map<Labels, BucketSeries> parsed = new java.util.HashMap<>();
         return ev.rangeEval(List.of(in), (t, k, args, out) -> {
             Map<Labels, BucketGroup> groups = new LinkedHashMap<>();
             for (StepSample s : args.get(0)) {
                 BucketSeries b = parsed.computeIfAbsent(s.labels, l -> {
                     double upper = parseLe(l.get("le"));
-                    return new BucketSeries(upper, Double.isNaN(upper) ? null
-                            : keys.computeIfAbsent(l, x -> x.toBuilder().remove("le").build()));
+                    return new BucketSeries(upper, Double.isNaN(upper) ? null : l.toBuilder().remove("le").build());
                 });
                 if (b.group() == null) {
                     String le = s.labels.get("le");

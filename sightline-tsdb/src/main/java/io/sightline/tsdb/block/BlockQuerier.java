@@ -80,9 +80,7 @@ final class BlockQuerier implements Querier {
         BlockSeries s = new BlockSeries(e.labels(), minT, maxT, refs, deleted);
         boolean partial = minT[0] < mint || maxT[n - 1] > maxt;
         if (deleted != null || partial) {
-            s.presenceOnly = true;
-            probe[0] = s.iterator(probe[0]);
-            s.presenceOnly = false;
+            probe[0] = s.iterator(probe[0], true);
             if (!probe[0].seek(mint)) {
                 return null;
             }
@@ -171,6 +169,11 @@ final class BlockQuerier implements Querier {
 
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
+            return iterator(reuse, presenceOnly);
+        }
+
+        /** With {@code presenceOnly}: the values of chunks that hold no stale marker left as 0. */
+        SampleIterator iterator(SampleIterator reuse, boolean presenceOnly) {
             // A reused iterator gives its buffers: series after series read without new arrays.
             ChunkFile.ReadAhead ra;
             if (reuse instanceof ChunksIterator c) {
