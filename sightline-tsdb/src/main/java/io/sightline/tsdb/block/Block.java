@@ -29,6 +29,8 @@ import org.roaringbitmap.buffer.MutableRoaringBitmap;
  */
 public final class Block {
     private final Path dir;
+    /** {@code <dir>/index}, for error messages. */
+    private final String indexName;
     private final BlockMeta meta;
     private final MappedByteBuffer index;
     private final String[] symbols;
@@ -47,6 +49,7 @@ public final class Block {
     private Block(Path dir, BlockMeta meta, MappedByteBuffer index, String[] symbols, TreeMap<String, Values> postings,
             int seriesCount, int seriesOffsetsAt, ChunkFile chunks, Tombstones tombstones) {
         this.dir = dir;
+        this.indexName = dir + "/index";
         this.meta = meta;
         this.index = index;
         this.symbols = symbols;
@@ -225,15 +228,15 @@ public final class Block {
         if (at < BlockWriter.INDEX_MAGIC.length || at >= index.limit()) {
             throw new CorruptBlockException(dir + "/index: series " + id + " offset out of bounds");
         }
-        return new Decoder(index, (int) at, index.limit(), dir + "/index series " + id);
+        return new Decoder(index, (int) at, index.limit(), indexName, id);
     }
 
     private Labels labels(Decoder d) {
         int n = d.getCount(symbols.length);
         Labels.Builder b = Labels.builder();
         for (int i = 0; i < n; i++) {
-            String name = symbol(symbols, d.getCount(Integer.MAX_VALUE), dir + "/index");
-            b.set(name, symbol(symbols, d.getCount(Integer.MAX_VALUE), dir + "/index"));
+            String name = symbol(symbols, d.getCount(Integer.MAX_VALUE), indexName);
+            b.set(name, symbol(symbols, d.getCount(Integer.MAX_VALUE), indexName));
         }
         return b.build();
     }

@@ -11,17 +11,32 @@ import java.nio.charset.StandardCharsets;
 final class Decoder {
     private final ByteBuffer buf;
     private final String what;
+    private final int series;
     private int pos;
     private final int end;
 
     Decoder(ByteBuffer buf, int from, int end, String what) {
-        if (from < 0 || end > buf.limit() || from > end) {
-            throw new CorruptBlockException(what + ": section [" + from + ", " + end + ") outside the file");
-        }
+        this(buf, from, end, what, -1);
+    }
+
+    /**
+     * @param what names the file or section in error messages
+     * @param series the series whose entry this reads, named in error messages after {@code what}, or -1: kept
+     *     apart so that a query reading thousands of entries does not build a message for each
+     */
+    Decoder(ByteBuffer buf, int from, int end, String what, int series) {
         this.buf = buf;
         this.pos = from;
         this.end = end;
         this.what = what;
+        this.series = series;
+        if (from < 0 || end > buf.limit() || from > end) {
+            throw new CorruptBlockException(what() + ": section [" + from + ", " + end + ") outside the file");
+        }
+    }
+
+    private String what() {
+        return series < 0 ? what : what + " series " + series;
     }
 
     int position() {
@@ -34,7 +49,7 @@ final class Decoder {
 
     private void need(int n) {
         if (n < 0 || n > end - pos) {
-            throw new CorruptBlockException(what + ": truncated at byte " + pos);
+            throw new CorruptBlockException(what() + ": truncated at byte " + pos);
         }
     }
 
@@ -66,7 +81,7 @@ final class Decoder {
                 return v;
             }
         }
-        throw new CorruptBlockException(what + ": varint longer than 10 bytes at byte " + pos);
+        throw new CorruptBlockException(what() + ": varint longer than 10 bytes at byte " + pos);
     }
 
     long getVarint() {
@@ -78,7 +93,7 @@ final class Decoder {
     int getCount(long max) {
         long n = getUvarint();
         if (n > max) {
-            throw new CorruptBlockException(what + ": count " + n + " exceeds " + max + " at byte " + pos);
+            throw new CorruptBlockException(what() + ": count " + n + " exceeds " + max + " at byte " + pos);
         }
         return (int) n;
     }

@@ -625,4 +625,15 @@ class BlockTest {
             }
         }
     }
+
+    @Test
+    void decoderErrors_nameTheSection_andTheSeriesEntry() {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(new byte[] {(byte) 0x80});
+        assertThatThrownBy(() -> new Decoder(buf, 0, 1, "b/index", 7).getUvarint())
+                .isInstanceOf(CorruptBlockException.class).hasMessage("b/index series 7: truncated at byte 1");
+        assertThatThrownBy(() -> new Decoder(buf, 0, 1, "b/index symbols").getUvarint())
+                .isInstanceOf(CorruptBlockException.class).hasMessage("b/index symbols: truncated at byte 1");
+        assertThatThrownBy(() -> new Decoder(buf, 0, 2, "b/index", 3))
+                .isInstanceOf(CorruptBlockException.class).hasMessage("b/index series 3: section [0, 2) outside the file");
+    }
 }
