@@ -49,6 +49,22 @@ final class EvalSeries {
         this.n = n;
     }
 
+    /**
+     * {@code spare} emptied for a new series, keeping its arrays, or a new series of {@code capacity} when there
+     * is no spare or it has no point arrays (a presence series).
+     */
+    static EvalSeries reuse(EvalSeries spare, Labels labels, boolean dropName, int capacity) {
+        if (spare == null || spare.ts.length == 0) {
+            return new EvalSeries(labels, dropName, capacity);
+        }
+        spare.labels = labels;
+        spare.dropName = dropName;
+        spare.n = 0;
+        spare.resolutionMs = 0;
+        spare.present = null;
+        return spare;
+    }
+
     void add(long t, double v) {
         if (n == ts.length) {
             int cap = ts.length * 2;

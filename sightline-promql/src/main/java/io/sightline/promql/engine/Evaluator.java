@@ -183,10 +183,21 @@ final class Evaluator {
         }
     }
 
-    /** Per-series work that may run on another thread: from one series' raw samples to a result, or null. */
+    /**
+     * Per-series work that may run on another thread: from one series' raw samples to a result, or null.
+     * {@code spare} is null or a result of this transform that its consumer is done with: the transform may
+     * refill it (see {@link EvalSeries#reuse}) instead of allocating.
+     */
     interface SeriesTransform<R> {
-        R apply(EvalSeries raw);
+        R apply(EvalSeries raw, EvalSeries spare);
     }
+
+    /**
+     * A consumer of series that is done with each when {@code accept} returns (it keeps its labels at most, never
+     * its arrays or the object): the series' producer may then reuse it for a later series. An aggregation folding
+     * series into its groups is one; a consumer collecting series into a list is not.
+     */
+    interface Folding extends java.util.function.Consumer<EvalSeries> {}
 
     /** Series handed to the workers at a time; results still reach the sink in storage order. */
     private static final int BATCH = 256;
@@ -198,15 +209,19 @@ final class Evaluator {
      * storage order, on this thread. So results do not depend on the number of cores.
      */
     <R> void selectMapped(Expr.VectorSelector vs, SelectHints hints, boolean dropStale,
-            SeriesTransform<R> transform, java.util.function.Consumer<R> sink) {
+            SeriesTransform<R> transform, java.util.function.Consumer<R> sink, boolean recycle) {
         long mint = hints.start();
         long maxt = hints.end();
         boolean parallel = QueryWorkers.PARALLELISM > 1 && (steps > 1 || maxt - mint > 3_600_000L);
         if (!parallel || mint > maxt) {
+            EvalSeries[] spare = new EvalSeries[1];
             select(vs, hints, dropStale, raw -> {
-                R r = transform.apply(raw);
+                R r = transform.apply(raw, spare[0]);
                 if (r != null) {
                     sink.accept(r);
+                    if (recycle && r instanceof EvalSeries done) {
+                        spare[0] = done;
+                    }
                 }
             });
             return;
@@ -214,6 +229,13 @@ final class Evaluator {
         try (Querier q = ctx.queryable.querier(mint, maxt)) {
             SeriesSet set = q.select(false, hints, vs.matchers().toArray(new LabelMatcher[0]));
             List<Series> batch = new ArrayList<>(BATCH);
+            // Per slice, for the whole select: a raw buffer (grown to the longest series once, not once per
+            // batch) and an iterator, reused series after series (transforms copy what they keep).
+            EvalSeries[] raws = new EvalSeries[QueryWorkers.PARALLELISM];
+            SampleIterator[] iterators = new SampleIterator[QueryWorkers.PARALLELISM];
+            // For a consumer that keeps nothing: the result it got for item i of the last batch, refilled for
+            // item i of the next one, so a select allocates one batch of results whatever its number of series.
+            EvalSeries[] spare = recycle ? new EvalSeries[BATCH] : null;
             boolean more = true;
             while (more) {
                 more = set.next();
@@ -227,16 +249,16 @@ final class Evaluator {
                     batch.clear();
                     Object[] results = new Object[work.size()];
                     int[] loaded = new int[work.size()];
-                    QueryWorkers.run(work.size(), (from, to) -> {
-                        // One raw buffer and iterator per slice, reused series after series (transforms copy
-                        // what they keep).
-                        EvalSeries raw = new EvalSeries(Labels.empty(), false, 64);
-                        SampleIterator reuse = null;
+                    QueryWorkers.run(work.size(), (slice, from, to) -> {
+                        EvalSeries raw = raws[slice];
+                        if (raw == null) {
+                            raw = raws[slice] = new EvalSeries(Labels.empty(), false, 64);
+                        }
                         for (int i = from; i < to; i++) {
                             ctx.checkDeadline();
-                            reuse = read(work.get(i), mint, maxt, dropStale, raw, reuse);
+                            iterators[slice] = read(work.get(i), mint, maxt, dropStale, raw, iterators[slice]);
                             loaded[i] = raw.n;
-                            results[i] = transform.apply(raw);
+                            results[i] = transform.apply(raw, spare == null ? null : spare[i]);
                         }
                     });
                     for (int i = 0; i < results.length; i++) {
@@ -246,6 +268,9 @@ final class Evaluator {
                             @SuppressWarnings("unchecked")
                             R r = (R) results[i];
                             sink.accept(r);
+                            if (spare != null && r instanceof EvalSeries done) {
+                                spare[i] = done;
+                            }
                         }
                     }
                 }
@@ -371,12 +396,12 @@ final class Evaluator {
         SelectHints hints = new SelectHints(mint, last, steps > 1 ? interval : 0, sampleTimes ? "timestamp" : null, 0,
                 List.of(), false, maxResolution, presenceOnly && !sampleTimes);
         boolean presence = presenceOnly && !sampleTimes;
-        selectMapped(vs, hints, false, l -> {
+        selectMapped(vs, hints, false, (l, spare) -> {
             long lookback = Math.max(ctx.lookbackMs, l.resolutionMs);
             if (presence) {
-                return presentSteps(l, vs.at(), offset, lookback);
+                return presentSteps(l, vs.at(), offset, lookback, spare);
             }
-            EvalSeries s = new EvalSeries(l.labels, false, Math.min(steps, Math.max(l.n, 1)));
+            EvalSeries s = EvalSeries.reuse(spare, l.labels, false, Math.min(steps, Math.max(l.n, 1)));
             int j = 0;
             for (int k = 0; k < steps; k++) {
                 long t = stepTime(k);
@@ -390,12 +415,18 @@ final class Evaluator {
                 }
             }
             return s.n > 0 ? s : null;
-        }, c);
+        }, c, c instanceof Folding);
     }
 
     /** The steps at which a selector's series has a point (not a stale marker) within the lookback, as bits. */
-    private EvalSeries presentSteps(EvalSeries l, Expr.At at, long offset, long lookback) {
-        long[] bits = new long[(steps + 63) >>> 6];
+    private EvalSeries presentSteps(EvalSeries l, Expr.At at, long offset, long lookback, EvalSeries spare) {
+        long[] bits;
+        if (spare != null && spare.present != null) {
+            bits = spare.present;
+            java.util.Arrays.fill(bits, 0);
+        } else {
+            bits = new long[(steps + 63) >>> 6];
+        }
         long[] ts = l.ts;
         double[] vs = l.vs;
         int count = 0;
@@ -411,7 +442,15 @@ final class Evaluator {
                 count++;
             }
         }
-        return count > 0 ? EvalSeries.presence(l.labels, bits, count) : null;
+        if (count == 0) {
+            return null;
+        }
+        if (spare != null && spare.present == bits) {
+            spare.labels = l.labels;
+            spare.n = count;
+            return spare;
+        }
+        return EvalSeries.presence(l.labels, bits, count);
     }
 
     /**
@@ -426,6 +465,7 @@ final class Evaluator {
     /**
      * As {@link #stream(Expr, java.util.function.Consumer)}; with {@code presenceOnly} a selector's points may carry
      * {@code 0} instead of their values, for an aggregation that only counts them ({@code count}, {@code group}).
+     * A {@link Folding} consumer may be handed the same object again, refilled.
      */
     void stream(Expr e, boolean presenceOnly, java.util.function.Consumer<EvalSeries> c) {
         if (e instanceof Expr.Paren p) {
@@ -494,16 +534,16 @@ final class Evaluator {
         }
 
         /** {@code transform} per series (on the query workers when worth it), results to {@code sink} in order. */
-        <R> void forEachMapped(SeriesTransform<R> transform, java.util.function.Consumer<R> sink) {
+        <R> void forEachMapped(SeriesTransform<R> transform, java.util.function.Consumer<R> sink, boolean recycle) {
             if (evaluated != null) {
                 for (EvalSeries s : evaluated) {
-                    R r = transform.apply(s);
+                    R r = transform.apply(s, null);
                     if (r != null) {
                         sink.accept(r);
                     }
                 }
             } else {
-                selectMapped(selector, hints, true, transform, sink);
+                selectMapped(selector, hints, true, transform, sink, recycle);
             }
         }
     }

@@ -57,7 +57,9 @@ final class GroupedAggregation {
         Map<Labels, Acc> groups = new LinkedHashMap<>();
         // count and group never look at a value: storage may skip decoding them.
         boolean presenceOnly = op == AggregateOp.COUNT || op == AggregateOp.GROUP;
-        ev.stream(a.expr(), presenceOnly, s -> {
+        // Each series is folded into its group and dropped (its labels kept as a key at most): the producer may
+        // refill it for the next one.
+        ev.stream(a.expr(), presenceOnly, (Evaluator.Folding) s -> {
             ev.ctx.checkDeadline();
             Labels key = grouper.group(s.labels);
             Acc g = groups.get(key);

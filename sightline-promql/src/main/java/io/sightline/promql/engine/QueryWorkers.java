@@ -26,9 +26,13 @@ final class QueryWorkers {
 
     private QueryWorkers() {}
 
-    /** A contiguous slice of work items, run in order on one worker. */
+    /**
+     * A contiguous slice of work items, run in order on one worker. {@code slice} numbers it, from 0 to
+     * {@link #PARALLELISM} - 1: slices of successive runs with the same number may share state (a buffer),
+     * since one run ends before the next starts.
+     */
     interface Slice {
-        void run(int from, int to);
+        void run(int slice, int from, int to);
     }
 
     /**
@@ -40,14 +44,14 @@ final class QueryWorkers {
     static void run(int n, Slice work) {
         int slices = Math.min(PARALLELISM, n);
         if (slices <= 1) {
-            work.run(0, n);
+            work.run(0, 0, n);
             return;
         }
         ForkJoinTask<?> others = POOL.submit(() -> IntStream.range(1, slices).parallel()
-                .forEach(s -> work.run((int) ((long) n * s / slices), (int) ((long) n * (s + 1) / slices))));
+                .forEach(s -> work.run(s, (int) ((long) n * s / slices), (int) ((long) n * (s + 1) / slices))));
         RuntimeException failed = null;
         try {
-            work.run(0, n / slices);
+            work.run(0, 0, n / slices);
         } catch (RuntimeException e) {
             failed = e;
         }

@@ -94,13 +94,13 @@ final class RangeEval {
         double[] fp0 = p0;
         double[] fp1 = p1;
         // The transform may run on a query worker: it owns its window and output, and touches nothing shared.
-        src.forEachMapped(s -> {
+        src.forEachMapped((s, spare) -> {
             ev.ctx.checkDeadline();
             RangeFunctions.Window w = new RangeFunctions.Window();
             if (countResets && src.mode == Expr.RangeMode.PLAIN && ev.steps > 1) {
                 w.resets = RangeFunctions.threadResets(s.vs, s.n); // used only within this transform
             }
-            EvalSeries o = new EvalSeries(s.labels, s.dropName || dropName, Math.min(ev.steps, 16));
+            EvalSeries o = EvalSeries.reuse(spare, s.labels, s.dropName || dropName, Math.min(ev.steps, 16));
             if (extrapolated >= 0 && src.mode == Expr.RangeMode.PLAIN && s.resolutionMs == 0) {
                 return extrapolatedSeries(ev, src, s, w, o, extrapolated != 2, extrapolated == 0);
             }
@@ -136,7 +136,7 @@ final class RangeEval {
         }, o -> {
             annotator.seen(o.labels);
             consumer.accept(o);
-        });
+        }, consumer instanceof Evaluator.Folding);
     }
 
     /**
