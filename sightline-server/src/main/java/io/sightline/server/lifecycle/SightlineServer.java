@@ -101,6 +101,7 @@ public final class SightlineServer implements AutoCloseable {
     public static SightlineServer start(ConfigSource source, SightlineConfig config, Options options)
             throws StartupException {
         long t0 = System.nanoTime();
+        JitDirectives.install();
         SightlineServer s = new SightlineServer(source, config, options);
         try {
             s.startHttp();
