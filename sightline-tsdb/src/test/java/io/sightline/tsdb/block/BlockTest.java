@@ -634,6 +634,7 @@ class BlockTest {
         assertThatThrownBy(() -> new Decoder(buf, 0, 1, "b/index symbols").getUvarint())
                 .isInstanceOf(CorruptBlockException.class).hasMessage("b/index symbols: truncated at byte 1");
         assertThatThrownBy(() -> new Decoder(buf, 0, 2, "b/index", 3))
-                .isInstanceOf(CorruptBlockException.class).hasMessage("b/index series 3: section [0, 2) outside the file");
+                .isInstanceOf(CorruptBlockException.class)
+                .hasMessage("b/index series 3: section [0, 2) outside the file");
     }
 }
