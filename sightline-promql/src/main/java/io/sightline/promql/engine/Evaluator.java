@@ -206,7 +206,11 @@ final class Evaluator {
      * Like {@link #select(Expr.VectorSelector, long, long, boolean, java.util.function.Consumer)}, but
      * decoding and {@code transform} run on the query workers when the query spans enough time to be
      * worth it (range queries, long windows); {@code sink} gets the non-null results one by one, in
-     * storage order, on this thread. So results do not depend on the number of cores.
+     * storage order, on this thread. So results do not depend on the number of cores. With {@code recycle},
+     * the sink keeps nothing of a result once {@code accept} returns, and a result that is an
+     * {@link EvalSeries} comes back to {@code transform} as the spare of a later series: the transform
+     * returns that spare refilled, a new object or null, never its raw input (a reused buffer) nor an
+     * object shared with anything else.
      */
     <R> void selectMapped(Expr.VectorSelector vs, SelectHints hints, boolean dropStale,
             SeriesTransform<R> transform, java.util.function.Consumer<R> sink, boolean recycle) {
@@ -370,7 +374,10 @@ final class Evaluator {
         return out;
     }
 
-    /** An instant vector selector's series, handed over one at a time (each a new object the consumer may keep). */
+    /**
+     * An instant vector selector's series, handed over one at a time: each a new object the consumer may keep, unless
+     * the consumer is {@link Folding}.
+     */
     void vectorSelectorStream(Expr.VectorSelector vs, boolean sampleTimes, java.util.function.Consumer<EvalSeries> c) {
         vectorSelectorStream(vs, sampleTimes, false, c);
     }

@@ -29,7 +29,7 @@ final class QueryWorkers {
     /**
      * A contiguous slice of work items, run in order on one worker. {@code slice} numbers it, from 0 to
      * {@link #PARALLELISM} - 1: slices of successive runs with the same number may share state (a buffer),
-     * since one run ends before the next starts.
+     * since a run that returns normally has ended all its slices (after a failure the state must be dropped).
      */
     interface Slice {
         void run(int slice, int from, int to);

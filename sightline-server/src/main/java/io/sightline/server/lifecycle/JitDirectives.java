@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * time (alternated runs, both orders: {@code count_all_node_series} -17 and -26 %, {@code http_p99_by_route} -12 and
  * -6 %, {@code cpu_busy_by_host} -8 and -3 %; docs/benchmarks.md). One call per batch costs nothing measurable.
  *
- * <p>JVMs without HotSpot's diagnostic command bean (OpenJ9) go without: nothing else changes.
+ * <p>JVMs without HotSpot's diagnostic command bean (OpenJ9) go without: nothing else changes. So does a JVM started
+ * with JIT settings of the operator's ({@code -XX:CompileCommand}, {@code -XX:CompilerDirectivesFile}: HotSpot applies
+ * only the first matching directive, and a directive's inline list overrides CompileCommand), and one started with
+ * {@code -Dsightline.jit.directives=false}. The directive stays for the life of the JVM.
  */
 final class JitDirectives {
     private static final Logger log = LoggerFactory.getLogger(JitDirectives.class);
@@ -36,7 +39,13 @@ final class JitDirectives {
 
     private JitDirectives() {}
 
-    /** Adds {@link #DIRECTIVES} unless done already in this JVM; whether they are in place. */
+    /** The system property that turns the directive off: {@code -Dsightline.jit.directives=false}. */
+    static final String PROPERTY = "sightline.jit.directives";
+
+    /**
+     * Adds {@link #DIRECTIVES} unless it is in force already (an earlier call, or another class loader's) or not
+     * wanted ({@link #wanted}); whether it is in force.
+     */
     static boolean install() {
         if (INSTALLED.get()) {
             return true;
@@ -45,16 +54,46 @@ final class JitDirectives {
             if (INSTALLED.get()) {
                 return true;
             }
+            String skip = wanted(ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getProperty(PROPERTY));
+            if (skip != null) {
+                log.info("JIT directive left out: {}", skip);
+                return false;
+            }
+            String before = print();
+            if (before != null && before.contains(INLINE)) {
+                INSTALLED.set(true);
+                return true;
+            }
             String answer = invoke("compilerDirectivesAdd", DIRECTIVES);
             boolean added = answer != null && answer.contains("1 compiler directives added");
             if (added) {
                 INSTALLED.set(true);
-                log.debug("JIT directive added: {}", DIRECTIVES);
+                log.info("JIT directive added: Sightline's methods call sample iterators' nextBatch instead of inlining"
+                        + " it (-D{}=false leaves it out)", PROPERTY);
             } else {
                 log.debug("JIT directive not added ({}): this JVM goes without", answer);
             }
             return added;
         }
+    }
+
+    /** How {@link #print} shows the directive's inline list. */
+    static final String INLINE = "inline: -io/sightline/*.nextBatch";
+
+    /**
+     * Null when the directive is wanted, else why not: the JVM's arguments set JIT options of the operator's, or the
+     * property says {@code false}.
+     */
+    static String wanted(java.util.List<String> jvmArguments, String property) {
+        if ("false".equalsIgnoreCase(property)) {
+            return "-D" + PROPERTY + "=false";
+        }
+        for (String a : jvmArguments) {
+            if (a.startsWith("-XX:CompileCommand") || a.startsWith("-XX:CompilerDirectivesFile")) {
+                return "the JVM was started with " + a + ", which it would override";
+            }
+        }
+        return null;
     }
 
     /** The compiler directives in force, as {@code jcmd <pid> Compiler.directives_print} prints them, or null. */
@@ -72,7 +111,7 @@ final class JitDirectives {
             if (fileText != null) {
                 file = Files.createTempFile("sightline-jit-", ".json");
                 Files.writeString(file, fileText);
-                args = new String[] {file.toString()};
+                args = new String[] {"\"" + file + "\""}; // the bean joins arguments with spaces
             }
             Object out = server.invoke(name, operation, new Object[] {args}, new String[] {String[].class.getName()});
             return String.valueOf(out);
