@@ -152,8 +152,8 @@ class RecycledSeriesTest {
     void foldingConsumers_getRefilledObjects_othersNewOnes(String name) {
         for (String q : List.of("rate(c[5m])", "v")) {
             for (boolean folding : new boolean[] {true, false}) {
-                QueryContext ctx = new QueryContext(store(name), EngineOptions.defaults(), new Annotations(q), FROM, END,
-                        60_000);
+                QueryContext ctx = new QueryContext(store(name), EngineOptions.defaults(), new Annotations(q),
+                        FROM, END, 60_000);
                 Evaluator ev = new Evaluator(ctx, FROM, END, 60_000);
                 Set<EvalSeries> objects = Collections.newSetFromMap(new IdentityHashMap<>());
                 int[] seen = {0};

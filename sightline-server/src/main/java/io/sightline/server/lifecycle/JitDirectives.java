@@ -54,7 +54,8 @@ final class JitDirectives {
             if (INSTALLED.get()) {
                 return true;
             }
-            String skip = wanted(ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getProperty(PROPERTY));
+            String skip = wanted(ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                    System.getProperty(PROPERTY));
             if (skip != null) {
                 log.info("JIT directive left out: {}", skip);
                 return false;

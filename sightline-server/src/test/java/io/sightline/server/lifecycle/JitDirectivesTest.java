@@ -30,7 +30,8 @@ class JitDirectivesTest {
         assertThat(JitDirectives.wanted(List.of("-Xmx256m", "-XX:+UseSerialGC"), null)).isNull();
         assertThat(JitDirectives.wanted(List.of(), "true")).isNull();
         assertThat(JitDirectives.wanted(List.of(), "false")).contains("-Dsightline.jit.directives=false");
-        assertThat(JitDirectives.wanted(List.of("-XX:CompileCommand=quiet"), null)).contains("-XX:CompileCommand=quiet");
+        assertThat(JitDirectives.wanted(List.of("-XX:CompileCommand=quiet"), null))
+                .contains("-XX:CompileCommand=quiet");
         assertThat(JitDirectives.wanted(List.of("-XX:CompilerDirectivesFile=/etc/d.json"), null))
                 .contains("-XX:CompilerDirectivesFile=/etc/d.json");
         assertThat(JitDirectives.wanted(List.of("-XX:CompileCommandFile=c.txt"), null)).isNotNull();
