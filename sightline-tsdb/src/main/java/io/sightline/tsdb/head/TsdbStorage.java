@@ -5,6 +5,8 @@ import io.sightline.common.Labels;
 import io.sightline.tsdb.Appender;
 import io.sightline.tsdb.Querier;
 import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.SelectHints;
+import io.sightline.tsdb.SeriesSet;
 import io.sightline.tsdb.Storage;
 import io.sightline.tsdb.StorageException;
 import io.sightline.tsdb.StorageOptions;
@@ -440,12 +442,81 @@ public final class TsdbStorage implements Storage {
                 rollups.computeIfAbsent(b.meta().resolution(), k -> new ArrayList<>()).add(b);
             }
         }
-        Querier raw = rawQuerier(current, mint, maxt);
+        Querier raw = new RawQuerier(mint, maxt);
         if (rollups.isEmpty()) {
             return raw;
         }
-        return new RollupQuerier(raw, mint, maxt, rollups, (from, to) -> rawQuerier(current, from, to));
+        return new RollupQuerier(raw, mint, maxt, rollups, RawQuerier::new);
     }
+
+    /**
+     * Raw blocks and the head, each read taken from a block list and head that agree: a cut publishes its block and
+     * then drops its samples from the head, so a read that took the list before the block was published and the
+     * head's series after they were dropped would miss the cut's samples. A read notes {@link #headTruncations}, takes
+     * the list, reads, and starts again if a cut began dropping samples from the head meanwhile.
+     */
+    private final class RawQuerier implements Querier {
+        private final long mint;
+        private final long maxt;
+        /** Every block and head querier this querier opened; what it handed out reads them until it closes. */
+        private final List<Querier> opened = new ArrayList<>();
+
+        RawQuerier(long mint, long maxt) {
+            this.mint = mint;
+            this.maxt = maxt;
+        }
+
+        private <T> T consistent(java.util.function.Function<Querier, T> read) {
+            while (true) {
+                long before = headTruncations.get();
+                Querier q = rawQuerier(blocks, mint, maxt);
+                T result;
+                try {
+                    result = read.apply(q);
+                } catch (RuntimeException | Error e) {
+                    q.close();
+                    throw e;
+                }
+                if (headTruncations.get() == before) {
+                    synchronized (opened) {
+                        opened.add(q);
+                    }
+                    return result;
+                }
+                q.close();
+            }
+        }
+
+        @Override
+        public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
+            return consistent(q -> q.select(sorted, hints, matchers));
+        }
+
+        @Override
+        public List<String> labelNames(LabelMatcher... matchers) {
+            return consistent(q -> q.labelNames(matchers));
+        }
+
+        @Override
+        public List<String> labelValues(String name, LabelMatcher... matchers) {
+            return consistent(q -> q.labelValues(name, matchers));
+        }
+
+        @Override
+        public void close() {
+            synchronized (opened) {
+                for (Querier q : opened) {
+                    q.close();
+                }
+                opened.clear();
+            }
+        }
+    }
+
+    /**
+     * Cuts that began dropping samples from the head, counted after their block is published: see {@link RawQuerier}.
+     */
+    private final java.util.concurrent.atomic.AtomicLong headTruncations = new java.util.concurrent.atomic.AtomicLong();
 
     private Querier rawQuerier(List<Block> current, long mint, long maxt) {
         List<Querier> parts = new ArrayList<>();
@@ -641,6 +712,7 @@ public final class TsdbStorage implements Storage {
         } catch (IOException | RuntimeException e) {
             throw new StorageException("cannot write a block of the head before " + cutoff + ": " + e.getMessage(), e);
         }
+        headTruncations.incrementAndGet(); // after the block is published, before its samples leave the head
         head.truncate(cutoff);
         head.chunkFiles.release(cutoff);
         return meta;
