@@ -466,25 +466,43 @@ public final class TsdbStorage implements Storage {
             this.maxt = maxt;
         }
 
+        /**
+         * {@code read} on the blocks and head as they are, again if a cut truncated the head meanwhile; after
+         * {@link #OPTIMISTIC_READS} such tries (cuts in quick succession, as in a backfill's catch-up) under the
+         * maintenance lock, which holds cuts off until the read is done.
+         */
         private <T> T consistent(java.util.function.Function<Querier, T> read) {
-            while (true) {
-                long before = headTruncations.get();
-                Querier q = rawQuerier(blocks, mint, maxt);
-                T result;
-                try {
-                    result = read.apply(q);
-                } catch (RuntimeException | Error e) {
-                    q.close();
-                    throw e;
-                }
-                if (headTruncations.get() == before) {
-                    synchronized (opened) {
-                        opened.add(q);
+            for (int attempt = 1; ; attempt++) {
+                if (attempt > OPTIMISTIC_READS) {
+                    synchronized (maintenanceLock) {
+                        return attempt(read, headTruncations.get());
                     }
+                }
+                T result = attempt(read, headTruncations.get());
+                if (result != null) {
                     return result;
                 }
-                q.close();
             }
+        }
+
+        /** {@code read} on a querier of the blocks and head now; null (and the querier closed) if a cut began since. */
+        private <T> T attempt(java.util.function.Function<Querier, T> read, long truncationsBefore) {
+            Querier q = rawQuerier(blocks, mint, maxt);
+            T result;
+            try {
+                result = read.apply(q);
+            } catch (RuntimeException | Error e) {
+                q.close();
+                throw e;
+            }
+            if (headTruncations.get() != truncationsBefore) {
+                q.close();
+                return null;
+            }
+            synchronized (opened) {
+                opened.add(q);
+            }
+            return result;
         }
 
         @Override
@@ -512,6 +530,9 @@ public final class TsdbStorage implements Storage {
             }
         }
     }
+
+    /** Reads of a {@link RawQuerier} tried before one under the maintenance lock. */
+    private static final int OPTIMISTIC_READS = 4;
 
     /**
      * Cuts that began dropping samples from the head, counted after their block is published: see {@link RawQuerier}.
