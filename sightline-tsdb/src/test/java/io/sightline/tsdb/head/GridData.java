@@ -17,7 +17,12 @@ final class GridData {
     private GridData() {}
 
     static void append(TsdbStorage store, int series, long end, long step, Value value) throws Exception {
-        for (long t = 0; t < end; t += step) {
+        append(store, series, 0, end, step, value);
+    }
+
+    /** The samples of [from, to): one commit per timestamp. */
+    static void append(TsdbStorage store, int series, long from, long to, long step, Value value) throws Exception {
+        for (long t = from; t < to; t += step) {
             Appender a = store.appender();
             for (int s = 0; s < series; s++) {
                 a.append(0, Labels.of("__name__", "m", "s", Integer.toString(s)), t, value.at(s, t));

@@ -3,8 +3,6 @@ package io.sightline.tsdb.head;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.common.LabelMatcher;
-import io.sightline.common.Labels;
-import io.sightline.tsdb.Appender;
 import io.sightline.tsdb.Querier;
 import io.sightline.tsdb.SampleIterator;
 import io.sightline.tsdb.SelectHints;
@@ -97,13 +95,7 @@ class QueriesDuringMaintenanceTest {
     }
 
     private static void append(TsdbStorage store, long from, long to) throws Exception {
-        for (long t = from; t < to; t += STEP) {
-            Appender a = store.appender();
-            for (int s = 0; s < SERIES; s++) {
-                a.append(0, Labels.of("__name__", "m", "s", Integer.toString(s)), t, value(s, t));
-            }
-            a.commit();
-        }
+        GridData.append(store, SERIES, from, to, STEP, QueriesDuringMaintenanceTest::value);
     }
 
     /** Every series of [0, STABLE): by {@code next} (mode 0), in batches (1), or seeking each hour's start (2). */
