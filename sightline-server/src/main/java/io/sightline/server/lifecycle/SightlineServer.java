@@ -102,6 +102,7 @@ public final class SightlineServer implements AutoCloseable {
             throws StartupException {
         long t0 = System.nanoTime();
         JitDirectives.install();
+        NativeHeapTrimmer.start();
         SightlineServer s = new SightlineServer(source, config, options);
         try {
             s.startHttp();
