@@ -34,18 +34,33 @@ final class BlockQuerier implements Querier {
         if (!block.meta().overlaps(mint, maxt)) {
             return SeriesSet.empty();
         }
-        List<Series> out = new ArrayList<>();
         IntIterator it = block.select(matchers).getIntIterator();
         boolean presenceOnly = hints != null && hints.presenceOnly();
         SampleIterator[] probe = new SampleIterator[1];
-        while (it.hasNext()) {
-            BlockSeries s = inRange(it.next(), probe);
-            if (s != null) {
-                s.presenceOnly = presenceOnly;
-                out.add(s);
+        // Each series entry is decoded when the caller reaches it, not all at the select: a select over thousands
+        // of series then holds the series its caller keeps, not all of them for as long as it reads.
+        return new SeriesSet() {
+            private BlockSeries current;
+
+            @Override
+            public boolean next() {
+                while (it.hasNext()) {
+                    BlockSeries s = inRange(it.next(), probe);
+                    if (s != null) {
+                        s.presenceOnly = presenceOnly;
+                        current = s;
+                        return true;
+                    }
+                }
+                current = null;
+                return false;
             }
-        }
-        return SeriesSet.of(out);
+
+            @Override
+            public Series at() {
+                return current;
+            }
+        };
     }
 
     /**

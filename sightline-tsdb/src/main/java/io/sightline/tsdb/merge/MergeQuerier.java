@@ -28,19 +28,76 @@ public final class MergeQuerier implements Querier {
         if (parts.size() == 1) {
             return parts.get(0).select(sorted, hints, matchers);
         }
-        List<List<Series>> lists = new ArrayList<>();
+        List<SeriesSet> sets = new ArrayList<>(parts.size());
         for (Querier q : parts) {
-            List<Series> l = new ArrayList<>();
-            SeriesSet set = q.select(true, hints, matchers);
-            while (set.next()) {
-                l.add(set.at());
-            }
-            lists.add(l);
+            sets.add(q.select(true, hints, matchers));
         }
-        List<Series> out = new ArrayList<>();
-        LabelOrderMerge.<Series>merge(lists, Series::labels,
-                (labels, group) -> out.add(group.size() == 1 ? group.get(0) : new MergedSeries(labels, group)));
-        return SeriesSet.of(out);
+        return new Merged(sets);
+    }
+
+    /**
+     * The parts' sets merged by labels as the caller reads: series with the same labels in several parts become one
+     * {@link MergedSeries} (parts in order, oldest first). Each part's set is selected at once (the head takes its
+     * snapshot then) and read no further ahead than one series.
+     */
+    private static final class Merged implements SeriesSet {
+        private final List<SeriesSet> sets;
+        /** Each part's next series not yet merged, null once the part is done. */
+        private final Series[] heads;
+        /** Which parts gave the current series, to be advanced at the next call. */
+        private final boolean[] taken;
+        private boolean started;
+        private Series current;
+
+        Merged(List<SeriesSet> sets) {
+            this.sets = sets;
+            this.heads = new Series[sets.size()];
+            this.taken = new boolean[sets.size()];
+        }
+
+        @Override
+        public boolean next() {
+            for (int i = 0; i < heads.length; i++) {
+                if (!started || taken[i]) {
+                    heads[i] = sets.get(i).next() ? sets.get(i).at() : null;
+                    taken[i] = false;
+                }
+            }
+            started = true;
+            Labels min = null;
+            for (Series h : heads) {
+                if (h != null && (min == null || h.labels().compareTo(min) < 0)) {
+                    min = h.labels();
+                }
+            }
+            if (min == null) {
+                current = null;
+                return false;
+            }
+            List<Series> group = null;
+            Series only = null;
+            for (int i = 0; i < heads.length; i++) {
+                if (heads[i] != null && heads[i].labels().equals(min)) {
+                    taken[i] = true;
+                    if (only == null) {
+                        only = heads[i];
+                    } else {
+                        if (group == null) {
+                            group = new ArrayList<>(heads.length);
+                            group.add(only);
+                        }
+                        group.add(heads[i]);
+                    }
+                }
+            }
+            current = group == null ? only : new MergedSeries(min, group);
+            return true;
+        }
+
+        @Override
+        public Series at() {
+            return current;
+        }
     }
 
     @Override
