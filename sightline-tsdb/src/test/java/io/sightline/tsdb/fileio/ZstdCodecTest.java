@@ -138,6 +138,58 @@ class ZstdCodecTest {
         }
     }
 
+    @Test
+    void pool_keepsAtMostPooled_andNeverHandsOneContextToTwoThreads() throws Exception {
+        ZstdCodec.Pool<Object> p = new ZstdCodec.Pool<>();
+        List<Object> given = new ArrayList<>();
+        for (int i = 0; i < ZstdCodec.POOLED; i++) {
+            Object o = new Object();
+            given.add(o);
+            assertThat(p.give(o)).isTrue();
+        }
+        assertThat(p.give(new Object())).as("full").isFalse();
+        List<Object> taken = new ArrayList<>();
+        for (Object o = p.take(); o != null; o = p.take()) {
+            taken.add(o);
+        }
+        assertThat(taken).containsExactlyInAnyOrderElementsOf(given);
+
+        java.util.concurrent.ConcurrentHashMap<Object, Thread> holders = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService threads = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                results.add(threads.submit(() -> {
+                    for (int i = 0; i < 50_000; i++) {
+                        Object o = p.take();
+                        if (o == null) {
+                            o = new Object();
+                            created.incrementAndGet();
+                        }
+                        if (holders.putIfAbsent(o, Thread.currentThread()) != null) {
+                            return false; // held by another thread already
+                        }
+                        holders.remove(o);
+                        p.give(o);
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> f : results) {
+                assertThat(f.get()).as("a context held by one thread at a time").isTrue();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        int kept = 0;
+        while (p.take() != null) {
+            kept++;
+        }
+        assertThat(kept).isLessThanOrEqualTo(ZstdCodec.POOLED);
+        assertThat(created.get()).as("reused, not made anew each time").isLessThan(6 * 50_000 / 10);
+    }
+
     private static byte[] randomBytes(Random r, int n) {
         byte[] b = new byte[n];
         r.nextBytes(b);
