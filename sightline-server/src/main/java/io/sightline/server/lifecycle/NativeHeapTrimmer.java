@@ -1,7 +1,6 @@
 package io.sightline.server.lifecycle;
 
 import java.lang.management.ManagementFactory;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * takes 55-100 us when there is little to give back (docs/benchmarks.md has the figures).
  *
  * <p>One daemon thread for the JVM, started by the first server, for the JVM's life: the C heap is the process's.
- * Left out where the JVM trims by itself ({@code -XX:TrimNativeHeapInterval}, JDK 17.0.9 and later), with
+ * Left out where the JVM trims by itself ({@code -XX:TrimNativeHeapInterval} set, JDK 17.0.9 and later), with
  * {@code -Dsightline.native.trim.interval=0}, and where the JVM cannot trim (no glibc, no HotSpot diagnostic command
- * bean): the first answer tells, and the thread ends.
+ * bean): a first trim at start tells, and then no thread is started. Three failed trims in a row stop the thread,
+ * with a warning naming the cause.
  */
 final class NativeHeapTrimmer {
     private static final Logger log = LoggerFactory.getLogger(NativeHeapTrimmer.class);
@@ -54,17 +54,16 @@ final class NativeHeapTrimmer {
             if (STARTED.get()) {
                 return true;
             }
-            List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
-            String property = System.getProperty(PROPERTY);
-            String skip = wanted(args, property);
+            long interval = interval(System.getProperty(PROPERTY));
+            String skip = wanted(jvmTrims(), interval);
             if (skip != null) {
                 log.info("native heap trimming left out: {}", skip);
                 return false;
             }
-            long interval = interval(property);
             String first = trim();
             if (first == null || !first.contains(TRIMMED)) {
-                log.debug("native heap trimming not available ({}): this JVM goes without", first);
+                log.debug("native heap trimming not available ({}): this JVM goes without",
+                        first == null ? lastFailure : first);
                 return false;
             }
             ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -72,10 +71,20 @@ final class NativeHeapTrimmer {
                 t.setDaemon(true);
                 return t;
             });
+            int[] failures = new int[1];
             timer.scheduleWithFixedDelay(() -> {
-                String answer = trim();
-                if (answer == null || !answer.contains(TRIMMED)) {
-                    log.warn("native heap trimming stopped: {}", answer);
+                String answer;
+                try {
+                    answer = trim();
+                } catch (Throwable e) { // a throw would end the schedule without a word
+                    lastFailure = e.toString();
+                    answer = null;
+                }
+                if (answer != null && answer.contains(TRIMMED)) {
+                    failures[0] = 0;
+                } else if (++failures[0] >= 3) {
+                    log.warn("native heap trimming stopped after three failed trims in a row: {}",
+                            answer == null ? lastFailure : answer);
                     timer.shutdown();
                 }
             }, interval, interval, TimeUnit.MILLISECONDS);
@@ -87,24 +96,45 @@ final class NativeHeapTrimmer {
     }
 
     /**
-     * Null when trimming is wanted, else why not: the JVM trims by itself ({@code -XX:TrimNativeHeapInterval}, any
-     * value: the operator's choice), or the property is {@code 0}.
+     * How the JVM trims by itself: {@code -XX:TrimNativeHeapInterval=<value>} when the operator set the option (on the
+     * command line, in a flags file or through {@code JAVA_TOOL_OPTIONS}, even to 0: their choice), else null (not
+     * set, or a JVM without it).
      */
-    static String wanted(List<String> jvmArguments, String property) {
-        for (String a : jvmArguments) {
-            if (a.startsWith("-XX:TrimNativeHeapInterval")) {
-                return "the JVM was started with " + a;
+    static String jvmTrims() {
+        try {
+            var bean = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (bean == null) {
+                return null;
             }
+            var option = bean.getVMOption("TrimNativeHeapInterval");
+            return option.getOrigin() == com.sun.management.VMOption.Origin.DEFAULT ? null
+                    : "-XX:TrimNativeHeapInterval=" + option.getValue();
+        } catch (RuntimeException | LinkageError e) {
+            return null; // no such option here (before JDK 17.0.9), or no HotSpot bean
         }
-        if (property != null && interval(property) == 0) {
-            return "-D" + PROPERTY + "=" + property.strip();
+    }
+
+    /**
+     * Null when trimming is wanted, else why not: the JVM trims by itself ({@code jvmTrims}, from {@link #jvmTrims}),
+     * or the interval is 0.
+     */
+    static String wanted(String jvmTrims, long interval) {
+        if (jvmTrims != null) {
+            return "the JVM was started with " + jvmTrims;
+        }
+        if (interval == 0) {
+            return "-D" + PROPERTY + "=0";
         }
         return null;
     }
 
+    /** The shortest interval taken: a trim locks each of glibc's arenas in turn. */
+    static final long MIN_INTERVAL_MS = 100;
+
     /**
      * The interval in milliseconds the property asks for: the default when it is absent, {@code 0} (off) for zero; a
-     * value that is not a whole number of milliseconds from 0 to one day gets the default, with a warning.
+     * value that is not a whole number of milliseconds from {@value #MIN_INTERVAL_MS} to one day gets the default,
+     * with a warning.
      */
     static long interval(String property) {
         if (property == null || property.isBlank()) {
@@ -112,16 +142,19 @@ final class NativeHeapTrimmer {
         }
         try {
             long ms = Long.parseLong(property.strip());
-            if (ms >= 0 && ms <= TimeUnit.DAYS.toMillis(1)) {
+            if (ms == 0 || (ms >= MIN_INTERVAL_MS && ms <= TimeUnit.DAYS.toMillis(1))) {
                 return ms;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        log.warn("-D{}={} is not a number of milliseconds from 0 to 86400000; using {}", PROPERTY, property,
-                DEFAULT_INTERVAL_MS);
+        log.warn("-D{}={} is not 0 nor a number of milliseconds from {} to 86400000; using {}", PROPERTY, property,
+                MIN_INTERVAL_MS, DEFAULT_INTERVAL_MS);
         return DEFAULT_INTERVAL_MS;
     }
+
+    /** Why the last trim failed, for the warning. */
+    private static volatile String lastFailure;
 
     /** How many trims this JVM asked for, through {@link #trim}. */
     static long trims() {
@@ -131,8 +164,10 @@ final class NativeHeapTrimmer {
     /**
      * One trim through HotSpot's diagnostic command bean: its answer ({@code Trim native heap: RSS+Swap: 241M->230M
      * (-11576K)} on Linux with glibc, {@code Not available.} elsewhere), or null without the bean.
+     * One at a time (synchronized on the class): a caller holding the class's monitor keeps the thread's trims
+     * off meanwhile.
      */
-    static String trim() {
+    static synchronized String trim() {
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             ObjectName name = new ObjectName("com.sun.management:type=DiagnosticCommand");
@@ -141,7 +176,8 @@ final class NativeHeapTrimmer {
             TRIMS.incrementAndGet();
             return String.valueOf(out);
         } catch (Exception | LinkageError e) {
-            log.debug("diagnostic command System.trim_native_heap unavailable: {}", e.toString());
+            lastFailure = e.toString();
+            log.debug("diagnostic command System.trim_native_heap unavailable: {}", lastFailure);
             return null;
         }
     }

@@ -469,7 +469,9 @@ public final class TsdbStorage implements Storage {
         /**
          * {@code read} on the blocks and head as they are, again if a cut truncated the head meanwhile; after
          * {@link #OPTIMISTIC_READS} such tries (cuts in quick succession, as in a backfill's catch-up) under the
-         * maintenance lock, which holds cuts off until the read is done.
+         * maintenance lock, which holds cuts off until {@code read} returns. For a select that is the head's
+         * snapshots: the blocks' series are decoded later, as the caller reads them (blocks do not change, and
+         * a block querier keeps the tombstones it was opened with).
          */
         private <T> T consistent(java.util.function.Function<Querier, T> read) {
             for (int attempt = 1; ; attempt++) {
