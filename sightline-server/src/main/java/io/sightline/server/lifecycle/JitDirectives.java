@@ -3,9 +3,6 @@ package io.sightline.server.lifecycle;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +32,8 @@ final class JitDirectives {
     /** HotSpot's directive format: for compilations of Sightline's methods, do not inline any {@code nextBatch}. */
     static final String DIRECTIVES = "[{\"match\": \"io/sightline/*.*\", \"inline\": \"-io/sightline/*.nextBatch\"}]";
 
-    private static final AtomicBoolean INSTALLED = new AtomicBoolean();
+    /** Guarded by the class. */
+    private static boolean installed;
 
     private JitDirectives() {}
 
@@ -46,36 +44,28 @@ final class JitDirectives {
      * Adds {@link #DIRECTIVES} unless it is in force already (an earlier call, or another class loader's) or not
      * wanted ({@link #wanted}); whether it is in force.
      */
-    static boolean install() {
-        if (INSTALLED.get()) {
+    static synchronized boolean install() {
+        if (installed) {
             return true;
         }
-        synchronized (INSTALLED) {
-            if (INSTALLED.get()) {
-                return true;
-            }
-            String skip = wanted(ManagementFactory.getRuntimeMXBean().getInputArguments(),
-                    System.getProperty(PROPERTY));
-            if (skip != null) {
-                log.info("JIT directive left out: {}", skip);
-                return false;
-            }
-            String before = print();
-            if (before != null && before.contains(INLINE)) {
-                INSTALLED.set(true);
-                return true;
-            }
-            String answer = invoke("compilerDirectivesAdd", DIRECTIVES);
-            boolean added = answer != null && answer.contains("1 compiler directives added");
-            if (added) {
-                INSTALLED.set(true);
-                log.info("JIT directive added: Sightline's methods call sample iterators' nextBatch instead of inlining"
-                        + " it (-D{}=false leaves it out)", PROPERTY);
-            } else {
-                log.debug("JIT directive not added ({}): this JVM goes without", answer);
-            }
-            return added;
+        String skip = wanted(ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getProperty(PROPERTY));
+        if (skip != null) {
+            log.info("JIT directive left out: {}", skip);
+            return false;
         }
+        String before = print();
+        if (before != null && before.contains(INLINE)) {
+            return installed = true;
+        }
+        String answer = invoke("compilerDirectivesAdd", DIRECTIVES);
+        installed = answer != null && answer.contains("1 compiler directives added");
+        if (installed) {
+            log.info("JIT directive added: Sightline's methods call sample iterators' nextBatch instead of inlining"
+                    + " it (-D{}=false leaves it out)", PROPERTY);
+        } else {
+            log.debug("JIT directive not added ({}): this JVM goes without", answer);
+        }
+        return installed;
     }
 
     /** How {@link #print} shows the directive's inline list. */
@@ -102,20 +92,16 @@ final class JitDirectives {
         return invoke("compilerDirectivesPrint", null);
     }
 
-    /** A diagnostic command through the platform bean, with a file holding {@code fileText} as its argument. */
+    /** A diagnostic command, with a file holding {@code fileText} as its argument; null if it fails. */
     private static String invoke(String operation, String fileText) {
         Path file = null;
         try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName name = new ObjectName("com.sun.management:type=DiagnosticCommand");
-            String[] args = new String[0];
-            if (fileText != null) {
-                file = Files.createTempFile("sightline-jit-", ".json");
-                Files.writeString(file, fileText);
-                args = new String[] {"\"" + file + "\""}; // the bean joins arguments with spaces
+            if (fileText == null) {
+                return DiagnosticCommand.invoke(operation);
             }
-            Object out = server.invoke(name, operation, new Object[] {args}, new String[] {String[].class.getName()});
-            return String.valueOf(out);
+            file = Files.createTempFile("sightline-jit-", ".json");
+            Files.writeString(file, fileText);
+            return DiagnosticCommand.invoke(operation, "\"" + file + "\"");
         } catch (Exception | LinkageError e) {
             log.debug("diagnostic command {} unavailable: {}", operation, e.toString());
             return null;

@@ -4,10 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,59 +37,55 @@ final class NativeHeapTrimmer {
     /** How the diagnostic command's answer starts where the platform can trim (else it says "Not available."). */
     static final String TRIMMED = "Trim native heap";
 
-    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    /** Guarded by the class. */
+    private static boolean started;
     private static final AtomicLong TRIMS = new AtomicLong();
 
     private NativeHeapTrimmer() {}
 
     /** Starts the trimming thread unless it runs already or is not wanted; whether it runs. */
-    static boolean start() {
-        if (STARTED.get()) {
+    static synchronized boolean start() {
+        if (started) {
             return true;
         }
-        synchronized (STARTED) {
-            if (STARTED.get()) {
-                return true;
-            }
-            long interval = interval(System.getProperty(PROPERTY));
-            String skip = wanted(jvmTrims(), interval);
-            if (skip != null) {
-                log.info("native heap trimming left out: {}", skip);
-                return false;
-            }
-            String first = trim();
-            if (first == null || !first.contains(TRIMMED)) {
-                log.debug("native heap trimming not available ({}): this JVM goes without",
-                        first == null ? lastFailure : first);
-                return false;
-            }
-            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "sightline-native-trim");
-                t.setDaemon(true);
-                return t;
-            });
-            int[] failures = new int[1];
-            timer.scheduleWithFixedDelay(() -> {
-                String answer;
-                try {
-                    answer = trim();
-                } catch (Throwable e) { // a throw would end the schedule without a word
-                    lastFailure = e.toString();
-                    answer = null;
-                }
-                if (answer != null && answer.contains(TRIMMED)) {
-                    failures[0] = 0;
-                } else if (++failures[0] >= 3) {
-                    log.warn("native heap trimming stopped after three failed trims in a row: {}",
-                            answer == null ? lastFailure : answer);
-                    timer.shutdown();
-                }
-            }, interval, interval, TimeUnit.MILLISECONDS);
-            STARTED.set(true);
-            log.info("native heap trimmed every {} ms: glibc keeps the memory the JVM frees (-D{}=0 turns it off)",
-                    interval, PROPERTY);
-            return true;
+        long interval = interval(System.getProperty(PROPERTY));
+        String skip = wanted(jvmTrims(), interval);
+        if (skip != null) {
+            log.info("native heap trimming left out: {}", skip);
+            return false;
         }
+        String first = trim();
+        if (first == null || !first.contains(TRIMMED)) {
+            log.debug("native heap trimming not available ({}): this JVM goes without",
+                    first == null ? lastFailure : first);
+            return false;
+        }
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sightline-native-trim");
+            t.setDaemon(true);
+            return t;
+        });
+        int[] failures = new int[1];
+        timer.scheduleWithFixedDelay(() -> {
+            String answer;
+            try {
+                answer = trim();
+            } catch (Throwable e) { // a throw would end the schedule without a word
+                lastFailure = e.toString();
+                answer = null;
+            }
+            if (answer != null && answer.contains(TRIMMED)) {
+                failures[0] = 0;
+            } else if (++failures[0] >= 3) {
+                log.warn("native heap trimming stopped after three failed trims in a row: {}",
+                        answer == null ? lastFailure : answer);
+                timer.shutdown();
+            }
+        }, interval, interval, TimeUnit.MILLISECONDS);
+        started = true;
+        log.info("native heap trimmed every {} ms: glibc keeps the memory the JVM frees (-D{}=0 turns it off)",
+                interval, PROPERTY);
+        return true;
     }
 
     /**
@@ -169,12 +162,9 @@ final class NativeHeapTrimmer {
      */
     static synchronized String trim() {
         try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName name = new ObjectName("com.sun.management:type=DiagnosticCommand");
-            Object out = server.invoke(name, "systemTrimNativeHeap", new Object[] {new String[0]},
-                    new String[] {String[].class.getName()});
+            String out = DiagnosticCommand.invoke("systemTrimNativeHeap");
             TRIMS.incrementAndGet();
-            return String.valueOf(out);
+            return out;
         } catch (Exception | LinkageError e) {
             lastFailure = e.toString();
             log.debug("diagnostic command System.trim_native_heap unavailable: {}", lastFailure);

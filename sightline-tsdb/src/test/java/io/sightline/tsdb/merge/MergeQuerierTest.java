@@ -110,23 +110,20 @@ class MergeQuerierTest {
         @Override
         public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
             selects++;
+            SeriesSet all = SeriesSet.of(series);
             return new SeriesSet() {
-                private int i = -1;
-
                 @Override
                 public boolean next() {
-                    if (i < series.size()) {
-                        i++;
-                        if (i < series.size()) {
-                            read++;
-                        }
+                    boolean more = all.next();
+                    if (more) {
+                        read++;
                     }
-                    return i < series.size();
+                    return more;
                 }
 
                 @Override
                 public Series at() {
-                    return series.get(i);
+                    return all.at();
                 }
             };
         }
