@@ -1,5 +1,6 @@
 package io.sightline.bench;
 
+import io.sightline.common.AsciiBuilder;
 import io.sightline.common.GoFloat;
 import java.math.BigDecimal;
 import java.util.SplittableRandom;
@@ -21,8 +22,8 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Sample values written as the query API writes them (Go's {@code 'f', -1}): 1,024 rates, i.e.
  * quotients of counter increases by a window, which need their 15 to 17 digits. {@code plain} is
- * {@link GoFloat#plain} (shortest digits by Schubfach); {@code jdkBigDecimal} is the way it was written
- * before, {@code Double.toString} reshaped through {@code BigDecimal}. Per value.
+ * {@link GoFloat#plain} (shortest digits by Schubfach); {@code asciiBuilder} is {@link AsciiBuilder#appendPlain}, the
+ * same text as bytes into a reused buffer; {@code jdkBigDecimal} is the way it was written before, {@code Double.toString} reshaped through {@code BigDecimal}. Per value.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,6 +50,19 @@ public class ValueFormatBenchmark {
             bh.consume(GoFloat.plain(v));
         }
     }
+
+    /** As the query API writes range results: into one reused byte buffer, no String per value. */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void asciiBuilder(Blackhole bh) {
+        ascii.clear();
+        for (double v : values) {
+            ascii.appendPlain(v).append(',');
+        }
+        bh.consume(ascii.length());
+    }
+
+    final AsciiBuilder ascii = new AsciiBuilder(32 * N);
 
     @Benchmark
     @OperationsPerInvocation(N)

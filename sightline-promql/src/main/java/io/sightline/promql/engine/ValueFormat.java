@@ -15,6 +15,11 @@ public final class ValueFormat {
         io.sightline.common.GoFloat.appendPlain(sb, v);
     }
 
+    /** {@link #value} appended to {@code b}. */
+    public static void appendValue(io.sightline.common.AsciiBuilder b, double v) {
+        b.appendPlain(v);
+    }
+
     /** A timestamp in seconds with millisecond digits when not whole: {@code 1435781451.781}, {@code 12.500}. */
     public static String timestamp(long ms) {
         StringBuilder sb = new StringBuilder(20);
@@ -26,10 +31,10 @@ public final class ValueFormat {
     public static void appendTimestamp(StringBuilder sb, long ms) {
         if (ms < 0) {
             sb.append('-');
-            ms = -ms;
         }
-        sb.append(ms / 1000);
-        long fraction = ms % 1000;
+        long abs = Math.abs(ms); // read unsigned below: Long.MIN_VALUE's absolute value is 2^63
+        sb.append(Long.divideUnsigned(abs, 1000));
+        long fraction = Long.remainderUnsigned(abs, 1000);
         if (fraction != 0) {
             sb.append('.');
             if (fraction < 100) {
@@ -39,6 +44,19 @@ public final class ValueFormat {
                 sb.append('0');
             }
             sb.append(fraction);
+        }
+    }
+
+    /** {@link #timestamp} appended to {@code b}. */
+    public static void appendTimestamp(io.sightline.common.AsciiBuilder b, long ms) {
+        if (ms < 0) {
+            b.append('-');
+        }
+        long abs = Math.abs(ms); // read unsigned below: Long.MIN_VALUE's absolute value is 2^63
+        b.append(Long.divideUnsigned(abs, 1000));
+        long fraction = Long.remainderUnsigned(abs, 1000);
+        if (fraction != 0) {
+            b.append('.').appendPadded(fraction, 3);
         }
     }
 }

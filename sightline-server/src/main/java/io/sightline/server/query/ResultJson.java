@@ -2,11 +2,13 @@ package io.sightline.server.query;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.sightline.common.AsciiBuilder;
 import io.sightline.common.Labels;
 import io.sightline.promql.engine.QueryResult;
 import io.sightline.promql.engine.ValueFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 
@@ -66,28 +68,40 @@ final class ResultJson {
     }
 
     /**
-     * The points of a series, each {@code [<seconds>,"<value>"]} built as text and handed to the
-     * generator whole: the value's characters need no escaping, and a 24 h range of 1,441 points per
-     * series is most of a range query's response.
+     * The points of a series, {@code [<seconds>,"<value>"]} each, as the content of the array the caller has
+     * started. Written as bytes straight to the response (flushing the generator first), a few KiB at a time: a 24 h
+     * range of 1,441 points per series is most of a range query's response, and a String per value and per timestamp
+     * then chars re-encoded by the generator took most of the time of writing it. The generator sees an empty array,
+     * so nothing of its state depends on what is written here.
      */
-    private static void points(JsonGenerator g, long[] ts, double[] vs) throws IOException {
-        StringBuilder sb = new StringBuilder(48);
-        char[] buf = new char[64];
-        for (int i = 0; i < ts.length; i++) {
-            sb.setLength(0);
-            sb.append('[');
-            ValueFormat.appendTimestamp(sb, ts[i]);
-            sb.append(",\"");
-            ValueFormat.appendValue(sb, vs[i]);
-            sb.append("\"]");
-            int n = sb.length();
-            if (n > buf.length) {
-                buf = new char[Math.max(n, 2 * buf.length)];
-            }
-            sb.getChars(0, n, buf, 0);
-            g.writeRawValue(buf, 0, n);
+    static void points(JsonGenerator g, long[] ts, double[] vs, AsciiBuilder b) throws IOException {
+        if (ts.length == 0) {
+            return;
         }
+        if (!(g.getOutputTarget() instanceof OutputStream out)) {
+            throw new IllegalStateException("BUG: API responses are written to a stream, not " + g.getOutputTarget());
+        }
+        g.flush();
+        b.clear();
+        for (int i = 0; i < ts.length; i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append('[');
+            ValueFormat.appendTimestamp(b, ts[i]);
+            b.append(",\"");
+            ValueFormat.appendValue(b, vs[i]);
+            b.append("\"]");
+            if (b.length() >= POINTS_CHUNK) {
+                b.writeTo(out);
+                b.clear();
+            }
+        }
+        b.writeTo(out);
     }
+
+    /** Bytes of points gathered before they are written out. */
+    static final int POINTS_CHUNK = 8192;
 
     /** {@code {"resultType":..., "result":...[, "stats":...]}}. */
     static void queryData(JsonGenerator g, QueryResult r, boolean stats) throws IOException {
@@ -121,12 +135,13 @@ final class ResultJson {
             g.writeEndArray();
         } else {
             g.writeStartArray();
+            AsciiBuilder text = new AsciiBuilder(POINTS_CHUNK + 64);
             for (QueryResult.Series s : ((QueryResult.Matrix) v).series()) {
                 g.writeStartObject();
                 g.writeFieldName("metric");
                 labels(g, s.metric());
                 g.writeArrayFieldStart("values");
-                points(g, s.timestamps(), s.values());
+                points(g, s.timestamps(), s.values(), text);
                 g.writeEndArray();
                 g.writeEndObject();
             }
