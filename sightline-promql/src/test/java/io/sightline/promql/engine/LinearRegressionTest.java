@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code deriv} and {@code predict_linear} against Prometheus's linearRegression written out in full: the same bits
  * (any NaN alike) over seeded random series (regular, jittered and late timestamps, constant stretches, NaN and
- * infinite values) and windows moved step by step as a range query moves them.
+ * infinite values, values whose sums overflow) and windows moved step by step as a range query moves them.
  */
 class LinearRegressionTest {
 
@@ -95,6 +95,7 @@ class LinearRegressionTest {
                     case 0 -> Double.NaN;
                     case 1 -> Double.POSITIVE_INFINITY;
                     case 2, 3, 4, 5, 6, 7, 8, 9 -> v; // constant stretches
+                    case 10 -> rnd.nextBoolean() ? Double.MAX_VALUE / 2 : -Double.MAX_VALUE / 3; // sums overflow
                     default -> (Double.isFinite(v) ? v : rnd.nextDouble()) + (rnd.nextDouble() - 0.4) * 1e3;
                 };
             }
