@@ -301,6 +301,12 @@ public final class QueryApi {
         return ok(data, List.of(), List.of());
     }
 
+    /** A query's result, in a buffer sized for it. */
+    private static HttpResponse ok(QueryResult r, boolean stats) {
+        return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, ResultJson.success(g -> ResultJson.queryData(g, r,
+                stats), r.annotations().warnings(), r.annotations().infos(), ResultJson.sizeHint(r)));
+    }
+
     static HttpResponse ok(ResultJson.Body data, List<String> warnings, List<String> infos) {
         return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, ResultJson.success(data, warnings, infos));
     }
@@ -359,7 +365,7 @@ public final class QueryApi {
         Expr expr = parse("query", query);
         QueryResult r = engine.instantQuery(openStorage(), expr, query, time);
         boolean stats = "all".equals(p.get("stats"));
-        return ok(g -> ResultJson.queryData(g, r, stats), r.annotations().warnings(), r.annotations().infos());
+        return ok(r, stats);
     }
 
     private HttpResponse rangeQuery(ServiceRequestContext ctx, ApiParams p) {
@@ -367,7 +373,7 @@ public final class QueryApi {
         Range range = range(p);
         QueryResult r = evalRange(engine(p), query, range);
         boolean stats = "all".equals(p.get("stats"));
-        return ok(g -> ResultJson.queryData(g, r, stats), r.annotations().warnings(), r.annotations().infos());
+        return ok(r, stats);
     }
 
     /** A range query's span and resolution, in milliseconds. */

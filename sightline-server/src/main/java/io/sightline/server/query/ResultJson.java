@@ -25,7 +25,12 @@ final class ResultJson {
 
     /** {@code {"status":"success","data":<data>[,"warnings":[...]][,"infos":[...]]}}. */
     static byte[] success(Body data, List<String> warnings, List<String> infos) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        return success(data, warnings, infos, 256);
+    }
+
+    /** {@link #success(Body, List, List)} into a buffer of {@code sizeHint} bytes first: no copy while it grows. */
+    static byte[] success(Body data, List<String> warnings, List<String> infos, int sizeHint) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("status", "success");
@@ -102,6 +107,24 @@ final class ResultJson {
 
     /** Bytes of points gathered before they are written out. */
     static final int POINTS_CHUNK = 8192;
+
+    /** Bytes a point's text takes at most in most results: a 10-digit timestamp, 17 digits of value, punctuation. */
+    private static final int POINT_BYTES = 36;
+
+    /**
+     * About how many bytes the response to {@code r} takes, for {@link #success(Body, List, List, int)}: a 24 h range
+     * of 28 series is 1.4 MB, which a buffer doubling from 256 bytes reaches after copying as much again.
+     */
+    static int sizeHint(QueryResult r) {
+        if (!(r.value() instanceof QueryResult.Matrix m)) {
+            return 1024;
+        }
+        long bytes = 256;
+        for (QueryResult.Series s : m.series()) {
+            bytes += 128 + (long) s.timestamps().length * POINT_BYTES;
+        }
+        return (int) Math.min(bytes, 1 << 24); // beyond 16 MiB it grows as it must
+    }
 
     /** {@code {"resultType":..., "result":...[, "stats":...]}}. */
     static void queryData(JsonGenerator g, QueryResult r, boolean stats) throws IOException {

@@ -19,10 +19,14 @@ class ResultJsonTest {
 
     @Test
     void matrix_isWhatAPlainGeneratorWrites_seeded() throws Exception {
-        long seed = 4_412L;
+        // One series far over the chunk written at a time, empty ones between.
+        matrix_isWhatAPlainGeneratorWrites(4_412L, new int[] {1, 0, 20_000, 1_441, 2, 0, ResultJson.POINTS_CHUNK / 10});
+    }
+
+    private static void matrix_isWhatAPlainGeneratorWrites(long seed, int[] sizes) throws Exception {
         Random r = new Random(seed);
         List<QueryResult.Series> series = new ArrayList<>();
-        for (int n : new int[] {1, 0, 20_000, 1_441, 2}) { // one far over the chunk written at a time, one empty
+        for (int n : sizes) {
             long[] ts = new long[n];
             double[] vs = new double[n];
             long t = 1_796_501_820_000L + r.nextInt(1000);
@@ -40,11 +44,15 @@ class ResultJsonTest {
         }
         QueryResult result = new QueryResult(new QueryResult.Matrix(series), null, null);
 
-        byte[] written = ResultJson.success(g -> ResultJson.queryData(g, result, false), List.of("a warning"), null);
+        byte[] written = ResultJson.success(g -> ResultJson.queryData(g, result, false), List.of("a warning"), null,
+                ResultJson.sizeHint(result));
 
         assertThat(new String(written, java.nio.charset.StandardCharsets.UTF_8)).as("seed %d", seed)
                 .isEqualTo(plainGenerator(series));
-        assertThat(new ObjectMapper().readTree(written).at("/data/result/2/values").size()).isEqualTo(20_000);
+        var parsed = new ObjectMapper().readTree(written).at("/data/result");
+        for (int i = 0; i < sizes.length; i++) {
+            assertThat(parsed.get(i).get("values").size()).isEqualTo(sizes[i]);
+        }
     }
 
     /** The response as Jackson writes it with a String per timestamp and per value. */
