@@ -23,7 +23,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * Sample values written as the query API writes them (Go's {@code 'f', -1}): 1,024 rates, i.e.
  * quotients of counter increases by a window, which need their 15 to 17 digits. {@code plain} is
  * {@link GoFloat#plain} (shortest digits by Schubfach); {@code asciiBuilder} is {@link AsciiBuilder#appendPlain}, the
- * same text as bytes into a reused buffer; {@code jdkBigDecimal} is the way it was written before, {@code Double.toString} reshaped through {@code BigDecimal}. Per value.
+ * same text as bytes into a reused buffer, as range results are written; {@code jdkBigDecimal} is the way it was
+ * written before, {@code Double.toString} reshaped through {@code BigDecimal}. Per value.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,6 +35,7 @@ import org.openjdk.jmh.infra.Blackhole;
 public class ValueFormatBenchmark {
     static final int N = 1_024;
     double[] values = new double[N];
+    private final AsciiBuilder ascii = new AsciiBuilder(32 * N);
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -61,8 +63,6 @@ public class ValueFormatBenchmark {
         }
         bh.consume(ascii.length());
     }
-
-    final AsciiBuilder ascii = new AsciiBuilder(32 * N);
 
     @Benchmark
     @OperationsPerInvocation(N)

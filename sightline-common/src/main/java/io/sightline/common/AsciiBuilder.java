@@ -3,6 +3,7 @@ package io.sightline.common;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A growable buffer of ASCII text written as bytes: integers as {@link Long#toString} prints them and floats as
@@ -224,7 +225,7 @@ public final class AsciiBuilder {
 
     private void ensure(int more) {
         if (len + more > buf.length) {
-            buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
         }
     }
 

@@ -1,5 +1,8 @@
 package io.sightline.promql.engine;
 
+import io.sightline.common.AsciiBuilder;
+import io.sightline.common.GoFloat;
+
 /** How the Prometheus HTTP API writes sample values and timestamps, so clients see identical text. */
 public final class ValueFormat {
 
@@ -7,48 +10,23 @@ public final class ValueFormat {
 
     /** A sample value: shortest digits without exponent ({@code 1}, {@code 0.5}, {@code 1000000}), {@code NaN}, {@code +Inf}. */
     public static String value(double v) {
-        return io.sightline.common.GoFloat.plain(v);
-    }
-
-    /** {@link #value} appended to {@code sb}. */
-    public static void appendValue(StringBuilder sb, double v) {
-        io.sightline.common.GoFloat.appendPlain(sb, v);
+        return GoFloat.plain(v);
     }
 
     /** {@link #value} appended to {@code b}. */
-    public static void appendValue(io.sightline.common.AsciiBuilder b, double v) {
+    public static void appendValue(AsciiBuilder b, double v) {
         b.appendPlain(v);
     }
 
     /** A timestamp in seconds with millisecond digits when not whole: {@code 1435781451.781}, {@code 12.500}. */
     public static String timestamp(long ms) {
-        StringBuilder sb = new StringBuilder(20);
-        appendTimestamp(sb, ms);
-        return sb.toString();
-    }
-
-    /** {@link #timestamp} appended to {@code sb}. */
-    public static void appendTimestamp(StringBuilder sb, long ms) {
-        if (ms < 0) {
-            sb.append('-');
-        }
-        long abs = Math.abs(ms); // read unsigned below: Long.MIN_VALUE's absolute value is 2^63
-        sb.append(Long.divideUnsigned(abs, 1000));
-        long fraction = Long.remainderUnsigned(abs, 1000);
-        if (fraction != 0) {
-            sb.append('.');
-            if (fraction < 100) {
-                sb.append('0');
-            }
-            if (fraction < 10) {
-                sb.append('0');
-            }
-            sb.append(fraction);
-        }
+        AsciiBuilder b = new AsciiBuilder(24);
+        appendTimestamp(b, ms);
+        return b.toString();
     }
 
     /** {@link #timestamp} appended to {@code b}. */
-    public static void appendTimestamp(io.sightline.common.AsciiBuilder b, long ms) {
+    public static void appendTimestamp(AsciiBuilder b, long ms) {
         if (ms < 0) {
             b.append('-');
         }

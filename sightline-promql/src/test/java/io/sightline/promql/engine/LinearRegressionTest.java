@@ -68,6 +68,7 @@ class LinearRegressionTest {
     void sameBitsAsPrometheus_seededRandom() {
         Random rnd = new Random(777);
         int windows = 0;
+        int finiteWindows = 0; // summed on the fast path; the others (NaN, infinities, overflows) the careful way
         for (int round = 0; round < 2_000; round++) {
             int n = 2 + rnd.nextInt(400);
             long[] ts = new long[n];
@@ -96,6 +97,8 @@ class LinearRegressionTest {
                     case 1 -> Double.POSITIVE_INFINITY;
                     case 2, 3, 4, 5, 6, 7, 8, 9 -> v; // constant stretches
                     case 10 -> rnd.nextBoolean() ? Double.MAX_VALUE / 2 : -Double.MAX_VALUE / 3; // sums overflow
+                    case 11 -> Double.NEGATIVE_INFINITY;
+                    case 12 -> rnd.nextBoolean() ? 0.0 : -0.0;
                     default -> (Double.isFinite(v) ? v : rnd.nextDouble()) + (rnd.nextDouble() - 0.4) * 1e3;
                 };
             }
@@ -113,6 +116,13 @@ class LinearRegressionTest {
                     continue;
                 }
                 windows++;
+                boolean finite = true;
+                for (int i = w.lo; i < w.hi; i++) {
+                    finite &= Double.isFinite(vs[i]) && Math.abs(vs[i]) < 1e300;
+                }
+                if (finite) {
+                    finiteWindows++;
+                }
                 w.t = end;
                 w.p0 = horizon;
                 if (which != 1) {
@@ -134,5 +144,6 @@ class LinearRegressionTest {
             }
         }
         assertThat(windows).isGreaterThan(100_000);
+        assertThat(finiteWindows).isGreaterThan(10_000).isLessThan(windows - 10_000);
     }
 }

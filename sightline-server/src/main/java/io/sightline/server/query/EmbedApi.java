@@ -174,6 +174,10 @@ public final class EmbedApi {
         }
         String panel = new String(DashboardJson.bytes(t.panel()), StandardCharsets.UTF_8);
         String title = t.dashboard().title();
+        long sizeHint = panel.length() + 1024L;
+        for (Outcome o : outcomes) {
+            sizeHint += o.result() == null ? 256 : ResultJson.sizeHint(o.result());
+        }
         return QueryApi.ok(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("results");
@@ -197,6 +201,6 @@ public final class EmbedApi {
             g.writeRawValue(panel);
             g.writeStringField("title", title);
             g.writeEndObject();
-        });
+        }, (int) Math.min(sizeHint, 1 << 24));
     }
 }

@@ -303,8 +303,15 @@ public final class QueryApi {
 
     /** A query's result, in a buffer sized for it. */
     private static HttpResponse ok(QueryResult r, boolean stats) {
-        return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, ResultJson.success(g -> ResultJson.queryData(g, r,
-                stats), r.annotations().warnings(), r.annotations().infos(), ResultJson.sizeHint(r)));
+        byte[] body = ResultJson.success(g -> ResultJson.queryData(g, r, stats), r.annotations().warnings(),
+                r.annotations().infos(), ResultJson.sizeHint(r));
+        return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body);
+    }
+
+    /** {@link #ok(ResultJson.Body)} in a buffer of {@code sizeHint} bytes first. */
+    static HttpResponse ok(ResultJson.Body data, int sizeHint) {
+        return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, ResultJson.success(data, List.of(), List.of(),
+                sizeHint));
     }
 
     static HttpResponse ok(ResultJson.Body data, List<String> warnings, List<String> infos) {

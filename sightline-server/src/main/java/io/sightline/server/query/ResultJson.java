@@ -16,6 +16,10 @@ import java.util.List;
 final class ResultJson {
 
     private static final JsonFactory FACTORY = new JsonFactory();
+    /** Bytes of points gathered before they are written out. */
+    static final int POINTS_CHUNK = 8192;
+    /** Bytes a point's text takes at most in most results: a 10-digit timestamp, 17 digits of value, punctuation. */
+    private static final int POINT_BYTES = 36;
 
     private ResultJson() {}
 
@@ -74,17 +78,21 @@ final class ResultJson {
 
     /**
      * The points of a series, {@code [<seconds>,"<value>"]} each, as the content of the array the caller has
-     * started. Written as bytes straight to the response (flushing the generator first), a few KiB at a time: a 24 h
-     * range of 1,441 points per series is most of a range query's response, and a String per value and per timestamp
-     * then chars re-encoded by the generator took most of the time of writing it. The generator sees an empty array,
-     * so nothing of its state depends on what is written here.
+     * started. Written as bytes to the generator's stream (the generator flushed first), 8 KiB at a time: a 24 h range
+     * of 1,441 points per series is most of a range query's response, and a String per value and per timestamp then
+     * chars re-encoded by the generator took most of the time of writing it. The generator sees an empty array, which
+     * it closes with a plain {@code ]}; a generator writing to a {@code Writer} or pretty-printing gets every point
+     * through its own methods instead.
      */
-    static void points(JsonGenerator g, long[] ts, double[] vs, AsciiBuilder b) throws IOException {
+    private static void points(JsonGenerator g, long[] ts, double[] vs, AsciiBuilder b) throws IOException {
         if (ts.length == 0) {
             return;
         }
-        if (!(g.getOutputTarget() instanceof OutputStream out)) {
-            throw new IllegalStateException("BUG: API responses are written to a stream, not " + g.getOutputTarget());
+        if (!(g.getOutputTarget() instanceof OutputStream out) || g.getPrettyPrinter() != null) {
+            for (int i = 0; i < ts.length; i++) {
+                point(g, ts[i], vs[i]);
+            }
+            return;
         }
         g.flush();
         b.clear();
@@ -104,12 +112,6 @@ final class ResultJson {
         }
         b.writeTo(out);
     }
-
-    /** Bytes of points gathered before they are written out. */
-    static final int POINTS_CHUNK = 8192;
-
-    /** Bytes a point's text takes at most in most results: a 10-digit timestamp, 17 digits of value, punctuation. */
-    private static final int POINT_BYTES = 36;
 
     /**
      * About how many bytes the response to {@code r} takes, for {@link #success(Body, List, List, int)}: a 24 h range
