@@ -43,6 +43,7 @@ public final class Engine {
         long began = System.nanoTime();
         Annotations ann = new Annotations(queryText);
         QueryContext ctx = new QueryContext(storage, options, ann, timeMs, timeMs, 0);
+        ctx.checkStart();
         Evaluator ev = new Evaluator(ctx, timeMs, timeMs, 1);
         QueryResult.Value value;
         Expr inner = unwrap(expr);
@@ -89,6 +90,7 @@ public final class Engine {
         long began = System.nanoTime();
         Annotations ann = new Annotations(queryText);
         QueryContext ctx = new QueryContext(storage, options, ann, startMs, endMs, stepMs);
+        ctx.checkStart();
         Evaluator ev = new Evaluator(ctx, startMs, endMs, stepMs);
         List<EvalSeries> series;
         try {

@@ -8,7 +8,8 @@ import java.time.Duration;
  *
  * @param maxSamples the most samples a query may hold in memory at once (0 = no limit)
  * @param maxSeries  the most series a query may read from storage, over all its selectors (0 = no limit)
- * @param timeout    the longest a query may run (zero = no limit)
+ * @param timeout    the longest a query may run (zero = no limit; negative: none at all, the query times out
+ *     before it starts, as a request's {@code timeout=0} does in Prometheus)
  * @param maxSourceResolutionMs the widest rollup windows the query may read in place of raw samples
  *     where the storage keeps rollups ({@code 0}: raw samples only; {@link #AUTO}: whatever the query's
  *     step and ranges allow), as Thanos's {@code max_source_resolution}

@@ -33,7 +33,7 @@ final class QueryContext {
         this.queryStep = queryStep;
         this.lookbackMs = options.lookbackDelta().toMillis();
         this.deadlineNanos = options.timeout().isZero() ? Long.MAX_VALUE
-                : System.nanoTime() + options.timeout().toNanos();
+                : options.timeout().isNegative() ? Long.MIN_VALUE : System.nanoTime() + options.timeout().toNanos();
     }
 
     /** The widest rollup window a selector may read when its step and range allow {@code wanted}. */
@@ -62,6 +62,13 @@ final class QueryContext {
             case END -> queryEnd;
             case TIMESTAMP -> at.timestampMs();
         };
+    }
+
+    /** Before evaluation: a query whose time is already up does not start. */
+    void checkStart() {
+        if (System.nanoTime() > deadlineNanos) {
+            throw new QueryException(QueryException.Kind.TIMEOUT, "query timed out in query execution");
+        }
     }
 
     void checkDeadline() {

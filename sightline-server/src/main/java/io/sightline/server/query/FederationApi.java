@@ -54,7 +54,13 @@ final class FederationApi {
         return s;
     }
 
-    /** Every matched series' newest sample within the lookback delta, grouped by metric name. */
+    /**
+     * Every matched series' newest sample within the lookback delta, grouped by metric name. As Prometheus
+     * does, the external labels a series lacks are written after its own, in name order, and an
+     * {@code instance} label counts among them (empty unless configured): a Prometheus scraping this with
+     * {@code honor_labels: true} then keeps the series' own lack of an instance instead of adding its
+     * target's.
+     */
     HttpResponse federate(ServiceRequestContext ctx, ApiParams p) {
         List<String> raw = p.all("match[]");
         if (raw.isEmpty()) {
@@ -62,7 +68,12 @@ final class FederationApi {
         }
         long now = System.currentTimeMillis();
         long lookback = config.get().query().lookbackDelta().toMillis();
-        Labels external = config.get().global().externalLabels();
+        TreeMap<String, String> external = new TreeMap<>();
+        Labels configured = config.get().global().externalLabels();
+        for (int i = 0; i < configured.size(); i++) {
+            external.put(configured.name(i), configured.value(i));
+        }
+        external.putIfAbsent("instance", "");
         TreeMap<String, TreeMap<Labels, long[]>> byName = new TreeMap<>();
         TreeMap<String, TreeMap<Labels, Double>> values = new TreeMap<>();
         try (Querier q = open().querier(now - lookback, now)) {
@@ -98,15 +109,6 @@ final class FederationApi {
                         continue;
                     }
                     Labels l = set.at().labels();
-                    if (!external.isEmpty()) {
-                        Labels.Builder b = l.toBuilder();
-                        for (int i = 0; i < external.size(); i++) {
-                            if (!l.has(external.name(i))) {
-                                b.set(external.name(i), external.value(i));
-                            }
-                        }
-                        l = b.build();
-                    }
                     byName.computeIfAbsent(l.metricName(), x -> new TreeMap<>()).put(l, new long[] {t});
                     values.computeIfAbsent(l.metricName(), x -> new TreeMap<>()).put(l, v);
                 }
@@ -119,7 +121,7 @@ final class FederationApi {
         for (Map.Entry<String, TreeMap<Labels, long[]>> family : byName.entrySet()) {
             sb.append("# TYPE ").append(family.getKey()).append(" untyped\n");
             for (Map.Entry<Labels, long[]> s : family.getValue().entrySet()) {
-                sb.append(exposition(s.getKey())).append(' ')
+                sb.append(exposition(s.getKey(), external)).append(' ')
                         .append(ValueFormat.value(values.get(family.getKey()).get(s.getKey()))).append(' ')
                         .append(s.getValue()[0]).append('\n');
             }
@@ -128,24 +130,36 @@ final class FederationApi {
                 sb.toString());
     }
 
-    /** {@code name{a="b",c="d"}} as the text format writes it (no spaces, escaped values). */
-    static String exposition(Labels l) {
+    /**
+     * {@code name{a="b",c="d"}} as the text format writes it (no spaces, escaped values), then those of
+     * {@code external} the series lacks.
+     */
+    static String exposition(Labels l, java.util.SortedMap<String, String> external) {
         StringBuilder sb = new StringBuilder(l.metricName());
         boolean first = true;
         for (int i = 0; i < l.size(); i++) {
             if (l.name(i).equals(Labels.METRIC_NAME)) {
                 continue;
             }
-            sb.append(first ? '{' : ',');
-            first = false;
-            sb.append(l.name(i)).append("=\"");
-            Labels.escape(l.value(i), sb);
-            sb.append('"');
+            first = label(sb, first, l.name(i), l.value(i));
+        }
+        for (Map.Entry<String, String> e : external.entrySet()) {
+            if (!l.has(e.getKey())) {
+                first = label(sb, first, e.getKey(), e.getValue());
+            }
         }
         if (!first) {
             sb.append('}');
         }
         return sb.toString();
+    }
+
+    private static boolean label(StringBuilder sb, boolean first, String name, String value) {
+        sb.append(first ? '{' : ',');
+        sb.append(name).append("=\"");
+        Labels.escape(value, sb);
+        sb.append('"');
+        return false;
     }
 
     /**

@@ -13,6 +13,7 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.sightline.common.LabelMatcher;
 import io.sightline.common.Labels;
+import io.sightline.promql.ast.AstWalk;
 import io.sightline.promql.ast.Expr;
 import io.sightline.promql.ast.ValueType;
 import io.sightline.promql.engine.Engine;
@@ -92,10 +93,7 @@ public final class QueryApi {
                         handler(this::labelValues)),
                 Endpoint.of("/api/v1/format_query", getPost, Scope.READ, handler(this::formatQuery)),
                 Endpoint.of("/api/v1/parse_query", getPost, Scope.READ, handler(this::parseQuery)),
-                Endpoint.of("/api/v1/query_exemplars", getPost, Scope.READ, handler((ctx, p) -> ok(g -> {
-                    g.writeStartArray();
-                    g.writeEndArray();
-                }))),
+                Endpoint.of("/api/v1/query_exemplars", getPost, Scope.READ, handler(this::queryExemplars)),
                 Endpoint.of("/api/v1/status/buildinfo", get, Scope.READ, handler((ctx, p) -> ok(status::buildInfo))),
                 Endpoint.of("/api/v1/status/runtimeinfo", get, Scope.READ,
                         handler((ctx, p) -> ok(status::runtimeInfo))),
@@ -205,9 +203,10 @@ public final class QueryApi {
         if (req.method() != HttpMethod.POST || type == null || !type.is(MediaType.FORM_DATA)) {
             return req.aggregate().thenApply(ignored -> new ApiParams(query));
         }
+        // As Go's Request.Form: the body's values first, so a parameter in both is the body's.
         return req.aggregate().thenApply((AggregatedHttpRequest agg) -> {
-            QueryParamsBuilder b = query.toBuilder();
-            b.add(QueryParams.fromQueryString(agg.contentUtf8()));
+            QueryParamsBuilder b = QueryParams.fromQueryString(agg.contentUtf8()).toBuilder();
+            b.add(query);
             return new ApiParams(b.build());
         });
     }
@@ -337,7 +336,7 @@ public final class QueryApi {
         SightlineConfig.QueryConfig qc = config.get().query();
         long timeout = p.durationMillis("timeout", qc.timeout().toMillis());
         if (timeout <= 0) {
-            throw new ApiParams.BadParameter("invalid parameter \"timeout\": must be greater than 0");
+            timeout = -1; // as in Prometheus, a query given no time at all times out (503) instead of running
         }
         long lookback = p.durationMillis("lookback_delta", qc.lookbackDelta().toMillis());
         if (lookback <= 0) {
@@ -583,6 +582,29 @@ public final class QueryApi {
         String query = p.required("query");
         String formatted = Printer.print(parse("query", query));
         return ok(g -> g.writeString(formatted));
+    }
+
+    /**
+     * Prometheus's exemplar query, its parameters checked as Prometheus checks them (start, end, then the
+     * query). Sightline keeps no exemplars yet, so every selector finds none: an empty list, or, as
+     * Prometheus answers a query without any selector, 204 and no body.
+     */
+    private HttpResponse queryExemplars(ServiceRequestContext ctx, ApiParams p) {
+        long start = p.time("start", ApiParams.MIN_TIME);
+        long end = p.time("end", ApiParams.MAX_TIME);
+        if (end < start) {
+            throw new ApiParams.BadParameter("end timestamp must not be before start timestamp");
+        }
+        Expr expr = parse("query", p.required("query"));
+        List<List<LabelMatcher>> selectors = new ArrayList<>();
+        AstWalk.selectors(expr, selectors);
+        if (selectors.isEmpty()) {
+            return HttpResponse.of(HttpStatus.NO_CONTENT);
+        }
+        return ok(g -> {
+            g.writeStartArray();
+            g.writeEndArray();
+        });
     }
 
     private HttpResponse parseQuery(ServiceRequestContext ctx, ApiParams p) {

@@ -85,6 +85,12 @@ class PrometheusFederationIT {
                 JsonNode scraped = JSON.readTree(TestHttp.get(prom + "/api/v1/query?query="
                         + PrometheusGoldenIT.enc("scrape_samples_scraped{job=\"federate\"}")).body());
                 assertThat(scraped.path("data").path("result").get(0).path("value").get(1).asText()).isEqualTo("6");
+                // The temperature series have no instance: federation's instance="" keeps the target's out.
+                JsonNode federated = JSON.readTree(TestHttp.get(prom + "/api/v1/query?query="
+                        + PrometheusGoldenIT.enc("temperature{job=\"federate\"}")).body());
+                assertThat(federated.path("data").path("result")).hasSize(3);
+                federated.path("data").path("result").forEach(s -> assertThat(s.path("metric").has("instance"))
+                        .as(s.toString()).isFalse());
                 System.out.println("remote read compared " + compared + " series; federation: " + Map.of("health",
                         target.path("health").asText()));
             }

@@ -298,14 +298,19 @@ class PrometheusGoldenIT {
         if (!"success".equals(a.path("status").asText())) {
             return 0;
         }
-        String ta = a.path("data").path("resultType").asText();
-        String tb = b.path("data").path("resultType").asText();
+        return compareData(a.path("data"), b.path("data"), what, mismatches);
+    }
+
+    /** Compares two query results' {@code data}; returns how many series were compared. */
+    static int compareData(JsonNode a, JsonNode b, String what, List<String> mismatches) {
+        String ta = a.path("resultType").asText();
+        String tb = b.path("resultType").asText();
         if (!ta.equals(tb)) {
             mismatches.add(what + ": result type " + ta + " vs " + tb);
             return 0;
         }
-        Map<String, List<double[]>> ra = canonical(a.path("data"));
-        Map<String, List<double[]>> rb = canonical(b.path("data"));
+        Map<String, List<double[]>> ra = canonical(a);
+        Map<String, List<double[]>> rb = canonical(b);
         if (!ra.keySet().equals(rb.keySet())) {
             mismatches.add(what + ": series " + ra.keySet() + " vs " + rb.keySet());
             return 0;
@@ -342,6 +347,10 @@ class PrometheusGoldenIT {
         Map<String, List<double[]>> out = new TreeMap<>();
         JsonNode result = data.path("result");
         String type = data.path("resultType").asText();
+        if (type.equals("string")) {
+            out.put("string " + result.get(1).asText(), List.of(new double[] {result.get(0).asDouble(), 0}));
+            return out;
+        }
         if (type.equals("scalar")) {
             out.put("scalar", List.of(point(result)));
             return out;

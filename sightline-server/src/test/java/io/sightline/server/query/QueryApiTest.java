@@ -114,6 +114,21 @@ class QueryApiTest {
         var r = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(json(r).get("data").get("result").get(0).get("value").get(1).asText()).isEqualTo("1");
+        // A parameter both in the URL and in the body is the body's, as in Go's Request.Form.
+        HttpRequest both = HttpRequest.newBuilder(URI.create(url(server, "/api/v1/query?query=count(nonexistent)")))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        var b = HttpClient.newHttpClient().send(both, HttpResponse.BodyHandlers.ofString());
+        assertThat(json(b).get("data").get("result").get(0).get("value").get(1).asText()).isEqualTo("1");
+    }
+
+    @Test
+    void exemplarQuery_withoutSelector_answers204() throws Exception {
+        var r = get("/api/v1/query_exemplars", "query", "1 + 1");
+        assertThat(r.statusCode()).isEqualTo(204);
+        assertThat(r.body()).isEmpty();
+        assertThat(get("/api/v1/query_exemplars", "query", "up").body())
+                .isEqualTo("{\"status\":\"success\",\"data\":[]}");
     }
 
     @Test
@@ -168,7 +183,8 @@ class QueryApiTest {
                     "fresh_gauge{a=\"x y\"} 1.5\nother 2\n");
             assertThat(now.statusCode()).isEqualTo(204);
             var f = TestHttp.get(url(fresh, "/federate?match[]=fresh_gauge"));
-            assertThat(f.body()).matches("# TYPE fresh_gauge untyped\nfresh_gauge\\{a=\"x y\"\\} 1.5 \\d+\n");
+            assertThat(f.body())
+                    .matches("# TYPE fresh_gauge untyped\nfresh_gauge\\{a=\"x y\",instance=\"\"\\} 1.5 \\d+\n");
         }
     }
 
@@ -205,7 +221,20 @@ class QueryApiTest {
                 Arguments.of("/api/v1/series", List.of(), 400, "bad_data", "no match[] parameter provided"),
                 Arguments.of("/api/v1/series", List.of("match[]", "rate(up[5m])"), 400, "bad_data",
                         "is not a series selector"),
-                Arguments.of("/api/v1/labels", List.of("limit", "-1"), 400, "bad_data", "invalid parameter \"limit\""));
+                Arguments.of("/api/v1/labels", List.of("limit", "-1"), 400, "bad_data", "invalid parameter \"limit\""),
+                // As Prometheus: no time at all is a timeout, not a bad parameter (a bad query still is).
+                Arguments.of("/api/v1/query", List.of("query", "up", "timeout", "0s"), 503, "timeout",
+                        "query timed out in query execution"),
+                Arguments.of("/api/v1/query_range", List.of("query", "up", "start", "0", "end", "5", "step", "1",
+                        "timeout", "-1"), 503, "timeout", "query timed out in query execution"),
+                Arguments.of("/api/v1/query", List.of("query", "up{", "timeout", "0s"), 400, "bad_data",
+                        "invalid parameter \"query\""),
+                Arguments.of("/api/v1/query_exemplars", List.of("query", "up{"), 400, "bad_data",
+                        "invalid parameter \"query\""),
+                Arguments.of("/api/v1/query_exemplars", List.of("query", "up", "start", "10", "end", "5"), 400,
+                        "bad_data", "end timestamp must not be before start timestamp"),
+                Arguments.of("/api/v1/query_exemplars", List.of("query", "up", "start", "soon"), 400, "bad_data",
+                        "invalid parameter \"start\""));
     }
 
     @Test
