@@ -97,6 +97,14 @@ class PrometheusApiGoldenIT {
                     "GET /api/v1/alerts",
                     "GET /api/v1/query_exemplars?query=up&start=" + s + "&end=" + e,
                     "GET /api/v1/query_exemplars?query=1%2B1&start=" + s + "&end=" + e,
+                    // the same fields, whatever their values
+                    "SHAPE /api/v1/status/buildinfo",
+                    "SHAPE /api/v1/status/runtimeinfo",
+                    "SHAPE /api/v1/status/tsdb = /data/headStats/numSeries,/data/seriesCountByMetricName,"
+                            + "/data/labelValueCountByLabelName,/data/seriesCountByLabelValuePair",
+                    // The counts differ by design (docs/promql.md): Sightline counts the samples read.
+                    "SHAPE /api/v1/query?query=rate(http_requests_total[5m])&time=" + mid + "&stats=all",
+                    "SHAPE /api/v1/query_range?query=up&start=" + s + "&end=" + e + "&step=60&stats=all",
                     // bad requests
                     "GET /api/v1/format_query?query=sum(",
                     "GET /api/v1/series?match[]={job!=\"x\"}",
@@ -188,8 +196,34 @@ class PrometheusApiGoldenIT {
         String rest = c.substring(c.indexOf(' ') + 1);
         String form = rest.contains(" -d ") ? rest.substring(rest.indexOf(" -d ") + 4) : null;
         String path = form == null ? rest : rest.substring(0, rest.indexOf(" -d "));
+        List<String> pointers = List.of();
+        if (path.contains(" = ")) { // JSON pointers whose values must be equal too
+            pointers = List.of(path.substring(path.indexOf(" = ") + 3).split(","));
+            path = path.substring(0, path.indexOf(" = "));
+        }
         HttpResponse<String> a = send(method, prom + encodePath(path), form);
         HttpResponse<String> b = send(method, ours + encodePath(path), form);
+        if (method.equals("SHAPE")) {
+            // Prometheus's fields, each of the same type; Sightline may add its own (e.g. storagePath).
+            JsonNode ja = JSON.readTree(a.body());
+            JsonNode jb = JSON.readTree(b.body());
+            TreeSet<String> missing = new TreeSet<>();
+            shape(ja, "", missing);
+            TreeSet<String> have = new TreeSet<>();
+            shape(jb, "", have);
+            missing.removeAll(have);
+            List<String> values = new ArrayList<>();
+            for (String pointer : pointers) {
+                JsonNode va = ja.at(pointer);
+                JsonNode vb = jb.at(pointer);
+                // Lists as sets: the cardinality lists' order among equal counts is Prometheus's heap order.
+                boolean same = va.isArray() && vb.isArray() ? set(va).equals(set(vb)) : va.equals(vb);
+                if (!same || va.isMissingNode()) {
+                    values.add(pointer + " " + brief(ja.at(pointer).toString()) + " vs " + brief(jb.at(pointer).toString()));
+                }
+            }
+            return missing.isEmpty() && values.isEmpty() ? null : "fields missing " + missing + ", values " + values;
+        }
         if (a.statusCode() != b.statusCode()) {
             return "HTTP " + a.statusCode() + " vs " + b.statusCode() + ": " + brief(a.body()) + " | "
                     + brief(b.body());
@@ -227,6 +261,16 @@ class PrometheusApiGoldenIT {
             return set(da).equals(set(db)) ? null : "series " + set(da) + " vs " + set(db);
         }
         return da.equals(db) ? null : "data " + brief(da.toString()) + " vs " + brief(db.toString());
+    }
+
+    /** Every field's path and JSON type, arrays by their first element. */
+    static void shape(JsonNode n, String path, TreeSet<String> out) {
+        out.add(path + ":" + n.getNodeType());
+        if (n.isObject()) {
+            n.fields().forEachRemaining(f -> shape(f.getValue(), path + "." + f.getKey(), out));
+        } else if (n.isArray() && !n.isEmpty()) {
+            shape(n.get(0), path + "[]", out);
+        }
     }
 
     static TreeSet<String> set(JsonNode array) {
@@ -269,7 +313,8 @@ class PrometheusApiGoldenIT {
             b.header("Content-Type", "application/x-www-form-urlencoded")
                     .method(method, HttpRequest.BodyPublishers.ofString(encodeForm(form)));
         } else {
-            b.method(method.equals("FED") ? "GET" : method, HttpRequest.BodyPublishers.noBody());
+            b.method(method.equals("FED") || method.equals("SHAPE") ? "GET" : method,
+                    HttpRequest.BodyPublishers.noBody());
         }
         return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
