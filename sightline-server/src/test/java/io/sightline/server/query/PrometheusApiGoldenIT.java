@@ -219,7 +219,7 @@ class PrometheusApiGoldenIT {
                 // Lists as sets: the cardinality lists' order among equal counts is Prometheus's heap order.
                 boolean same = va.isArray() && vb.isArray() ? set(va).equals(set(vb)) : va.equals(vb);
                 if (!same || va.isMissingNode()) {
-                    values.add(pointer + " " + brief(ja.at(pointer).toString()) + " vs " + brief(jb.at(pointer).toString()));
+                    values.add(pointer + " " + brief(va.toString()) + " vs " + brief(vb.toString()));
                 }
             }
             return missing.isEmpty() && values.isEmpty() ? null : "fields missing " + missing + ", values " + values;
