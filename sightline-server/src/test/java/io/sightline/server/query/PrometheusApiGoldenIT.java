@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.ingest.proto.ProtoReader;
+import io.sightline.ingest.proto.ProtoWriter;
 import io.sightline.server.DebianPrometheus;
 import io.sightline.server.lifecycle.SightlineServer;
 import io.sightline.server.lifecycle.TestServers;
+import io.sightline.tsdb.chunk.XorChunk;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -167,6 +170,7 @@ class PrometheusApiGoldenIT {
                             + ", found " + diff);
                 }
             }
+            mismatches.addAll(remoteRead(prom, ours, start, end));
             mismatches.forEach(m -> System.out.println("MISMATCH " + m));
             System.out.println("API golden comparison with Prometheus 2.42: " + cases.size() + " requests, "
                     + mismatches.size() + " mismatches");
@@ -185,6 +189,226 @@ class PrometheusApiGoldenIT {
             "GET /api/v1/targets", "data {\"activeTargets\":[],\"droppedTargets\":[]} vs {\"activeTargets\":[],"
                     + "\"droppedTargets\":[],\"droppedTargetCounts\":{}}",
             "GET /federate", "HTTP 200 vs 400");
+
+    /**
+     * Remote read of the same selections from both, as {@code SAMPLES} and as {@code STREAMED_XOR_CHUNKS}: the
+     * same series with the same samples, bit for bit (stale markers included). Streamed chunks may hold
+     * samples beyond the query's bounds (Prometheus sends whole chunks); a reader keeps those within them,
+     * and so does the comparison.
+     */
+    static List<String> remoteRead(String prom, String ours, long start, long end) throws Exception {
+        long[][] ranges = {{start - 3_600_000, end + 60_000}, {start + 600_000, start + 1_500_000},
+            {end - 300_000, end}};
+        List<ProtoWriter[]> selections = List.of(
+                new ProtoWriter[] {matcher(0, "__name__", "temperature")},
+                new ProtoWriter[] {matcher(2, "__name__", "latency_seconds_.*"), matcher(1, "instance", "i2")},
+                new ProtoWriter[] {matcher(0, "job", "api"), matcher(0, "__name__", "up")},
+                new ProtoWriter[] {matcher(2, "__name__", ".+"), matcher(3, "mode", "idle|user")},
+                new ProtoWriter[] {matcher(0, "__name__", "nonexistent")});
+        List<String> mismatches = new ArrayList<>();
+        int compared = 0;
+        for (long[] r : ranges) {
+            ProtoWriter request = new ProtoWriter();
+            for (ProtoWriter[] sel : selections) {
+                ProtoWriter q = new ProtoWriter().varintField(1, r[0]).varintField(2, r[1]);
+                for (ProtoWriter m : sel) {
+                    q.messageField(3, m);
+                }
+                request.messageField(1, q);
+            }
+            for (boolean streamed : new boolean[] {false, true}) {
+                byte[] body = streamed ? request.varintField(2, 1).toByteArray() : request.toByteArray();
+                List<java.util.TreeMap<String, List<String>>> a = readResults(prom, body, streamed, r);
+                List<java.util.TreeMap<String, List<String>>> b = readResults(ours, body, streamed, r);
+                String what = "remote read " + (streamed ? "streamed" : "samples") + " " + r[0] + ".." + r[1];
+                // Streamed, a query without series sends no frame: the last one's result is absent in both.
+                if (a.size() != selections.size() - (streamed ? 1 : 0) || !a.equals(b)) {
+                    mismatches.add(what + ": " + firstDifference(a, b));
+                }
+                for (var result : a) {
+                    compared += result.size();
+                }
+            }
+        }
+        System.out.println("remote read compared " + compared + " series");
+        if (compared < 50) {
+            mismatches.add("remote read compared only " + compared + " series");
+        }
+        return mismatches;
+    }
+
+    static String firstDifference(List<java.util.TreeMap<String, List<String>>> a,
+            List<java.util.TreeMap<String, List<String>>> b) {
+        if (a.size() != b.size()) {
+            return a.size() + " vs " + b.size() + " results";
+        }
+        for (int q = 0; q < a.size(); q++) {
+            if (!a.get(q).keySet().equals(b.get(q).keySet())) {
+                return "query " + q + ": series " + a.get(q).keySet() + " vs " + b.get(q).keySet();
+            }
+            for (String k : a.get(q).keySet()) {
+                List<String> x = a.get(q).get(k);
+                List<String> y = b.get(q).get(k);
+                for (int i = 0; i < Math.max(x.size(), y.size()); i++) {
+                    String u = i < x.size() ? x.get(i) : "none";
+                    String v = i < y.size() ? y.get(i) : "none";
+                    if (!u.equals(v)) {
+                        return "query " + q + " " + k + " sample " + i + " of " + x.size() + "/" + y.size() + ": " + u
+                                + " vs " + v;
+                    }
+                }
+            }
+        }
+        return "equal";
+    }
+
+    static ProtoWriter matcher(int type, String name, String value) {
+        return new ProtoWriter().varintField(1, type).stringField(2, name).stringField(3, value);
+    }
+
+    /** Per query: series (labels as text) to samples ("timestamp value-bits"), within the query's bounds. */
+    static List<java.util.TreeMap<String, List<String>>> readResults(String base, byte[] request, boolean streamed,
+            long[] range) throws Exception {
+        HttpRequest post = HttpRequest.newBuilder(URI.create(base + "/api/v1/read"))
+                .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
+                .header("X-Prometheus-Remote-Read-Version", "0.1.0")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Snappy.compress(request))).build();
+        HttpResponse<byte[]> r = CLIENT.send(post, HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as(base + ": " + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        List<java.util.TreeMap<String, List<String>>> out = new ArrayList<>();
+        if (!streamed) {
+            byte[] raw = Snappy.uncompress(r.body());
+            ProtoReader resp = new ProtoReader(raw, 0, raw.length, "ReadResponse");
+            while (resp.hasMore()) {
+                long key = resp.varint();
+                if (key >>> 3 != 1) {
+                    resp.skip((int) (key & 7));
+                    continue;
+                }
+                java.util.TreeMap<String, List<String>> result = new java.util.TreeMap<>();
+                ProtoReader qr = resp.message();
+                while (qr.hasMore()) {
+                    long k = qr.varint();
+                    if (k >>> 3 != 1) {
+                        qr.skip((int) (k & 7));
+                        continue;
+                    }
+                    ProtoReader ts = qr.message();
+                    List<String> labels = new ArrayList<>();
+                    List<String> samples = new ArrayList<>();
+                    while (ts.hasMore()) {
+                        long f = ts.varint();
+                        if (f >>> 3 == 1) {
+                            labels.add(label(ts.message()));
+                        } else if (f >>> 3 == 2) {
+                            ProtoReader sm = ts.message();
+                            long bits = 0;
+                            long t = 0;
+                            while (sm.hasMore()) {
+                                long g = sm.varint();
+                                if (g >>> 3 == 1) {
+                                    bits = sm.fixed64();
+                                } else if (g >>> 3 == 2) {
+                                    t = sm.varint();
+                                } else {
+                                    sm.skip((int) (g & 7));
+                                }
+                            }
+                            samples.add(t + " " + Long.toHexString(bits));
+                        } else {
+                            ts.skip((int) (f & 7));
+                        }
+                    }
+                    result.put(String.join(",", labels), samples);
+                }
+                out.add(result);
+            }
+            return out;
+        }
+        // Frames: varint length, CRC32C (4 bytes), ChunkedReadResponse {1: ChunkedSeries, 2: query_index}.
+        byte[] raw = r.body();
+        ProtoReader frames = new ProtoReader(raw, 0, raw.length, "frames");
+        while (frames.hasMore()) {
+            int len = (int) frames.varint();
+            int pos = frames.position() + 4;
+            ProtoReader msg = new ProtoReader(raw, pos, pos + len, "ChunkedReadResponse");
+            frames.position(pos + len);
+            long index = 0;
+            java.util.Map<String, List<String>> series = new java.util.LinkedHashMap<>();
+            while (msg.hasMore()) {
+                long key = msg.varint();
+                if (key >>> 3 == 2) {
+                    index = msg.varint();
+                } else if (key >>> 3 == 1) {
+                    ProtoReader cs = msg.message();
+                    List<String> labels = new ArrayList<>();
+                    List<String> samples = new ArrayList<>();
+                    while (cs.hasMore()) {
+                        long f = cs.varint();
+                        if (f >>> 3 == 1) {
+                            labels.add(label(cs.message()));
+                        } else if (f >>> 3 == 2) {
+                            ProtoReader chunk = cs.message();
+                            while (chunk.hasMore()) {
+                                long g = chunk.varint();
+                                if (g >>> 3 == 4) {
+                                    int n = chunk.length();
+                                    byte[] data = java.util.Arrays.copyOfRange(chunk.buffer(), chunk.position(),
+                                            chunk.position() + n);
+                                    chunk.position(chunk.position() + n);
+                                    var it = XorChunk.iterator(data);
+                                    while (it.next()) {
+                                        if (it.timestamp() >= range[0] && it.timestamp() <= range[1]) {
+                                            samples.add(it.timestamp() + " "
+                                                    + Long.toHexString(Double.doubleToRawLongBits(it.value())));
+                                        }
+                                    }
+                                } else {
+                                    chunk.skip((int) (g & 7));
+                                }
+                            }
+                        } else {
+                            cs.skip((int) (f & 7));
+                        }
+                    }
+                    series.merge(String.join(",", labels), samples, (x, y) -> {
+                        List<String> all = new ArrayList<>(x);
+                        all.addAll(y);
+                        return all;
+                    });
+                } else {
+                    msg.skip((int) (key & 7));
+                }
+            }
+            while (out.size() <= index) {
+                out.add(new java.util.TreeMap<>());
+            }
+            var target = out.get((int) index);
+            series.forEach((k, v) -> target.merge(k, v, (x, y) -> {
+                List<String> all = new ArrayList<>(x);
+                all.addAll(y);
+                return all;
+            }));
+        }
+        return out;
+    }
+
+    static String label(ProtoReader l) throws Exception {
+        String name = "";
+        String value = "";
+        while (l.hasMore()) {
+            long k = l.varint();
+            if (k >>> 3 == 1) {
+                name = l.string();
+            } else if (k >>> 3 == 2) {
+                value = l.string();
+            } else {
+                l.skip((int) (k & 7));
+            }
+        }
+        return name + "=" + value;
+    }
 
     static String iso(long ms) {
         return java.time.Instant.ofEpochMilli(ms).toString();
