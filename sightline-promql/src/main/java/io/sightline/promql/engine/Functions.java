@@ -4,9 +4,6 @@ import io.sightline.common.LabelMatcher;
 import io.sightline.common.Labels;
 import io.sightline.promql.ast.Expr;
 import io.sightline.promql.ast.ValueType;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -298,23 +295,55 @@ final class Functions {
         return out;
     }
 
+    /**
+     * A date function of a Unix time in seconds, truncated to whole seconds as Go's {@code int64()} does, in
+     * the proleptic Gregorian calendar, UTC. Computed on days since the epoch (Hinnant's civil-from-days)
+     * rather than {@code java.time}, whose years end at one billion: Prometheus answers (from Go's
+     * {@code time}) up to about 9.2e18 s, e.g. {@code day_of_month(exp(39))} is 14. Beyond that, and for
+     * NaN and infinities, where Go's conversion and time arithmetic wrap around, the answer is NaN.
+     */
     static double dateField(String name, double seconds) {
-        if (Double.isNaN(seconds) || Double.isInfinite(seconds) || Math.abs(seconds) > 8.2e15) {
+        if (!(Math.abs(seconds) <= MAX_DATE_SECONDS)) {
             return Double.NaN;
         }
-        ZonedDateTime t = Instant.ofEpochSecond((long) seconds).atZone(ZoneOffset.UTC);
+        long sec = (long) seconds;
+        long days = Math.floorDiv(sec, 86_400L);
+        long secondOfDay = Math.floorMod(sec, 86_400L);
+        switch (name) {
+            case "hour":
+                return secondOfDay / 3600;
+            case "minute":
+                return secondOfDay % 3600 / 60;
+            case "day_of_week":
+                return Math.floorMod(days + 4, 7L); // 1970-01-01 was a Thursday
+            default:
+                break;
+        }
+        long z = days + 719_468; // days since 0000-03-01
+        long era = Math.floorDiv(z, 146_097L);
+        long dayOfEra = z - era * 146_097;
+        long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+        long dayOfMarchYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+        long mp = (5 * dayOfMarchYear + 2) / 153; // 0 = March
+        long day = dayOfMarchYear - (153 * mp + 2) / 5 + 1;
+        long month = mp < 10 ? mp + 3 : mp - 9;
+        long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+        boolean leap = Math.floorMod(year, 4L) == 0
+                && (Math.floorMod(year, 100L) != 0 || Math.floorMod(year, 400L) == 0);
         return switch (name) {
-            case "days_in_month" -> t.toLocalDate().lengthOfMonth();
-            case "day_of_month" -> t.getDayOfMonth();
-            case "day_of_week" -> t.getDayOfWeek().getValue() % 7;
-            case "day_of_year" -> t.getDayOfYear();
-            case "hour" -> t.getHour();
-            case "minute" -> t.getMinute();
-            case "month" -> t.getMonthValue();
-            case "year" -> t.getYear();
+            case "days_in_month" -> month == 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[(int) month - 1];
+            case "day_of_month" -> day;
+            case "day_of_year" -> DAYS_BEFORE_MONTH[(int) month - 1] + (leap && month > 2 ? 1 : 0) + day;
+            case "month" -> month;
+            case "year" -> year;
             default -> throw new IllegalStateException("BUG: date function " + name);
         };
     }
+
+    /** Seconds within which Go's time arithmetic gives the true calendar date (its absolute time fits 64 bits). */
+    static final double MAX_DATE_SECONDS = 9.0e18;
+    private static final int[] DAYS_IN_MONTH = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    private static final int[] DAYS_BEFORE_MONTH = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
 
     /** The labels {@code absent()} gives its single output: the selector's equality matchers, name excluded. */
     static Labels absentLabels(Expr e) {
