@@ -147,11 +147,6 @@ public final class GoFloat {
         return shortest(v, 6);
     }
 
-    /** {@code %v} (how Prometheus prints number literals): as {@code %g} but exponent form from 1e21. */
-    public static String v(double v) {
-        return shortest(v, 21);
-    }
-
     /** {@code %f}: six decimals; {@code +Inf}, {@code -Inf}, {@code NaN} for the special values. */
     public static String fixed6(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {

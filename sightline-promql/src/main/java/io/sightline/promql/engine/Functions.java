@@ -299,8 +299,9 @@ final class Functions {
      * A date function of a Unix time in seconds, truncated to whole seconds as Go's {@code int64()} does, in
      * the proleptic Gregorian calendar, UTC. Computed on days since the epoch (Hinnant's civil-from-days)
      * rather than {@code java.time}, whose years end at one billion: Prometheus answers (from Go's
-     * {@code time}) up to about 9.2e18 s, e.g. {@code day_of_month(exp(39))} is 14. Beyond that, and for
-     * NaN and infinities, where Go's conversion and time arithmetic wrap around, the answer is NaN.
+     * {@code time}) up to about 9.2e18 s, e.g. {@code day_of_month(exp(39))} is 14. Beyond
+     * {@link #MAX_DATE_SECONDS} (slightly inside that), and for NaN and infinities, where Go's conversion and
+     * time arithmetic wrap around, the answer is NaN.
      */
     static double dateField(String name, double seconds) {
         if (!(Math.abs(seconds) <= MAX_DATE_SECONDS)) {
@@ -340,7 +341,10 @@ final class Functions {
         };
     }
 
-    /** Seconds within which Go's time arithmetic gives the true calendar date (its absolute time fits 64 bits). */
+    /**
+     * Seconds within which Sightline answers: a little inside the range where Go's time arithmetic gives the
+     * true calendar date (about -9.22e18 to 2^63; beyond, its absolute time wraps around 64 bits).
+     */
     static final double MAX_DATE_SECONDS = 9.0e18;
     private static final int[] DAYS_IN_MONTH = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     private static final int[] DAYS_BEFORE_MONTH = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};

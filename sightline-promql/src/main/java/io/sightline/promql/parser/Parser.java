@@ -319,11 +319,25 @@ public final class Parser {
         }
     }
 
+    /**
+     * As Prometheus: Go's {@code strconv.ParseInt(s, 0, 64)} first, so {@code 0x1F} is hexadecimal and
+     * {@code 0777}, a leading zero and only octal digits, is octal (511); then {@code ParseFloat}, so
+     * {@code 08}, {@code 017e1} and integers beyond 64 bits are decimal. Go's {@code ParseFloat} takes
+     * hexadecimal only with a {@code p} exponent, which the lexer does not produce: a hexadecimal integer
+     * beyond 64 bits is an error.
+     */
     private double parseNumber(Token t) {
         String s = t.text();
         try {
             if (s.startsWith("0x") || s.startsWith("0X")) {
-                return new java.math.BigInteger(s.substring(2), 16).doubleValue();
+                return Long.parseLong(s.substring(2), 16);
+            }
+            if (s.length() > 1 && s.charAt(0) == '0' && s.chars().allMatch(c -> c >= '0' && c <= '7')) {
+                try {
+                    return Long.parseLong(s, 8);
+                } catch (NumberFormatException beyond64Bits) {
+                    return Double.parseDouble(s);
+                }
             }
             return Double.parseDouble(s);
         } catch (NumberFormatException e) {
@@ -389,6 +403,10 @@ public final class Parser {
                 metricName = lt.text();
                 matchers.add(LabelMatcher.equal(Labels.METRIC_NAME, lt.text()));
             } else if (lt.kind() == Token.Kind.IDENT || lt.kind() == Token.Kind.STRING) {
+                if (lt.kind() == Token.Kind.IDENT && lt.text().indexOf(':') >= 0) {
+                    // Prometheus lexes only letters, digits and '_' as a label name inside braces.
+                    throw error(lt.start() + lt.text().indexOf(':'), "unexpected character inside braces: ':'");
+                }
                 Token op = advance();
                 LabelMatcher.Type type = switch (op.kind() == Token.Kind.OP ? op.text() : "") {
                     case "=" -> LabelMatcher.Type.EQUAL;
@@ -504,8 +522,8 @@ public final class Parser {
     }
 
     /**
-     * {@code (a, b, ...)} with an optional trailing comma. For {@code info()}, the second argument
-     * selects info series by labels that may all match the empty string.
+     * {@code (a, b, ...)}; a trailing comma is an error, as in Prometheus. For {@code info()}, the second
+     * argument selects info series by labels that may all match the empty string.
      */
     private List<Expr> arguments(String context, boolean info) {
         expectOp("(", context);
@@ -513,9 +531,9 @@ public final class Parser {
         if (!peek().is(")")) {
             args.add(expr(0));
             while (peek().is(",")) {
-                advance();
+                Token comma = advance();
                 if (peek().is(")")) {
-                    break;
+                    throw error(comma.start(), "trailing commas not allowed in function call args");
                 }
                 boolean saved = lenientSelector;
                 lenientSelector = info && args.size() == 1;

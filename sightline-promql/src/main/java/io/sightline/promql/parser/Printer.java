@@ -248,8 +248,13 @@ public final class Printer {
         }
     }
 
+    /**
+     * As the current Prometheus writes number literals ({@code strconv.AppendFloat(v, 'f', -1)}): the
+     * shortest digits, never an exponent ({@code 1000000}, {@code 0.00001}). Prometheus 2.x wrote
+     * {@code fmt.Sprint}'s {@code 1e+06}; both parse back to the same value.
+     */
     static String number(double v) {
-        return GoFloat.v(v);
+        return GoFloat.plain(v);
     }
 
     /** Go's strconv.Quote: double quotes, backslash escapes, \\u for other control characters. */

@@ -27,6 +27,14 @@ class ParserTest {
                 Arguments.of("max_over_time(foo[10m:1m] offset -1m)", "max_over_time(foo[10m:1m] offset -1m)"),
                 Arguments.of("topk(3, x) without (a)", "topk without (a) (3, x)"),
                 Arguments.of("count_values(\"v\", x)", "count_values(\"v\", x)"),
+                // Numbers as Go's ParseInt(s, 0, 64) then ParseFloat read them (Debian's Prometheus 2.42 agrees),
+                // written as the current Prometheus writes them ('f', no exponent).
+                Arguments.of("0777", "511"),
+                Arguments.of("025 + 08 + 00 + 09.5 + 017e1", "21 + 8 + 0 + 9.5 + 170"),
+                Arguments.of("0x1F + 0X1f", "31 + 31"),
+                Arguments.of("0777777777777777777777777", "777777777777777800000000"),
+                Arguments.of("1e6 * 0.00001 * 1e21", "1000000 * 0.00001 * 1000000000000000000000"),
+                Arguments.of("up{a=\"b\",}", "up{a=\"b\"}"),
                 Arguments.of("{\"my.metric\", \"a.b\"=\"c\"}", "{__name__=\"my.metric\", \"a.b\"=\"c\"}"),
                 Arguments.of("x + fill(0) y", "x + fill (0) y"),
                 Arguments.of("rate(x[5m] anchored)", "rate(x[5m] anchored)"),
@@ -59,6 +67,10 @@ class ParserTest {
     static Stream<Arguments> invalid() {
         return Stream.of(
                 Arguments.of("", "1:1: parse error: no expression found in input"),
+                Arguments.of("rate(up[5m],)", "1:12: parse error: trailing commas not allowed in function call args"),
+                Arguments.of("topk(2, up,)", "1:11: parse error: trailing commas not allowed in function call args"),
+                Arguments.of("up{method:=\"x\"}", "1:10: parse error: unexpected character inside braces: ':'"),
+                Arguments.of("0xFFFFFFFFFFFFFFFFF", "1:1: parse error: bad number or duration syntax"),
                 Arguments.of("sum(", "1:5: parse error: unexpected end of input"),
                 Arguments.of("foo{", "1:5: parse error: unexpected end of input, expected label matching"),
                 Arguments.of("foo{a=b}", "1:7: parse error: unexpected identifier \"b\", expected label value"),

@@ -90,21 +90,24 @@ final class ApiParams {
         }
     }
 
+    private static final java.util.regex.Pattern SECONDS =
+            java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
     /** A duration as Prometheus takes it: {@code 15s}, {@code 1m30s}, or a number of seconds. */
     long durationMillis(String name, long dflt) {
         String v = params.get(name);
         if (v == null || v.isEmpty()) {
             return dflt;
         }
-        try {
+        // Only a decimal number is seconds: Java's parseDouble would also take "1d" (a double literal's
+        // suffix) as 1 s, where Prometheus reads one day.
+        if (SECONDS.matcher(v).matches()) {
             double seconds = Double.parseDouble(v);
             if (Double.isNaN(seconds) || Double.isInfinite(seconds) || Math.abs(seconds) > 9.2e15) {
                 throw new BadParameter("invalid parameter \"" + name + "\": cannot parse \"" + v
                         + "\" to a valid duration");
             }
             return Math.round(seconds * 1000);
-        } catch (NumberFormatException e) {
-            // not a number
         }
         try {
             return PromDuration.parse(v).toMillis();

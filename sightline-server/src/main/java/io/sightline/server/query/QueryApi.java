@@ -200,7 +200,9 @@ public final class QueryApi {
     private static CompletableFuture<ApiParams> params(ServiceRequestContext ctx, HttpRequest req) {
         QueryParams query = ctx.queryParams();
         MediaType type = req.contentType();
-        if (req.method() != HttpMethod.POST || type == null || !type.is(MediaType.FORM_DATA)) {
+        boolean body = req.method() == HttpMethod.POST || req.method() == HttpMethod.PUT
+                || req.method() == HttpMethod.PATCH; // those whose form body Go's ParseForm reads
+        if (!body || type == null || !type.is(MediaType.FORM_DATA)) {
             return req.aggregate().thenApply(ignored -> new ApiParams(query));
         }
         // As Go's Request.Form: the body's values first, so a parameter in both is the body's.

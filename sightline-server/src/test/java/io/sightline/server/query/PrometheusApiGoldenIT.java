@@ -55,6 +55,9 @@ class PrometheusApiGoldenIT {
             String e = String.valueOf(end / 1000.0);
             String mid = String.valueOf((start + 1_800_000) / 1000.0);
             List<String> cases = List.of(
+                    // federation first: its lookback (5 minutes) must still reach the data's last samples
+                    "FED /federate?match[]=up",
+                    "FED /federate?match[]={job=\"api\",__name__=~\"latency_seconds_(sum|count)\"}&match[]=temperature",
                     // listings
                     "GET /api/v1/series?match[]=up",
                     "GET /api/v1/series?match[]=up&match[]=temperature{room=~\"k.*\"}",
@@ -87,7 +90,9 @@ class PrometheusApiGoldenIT {
                     "GET /api/v1/query?query=up%20@%20" + mid + "&time=" + e,
                     "GET /api/v1/query?query=up%20@%20start()&time=" + mid,
                     "GET /api/v1/query_range?query=temperature%20@%20end()&start=" + s + "&end=" + e + "&step=300",
-                    "GET /api/v1/query?query=up&time=" + mid.replace(".0", ".123"),
+                    "GET /api/v1/query?query=up&time=" + (start + 1_800_000) / 1000 + ".123",
+                    "GET /api/v1/query_range?query=up&start=" + s + "&end=" + e + "&step=1d",
+                    "GET /api/v1/query?query=temperature&time=" + mid + "&lookback_delta=1d",
                     "GET /api/v1/query?query=up&query=temperature&time=" + mid,
                     "POST /api/v1/query?query=temperature -d query=up&time=" + mid,
                     "GET /api/v1/query_range?query=up&start=" + s + "&end=" + e + "&step=1m30s",
@@ -108,7 +113,11 @@ class PrometheusApiGoldenIT {
                     // The counts differ by design (docs/promql.md): Sightline counts the samples read.
                     "SHAPE /api/v1/query?query=rate(http_requests_total[5m])&time=" + mid + "&stats=all",
                     "SHAPE /api/v1/query_range?query=up&start=" + s + "&end=" + e + "&step=60&stats=all",
+                    "GET /api/v1/query?query=0777%2B025%2B08%2B017e1%2B0x1F&time=" + mid,
                     // bad requests
+                    "GET /api/v1/query?query=rate(up[5m],)",
+                    "GET /api/v1/query?query=up{method:=\"x\"}",
+                    "GET /api/v1/query?query=0xFFFFFFFFFFFFFFFFF",
                     "GET /api/v1/format_query?query=sum(",
                     "GET /api/v1/series?match[]={job!=\"x\"}",
                     "GET /api/v1/series?match[]={__name__=\"\"}",
@@ -151,9 +160,6 @@ class PrometheusApiGoldenIT {
                     "GET /api/v1/query_exemplars?query=up&start=" + e + "&end=" + s,
                     "DELETE /api/v1/query?query=up",
                     "PUT /api/v1/labels",
-                    // federation
-                    "FED /federate?match[]=up",
-                    "FED /federate?match[]={job=\"api\",__name__=~\"latency_seconds_(sum|count)\"}&match[]=temperature",
                     "GET /federate?match[]=up{");
             List<String> mismatches = new ArrayList<>();
             for (String c : cases) {
@@ -320,7 +326,7 @@ class PrometheusApiGoldenIT {
                             ts.skip((int) (f & 7));
                         }
                     }
-                    result.put(String.join(",", labels), samples);
+                    assertThat(result.put(String.join(",", labels), samples)).as(base + ": series twice").isNull();
                 }
                 out.add(result);
             }
@@ -332,6 +338,10 @@ class PrometheusApiGoldenIT {
         while (frames.hasMore()) {
             int len = (int) frames.varint();
             int pos = frames.position() + 4;
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(raw, pos, len);
+            int want = java.nio.ByteBuffer.wrap(raw, pos - 4, 4).getInt();
+            assertThat((int) crc.getValue()).as(base + ": frame checksum").isEqualTo(want);
             ProtoReader msg = new ProtoReader(raw, pos, pos + len, "ChunkedReadResponse");
             frames.position(pos + len);
             long index = 0;
@@ -352,7 +362,9 @@ class PrometheusApiGoldenIT {
                             ProtoReader chunk = cs.message();
                             while (chunk.hasMore()) {
                                 long g = chunk.varint();
-                                if (g >>> 3 == 4) {
+                                if (g >>> 3 == 3) {
+                                    assertThat(chunk.varint()).as(base + ": chunk encoding XOR").isEqualTo(1);
+                                } else if (g >>> 3 == 4) {
                                     int n = chunk.length();
                                     byte[] data = java.util.Arrays.copyOfRange(chunk.buffer(), chunk.position(),
                                             chunk.position() + n);

@@ -188,6 +188,23 @@ class QueryApiTest {
         }
     }
 
+    @Test
+    void federate_addsTheExternalLabelsASeriesLacks_afterItsOwn() throws Exception {
+        java.nio.file.Path config = tmp.resolve("external.yml");
+        java.nio.file.Files.writeString(config, "global:\n  external_labels: {zone: z1, cluster: eu, instance: fed}\n");
+        try (SightlineServer fresh = TestServers.start(config, tmp.resolve("external"), List.of())) {
+            var now = TestHttp.send("POST", url(fresh, "/api/v1/import/prometheus"), null,
+                    "g{b=\"1\"} 1\ng{b=\"2\",cluster=\"own\"} 2\n");
+            assertThat(now.statusCode()).isEqualTo(204);
+            var f = TestHttp.get(url(fresh, "/federate?match[]=g"));
+            // The series' own labels, then the external ones it lacks in name order; its own cluster wins,
+            // and a configured instance replaces the empty one.
+            assertThat(f.body()).matches("# TYPE g untyped\n"
+                    + "g\\{b=\"1\",cluster=\"eu\",instance=\"fed\",zone=\"z1\"\\} 1 \\d+\n"
+                    + "g\\{b=\"2\",cluster=\"own\",instance=\"fed\",zone=\"z1\"\\} 2 \\d+\n");
+        }
+    }
+
     static Stream<Arguments> errors() {
         return Stream.of(
                 Arguments.of("/api/v1/query", List.of("query", "sum(", "time", "0"), 400, "bad_data",

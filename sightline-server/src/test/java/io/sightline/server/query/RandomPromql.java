@@ -6,8 +6,9 @@ import java.util.Random;
 /**
  * Seeded random PromQL over {@link PrometheusGoldenIT#dataset}'s metrics, for differential runs against
  * Prometheus. It stays clear of what 2.42 and 3.x answer differently on purpose (see that class): no
- * range reaches back past the data's first 25 minutes, subquery ranges are 1 ms off the step grid, no
- * {@code topk}/{@code bottomk} (ties), and no selector of several metric names: Sightline removes names at
+ * range reaches back into the data's first 5 minutes (one level of subqueries), subquery ranges are 1 ms
+ * off the step grid, no {@code topk}/{@code bottomk} (ties), and no selector of several metric names:
+ * Sightline removes names at
  * the end of evaluation as Prometheus 3's tests do ({@code promql-delayed-name-removal}), where 2.42
  * fails a function of such a selector with "vector cannot contain metrics with the same labelset".
  */
@@ -27,9 +28,12 @@ final class RandomPromql {
     // No stddev/stdvar: over a NaN (sqrt(-1), ln(-1)...) alone in its group 2.42 answers 0, Prometheus 3 (its
     // test corpus, aggregators.test) and Sightline NaN. The fixed queries and the corpus cover them.
     private static final List<String> AGGREGATIONS = List.of("sum", "avg", "min", "max", "count", "group");
-    private static final List<String> MATH = List.of("abs", "ceil", "floor", "sqrt", "exp", "ln", "log2", "log10",
-            "sgn", "timestamp", "-", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
-            "acosh", "atanh", "deg", "rad", "sort", "sort_desc", "absent");
+    // Not exp, sinh or cosh: Go's and Java's differ in the last bits of results as large as 1e12, which sin()
+    // or % then turn into different answers (sin(sinh(x)): 0.7756743 against 0.7756731); the fixed queries
+    // and the corpus test them.
+    private static final List<String> MATH = List.of("abs", "ceil", "floor", "sqrt", "ln", "log2", "log10",
+            "sgn", "timestamp", "-", "sin", "cos", "tan", "asin", "acos", "atan", "tanh", "asinh", "acosh",
+            "atanh", "deg", "rad", "sort", "sort_desc", "absent");
     // Only of numbers: of NaN, Go's time arithmetic wraps around (year(NaN) is 292277026596 in 2.42);
     // Sightline answers NaN (docs/promql.md).
     private static final List<String> DATES = List.of("minute", "hour", "day_of_week", "day_of_month", "day_of_year",
@@ -38,6 +42,7 @@ final class RandomPromql {
     private static final List<String> COMPARISON = List.of("==", "!=", ">", "<", ">=", "<=");
 
     private final Random rnd;
+    private boolean inSubquery;
 
     RandomPromql(long seed) {
         this.rnd = new Random(seed);
@@ -94,9 +99,7 @@ final class RandomPromql {
             case 9 -> "histogram_quantile(" + pick(List.of("0.5", "0.9", "0.99")) + ", sum by (le"
                     + (rnd.nextBoolean() ? ", instance" : "") + ") (rate(latency_seconds_bucket[" + pick(RANGES)
                     + "])))";
-            case 10 -> pick(List.of("max_over_time", "avg_over_time", "min_over_time", "count_over_time"))
-                    + "((" + vector(depth - 1) + ")[" + pick(List.of("5m1ms", "10m1ms")) + ":" + pick(List.of("1m",
-                            "30s")) + "])";
+            case 10 -> subquery(depth);
             case 11 -> pick(List.of("clamp_min", "clamp_max")) + "(" + vector(depth - 1) + ", " + number() + ")";
             case 12 -> "clamp(" + vector(depth - 1) + ", " + number() + ", " + number() + ")";
             case 13 -> "round(" + vector(depth - 1) + (rnd.nextBoolean() ? ", " + pick(List.of("0.1", "5", "0.25"))
@@ -123,6 +126,21 @@ final class RandomPromql {
             default -> "vector(" + pick(List.of("time()", "scalar(" + vector(depth - 1) + ")", "1")) + ") "
                     + pick(List.of("+", "-", "*", "/")) + " " + vector(depth - 1);
         };
+    }
+
+    /**
+     * One level of subqueries at most: with its 10 minutes, a 10-minute range and a 5-minute offset inside,
+     * nothing reaches back past 25 minutes from the first evaluation, 30 minutes into the data.
+     */
+    private String subquery(int depth) {
+        if (inSubquery) {
+            return pick(GAUGES);
+        }
+        inSubquery = true;
+        String inner = vector(depth - 1);
+        inSubquery = false;
+        return pick(List.of("max_over_time", "avg_over_time", "min_over_time", "count_over_time")) + "((" + inner
+                + ")[" + pick(List.of("5m1ms", "10m1ms")) + ":" + pick(List.of("1m", "30s")) + "])";
     }
 
     private String binary(int depth) {
