@@ -597,7 +597,12 @@ public final class QueryApi {
         if (end < start) {
             throw new ApiParams.BadParameter("end timestamp must not be before start timestamp");
         }
-        Expr expr = parse("query", p.required("query"));
+        Expr expr;
+        try {
+            expr = Parser.parse(p.get("query") == null ? "" : p.get("query"));
+        } catch (ParseException e) {
+            throw new ApiParams.BadParameter(e.getMessage()); // bare, as Prometheus's exemplar endpoint has it
+        }
         List<List<LabelMatcher>> selectors = new ArrayList<>();
         AstWalk.selectors(expr, selectors);
         if (selectors.isEmpty()) {

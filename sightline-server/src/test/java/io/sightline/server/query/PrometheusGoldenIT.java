@@ -335,6 +335,10 @@ class PrometheusGoldenIT {
             return 0;
         }
         if (!"success".equals(a.path("status").asText())) {
+            if (!a.path("errorType").equals(b.path("errorType"))) {
+                mismatches.add(what + ": errorType " + a.path("errorType") + " vs " + b.path("errorType") + ": "
+                        + a.path("error") + " | " + b.path("error"));
+            }
             return 0;
         }
         return compareData(a.path("data"), b.path("data"), what, mismatches);

@@ -247,7 +247,7 @@ class QueryApiTest {
                 Arguments.of("/api/v1/query", List.of("query", "up{", "timeout", "0s"), 400, "bad_data",
                         "invalid parameter \"query\""),
                 Arguments.of("/api/v1/query_exemplars", List.of("query", "up{"), 400, "bad_data",
-                        "invalid parameter \"query\""),
+                        "1:4: parse error: unexpected end of input"),
                 Arguments.of("/api/v1/query_exemplars", List.of("query", "up", "start", "10", "end", "5"), 400,
                         "bad_data", "end timestamp must not be before start timestamp"),
                 Arguments.of("/api/v1/query_exemplars", List.of("query", "up", "start", "soon"), 400, "bad_data",
