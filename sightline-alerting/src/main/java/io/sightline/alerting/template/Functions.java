@@ -596,7 +596,7 @@ final class Functions {
 
     static Pattern goRegex(String re) {
         try {
-            return Pattern.compile(re.replace("(?P<", "(?<"));
+            return Pattern.compile(io.sightline.common.Re2Syntax.toJava(re));
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("error parsing regexp: " + e.getDescription() + ": `" + re + "`");
         }

@@ -114,6 +114,13 @@ class PrometheusApiGoldenIT {
                     "SHAPE /api/v1/query?query=rate(http_requests_total[5m])&time=" + mid + "&stats=all",
                     "SHAPE /api/v1/query_range?query=up&start=" + s + "&end=" + e + "&step=60&stats=all",
                     "GET /api/v1/query?query=0777%2B025%2B08%2B017e1%2B0x1F&time=" + mid,
+                    // RE2's dialect where Java's differs
+                    "GET /api/v1/query?query=up{instance=~\"i[[12]\"}&time=" + mid,
+                    "GET /api/v1/query?query=up{instance=~\"i[[:digit:]]|{x\"}&time=" + mid,
+                    "GET /api/v1/query?query=up{instance!~\"i{1}[^[:^digit:]&&1]\"}&time=" + mid,
+                    "GET /api/v1/query?query=label_replace(up,\"x\",\"$n-${n}\",\"instance\",\"(?P<n>i.)\")&time=" + mid,
+                    "GET /api/v1/query?query=up{instance=~\"(.++)\"}",
+                    "GET /api/v1/query?query=up{instance=~\"(?=i)\"}",
                     // bad requests
                     "GET /api/v1/query?query=rate(up[5m],)",
                     "GET /api/v1/query?query=up{method:=\"x\"}",
