@@ -118,7 +118,8 @@ class PrometheusApiGoldenIT {
                     "GET /api/v1/query?query=up{instance=~\"i[[12]\"}&time=" + mid,
                     "GET /api/v1/query?query=up{instance=~\"i[[:digit:]]|{x\"}&time=" + mid,
                     "GET /api/v1/query?query=up{instance!~\"i{1}[^[:^digit:]&&1]\"}&time=" + mid,
-                    "GET /api/v1/query?query=label_replace(up,\"x\",\"$n-${n}\",\"instance\",\"(?P<n>i.)\")&time=" + mid,
+                    "GET /api/v1/query?query=label_replace(up,\"x\",\"$n-${n}\",\"instance\",\"(?P<n>i.)\")&time="
+                            + mid,
                     "GET /api/v1/query?query=up{instance=~\"(.++)\"}",
                     "GET /api/v1/query?query=up{instance=~\"(?=i)\"}",
                     // bad requests
