@@ -46,7 +46,7 @@ public final class LabelMatcher {
         Pattern p = null;
         if (type == Type.REGEX || type == Type.NOT_REGEX) {
             try {
-                p = Pattern.compile("^(?:" + Re2Syntax.toJava(value) + ")$", Pattern.DOTALL);
+                p = Re2Syntax.anchored(value);
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException(
                         "invalid regular expression \"" + value + "\" for label " + name + ": " + e.getDescription());

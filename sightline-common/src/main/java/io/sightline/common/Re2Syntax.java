@@ -29,6 +29,16 @@ public final class Re2Syntax {
             Map.entry("space", "Space"), Map.entry("upper", "Upper"), Map.entry("xdigit", "XDigit"));
 
     /**
+     * {@code re} anchored at both ends with {@code .} matching newlines, as Prometheus compiles matchers,
+     * {@code label_replace} and relabelling ({@code ^(?s:re)$}).
+     *
+     * @throws PatternSyntaxException if RE2 or Java refuses it
+     */
+    public static java.util.regex.Pattern anchored(String re) {
+        return java.util.regex.Pattern.compile("^(?:" + toJava(re) + ")$", java.util.regex.Pattern.DOTALL);
+    }
+
+    /**
      * @throws PatternSyntaxException where RE2 refuses the expression and Java would have taken it
      */
     public static String toJava(String re) {

@@ -50,6 +50,6 @@ public record RelabelConfig(
      * @throws PatternSyntaxException if it does not compile
      */
     public static Pattern compileRegex(String regex) {
-        return Pattern.compile("^(?:" + io.sightline.common.Re2Syntax.toJava(regex) + ")$", Pattern.DOTALL);
+        return io.sightline.common.Re2Syntax.anchored(regex);
     }
 }

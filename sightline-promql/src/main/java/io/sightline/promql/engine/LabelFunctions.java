@@ -18,7 +18,7 @@ final class LabelFunctions {
             String src, String regex) {
         Pattern p;
         try {
-            p = Pattern.compile("^(?s:" + io.sightline.common.Re2Syntax.toJava(regex) + ")$");
+            p = io.sightline.common.Re2Syntax.anchored(regex);
         } catch (PatternSyntaxException e) {
             throw QueryException.execution("invalid regular expression in label_replace(): " + regex);
         }
