@@ -10,6 +10,16 @@ public interface SeriesSink {
      */
     void series(Labels labels, long[] timestamps, double[] values, int count);
 
+    /**
+     * As {@link #series(Labels, long[], double[], int)}, each sample with its start time in milliseconds
+     * ({@code starts[i]}, 0 where unknown): when the counter it reads began counting (OTLP's
+     * {@code start_time_unix_nano}). A sink that stores to a {@code TsdbStorage} keeps them; this default, for sinks
+     * that only count or check samples, passes the samples alone.
+     */
+    default void series(Labels labels, long[] timestamps, double[] values, long[] starts, int count) {
+        series(labels, timestamps, values, count);
+    }
+
     /** A series that cannot be stored, with why; the rest of the request is unaffected. */
     void invalid(String series, String reason, int samples);
 

@@ -31,6 +31,16 @@ public interface Appender {
     long append(long ref, Labels labels, long t, double v) throws StorageException.SampleRejected;
 
     /**
+     * Adds one float sample with its start timestamp {@code st} (ms; 0: unknown): when the counter it reads
+     * began counting, as OpenTelemetry and remote write 2 send it (see {@link StartTimes}). A store that keeps
+     * start times ({@code TsdbStorage}, {@link StartTimes#storage}) keeps it; this default, for stores that keep
+     * none, stores the sample alone, which queries read as a sample of unknown start.
+     */
+    default long append(long ref, Labels labels, long st, long t, double v) throws StorageException.SampleRejected {
+        return append(ref, labels, t, v);
+    }
+
+    /**
      * Makes the accepted samples visible and durable.
      *
      * @throws StorageException if they could not be written; then none of them is visible

@@ -21,6 +21,19 @@ public interface SampleIterator {
     double value();
 
     /**
+     * The current sample's start timestamp in milliseconds, 0 where unknown; only meaningful where
+     * {@link #hasStartTimestamps()} (see {@link StartTimes}).
+     */
+    default long startTimestamp() {
+        return 0;
+    }
+
+    /** Whether this iterator reads start timestamps (its series had some in the selected range). */
+    default boolean hasStartTimestamps() {
+        return false;
+    }
+
+    /**
      * Reads up to {@code max} samples into {@code ts} and {@code vs} from index {@code off}, exactly as
      * that many calls of {@link #next()} would, and returns how many it read. Fewer than {@code max}
      * means the iterator is exhausted; otherwise it is positioned at the last sample read. Iterators

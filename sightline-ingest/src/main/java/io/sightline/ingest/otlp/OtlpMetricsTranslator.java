@@ -100,10 +100,12 @@ public final class OtlpMetricsTranslator {
         long points = 0;
         long[] ts = new long[1];
         double[] vs = new double[1];
-        Emitter out = (labels, t, v) -> {
+        long[] sts = new long[1];
+        Emitter out = (labels, st, t, v) -> {
             ts[0] = t;
             vs[0] = v;
-            sink.series(labels, ts, vs, 1);
+            sts[0] = st;
+            sink.series(labels, ts, vs, sts, 1);
         };
         for (ResourceMetrics rm : request.getResourceMetricsList()) {
             Map<String, String> resource = attributes(rm.getResource().getAttributesList());
@@ -128,7 +130,7 @@ public final class OtlpMetricsTranslator {
                 setIfPresent(b, "job", job);
                 setIfPresent(b, "instance", instance);
                 b.set(Labels.METRIC_NAME, "target_info");
-                out.emit(b.build(), newest, 1);
+                out.emit(b.build(), 0, newest, 1);
             }
         }
         return points;
@@ -136,7 +138,8 @@ public final class OtlpMetricsTranslator {
 
     @FunctionalInterface
     private interface Emitter {
-        void emit(Labels labels, long t, double v);
+        /** A sample, with its start time in ms (0: none). */
+        void emit(Labels labels, long st, long t, double v);
     }
 
     /** One metric being translated. */
@@ -149,6 +152,12 @@ public final class OtlpMetricsTranslator {
         final SeriesSink sink;
         final DeltaAccumulator.Batch batch;
         long newest = Long.MIN_VALUE;
+        /**
+         * The start time (ms) of the data point being written, 0 for none: a cumulative counter's, histogram's or
+         * summary's {@code start_time_unix_nano}, kept with its samples so that rate() sees the restarts it marks.
+         * Gauges have none, and delta points become running totals here, whose start is not the points'.
+         */
+        long start;
 
         Context(Metric m, String job, String instance, long nowMs, Emitter out, SeriesSink sink, DeltaAccumulator.Batch batch) {
             this.batch = batch;
@@ -230,6 +239,11 @@ public final class OtlpMetricsTranslator {
             return unixNano == 0 ? nowMs : unixNano / 1_000_000L;
         }
 
+        /** A start time in ms from nanoseconds, 0 (unknown) for none or one before 1970. */
+        private static long startOf(long unixNano) {
+            return unixNano <= 0 ? 0 : unixNano / 1_000_000L;
+        }
+
         private boolean checkName(String name) {
             if (name.isEmpty()) {
                 sink.invalid(describe(m.getName()), "the metric name \"" + m.getName() + "\" has no letters or digits", 1);
@@ -244,6 +258,8 @@ public final class OtlpMetricsTranslator {
             }
             Labels labels = base(name, p.getAttributesList()).build();
             long t = time(p.getTimeUnixNano());
+            boolean counter = m.getDataCase() == Metric.DataCase.SUM && m.getSum().getIsMonotonic();
+            start = counter && !delta ? startOf(p.getStartTimeUnixNano()) : 0;
             if ((p.getFlags() & FLAG_NO_RECORDED_VALUE) != 0) {
                 write(labels, t, STALE, false);
                 return;
@@ -265,6 +281,7 @@ public final class OtlpMetricsTranslator {
                 return;
             }
             long t = time(p.getTimeUnixNano());
+            start = delta ? 0 : startOf(p.getStartTimeUnixNano());
             Labels.Builder b = base(name, p.getAttributesList());
             boolean stale = (p.getFlags() & FLAG_NO_RECORDED_VALUE) != 0;
             int bounds = p.getExplicitBoundsCount();
@@ -291,6 +308,7 @@ public final class OtlpMetricsTranslator {
                 return;
             }
             long t = time(p.getTimeUnixNano());
+            start = delta ? 0 : startOf(p.getStartTimeUnixNano());
             Labels.Builder b = base(name, p.getAttributesList());
             boolean stale = (p.getFlags() & FLAG_NO_RECORDED_VALUE) != 0;
             if (p.getScale() < -10 || p.getScale() > 20) {
@@ -325,6 +343,7 @@ public final class OtlpMetricsTranslator {
                 return;
             }
             long t = time(p.getTimeUnixNano());
+            start = startOf(p.getStartTimeUnixNano());
             Labels.Builder b = base(name, p.getAttributesList());
             boolean stale = (p.getFlags() & FLAG_NO_RECORDED_VALUE) != 0;
             write(b.set(Labels.METRIC_NAME, name + "_sum").build(), t, stale ? STALE : p.getSum(), false);
@@ -344,7 +363,7 @@ public final class OtlpMetricsTranslator {
                 }
                 v = ((DeltaAccumulator.Accepted) r).cumulative();
             }
-            out.emit(labels, t, v);
+            out.emit(labels, start, t, v);
             newest = Math.max(newest, t);
         }
     }

@@ -26,7 +26,8 @@ import java.util.Set;
  * symbol must be the empty string. The whole request is checked (structure, symbol UTF-8, every
  * reference in range) before anything reaches the sink, so a malformed request stores nothing. A series
  * with invalid labels (bad or duplicate names, no metric name) or with native histograms is reported
- * to {@link SeriesSink#invalid} and skipped; exemplars and created timestamps are counted, not stored;
+ * to {@link SeriesSink#invalid} and skipped; exemplars are counted, not stored; a series' {@code created_timestamp}
+ * (ms, when its counter began) is passed as the start time of each of its samples in the request;
  * metadata (type, help, unit) is reported to {@link SeriesSink#metadata}. Not thread-safe: one decoder
  * per thread.
  */
@@ -37,6 +38,8 @@ public final class RemoteWriteV2Decoder {
     private final long maxDecompressedBytes;
     private long[] ts = new long[256];
     private double[] vs = new double[256];
+    /** The samples' start times, for a series with a created timestamp. */
+    private long[] starts = new long[0];
     /** The timestamp {@code readSample} read. */
     private final long[] sampleTime = new long[1];
     private int[] refs = new int[64];
@@ -161,6 +164,7 @@ public final class RemoteWriteV2Decoder {
         int type = 0;
         int helpRef = 0;
         int unitRef = 0;
+        long created = 0;
         while (r.position() < end) {
             long tag = r.varint();
             int field = (int) (tag >>> 3);
@@ -187,6 +191,8 @@ public final class RemoteWriteV2Decoder {
                     vs[n] = v;
                 }
                 n++;
+            } else if (field == 6 && wire == 0) {
+                created = r.varint();
             } else if (field == 3 && wire == 2) {
                 histograms++;
                 r.skip(wire);
@@ -270,7 +276,15 @@ public final class RemoteWriteV2Decoder {
         if (type != 0 || helpRef != 0 || unitRef != 0) {
             sink.metadata(metricName, TYPES[type], symbols.get(helpRef), symbols.get(unitRef));
         }
-        sink.series(labels.build(), ts, vs, n);
+        if (created > 0) {
+            if (starts.length < n) {
+                starts = new long[ts.length];
+            }
+            Arrays.fill(starts, 0, n, created);
+            sink.series(labels.build(), ts, vs, starts, n);
+        } else {
+            sink.series(labels.build(), ts, vs, n);
+        }
         return new Outcome(true, n, exemplars, 0);
     }
 

@@ -122,6 +122,37 @@ class RemoteWriteV2DecoderTest {
         assertThat(result.samples()).isEqualTo(3);
     }
 
+    /** created_timestamp: the start time of each of the series' samples; a series without one has none. */
+    @Test
+    void createdTimestamp_isEachSamplesStartTime() throws Exception {
+        ByteArrayOutputStream created = new ByteArrayOutputStream();
+        CodedOutputStream o = CodedOutputStream.newInstance(created);
+        o.writeInt64(6, 1_700_000_000_000L);
+        o.flush();
+        byte[] body = new V2().series(new String[] {"__name__", "jobs_total"}, new double[] {1_700_000_060_000.0, 3,
+                1_700_000_120_000.0, 5}, created.toByteArray())
+                .series(new String[] {"__name__", "temp"}, new double[] {1_700_000_060_000.0, 21}, new byte[0]).bytes();
+        List<String> got = new ArrayList<>();
+        new RemoteWriteV2Decoder(1 << 20).decode(body, 0, body.length, new SeriesSink() {
+            @Override
+            public void series(Labels labels, long[] t, double[] v, int n) {
+                got.add(labels.metricName() + " " + n + " without");
+            }
+
+            @Override
+            public void series(Labels labels, long[] t, double[] v, long[] st, int n) {
+                got.add(labels.metricName() + " " + n + " "
+                        + java.util.Arrays.toString(java.util.Arrays.copyOf(st, n)));
+            }
+
+            @Override
+            public void invalid(String series, String reason, int samples) {
+                got.add("invalid " + reason);
+            }
+        });
+        assertThat(got).containsExactly("jobs_total 2 [1700000000000, 1700000000000]", "temp 1 without");
+    }
+
     @Test
     void invalidSeries_areRefusedAlone() throws Exception {
         ByteArrayOutputStream hist = new ByteArrayOutputStream();

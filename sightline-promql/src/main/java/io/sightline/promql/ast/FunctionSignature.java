@@ -26,8 +26,8 @@ public record FunctionSignature(String name, List<ValueType> argTypes, int varia
         ValueType str = ValueType.STRING;
         for (String f : List.of("abs", "acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "cos", "cosh",
                 "deg", "exp", "floor", "ln", "log10", "log2", "rad", "sgn", "sin", "sinh", "sqrt", "tan", "tanh",
-                "absent", "sort", "sort_desc", "timestamp", "histogram_avg", "histogram_count", "histogram_sum",
-                "histogram_stddev", "histogram_stdvar")) {
+                "absent", "sort", "sort_desc", "timestamp", "start_timestamp", "histogram_avg", "histogram_count",
+                "histogram_sum", "histogram_stddev", "histogram_stdvar")) {
             def(f, v, 0, v);
         }
         for (String f : List.of("absent_over_time", "avg_over_time", "changes", "count_over_time", "delta",

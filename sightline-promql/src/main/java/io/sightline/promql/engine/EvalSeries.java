@@ -23,6 +23,11 @@ final class EvalSeries {
      * empty.
      */
     long[] present;
+    /**
+     * Null, or for a series read from storage with start timestamps (see {@code io.sightline.tsdb.StartTimes}):
+     * each point's start time in milliseconds, 0 where unknown, parallel to {@link #ts}.
+     */
+    long[] st;
 
     private static final long[] NO_TIMES = new long[0];
     private static final double[] NO_VALUES = new double[0];
@@ -62,6 +67,7 @@ final class EvalSeries {
         spare.n = 0;
         spare.resolutionMs = 0;
         spare.present = null;
+        spare.st = null;
         return spare;
     }
 

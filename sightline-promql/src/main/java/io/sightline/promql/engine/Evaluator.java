@@ -290,7 +290,12 @@ final class Evaluator {
         buf.labels = s.labels();
         buf.resolutionMs = s.resolutionMs();
         buf.n = 0;
+        buf.st = null;
         SampleIterator it = s.iterator(reuse);
+        if (it.hasStartTimestamps()) {
+            readWithStarts(it, mint, maxt, dropStale, buf);
+            return it;
+        }
         if (!it.seek(mint)) {
             return it;
         }
@@ -330,6 +335,24 @@ final class Evaluator {
                 return it;
             }
         }
+    }
+
+    /** As {@link #read}, for a series with start timestamps: sample by sample, each one's start time into buf.st. */
+    private static void readWithStarts(SampleIterator it, long mint, long maxt, boolean dropStale, EvalSeries buf) {
+        long[] st = new long[buf.ts.length];
+        for (boolean more = it.seek(mint); more && it.timestamp() <= maxt; more = it.next()) {
+            double v = it.value();
+            if (dropStale && StaleNaN.is(v)) {
+                continue;
+            }
+            long start = it.startTimestamp();
+            buf.add(it.timestamp(), v);
+            if (st.length < buf.ts.length) {
+                st = java.util.Arrays.copyOf(st, buf.ts.length);
+            }
+            st[buf.n - 1] = start;
+        }
+        buf.st = st;
     }
 
     /** Samples read from storage per call while loading a series. */
@@ -423,6 +446,42 @@ final class Evaluator {
             }
             return s.n > 0 ? s : null;
         }, c, c instanceof Folding);
+    }
+
+    /**
+     * {@code start_timestamp(vs)}: at every step, the start time (in seconds; 0 where unknown) of the sample the
+     * selector reads there, from storage that keeps start times (see {@code io.sightline.tsdb.StartTimes}).
+     */
+    List<EvalSeries> startTimes(Expr.VectorSelector vs) {
+        long offset = ctx.duration(vs.offset());
+        long first = refTime(start, vs.at(), offset);
+        long last = refTime(end, vs.at(), offset);
+        long mint = first - ctx.lookbackMs + 1;
+        SelectHints hints = new SelectHints(mint, last, steps > 1 ? interval : 0, "start_timestamp", 0, List.of(),
+                false, 0, false);
+        List<EvalSeries> out = new ArrayList<>();
+        long[] points = {0};
+        selectMapped(vs, hints, false, (l, spare) -> {
+            EvalSeries s = new EvalSeries(l.labels, false, Math.min(steps, Math.max(l.n, 1)));
+            int j = 0;
+            for (int k = 0; k < steps; k++) {
+                long t = stepTime(k);
+                long ref = refTime(t, vs.at(), offset);
+                while (j < l.n && l.ts[j] <= ref) {
+                    j++;
+                }
+                int idx = j - 1;
+                if (idx >= 0 && l.ts[idx] > ref - ctx.lookbackMs && !StaleNaN.is(l.vs[idx])) {
+                    s.add(t, l.st == null ? 0 : l.st[idx] / 1000.0);
+                }
+            }
+            return s.n > 0 ? s : null;
+        }, o -> {
+            points[0] += o.n;
+            ctx.hold(points[0], "query execution");
+            out.add(o);
+        }, false);
+        return out;
     }
 
     /** The steps at which a selector's series has a point (not a stale marker) within the lookback, as bits. */

@@ -173,6 +173,22 @@ final class Functions {
                     }
                 });
             }
+            case "start_timestamp": {
+                // Start times are those of a selector's samples: of any other expression there are none.
+                Expr arg = a.get(0);
+                while (arg instanceof Expr.Paren p) {
+                    arg = p.expr();
+                }
+                if (!(arg instanceof Expr.VectorSelector vs)) {
+                    ev.eval(arg);
+                    return List.of();
+                }
+                return ev.rangeEval(List.of(ev.startTimes(vs)), (t, k, args, out) -> {
+                    for (StepSample s : args.get(0)) {
+                        out.add(new StepSample(s.labels, s.v, true));
+                    }
+                });
+            }
             case "absent": {
                 Labels labels = absentLabels(a.get(0));
                 return ev.rangeEval(List.of(ev.eval(a.get(0))), (t, k, args, out) -> {

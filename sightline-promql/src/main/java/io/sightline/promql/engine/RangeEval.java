@@ -101,12 +101,13 @@ final class RangeEval {
                 w.resets = RangeFunctions.threadResets(s.vs, s.n); // used only within this transform
             }
             EvalSeries o = EvalSeries.reuse(spare, s.labels, s.dropName || dropName, Math.min(ev.steps, 16));
-            if (extrapolated >= 0 && src.mode == Expr.RangeMode.PLAIN && s.resolutionMs == 0) {
+            if (extrapolated >= 0 && src.mode == Expr.RangeMode.PLAIN && s.resolutionMs == 0 && s.st == null) {
                 return extrapolatedSeries(ev, src, s, w, o, extrapolated != 2, extrapolated == 0);
             }
             boolean any = false;
             w.ts = s.ts;
             w.vs = s.vs;
+            w.st = s.st;
             for (int k = 0; k < ev.steps; k++) {
                 long t = ev.stepTime(k);
                 long ref = ev.refTime(t, src.at, src.offsetMs);
@@ -131,6 +132,10 @@ final class RangeEval {
                     o.add(t, v);
                     any = true;
                 }
+            }
+            if (w.overlap) {
+                ev.ctx.annotations.warn("sample has start time that overlaps with previous sample timestamp"
+                        + " for metric \"" + s.labels.metricName() + "\"", arg.start());
             }
             return any ? o : null;
         }, o -> {

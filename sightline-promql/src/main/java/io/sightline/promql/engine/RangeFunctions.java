@@ -35,6 +35,13 @@ final class RangeFunctions {
          * search for one. Null when not computed.
          */
         int[] resets;
+        /**
+         * Null, or the samples' start times (ms, 0 unknown) parallel to {@link #ts}: then rate, increase, irate
+         * and resets also see the resets they mark, and a rate may begin at its first sample's start.
+         */
+        long[] st;
+        /** Set when a window of {@link #st} had a start time before the previous sample that is not its start. */
+        boolean overlap;
         /** The last window shape's extrapolation, reused by the next window of the same shape. */
         private final Extrapolation extrapolation = new Extrapolation();
 
@@ -131,6 +138,9 @@ final class RangeFunctions {
      * regular scrapes; only windows of a new shape, and counters that may extrapolate to zero, divide.
      */
     static double extrapolatedRate(Window w, boolean isCounter, boolean isRate) {
+        if (w.st != null && isCounter) {
+            return extrapolatedRateWithStarts(w, isRate);
+        }
         if (w.size() < 2) {
             return NONE;
         }
@@ -180,6 +190,90 @@ final class RangeFunctions {
             }
         }
         return result * e.factor;
+    }
+
+    /**
+     * Prometheus's {@code isStartTimestampReset}: whether the current sample's start time says its counter restarted
+     * after the previous sample. Unknown (0), invalid (after the sample) or OTel's "unknown start" (equal to the
+     * sample's time) start times say nothing; one that points at the previous sample is a delta's reset unless the
+     * previous start time was unknown (a cumulative series of unknown start) or invalid.
+     */
+    static boolean startReset(long prevSt, long prevT, long curSt, long curT) {
+        if (curSt == 0 || curSt >= curT || curSt < prevT) {
+            return false;
+        }
+        if (curSt > prevT) {
+            return true;
+        }
+        return prevSt <= prevT && prevSt != 0 && prevSt != prevT;
+    }
+
+    /** A start time before the previous sample that is not the previous start: samples that overlap in time. */
+    static boolean startOverlap(long prevSt, long prevT, long curSt) {
+        return curSt != 0 && curSt < prevT && curSt != prevSt;
+    }
+
+    /**
+     * {@link #extrapolatedRate} of a counter whose samples have start times, as Prometheus computes it then: resets
+     * also where a start time says so, and when the first sample's start time lies inside the range, the counter is
+     * taken to be 0 there instead of extrapolated to the range's start (which also lets one sample make a rate).
+     */
+    static double extrapolatedRateWithStarts(Window w, boolean isRate) {
+        int lo = w.lo;
+        int hi = w.hi;
+        int n = hi - lo;
+        if (n < 1) {
+            return NONE;
+        }
+        long[] ts = w.ts;
+        double[] vs = w.vs;
+        long[] st = w.st;
+        double result = vs[hi - 1] - vs[lo];
+        for (int i = lo + 1; i < hi; i++) {
+            if (!w.overlap && startOverlap(st[i - 1], ts[i - 1], st[i])) {
+                w.overlap = true;
+            }
+            if (vs[i] < vs[i - 1] || startReset(st[i - 1], ts[i - 1], st[i], ts[i])) {
+                result += vs[i - 1];
+            }
+        }
+        long firstT = ts[lo];
+        long lastT = ts[hi - 1];
+        double durationToStart = (firstT - w.rangeStart) / 1000.0;
+        double durationToEnd = (w.rangeEnd - lastT) / 1000.0;
+        double sampledInterval = (lastT - firstT) / 1000.0;
+        double averageDurationBetweenSamples = n > 1 ? sampledInterval / (n - 1) : 0;
+        double extrapolationThreshold = averageDurationBetweenSamples * 1.1;
+        long firstSt = st[lo];
+        if (firstSt != 0 && firstSt > w.rangeStart && firstSt < firstT) {
+            durationToStart = 0;
+            sampledInterval = (lastT - firstSt) / 1000.0;
+            result += vs[lo];
+        } else if (n == 1) {
+            return NONE;
+        } else {
+            if (durationToStart >= extrapolationThreshold) {
+                durationToStart = averageDurationBetweenSamples / 2;
+            }
+            double durationToZero = durationToStart;
+            if (result > 0 && vs[lo] >= 0) {
+                durationToZero = sampledInterval * (vs[lo] / result);
+            }
+            if (durationToZero < durationToStart) {
+                durationToStart = durationToZero;
+            }
+        }
+        if (durationToEnd >= extrapolationThreshold) {
+            durationToEnd = averageDurationBetweenSamples / 2;
+        }
+        double factor = 1.0;
+        if (sampledInterval != 0) {
+            factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+        }
+        if (isRate) {
+            factor /= (w.rangeEnd - w.rangeStart) / 1000.0;
+        }
+        return result * factor;
     }
 
     /** The value-independent part of one window shape's extrapolation (see {@link #extrapolatedRate}). */
@@ -239,7 +333,7 @@ final class RangeFunctions {
         double last = w.vs[i];
         double prev = w.vs[i - 1];
         double result;
-        if (isRate && last < prev) {
+        if (isRate && (last < prev || w.st != null && startReset(w.st[i - 1], w.ts[i - 1], w.st[i], w.ts[i]))) {
             result = last;
         } else {
             result = last - prev;
@@ -368,8 +462,9 @@ final class RangeFunctions {
 
     static double resets(Window w) {
         int resets = 0;
+        long[] st = w.st;
         for (int i = w.lo + 1; i < w.hi; i++) {
-            if (w.vs[i] < w.vs[i - 1]) {
+            if (w.vs[i] < w.vs[i - 1] || st != null && startReset(st[i - 1], w.ts[i - 1], st[i], w.ts[i])) {
                 resets++;
             }
         }

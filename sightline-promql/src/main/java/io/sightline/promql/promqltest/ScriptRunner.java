@@ -14,6 +14,8 @@ import io.sightline.tsdb.Appender;
 import io.sightline.tsdb.StaleNaN;
 import io.sightline.tsdb.StorageException;
 import io.sightline.tsdb.StorageOptions;
+import io.sightline.tsdb.StartTimes;
+import io.sightline.tsdb.Storage;
 import io.sightline.tsdb.memory.MemoryStorage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +61,7 @@ public final class ScriptRunner {
     private final Engine engine = new Engine(new EngineOptions(Duration.ofMinutes(5), Duration.ofMinutes(1), 10_000, 0,
             Duration.ofSeconds(100)));
 
-    private MemoryStorage storage;
+    private Storage storage;
     private final List<Labels> histogramSeries = new ArrayList<>();
 
     public FileResult run(Path file) throws IOException {
@@ -108,18 +110,28 @@ public final class ScriptRunner {
 
     private void reset() {
         if (storage != null) {
-            storage.close();
+            try {
+                storage.close();
+            } catch (StorageException e) {
+                throw new IllegalStateException("cannot close the in-memory store: " + e.getMessage(), e);
+            }
         }
-        // Scripts load series one after another from time 0, so nothing is "too old" here.
-        storage = new MemoryStorage(new StorageOptions(Long.MAX_VALUE / 4, StorageOptions.Limits.NONE));
+        // Scripts load series one after another from time 0, so nothing is "too old" here. Samples' start times
+        // (lines "series@st ...") go to a companion store, as in the server's engine (see StartTimes).
+        StorageOptions options = new StorageOptions(Long.MAX_VALUE / 4, StorageOptions.Limits.NONE);
+        storage = StartTimes.storage(new MemoryStorage(options), new MemoryStorage(options));
         histogramSeries.clear();
     }
 
     private void load(TestScript.Load l) {
         // Like upstream, a series listed twice in one load keeps its last line.
         Map<Labels, TestScript.SeriesLine> lines = new java.util.LinkedHashMap<>();
+        // A line "series@st offsets" gives the start time of each of the series' samples as an offset from its time.
+        Map<Labels, List<Long>> startOffsets = new HashMap<>();
         for (TestScript.SeriesLine s : l.series()) {
             if (s.series().endsWith("@st")) {
+                String series = s.series().substring(0, s.series().length() - 3);
+                startOffsets.put(Parser.parseSeries(series), s.startOffsets());
                 continue;
             }
             lines.put(Parser.parseSeries(s.series()), s);
@@ -129,16 +141,18 @@ public final class ScriptRunner {
             for (Map.Entry<Labels, TestScript.SeriesLine> entry : lines.entrySet()) {
                 Labels labels = entry.getKey();
                 TestScript.SeriesLine s = entry.getValue();
+                List<Long> offsets = startOffsets.getOrDefault(labels, List.of());
                 boolean hist = false;
                 for (int i = 0; i < s.values().size(); i++) {
                     SeriesValues.Value v = s.values().get(i);
                     long t = i * l.intervalMs();
+                    long st = i < offsets.size() && offsets.get(i) != null ? t + offsets.get(i) : 0;
                     if (v.histogram()) {
                         hist = true;
                     } else if (v.stale()) {
-                        app.append(0, labels, t, StaleNaN.VALUE);
+                        app.append(0, labels, st, t, StaleNaN.VALUE);
                     } else if (!v.omitted()) {
-                        app.append(0, labels, t, v.v());
+                        app.append(0, labels, st, t, v.v());
                     }
                 }
                 if (hist) {

@@ -135,6 +135,58 @@ final class SeriesValues {
         }
     }
 
+    /**
+     * The expanding notation over durations, for the start times of a {@code series@st} line: {@code -30s-1mx2}
+     * (-30 s, -90 s, -150 s), {@code -1msx15}, {@code +1m}, {@code 0}, {@code _} (none: null), in milliseconds.
+     */
+    static List<Long> parseDurations(String text) {
+        List<Long> out = new ArrayList<>();
+        for (String token : text.strip().split("\\s+")) {
+            if (token.isEmpty()) {
+                continue;
+            }
+            if (token.equals("_") || token.startsWith("_x")) {
+                int times = token.equals("_") ? 1 : Integer.parseInt(token.substring(2));
+                for (int k = 0; k < times; k++) {
+                    out.add(null);
+                }
+                continue;
+            }
+            int x = token.lastIndexOf('x');
+            String head = token;
+            int times = 0;
+            if (x > 0 && x < token.length() - 1 && token.substring(x + 1).chars().allMatch(Character::isDigit)) {
+                head = token.substring(0, x);
+                times = Integer.parseInt(token.substring(x + 1));
+            }
+            int split = -1;
+            for (int k = 1; k < head.length(); k++) {
+                if (head.charAt(k) == '+' || head.charAt(k) == '-') {
+                    split = k;
+                    break;
+                }
+            }
+            long start = signedDuration(split < 0 ? head : head.substring(0, split));
+            long step = split < 0 ? 0 : signedDuration(head.substring(split));
+            for (int k = 0; k <= times; k++) {
+                out.add(start + k * step);
+            }
+        }
+        return out;
+    }
+
+    private static long signedDuration(String s) {
+        if (s.startsWith("-")) {
+            return -signedDuration(s.substring(1));
+        }
+        String d = s.startsWith("+") ? s.substring(1) : s;
+        long ms = d.equals("0") ? 0 : io.sightline.promql.parser.Durations.parseMillis(d);
+        if (ms < 0) {
+            throw new IllegalArgumentException("not a duration: \"" + s + "\"");
+        }
+        return ms;
+    }
+
     static double number(String s) {
         String t = s.startsWith("+") ? s.substring(1) : s;
         switch (t.toLowerCase(java.util.Locale.ROOT)) {

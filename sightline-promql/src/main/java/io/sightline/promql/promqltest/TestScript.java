@@ -17,7 +17,11 @@ final class TestScript {
     }
 
     /** One series of a {@code load} block or an expected result: its text and values. */
-    record SeriesLine(String series, List<SeriesValues.Value> values, int line) {}
+    /**
+     * One line of a load: a series and its values, or (a line {@code series@st ...}) the start times of a series'
+     * samples as offsets from the samples' times in milliseconds, null where none.
+     */
+    record SeriesLine(String series, List<SeriesValues.Value> values, List<Long> startOffsets, int line) {}
 
     record Load(long intervalMs, boolean withNhcb, List<SeriesLine> series, int line) implements Command {}
 
@@ -171,14 +175,14 @@ final class TestScript {
         String series = body.substring(0, i);
         String values = body.substring(i).strip();
         if (series.endsWith("@st")) {
-            // Start timestamps of the samples (created timestamps); not stored by this engine.
-            return new SeriesLine(series, List.of(), line);
+            // Start timestamps of the samples (created timestamps), as durations relative to the samples' times.
+            return new SeriesLine(series, List.of(), SeriesValues.parseDurations(values), line);
         }
         if (values.isEmpty()) {
             // A bare value: a scalar result.
-            return new SeriesLine("", SeriesValues.parse(series), line);
+            return new SeriesLine("", SeriesValues.parse(series), null, line);
         }
-        return new SeriesLine(series, SeriesValues.parse(values), line);
+        return new SeriesLine(series, SeriesValues.parse(values), null, line);
     }
 
     static long time(String text, int line) {

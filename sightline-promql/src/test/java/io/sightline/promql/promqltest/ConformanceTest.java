@@ -20,8 +20,7 @@ import org.junit.jupiter.api.TestFactory;
 class ConformanceTest {
 
     /** Files whose cases need a feature the engine does not have yet, and why. */
-    static final Map<String, String> KNOWN_GAPS = Map.of(
-            "start_timestamps.test", "per-sample start (created) timestamps are not stored by the TSDB yet");
+    static final Map<String, String> KNOWN_GAPS = Map.of();
 
     @TestFactory
     Stream<DynamicTest> corpus_file() throws Exception {

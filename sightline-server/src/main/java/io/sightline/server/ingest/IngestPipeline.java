@@ -337,6 +337,11 @@ public final class IngestPipeline {
 
         @Override
         public void series(Labels original, long[] timestamps, double[] values, int count) {
+            series(original, timestamps, values, null, count);
+        }
+
+        @Override
+        public void series(Labels original, long[] timestamps, double[] values, long[] starts, int count) {
             if (maxSeries > 0 && ++series > maxSeries) {
                 refuse("series " + original + ": the request has more than " + maxSeries
                         + " series (limits.max_series_per_request); send fewer per request", "series_per_request", count);
@@ -350,7 +355,8 @@ public final class IngestPipeline {
             long ref = 0;
             for (int i = 0; i < count; i++) {
                 try {
-                    ref = appender.append(ref, labels, timestamps[i], values[i]);
+                    ref = starts == null || starts[i] == 0 ? appender.append(ref, labels, timestamps[i], values[i])
+                            : appender.append(ref, labels, starts[i], timestamps[i], values[i]);
                     accepted++;
                 } catch (StorageException.SampleRejected e) {
                     refuse(e.getMessage(), reason(e), 1);

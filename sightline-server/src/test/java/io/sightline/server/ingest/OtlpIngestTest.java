@@ -162,6 +162,53 @@ class OtlpIngestTest {
         assertThat(stored("jobs_total")).extracting(s -> s.substring(s.lastIndexOf(' ') + 1)).containsExactly("3.0", "7.0");
     }
 
+    /**
+     * One process's life: a provider counting {@code n} jobs, exported (and again at shutdown). It counts for a few
+     * milliseconds before its first export: a start time equal to a point's own time means "unknown" in OTLP.
+     */
+    private void jobsDone(long n) {
+        recordAndFlush(OtlpHttpMetricExporter.builder().setEndpoint(url(server, "/v1/metrics")).build(), meter -> {
+            meter.counterBuilder("jobs.done").build().add(n);
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private double query(String expr, long atMs) throws Exception {
+        String body = TestHttp.get(url(server, "/api/v1/query?query=" + java.net.URLEncoder.encode(expr,
+                java.nio.charset.StandardCharsets.UTF_8) + "&time=" + atMs / 1000.0)).body();
+        var result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("data").path("result");
+        assertThat(result.size()).as(expr + ": " + body).isEqualTo(1);
+        return Double.parseDouble(result.get(0).path("value").get(1).asText());
+    }
+
+    /**
+     * Cumulative points carry the SDK's start time (when its provider began counting), kept with the samples:
+     * {@code start_timestamp()} shows it, and a restarted process whose counter is already past the old value is
+     * still a reset for {@code resets()} and {@code increase()}, where the values alone (5, 5, 7, 7) hide it.
+     */
+    @Test
+    void sdkStartTimes_showARestartTheValuesHide() throws Exception {
+        long before = System.currentTimeMillis();
+        jobsDone(5);
+        Thread.sleep(20);
+        long between = System.currentTimeMillis();
+        jobsDone(7);
+        long after = System.currentTimeMillis() + 1;
+        assertThat(stored("jobs_done_total")).extracting(s -> s.substring(s.lastIndexOf(' ') + 1))
+                .containsExactly("5.0", "5.0", "7.0", "7.0");
+        double start = query("start_timestamp(jobs_done_total)", after);
+        assertThat(start * 1000).as("the second process's start").isBetween((double) between - 1, (double) after);
+        assertThat(query("resets(jobs_done_total[1m])", after)).isEqualTo(1);
+        assertThat(query("timestamp(jobs_done_total)", after) * 1000).isGreaterThan(before);
+        // 5 counted by the first process from its start, 7 by the second: 12, extrapolated to the end by at most
+        // half a sample interval (without start times: 7 - 5 = 2, extrapolated).
+        assertThat(query("increase(jobs_done_total[1m])", after)).isBetween(12.0, 18.0);
+    }
+
     private HttpResponse<String> post(String type, String body) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url(server, "/v1/metrics")))
                 .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString(body)).build(),

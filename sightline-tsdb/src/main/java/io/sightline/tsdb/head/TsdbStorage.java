@@ -7,6 +7,8 @@ import io.sightline.tsdb.Querier;
 import io.sightline.tsdb.SampleIterator;
 import io.sightline.tsdb.SelectHints;
 import io.sightline.tsdb.SeriesSet;
+import io.sightline.tsdb.SignificantDigits;
+import io.sightline.tsdb.StartTimes;
 import io.sightline.tsdb.Storage;
 import io.sightline.tsdb.StorageException;
 import io.sightline.tsdb.StorageOptions;
@@ -262,6 +264,26 @@ public final class TsdbStorage implements Storage {
     /** As {@link #open(Path, StorageOptions, Wal.Options, BlockOptions)} with head chunk files of another size. */
     static TsdbStorage open(Path dir, StorageOptions options, Wal.Options walOptions, BlockOptions blockOptions,
             long chunkFileBytes) throws StorageException {
+        TsdbStorage s = open(dir, options, walOptions, blockOptions, chunkFileBytes, false);
+        if (Files.isDirectory(dir.resolve(STARTS_DIR))) {
+            try {
+                s.startsStore();
+            } catch (RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        }
+        return s;
+    }
+
+    /**
+     * The companion store of start timestamps (see {@link StartTimes}): its own directory, log, head and blocks
+     * beside the samples', with the same options except that values are kept exactly and never rolled up.
+     */
+    private static final String STARTS_DIR = "starts";
+
+    private static TsdbStorage open(Path dir, StorageOptions options, Wal.Options walOptions,
+            BlockOptions blockOptions, long chunkFileBytes, boolean companion) throws StorageException {
         List<String> quarantined = new ArrayList<>();
         List<Block> blocks;
         try {
@@ -343,7 +365,13 @@ public final class TsdbStorage implements Storage {
             head.maxT.accumulateAndGet(blocksEnd - 1, Math::max);
         }
         head.appended.add(counts[0]);
-        return new TsdbStorage(dir, head, blockOptions, blocks, quarantined, report[0], counts[0], counts[1]);
+        TsdbStorage s = new TsdbStorage(dir, head, blockOptions, blocks, quarantined, report[0], counts[0], counts[1]);
+        if (!companion) {
+            s.companionOptions = options.withSignificantDigits(SignificantDigits.EXACT);
+            s.companionWal = walOptions;
+            s.companionChunkBytes = chunkFileBytes;
+        }
+        return s;
     }
 
     private static List<Block> openBlocks(Path dir, List<String> quarantined) throws IOException {
@@ -426,7 +454,53 @@ public final class TsdbStorage implements Storage {
 
     @Override
     public Appender appender() {
-        return new HeadAppender(head);
+        if (companionOptions == null) {
+            return new HeadAppender(head);
+        }
+        return StartTimes.appender(new HeadAppender(head), () -> startsStore().appender());
+    }
+
+    /** How to open this store's companion of start times; null options for the companion itself. */
+    private StorageOptions companionOptions;
+    private Wal.Options companionWal;
+    private long companionChunkBytes;
+    private volatile TsdbStorage starts;
+
+    /** The companion store of start timestamps, opened (created on first use) when first needed. */
+    private TsdbStorage startsStore() {
+        TsdbStorage st = starts;
+        if (st != null) {
+            return st;
+        }
+        synchronized (this) {
+            if (starts == null) {
+                if (closed) {
+                    throw new IllegalStateException("the store is closed");
+                }
+                try {
+                    starts = open(dir.resolve(STARTS_DIR), companionOptions, companionWal,
+                            companionBlocks(blockOptions), companionChunkBytes, true);
+                } catch (StorageException e) {
+                    throw new java.io.UncheckedIOException(new java.io.IOException(
+                            "cannot open the start timestamps' store in " + dir.resolve(STARTS_DIR) + ": "
+                                    + e.getMessage(), e));
+                }
+            }
+            return starts;
+        }
+    }
+
+    /**
+     * The companion's block options: the samples' block range, time retention and rules; no rollups; no size
+     * retention of its own; no maintenance thread of its own (this store's {@link #maintain} maintains it).
+     */
+    private static BlockOptions companionBlocks(BlockOptions o) {
+        return new BlockOptions(o.blockRangeMs(), o.retentionMs(), 0, o.rules(), 0, Downsampling.OFF);
+    }
+
+    /** The companion store of start timestamps if it exists (tests). */
+    TsdbStorage startsIfOpen() {
+        return starts;
     }
 
     /**
@@ -443,10 +517,9 @@ public final class TsdbStorage implements Storage {
             }
         }
         Querier raw = new RawQuerier(mint, maxt);
-        if (rollups.isEmpty()) {
-            return raw;
-        }
-        return new RollupQuerier(raw, mint, maxt, rollups, RawQuerier::new);
+        Querier q = rollups.isEmpty() ? raw : new RollupQuerier(raw, mint, maxt, rollups, RawQuerier::new);
+        TsdbStorage st = starts;
+        return st == null ? q : StartTimes.querier(q, () -> st.querier(mint, maxt));
     }
 
     /**
@@ -563,6 +636,10 @@ public final class TsdbStorage implements Storage {
         synchronized (maintenanceLock) {
             deleteLocked(mint, maxt, matchers);
         }
+        TsdbStorage st = starts;
+        if (st != null) {
+            st.delete(mint, maxt, matchers);
+        }
     }
 
     private void deleteLocked(long mint, long maxt, LabelMatcher... matchers) throws StorageException {
@@ -612,6 +689,10 @@ public final class TsdbStorage implements Storage {
      * thread; safe to call while appends and queries run.
      */
     public MaintenanceReport maintain() throws StorageException {
+        TsdbStorage st = starts;
+        if (st != null) {
+            st.maintain();
+        }
         synchronized (maintenanceLock) {
             long t0 = System.nanoTime();
             List<BlockMeta> cut = new ArrayList<>();
@@ -1208,6 +1289,10 @@ public final class TsdbStorage implements Storage {
                     }
                 }
                 BlockWriter.forceDir(blocksTarget);
+                TsdbStorage st = starts;
+                if (st != null) {
+                    st.snapshot(target.resolve(STARTS_DIR), skipHead); // laid out as in a data directory
+                }
                 return out;
             } catch (IOException | RuntimeException e) {
                 throw new StorageException("cannot write a snapshot to " + target + ": " + e.getMessage(), e);
@@ -1263,7 +1348,14 @@ public final class TsdbStorage implements Storage {
 
     @Override
     public void close() throws StorageException {
-        closed = true;
+        TsdbStorage st;
+        synchronized (this) {
+            closed = true;
+            st = starts;
+        }
+        if (st != null) {
+            st.close();
+        }
         if (maintenance != null) {
             maintenance.shutdown();
             try {
