@@ -19,6 +19,8 @@ import java.util.function.Supplier;
  */
 public final class StartTimes {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StartTimes.class);
+
     private StartTimes() {}
 
     /** The functions that read start times (a select for another function never touches the companion). */
@@ -95,6 +97,7 @@ public final class StartTimes {
         private final Appender samples;
         private final Supplier<Appender> startsSupplier;
         private Appender starts;
+        private boolean startsFailed;
 
         StartAppender(Appender samples, Supplier<Appender> starts) {
             this.samples = samples;
@@ -110,9 +113,17 @@ public final class StartTimes {
         public long append(long ref, Labels labels, long st, long t, double v)
                 throws StorageException.SampleRejected {
             long r = samples.append(ref, labels, t, v);
-            if (st != 0) {
+            if (st != 0 && !startsFailed) {
                 if (starts == null) {
-                    starts = startsSupplier.get();
+                    try {
+                        starts = startsSupplier.get();
+                    } catch (RuntimeException e) {
+                        // The samples matter more than their start times: they are stored, which queries read as
+                        // samples of unknown start, and the next batch tries the companion again.
+                        startsFailed = true;
+                        LOG.atWarn().setCause(e).log("start timestamps not stored: their store cannot be opened");
+                        return r;
+                    }
                 }
                 try {
                     starts.append(0, labels, t, (double) st);
@@ -170,11 +181,11 @@ public final class StartTimes {
                 }
                 q = starts;
             }
+            // Samples first: the companion commits first, so every sample this select sees has its start time in the
+            // companion's select that follows.
+            SeriesSet set = samples.select(true, hints, matchers);
             SeriesSet withStarts = q.select(true, SelectHints.range(hints.start(), hints.end()), matchers);
-            if (!withStarts.next()) {
-                return samples.select(sorted, hints, matchers);
-            }
-            return new Joined(samples.select(true, hints, matchers), withStarts);
+            return withStarts.next() ? new Joined(set, withStarts) : set;
         }
 
         @Override

@@ -153,9 +153,10 @@ public final class OtlpMetricsTranslator {
         final DeltaAccumulator.Batch batch;
         long newest = Long.MIN_VALUE;
         /**
-         * The start time (ms) of the data point being written, 0 for none: a cumulative counter's, histogram's or
-         * summary's {@code start_time_unix_nano}, kept with its samples so that rate() sees the restarts it marks.
-         * Gauges have none, and delta points become running totals here, whose start is not the points'.
+         * The start time (ms) of the data point being written, 0 for none: a cumulative (monotonic) sum's,
+         * histogram's or summary's ({@code _sum}, {@code _count}) {@code start_time_unix_nano}, kept with its samples
+         * so that rate() sees the restarts it marks. Gauges and quantiles have none, and delta points become
+         * running totals here, whose start is not the points'.
          */
         long start;
 
@@ -349,6 +350,7 @@ public final class OtlpMetricsTranslator {
             write(b.set(Labels.METRIC_NAME, name + "_sum").build(), t, stale ? STALE : p.getSum(), false);
             write(b.set(Labels.METRIC_NAME, name + "_count").build(), t, stale ? STALE : p.getCount(), false);
             b.set(Labels.METRIC_NAME, name);
+            start = 0; // quantiles are gauges
             for (SummaryDataPoint.ValueAtQuantile q : p.getQuantileValuesList()) {
                 write(b.set("quantile", GoFloat.plain(q.getQuantile())).build(), t, stale ? STALE : q.getValue(), false);
             }

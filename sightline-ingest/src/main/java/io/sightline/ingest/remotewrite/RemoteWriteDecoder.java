@@ -260,11 +260,19 @@ public final class RemoteWriteDecoder {
      * Reads a length-delimited {@code Sample { double value = 1; int64 timestamp = 2; }} (the same in
      * remote write 1.0 and 2.0): returns the value, puts the timestamp in {@code t[0]}.
      */
+    /**
+     * One {@code Sample} message: its value, its timestamp into {@code t[0]}, and, when {@code t} has room, remote
+     * write 2's {@code start_timestamp} (field 3, 0 when absent) into {@code t[1]}.
+     */
     static double readSample(ProtoReader r, long[] t) throws MalformedRequestException {
         int len = r.length();
         int sampleEnd = r.position() + len;
         double v = 0;
         t[0] = 0;
+        boolean withStart = t.length > 1;
+        if (withStart) {
+            t[1] = 0;
+        }
         while (r.position() < sampleEnd) {
             long tag = r.varint();
             int f = (int) (tag >>> 3);
@@ -273,6 +281,8 @@ public final class RemoteWriteDecoder {
                 v = Double.longBitsToDouble(r.fixed64());
             } else if (f == 2 && w == 0) {
                 t[0] = r.varint();
+            } else if (f == 3 && w == 0 && withStart) {
+                t[1] = r.varint();
             } else {
                 r.skip(w);
             }

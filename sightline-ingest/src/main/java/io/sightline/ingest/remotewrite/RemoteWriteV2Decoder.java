@@ -18,7 +18,7 @@ import java.util.Set;
  * Request    { repeated string symbols = 4; repeated TimeSeries timeseries = 5; }
  * TimeSeries { repeated uint32 labels_refs = 1; repeated Sample samples = 2; repeated Histogram histograms = 3;
  *              repeated Exemplar exemplars = 4; Metadata metadata = 5; int64 created_timestamp = 6; }
- * Sample     { double value = 1; int64 timestamp = 2; }
+ * Sample     { double value = 1; int64 timestamp = 2; int64 start_timestamp = 3; }
  * Metadata   { MetricType type = 1; uint32 help_ref = 3; uint32 unit_ref = 4; }
  * </pre>
  *
@@ -26,8 +26,9 @@ import java.util.Set;
  * symbol must be the empty string. The whole request is checked (structure, symbol UTF-8, every
  * reference in range) before anything reaches the sink, so a malformed request stores nothing. A series
  * with invalid labels (bad or duplicate names, no metric name) or with native histograms is reported
- * to {@link SeriesSink#invalid} and skipped; exemplars are counted, not stored; a series' {@code created_timestamp}
- * (ms, when its counter began) is passed as the start time of each of its samples in the request;
+ * to {@link SeriesSink#invalid} and skipped; exemplars are counted, not stored; each sample's
+ * {@code start_timestamp} (Sample field 3: ms, when its counter began), or else the series' {@code created_timestamp}
+ * (TimeSeries field 6 of the specification's release candidates, reserved since), is passed as its start time;
  * metadata (type, help, unit) is reported to {@link SeriesSink#metadata}. Not thread-safe: one decoder
  * per thread.
  */
@@ -41,7 +42,8 @@ public final class RemoteWriteV2Decoder {
     /** The samples' start times, for a series with a created timestamp. */
     private long[] starts = new long[0];
     /** The timestamp {@code readSample} read. */
-    private final long[] sampleTime = new long[1];
+    /** The sample being read: its timestamp and start timestamp. */
+    private final long[] sampleTime = new long[2];
     private int[] refs = new int[64];
 
     /** @param maxDecompressedBytes bound on the decompressed size, against decompression bombs */
@@ -165,6 +167,7 @@ public final class RemoteWriteV2Decoder {
         int helpRef = 0;
         int unitRef = 0;
         long created = 0;
+        boolean anyStart = false;
         while (r.position() < end) {
             long tag = r.varint();
             int field = (int) (tag >>> 3);
@@ -187,8 +190,13 @@ public final class RemoteWriteV2Decoder {
                         ts = Arrays.copyOf(ts, n * 2);
                         vs = Arrays.copyOf(vs, n * 2);
                     }
+                    if (starts.length < ts.length) {
+                        starts = Arrays.copyOf(starts, ts.length);
+                    }
                     ts[n] = sampleTime[0];
                     vs[n] = v;
+                    starts[n] = sampleTime[1];
+                    anyStart |= sampleTime[1] != 0;
                 }
                 n++;
             } else if (field == 6 && wire == 0) {
@@ -276,11 +284,12 @@ public final class RemoteWriteV2Decoder {
         if (type != 0 || helpRef != 0 || unitRef != 0) {
             sink.metadata(metricName, TYPES[type], symbols.get(helpRef), symbols.get(unitRef));
         }
-        if (created > 0) {
-            if (starts.length < n) {
-                starts = new long[ts.length];
+        if (created > 0 || anyStart) {
+            for (int i = 0; i < n && created > 0; i++) {
+                if (starts[i] == 0) {
+                    starts[i] = created; // the series-wide created_timestamp of the 2.0 release candidates
+                }
             }
-            Arrays.fill(starts, 0, n, created);
             sink.series(labels.build(), ts, vs, starts, n);
         } else {
             sink.series(labels.build(), ts, vs, n);

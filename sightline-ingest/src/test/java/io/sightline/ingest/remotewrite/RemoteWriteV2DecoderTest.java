@@ -122,16 +122,39 @@ class RemoteWriteV2DecoderTest {
         assertThat(result.samples()).isEqualTo(3);
     }
 
-    /** created_timestamp: the start time of each of the series' samples; a series without one has none. */
+    /** A Sample message with a start_timestamp (field 3), as a series' extra bytes. */
+    private static byte[] sampleWithStart(double v, long t, long start) throws IOException {
+        ByteArrayOutputStream s = new ByteArrayOutputStream();
+        CodedOutputStream so = CodedOutputStream.newInstance(s);
+        so.writeDouble(1, v);
+        so.writeInt64(2, t);
+        so.writeInt64(3, start);
+        so.flush();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CodedOutputStream o = CodedOutputStream.newInstance(out);
+        o.writeByteArray(2, s.toByteArray());
+        o.flush();
+        return out.toByteArray();
+    }
+
+    /**
+     * Start times: each Sample's start_timestamp, else the series' created_timestamp (the release candidates' field 6)
+     * for every sample; a series with neither has none.
+     */
     @Test
-    void createdTimestamp_isEachSamplesStartTime() throws Exception {
+    void startAndCreatedTimestamps_areTheSamplesStartTimes() throws Exception {
         ByteArrayOutputStream created = new ByteArrayOutputStream();
         CodedOutputStream o = CodedOutputStream.newInstance(created);
         o.writeInt64(6, 1_700_000_000_000L);
         o.flush();
+        ByteArrayOutputStream mixed = new ByteArrayOutputStream();
+        mixed.write(sampleWithStart(9, 1_700_000_180_000L, 1_700_000_150_000L));
+        mixed.write(created.toByteArray());
         byte[] body = new V2().series(new String[] {"__name__", "jobs_total"}, new double[] {1_700_000_060_000.0, 3,
-                1_700_000_120_000.0, 5}, created.toByteArray())
-                .series(new String[] {"__name__", "temp"}, new double[] {1_700_000_060_000.0, 21}, new byte[0]).bytes();
+                1_700_000_120_000.0, 5}, mixed.toByteArray())
+                .series(new String[] {"__name__", "temp"}, new double[] {1_700_000_060_000.0, 21}, new byte[0])
+                .series(new String[] {"__name__", "up_total"}, new double[0],
+                        sampleWithStart(1, 1_700_000_060_000L, 1_699_999_000_000L)).bytes();
         List<String> got = new ArrayList<>();
         new RemoteWriteV2Decoder(1 << 20).decode(body, 0, body.length, new SeriesSink() {
             @Override
@@ -150,7 +173,8 @@ class RemoteWriteV2DecoderTest {
                 got.add("invalid " + reason);
             }
         });
-        assertThat(got).containsExactly("jobs_total 2 [1700000000000, 1700000000000]", "temp 1 without");
+        assertThat(got).containsExactly("jobs_total 3 [1700000000000, 1700000000000, 1700000150000]",
+                "temp 1 without", "up_total 1 [1699999000000]");
     }
 
     @Test

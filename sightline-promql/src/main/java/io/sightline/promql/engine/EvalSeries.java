@@ -28,6 +28,8 @@ final class EvalSeries {
      * each point's start time in milliseconds, 0 where unknown, parallel to {@link #ts}.
      */
     long[] st;
+    /** For a buffer series reads reuse: the array {@link #st} was last read into, to fill again. */
+    long[] stSpare;
 
     private static final long[] NO_TIMES = new long[0];
     private static final double[] NO_VALUES = new double[0];

@@ -339,7 +339,7 @@ final class Evaluator {
 
     /** As {@link #read}, for a series with start timestamps: sample by sample, each one's start time into buf.st. */
     private static void readWithStarts(SampleIterator it, long mint, long maxt, boolean dropStale, EvalSeries buf) {
-        long[] st = new long[buf.ts.length];
+        long[] st = buf.stSpare != null && buf.stSpare.length >= buf.ts.length ? buf.stSpare : new long[buf.ts.length];
         for (boolean more = it.seek(mint); more && it.timestamp() <= maxt; more = it.next()) {
             double v = it.value();
             if (dropStale && StaleNaN.is(v)) {
@@ -353,6 +353,7 @@ final class Evaluator {
             st[buf.n - 1] = start;
         }
         buf.st = st;
+        buf.stSpare = st;
     }
 
     /** Samples read from storage per call while loading a series. */

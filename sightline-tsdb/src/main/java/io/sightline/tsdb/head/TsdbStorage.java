@@ -268,8 +268,12 @@ public final class TsdbStorage implements Storage {
         if (Files.isDirectory(dir.resolve(STARTS_DIR))) {
             try {
                 s.startsStore();
-            } catch (RuntimeException e) {
-                s.close();
+            } catch (StorageException | RuntimeException e) {
+                try {
+                    s.close();
+                } catch (StorageException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
                 throw e;
             }
         }
@@ -457,7 +461,13 @@ public final class TsdbStorage implements Storage {
         if (companionOptions == null) {
             return new HeadAppender(head);
         }
-        return StartTimes.appender(new HeadAppender(head), () -> startsStore().appender());
+        return StartTimes.appender(new HeadAppender(head), () -> {
+            try {
+                return startsStore().appender();
+            } catch (StorageException e) {
+                throw new java.io.UncheckedIOException(new java.io.IOException(e.getMessage(), e));
+            }
+        });
     }
 
     /** How to open this store's companion of start times; null options for the companion itself. */
@@ -467,7 +477,7 @@ public final class TsdbStorage implements Storage {
     private volatile TsdbStorage starts;
 
     /** The companion store of start timestamps, opened (created on first use) when first needed. */
-    private TsdbStorage startsStore() {
+    private TsdbStorage startsStore() throws StorageException {
         TsdbStorage st = starts;
         if (st != null) {
             return st;
@@ -475,16 +485,19 @@ public final class TsdbStorage implements Storage {
         synchronized (this) {
             if (starts == null) {
                 if (closed) {
-                    throw new IllegalStateException("the store is closed");
+                    throw new StorageException("the store is closed");
                 }
+                Path d = dir.resolve(STARTS_DIR);
                 try {
-                    starts = open(dir.resolve(STARTS_DIR), companionOptions, companionWal,
-                            companionBlocks(blockOptions), companionChunkBytes, true);
+                    starts = open(d, companionOptions, companionWal, companionBlocks(blockOptions), companionChunkBytes,
+                            true);
                 } catch (StorageException e) {
-                    throw new java.io.UncheckedIOException(new java.io.IOException(
-                            "cannot open the start timestamps' store in " + dir.resolve(STARTS_DIR) + ": "
-                                    + e.getMessage(), e));
+                    throw new StorageException("cannot open the store of start timestamps in " + d + ": "
+                            + e.getMessage(), e);
                 }
+                LOG.atInfo().addKeyValue("dir", d).addKeyValue("replayed_samples", starts.replayedSamples())
+                        .addKeyValue("blocks", starts.blocks().size())
+                        .addKeyValue("quarantined", starts.quarantinedBlocks()).log("start timestamps' store opened");
             }
             return starts;
         }
@@ -689,10 +702,7 @@ public final class TsdbStorage implements Storage {
      * thread; safe to call while appends and queries run.
      */
     public MaintenanceReport maintain() throws StorageException {
-        TsdbStorage st = starts;
-        if (st != null) {
-            st.maintain();
-        }
+        maintainStarts();
         synchronized (maintenanceLock) {
             long t0 = System.nanoTime();
             List<BlockMeta> cut = new ArrayList<>();
@@ -743,6 +753,45 @@ public final class TsdbStorage implements Storage {
             expired.addAll(applySizeRetention());
             return new MaintenanceReport(cut, compacted, downsampled, expired, checkpointBytes,
                     (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    /**
+     * The companion store of start timestamps: its own cuts, compactions and time retention, then its blocks that end
+     * before this store's oldest raw block go (whichever retention removed those samples, size retention included:
+     * start times without samples serve nothing). A failure is logged, never stops this store's maintenance.
+     */
+    private void maintainStarts() {
+        TsdbStorage st = starts;
+        if (st == null) {
+            return;
+        }
+        try {
+            st.maintain();
+            long oldest = Long.MAX_VALUE;
+            for (Block b : blocks) {
+                if (b.meta().resolution() == 0) {
+                    oldest = Math.min(oldest, b.meta().minTime());
+                }
+            }
+            if (oldest != Long.MAX_VALUE) {
+                st.dropBlocksEndingBy(oldest);
+            }
+        } catch (StorageException | RuntimeException e) {
+            LOG.atError().setCause(e).log("maintenance of the start timestamps' store failed; retried at the next");
+        }
+    }
+
+    /** Removes the raw blocks that end at or before {@code t} (for a companion store). */
+    private void dropBlocksEndingBy(long t) throws StorageException {
+        synchronized (maintenanceLock) {
+            List<Block> drop = new ArrayList<>();
+            for (Block b : blocks) {
+                if (b.meta().resolution() == 0 && b.meta().maxTime() <= t) {
+                    drop.add(b);
+                }
+            }
+            removeBlocks(drop, new ArrayList<>());
         }
     }
 
@@ -1353,9 +1402,16 @@ public final class TsdbStorage implements Storage {
             closed = true;
             st = starts;
         }
-        if (st != null) {
-            st.close();
+        try {
+            closeSamples();
+        } finally {
+            if (st != null) {
+                st.close(); // after this store's maintenance thread, which maintains it, has stopped
+            }
         }
+    }
+
+    private void closeSamples() throws StorageException {
         if (maintenance != null) {
             maintenance.shutdown();
             try {

@@ -108,8 +108,9 @@ class StartTimesTest {
             // A window in the middle: the start times of its samples, aligned after a seek.
             long mint = 1_000_000 + 50 * 15_000L;
             long maxt = 1_000_000 + 99 * 15_000L;
-            assertThat(read(s, "rate", mint, maxt).get(0))
-                    .containsExactly(java.util.Arrays.copyOfRange(starts[0], 50, 100));
+            List<long[]> window = read(s, "rate", mint, maxt);
+            assertThat(window.get(0)).containsExactly(java.util.Arrays.copyOfRange(starts[0], 50, 100));
+            assertThat(window.get(2)).containsExactly(java.util.Arrays.copyOfRange(starts[2], 50, 100));
         }
     }
 
@@ -187,6 +188,66 @@ class StartTimesTest {
                 new TsdbStorage.BlockOptions(2 * H, 0, 0))) {
             assertThat(read(s, "rate", 0, Long.MAX_VALUE / 2).get(0)).as("a snapshot opened as a data directory")
                     .containsExactly(starts[0]);
+        }
+    }
+
+    /**
+     * The companion has no size retention of its own: once the samples' oldest blocks are gone (size retention, here
+     * a block directory removed while the store was closed), the companion's blocks that end before the samples'
+     * oldest block go at the next maintenance.
+     */
+    @Test
+    void startTimesOlderThanEverySample_goAtTheNextMaintenance() throws Exception {
+        Path dir = tmp.resolve("d");
+        TsdbStorage.BlockOptions opts = new TsdbStorage.BlockOptions(2 * H, 0, 0);
+        io.sightline.tsdb.block.BlockMeta first;
+        try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS, opts)) {
+            write(s, 0, 1_320, new Random(5)); // 5 h 30 min: two 2 h blocks, not yet compacted into 6 h
+            s.maintain();
+            assertThat(s.blocks()).hasSizeGreaterThan(1);
+            first = s.blocks().stream().min(java.util.Comparator.comparingLong(b -> b.minTime())).orElseThrow();
+            assertThat(s.startsIfOpen().blocks()).anySatisfy(b -> assertThat(b.maxTime()).isLessThanOrEqualTo(
+                    first.maxTime()));
+        }
+        deleteTree(dir.resolve("blocks").resolve(first.id()));
+        try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS, opts)) {
+            long oldest = s.blocks().stream().mapToLong(b -> b.minTime()).min().orElseThrow();
+            s.maintain();
+            assertThat(s.startsIfOpen().blocks()).isNotEmpty()
+                    .allSatisfy(b -> assertThat(b.maxTime()).isGreaterThan(oldest));
+        }
+    }
+
+    private static void deleteTree(Path p) throws Exception {
+        try (Stream<Path> files = Files.walk(p)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+
+    /** A companion that cannot be created loses the start times, never the samples. */
+    @Test
+    void aCompanionThatCannotBeOpened_costsTheStartTimesOnly() throws Exception {
+        Path dir = tmp.resolve("d");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("starts"), "a file where the companion's directory would go");
+        try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, Wal.Options.DEFAULTS,
+                new TsdbStorage.BlockOptions(2 * H, 0, 0))) {
+            Appender app = s.appender();
+            app.append(0, A, 500, 1_000, 1);
+            app.append(0, A, 1_500, 2_000, 2);
+            app.commit();
+            assertThat(s.startsIfOpen()).isNull();
+            try (Querier q = s.querier(0, 10_000)) {
+                SeriesSet set = q.select(true, SelectHints.range(0, 10_000), LabelMatcher.equal("pod", "a"));
+                assertThat(set.next()).isTrue();
+                SampleIterator it = set.at().iterator(null);
+                assertThat(it.next()).isTrue();
+                assertThat(it.value()).isEqualTo(1);
+                assertThat(it.next()).isTrue();
+                assertThat(it.value()).isEqualTo(2);
+            }
         }
     }
 
