@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,7 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The durable engine's append path, WAL included: one commit of 10,000 samples (500 series x 20, the
- * harness's request shape) to series that already exist. Score is per sample, on one core.
+ * harness's request shape) to series that already exist. Score is per sample, on one core. With
+ * {@code startTimes=cumulative}, each sample also carries its series' start time (as OTLP's cumulative points do),
+ * which goes to the companion store of start times too.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,6 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
 public class HeadAppendBenchmark {
     static final int SERIES = 500;
     static final int PER_SERIES = 20;
+
+    @Param({"none", "cumulative"})
+    public String startTimes;
 
     Path dir;
     TsdbStorage storage;
@@ -60,10 +66,15 @@ public class HeadAppendBenchmark {
     @OperationsPerInvocation(SERIES * PER_SERIES)
     public void commit10k() throws StorageException {
         Appender a = storage.appender();
+        boolean starts = startTimes.equals("cumulative");
         for (int s = 0; s < SERIES; s++) {
             long ts = t;
             for (int k = 0; k < PER_SERIES; k++) {
-                a.append(0, labels[s], ts, ts * 0.001);
+                if (starts) {
+                    a.append(0, labels[s], 1_600_000_000_000L + s, ts, ts * 0.001);
+                } else {
+                    a.append(0, labels[s], ts, ts * 0.001);
+                }
                 ts += 15_000;
             }
         }
