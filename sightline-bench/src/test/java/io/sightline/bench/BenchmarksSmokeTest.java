@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.tsdb.chunk.XorChunk;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -84,14 +86,20 @@ class BenchmarksSmokeTest {
         }
     }
 
-    @Test
-    void headAppend() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "cumulative"})
+    void headAppend(String startTimes) throws Exception {
         HeadAppendBenchmark b = new HeadAppendBenchmark();
+        b.startTimes = startTimes;
         b.setUp();
         try {
             b.commit10k();
             b.commit10k();
-            assertThat(b.storage.stats().samplesAppended()).isEqualTo(2L * HeadAppendBenchmark.SERIES * HeadAppendBenchmark.PER_SERIES);
+            assertThat(b.storage.stats().samplesAppended())
+                    .isEqualTo(2L * HeadAppendBenchmark.SERIES * HeadAppendBenchmark.PER_SERIES);
+            // With start times, the companion store holds one per sample.
+            assertThat(b.dir.resolve("starts")).matches(p -> java.nio.file.Files.isDirectory(p) == startTimes.equals(
+                    "cumulative"));
         } finally {
             b.tearDown();
         }
