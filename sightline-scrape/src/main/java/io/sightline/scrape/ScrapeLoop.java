@@ -271,8 +271,17 @@ final class ScrapeLoop {
     }
 
     private void append(Appender app, Labels labels, long ts, double v) {
+        append(app, labels, 0, ts, v);
+    }
+
+    /** A sample with its start time ({@code st}, ms; 0: none). */
+    private void append(Appender app, Labels labels, long st, long ts, double v) {
         try {
-            app.append(0, labels, ts, v);
+            if (st == 0) {
+                app.append(0, labels, ts, v);
+            } else {
+                app.append(0, labels, st, ts, v);
+            }
         } catch (StorageException.SampleRejected e) {
             pool.stats().rejected(e);
         }
@@ -345,6 +354,12 @@ final class ScrapeLoop {
 
         @Override
         public void series(Labels labels, long[] timestamps, double[] values, int count) {
+            series(labels, timestamps, values, null, count);
+        }
+
+        /** With OpenMetrics' {@code _created} as the samples' start times (see {@code ParsedBody}). */
+        @Override
+        public void series(Labels labels, long[] timestamps, double[] values, long[] starts, int count) {
             Labels merged = null;
             boolean resolved = false;
             for (int i = 0; i < count; i++) {
@@ -368,7 +383,7 @@ final class ScrapeLoop {
                 if (!explicit) {
                     tracked.add(merged);
                 }
-                append(app, merged, t, values[i]);
+                append(app, merged, starts == null ? 0 : starts[i], t, values[i]);
             }
         }
 

@@ -11,7 +11,13 @@ import io.sightline.common.Labels;
 import io.sightline.common.http.HttpClientConfig;
 import io.sightline.common.relabel.RelabelConfig;
 import io.sightline.scrape.ScrapeTesting.Sample;
+import io.sightline.tsdb.Querier;
+import io.sightline.tsdb.SampleIterator;
+import io.sightline.tsdb.SelectHints;
+import io.sightline.tsdb.SeriesSet;
 import io.sightline.tsdb.StaleNaN;
+import io.sightline.tsdb.StartTimes;
+import io.sightline.tsdb.Storage;
 import io.sightline.tsdb.StorageOptions;
 import io.sightline.tsdb.memory.MemoryStorage;
 import java.nio.file.Path;
@@ -27,13 +33,15 @@ class ScrapeLoopTest {
     private static final long T0 = 1_800_000_000_000L;
 
     private FixtureTarget fixture;
-    private MemoryStorage storage;
+    private Storage storage;
     private ScrapeManager manager;
 
     @BeforeEach
     void setUp() throws Exception {
         fixture = new FixtureTarget();
-        storage = new MemoryStorage(StorageOptions.DEFAULTS);
+        // Samples and their start times (OpenMetrics' _created), as the server's store keeps them.
+        storage = StartTimes.storage(new MemoryStorage(StorageOptions.DEFAULTS),
+                new MemoryStorage(StorageOptions.DEFAULTS));
         manager = new ScrapeManager(() -> storage, new ScrapeManager.Options("Sightline/test", 1000, 0, () -> T0, false));
     }
 
@@ -256,6 +264,16 @@ class ScrapeLoopTest {
         assertThat(target().lastError()).isEmpty();
         assertThat(samples(storage, "job_seconds_total")).containsExactly(new Sample(1_800_000_000_500L, 4));
         assertThat(samples(storage, "job_seconds_created")).containsExactly(new Sample(T0, 1.7e9));
+        // _created is also the start time of the counter's sample.
+        try (Querier q = storage.querier(0, Long.MAX_VALUE / 2)) {
+            SeriesSet set = q.select(false, new SelectHints(0, Long.MAX_VALUE / 2, 0, "rate", 0, List.of(), false, 0,
+                    false), LabelMatcher.equal(Labels.METRIC_NAME, "job_seconds_total"));
+            assertThat(set.next()).isTrue();
+            SampleIterator it = set.at().iterator(null);
+            assertThat(it.hasStartTimestamps()).isTrue();
+            assertThat(it.next()).isTrue();
+            assertThat(it.startTimestamp()).isEqualTo(1_700_000_000_000L);
+        }
         assertThat(target().metadata().get("job_seconds").unit()).isEqualTo("seconds");
     }
 

@@ -32,7 +32,8 @@ import java.util.Set;
  *       not stored yet.
  *   <li>Sample names are kept exactly as written: counters' {@code _total} and {@code _created}, info's
  *       {@code _info}, histograms' {@code _bucket}, {@code _count}, {@code _sum}. {@code _created} series
- *       are ordinary samples, as Prometheus 2.x stores them.
+ *       are ordinary samples, as Prometheus 2.x stores them, and also the start time of their family's
+ *       counting samples with the same labels (see {@link ParsedBody}).
  * </ul>
  *
  * <p>Seconds become milliseconds as Prometheus converts them, {@code (long) (seconds * 1000)}: truncated
@@ -66,7 +67,7 @@ public final class OpenMetricsParser {
      * @throws MalformedRequestException naming the line and the problem; nothing has reached the sink
      */
     public static int parse(String text, long defaultTimestampMs, SeriesSink sink) throws MalformedRequestException {
-        ParsedBody body = new ParsedBody("unknown");
+        ParsedBody body = new ParsedBody("unknown", true);
         int lineNo = 0;
         int pos = 0;
         int n = text.length();

@@ -35,7 +35,7 @@ public final class TextFormatParser {
      * @throws MalformedRequestException naming the line and the problem
      */
     public static int parse(String text, long defaultTimestampMs, SeriesSink sink) throws MalformedRequestException {
-        ParsedBody body = new ParsedBody("untyped");
+        ParsedBody body = new ParsedBody("untyped", false);
         int lineNo = 0;
         int pos = 0;
         int n = text.length();

@@ -28,6 +28,11 @@ class OpenMetricsParserTest {
         }
 
         @Override
+        public void series(Labels labels, long[] timestamps, double[] values, long[] starts, int count) {
+            calls.add(labels + " " + values[0] + " " + timestamps[0] + " st=" + starts[0]);
+        }
+
+        @Override
         public void invalid(String series, String reason, int samples) {
             calls.add("INVALID " + series);
         }
@@ -43,6 +48,53 @@ class OpenMetricsParserTest {
         int n = OpenMetricsParser.parse(text, defaultTimestampMs, sink);
         assertThat(n).isEqualTo((int) sink.calls.stream().filter(c -> !c.startsWith("META ")).count());
         return sink.calls;
+    }
+
+    /**
+     * A counter's, histogram's or summary's {@code _created} is the start time of the family's counting samples with
+     * the same labels (buckets whatever their le; not quantiles); the {@code _created} series stays; other types and
+     * other label sets get none.
+     */
+    @Test
+    void created_isTheStartTimeOfItsFamilysCountingSamples() throws Exception {
+        List<String> calls = parse("""
+                # TYPE req counter
+                req_total{a="1"} 17 1520879607.789
+                req_created{a="1"} 1520430000.123
+                req_total{a="2"} 3 1520879607.789
+                # TYPE lat histogram
+                lat_bucket{le="0.5"} 1
+                lat_bucket{le="+Inf"} 2
+                lat_count 2
+                lat_sum 0.75
+                lat_created 1520430001
+                # TYPE rpc summary
+                rpc{quantile="0.5"} 0.2
+                rpc_count 4
+                rpc_sum 1.5
+                rpc_created 1520430002
+                # TYPE temp gauge
+                temp 21
+                # EOF
+                """, NOW).stream().filter(c -> !c.startsWith("META ")).toList();
+        assertThat(calls).containsExactly(
+                "req_total{a=\"1\"} 17.0 1520879607789 st=1520430000123",
+                "req_created{a=\"1\"} 1.520430000123E9 " + NOW,
+                "req_total{a=\"2\"} 3.0 1520879607789",
+                "lat_bucket{le=\"0.5\"} 1.0 " + NOW + " st=1520430001000",
+                "lat_bucket{le=\"+Inf\"} 2.0 " + NOW + " st=1520430001000",
+                "lat_count 2.0 " + NOW + " st=1520430001000",
+                "lat_sum 0.75 " + NOW + " st=1520430001000",
+                "lat_created 1.520430001E9 " + NOW,
+                "rpc{quantile=\"0.5\"} 0.2 " + NOW,
+                "rpc_count 4.0 " + NOW + " st=1520430002000",
+                "rpc_sum 1.5 " + NOW + " st=1520430002000",
+                "rpc_created 1.520430002E9 " + NOW,
+                "temp 21.0 " + NOW);
+        // The text format has no created timestamps: its _created lines are samples only.
+        RecordingSink text = new RecordingSink();
+        TextFormatParser.parse("# TYPE req counter\nreq_total 17\nreq_created 1520430000\n", NOW, text);
+        assertThat(text.calls).noneMatch(c -> c.contains("st="));
     }
 
     record Good(String name, String body, List<String> expected) {
@@ -61,7 +113,7 @@ class OpenMetricsParserTest {
                         # EOF
                         """, List.of(
                         "META foo counter help= unit=",
-                        "foo_total{a=\"1\"} 17.0 1520879607789",
+                        "foo_total{a=\"1\"} 17.0 1520879607789 st=1520430000123",
                         "foo_created{a=\"1\"} 1.520430000123E9 " + NOW)),
                 new Good("no newline after # EOF", "a 1\n# EOF", List.of("a 1.0 " + NOW)),
                 new Good("only # EOF", "# EOF\n", List.of()),
@@ -257,7 +309,7 @@ class OpenMetricsParserTest {
         assertThat(parse(seed, NOW)).containsExactly(
                 "META req counter help=Requests \"served\". unit=",
                 "META req_seconds unknown help= unit=seconds",
-                "req_total{code=\"200\", path=\"C:\\\\x\"} 3.0 1520879607789",
+                "req_total{code=\"200\", path=\"C:\\\\x\"} 3.0 1520879607789 st=1520879000000",
                 "req_created{code=\"200\", path=\"C:\\\\x\"} 1.520879E9 " + NOW,
                 "up NaN " + NOW);
     }
