@@ -382,15 +382,32 @@ final class Evaluator {
      * points' own timestamps in seconds (for {@code timestamp()}).
      */
     List<EvalSeries> vectorSelector(Expr.VectorSelector vs, boolean sampleTimes) {
+        return vectorSelector(vs, sampleTimes ? Read.SAMPLE_TIMES : Read.VALUES);
+    }
+
+    /** What a vector selector's points say: the sampled values, their timestamps or their start times (seconds). */
+    enum Read {
+        VALUES, SAMPLE_TIMES, START_TIMES
+    }
+
+    /**
+     * {@code start_timestamp(vs)}: at every step, the start time (in seconds; 0 where unknown) of the sample the
+     * selector reads there, from storage that keeps start times (see {@code io.sightline.tsdb.StartTimes}).
+     */
+    List<EvalSeries> startTimes(Expr.VectorSelector vs) {
+        return vectorSelector(vs, Read.START_TIMES);
+    }
+
+    private List<EvalSeries> vectorSelector(Expr.VectorSelector vs, Read read) {
         long offset = ctx.duration(vs.offset());
         long first = refTime(start, vs.at(), offset);
         long last = refTime(end, vs.at(), offset);
-        if (vs.smoothed()) {
+        if (vs.smoothed() && read != Read.START_TIMES) {
             return smoothedSelector(vs, offset, first, last);
         }
         List<EvalSeries> out = new ArrayList<>();
         long[] points = {0};
-        vectorSelectorStream(vs, sampleTimes, o -> {
+        vectorSelectorStream(vs, read, false, o -> {
             points[0] += o.n;
             ctx.hold(points[0], "query execution");
             out.add(o);
@@ -413,20 +430,31 @@ final class Evaluator {
      */
     void vectorSelectorStream(Expr.VectorSelector vs, boolean sampleTimes, boolean presenceOnly,
             java.util.function.Consumer<EvalSeries> c) {
+        vectorSelectorStream(vs, sampleTimes ? Read.SAMPLE_TIMES : Read.VALUES, presenceOnly, c);
+    }
+
+    private void vectorSelectorStream(Expr.VectorSelector vs, Read read, boolean presenceOnly,
+            java.util.function.Consumer<EvalSeries> c) {
+        boolean rawOnly = read != Read.VALUES; // times of raw samples: never rollups, never presence alone
         long offset = ctx.duration(vs.offset());
         long first = refTime(start, vs.at(), offset);
         long last = refTime(end, vs.at(), offset);
-        if (vs.smoothed()) {
+        if (vs.smoothed() && read != Read.START_TIMES) {
             smoothedSelector(vs, offset, first, last).forEach(c);
             return;
         }
         // A range query may read rollups of windows up to its step instead of raw samples; a series of
         // rollups is looked up over at least one window (one sample per window).
-        long maxResolution = steps > 1 && !sampleTimes ? ctx.maxResolution(interval) : 0;
+        long maxResolution = steps > 1 && !rawOnly ? ctx.maxResolution(interval) : 0;
         long mint = first - Math.max(ctx.lookbackMs, maxResolution) + 1;
-        SelectHints hints = new SelectHints(mint, last, steps > 1 ? interval : 0, sampleTimes ? "timestamp" : null, 0,
-                List.of(), false, maxResolution, presenceOnly && !sampleTimes);
-        boolean presence = presenceOnly && !sampleTimes;
+        String func = switch (read) {
+            case VALUES -> null;
+            case SAMPLE_TIMES -> "timestamp";
+            case START_TIMES -> "start_timestamp";
+        };
+        SelectHints hints = new SelectHints(mint, last, steps > 1 ? interval : 0, func, 0, List.of(), false,
+                maxResolution, presenceOnly && !rawOnly);
+        boolean presence = presenceOnly && !rawOnly;
         selectMapped(vs, hints, false, (l, spare) -> {
             long lookback = Math.max(ctx.lookbackMs, l.resolutionMs);
             if (presence) {
@@ -442,47 +470,15 @@ final class Evaluator {
                 }
                 int idx = j - 1;
                 if (idx >= 0 && l.ts[idx] > ref - lookback && !StaleNaN.is(l.vs[idx])) {
-                    s.add(t, sampleTimes ? l.ts[idx] / 1000.0 : l.vs[idx]);
+                    s.add(t, switch (read) {
+                        case VALUES -> l.vs[idx];
+                        case SAMPLE_TIMES -> l.ts[idx] / 1000.0;
+                        case START_TIMES -> l.st == null ? 0 : l.st[idx] / 1000.0;
+                    });
                 }
             }
             return s.n > 0 ? s : null;
         }, c, c instanceof Folding);
-    }
-
-    /**
-     * {@code start_timestamp(vs)}: at every step, the start time (in seconds; 0 where unknown) of the sample the
-     * selector reads there, from storage that keeps start times (see {@code io.sightline.tsdb.StartTimes}).
-     */
-    List<EvalSeries> startTimes(Expr.VectorSelector vs) {
-        long offset = ctx.duration(vs.offset());
-        long first = refTime(start, vs.at(), offset);
-        long last = refTime(end, vs.at(), offset);
-        long mint = first - ctx.lookbackMs + 1;
-        SelectHints hints = new SelectHints(mint, last, steps > 1 ? interval : 0, "start_timestamp", 0, List.of(),
-                false, 0, false);
-        List<EvalSeries> out = new ArrayList<>();
-        long[] points = {0};
-        selectMapped(vs, hints, false, (l, spare) -> {
-            EvalSeries s = new EvalSeries(l.labels, false, Math.min(steps, Math.max(l.n, 1)));
-            int j = 0;
-            for (int k = 0; k < steps; k++) {
-                long t = stepTime(k);
-                long ref = refTime(t, vs.at(), offset);
-                while (j < l.n && l.ts[j] <= ref) {
-                    j++;
-                }
-                int idx = j - 1;
-                if (idx >= 0 && l.ts[idx] > ref - ctx.lookbackMs && !StaleNaN.is(l.vs[idx])) {
-                    s.add(t, l.st == null ? 0 : l.st[idx] / 1000.0);
-                }
-            }
-            return s.n > 0 ? s : null;
-        }, o -> {
-            points[0] += o.n;
-            ctx.hold(points[0], "query execution");
-            out.add(o);
-        }, false);
-        return out;
     }
 
     /** The steps at which a selector's series has a point (not a stale marker) within the lookback, as bits. */

@@ -10,7 +10,6 @@ import io.sightline.tsdb.head.TsdbStorage;
 import io.sightline.tsdb.memory.MemoryStorage;
 import io.sightline.tsdb.wal.Wal;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -99,46 +98,24 @@ class PresenceQueryTest {
             for (String[] pair : queries) {
                 String q = pair[0];
                 for (long step : new long[] {60_000, 15_000, 7 * 60_000}) {
-                    String want = render(engine.rangeQuery(reference, q, T0 + H, end, step));
-                    String got = render(engine.rangeQuery(store, q, T0 + H, end, step));
+                    String want = ResultText.render(engine.rangeQuery(reference, q, T0 + H, end, step));
+                    String got = ResultText.render(engine.rangeQuery(store, q, T0 + H, end, step));
                     assertThat(got).as("%s step %d", q, step).isEqualTo(want).contains("=");
                     if (pair[1] != null) {
                         assertThat(got).as("%s step %d", pair[1], step)
-                                .isEqualTo(render(engine.rangeQuery(store, pair[1], T0 + H, end, step)));
+                                .isEqualTo(ResultText.render(engine.rangeQuery(store, pair[1], T0 + H, end, step)));
                     }
                 }
                 for (int i = 0; i < 20; i++) {
                     long t = T0 + r.nextLong(end - T0);
-                    String got = render(engine.instantQuery(store, q, t));
-                    assertThat(got).as("%s at %d", q, t).isEqualTo(render(engine.instantQuery(reference, q, t)));
+                    String got = ResultText.render(engine.instantQuery(store, q, t));
+                    assertThat(got).as("%s at %d", q, t).isEqualTo(ResultText.render(engine.instantQuery(reference, q, t)));
                     if (pair[1] != null) {
                         assertThat(got).as("%s at %d", pair[1], t)
-                                .isEqualTo(render(engine.instantQuery(store, pair[1], t)));
+                                .isEqualTo(ResultText.render(engine.instantQuery(store, pair[1], t)));
                     }
                 }
             }
         }
-    }
-
-    /** Labels, times and value bits of a result, a line per series, in label order (stores list series in theirs). */
-    private static String render(QueryResult r) {
-        List<String> lines = new ArrayList<>();
-        if (r.value() instanceof QueryResult.Matrix m) {
-            for (QueryResult.Series s : m.series()) {
-                StringBuilder b = new StringBuilder().append(s.metric());
-                for (int i = 0; i < s.timestamps().length; i++) {
-                    b.append(' ').append(s.timestamps()[i]).append('=').append(Double.doubleToLongBits(s.values()[i]));
-                }
-                lines.add(b.toString());
-            }
-        } else if (r.value() instanceof QueryResult.Vector v) {
-            for (QueryResult.Sample s : v.samples()) {
-                lines.add(s.metric() + " " + s.t() + "=" + Double.doubleToLongBits(s.v()));
-            }
-        } else {
-            lines.add(String.valueOf(r.value()));
-        }
-        lines.sort(null);
-        return String.join("\n", lines);
     }
 }

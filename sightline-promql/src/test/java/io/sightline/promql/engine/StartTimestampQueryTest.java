@@ -11,7 +11,6 @@ import io.sightline.tsdb.head.TsdbStorage;
 import io.sightline.tsdb.memory.MemoryStorage;
 import io.sightline.tsdb.wal.Wal;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -144,36 +143,17 @@ class StartTimestampQueryTest {
             for (String q : List.of("rate(c_total[5m])", "increase(c_total[2m])", "irate(c_total[1m])",
                     "resets(c_total[30m])", "start_timestamp(c_total)", "sum(rate(c_total[5m]))",
                     "increase(c_total[10m:1m])")) {
-                String want = render(e.rangeQuery(mem, q, T, end, 60_000));
-                assertThat(render(e.rangeQuery(tsdb, q, T, end, 60_000))).as(q).isEqualTo(want);
-                if (!want.equals(render(e.rangeQuery(plain, q, T, end, 60_000)))) {
+                String want = ResultText.render(e.rangeQuery(mem, q, T, end, 60_000));
+                assertThat(ResultText.render(e.rangeQuery(tsdb, q, T, end, 60_000))).as(q).isEqualTo(want);
+                if (!want.equals(ResultText.render(e.rangeQuery(plain, q, T, end, 60_000)))) {
                     differs++;
                 }
                 for (long t = T + 200_000; t < end; t += 1_234_567) {
-                    assertThat(render(e.instantQuery(tsdb, q, t))).as("%s at %d", q, t)
-                            .isEqualTo(render(e.instantQuery(mem, q, t)));
+                    assertThat(ResultText.render(e.instantQuery(tsdb, q, t))).as("%s at %d", q, t)
+                            .isEqualTo(ResultText.render(e.instantQuery(mem, q, t)));
                 }
             }
             assertThat(differs).as("queries whose answers start times change").isGreaterThanOrEqualTo(5);
         }
-    }
-
-    private static String render(QueryResult r) {
-        List<String> lines = new ArrayList<>();
-        if (r.value() instanceof QueryResult.Matrix m) {
-            for (QueryResult.Series s : m.series()) {
-                StringBuilder b = new StringBuilder().append(s.metric());
-                for (int i = 0; i < s.timestamps().length; i++) {
-                    b.append(' ').append(s.timestamps()[i]).append('=').append(Double.doubleToLongBits(s.values()[i]));
-                }
-                lines.add(b.toString());
-            }
-        } else if (r.value() instanceof QueryResult.Vector v) {
-            for (QueryResult.Sample s : v.samples()) {
-                lines.add(s.metric() + " " + s.t() + "=" + Double.doubleToLongBits(s.v()));
-            }
-        }
-        lines.sort(null);
-        return String.join("\n", lines);
     }
 }
