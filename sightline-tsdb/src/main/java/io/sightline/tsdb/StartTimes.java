@@ -28,7 +28,7 @@ public final class StartTimes {
             "start_timestamp");
 
     /** Whether a select with these hints should return start times. */
-    public static boolean wanted(SelectHints hints) {
+    private static boolean wanted(SelectHints hints) {
         return hints != null && hints.func() != null && READERS.contains(hints.func());
     }
 
@@ -44,9 +44,10 @@ public final class StartTimes {
     }
 
     /**
-     * A querier over {@code samples} whose selects for a function that reads start times ({@link #wanted}) return
-     * series that carry them, joined by labels from the companion's querier (opened on first use, closed with
-     * this one). Other selects, and series read from rollups, are the samples' own.
+     * A querier over {@code samples} whose selects for a function that reads start times ({@code rate},
+     * {@code increase}, {@code irate}, {@code resets}, {@code start_timestamp}) return series that carry them, joined
+     * by labels from the companion's querier (opened on first use, closed with this one). Other selects, and series
+     * read from rollups, are the samples' own.
      */
     public static Querier querier(Querier samples, Supplier<Querier> starts) {
         return new StartQuerier(samples, starts);
