@@ -277,11 +277,7 @@ final class ScrapeLoop {
     /** A sample with its start time ({@code st}, ms; 0: none). */
     private void append(Appender app, Labels labels, long st, long ts, double v) {
         try {
-            if (st == 0) {
-                app.append(0, labels, ts, v);
-            } else {
-                app.append(0, labels, st, ts, v);
-            }
+            app.append(0, labels, st, ts, v);
         } catch (StorageException.SampleRejected e) {
             pool.stats().rejected(e);
         }

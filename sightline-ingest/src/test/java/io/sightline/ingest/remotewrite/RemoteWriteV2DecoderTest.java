@@ -79,6 +79,14 @@ class RemoteWriteV2DecoderTest {
             }
         }
 
+        /** Samples with start times: each line ends with {@code st=} and the sample's start time. */
+        @Override
+        public void series(Labels labels, long[] t, double[] v, long[] st, int n) {
+            for (int i = 0; i < n; i++) {
+                got.add(labels + " " + t[i] + " " + v[i] + " st=" + st[i]);
+            }
+        }
+
         @Override
         public void invalid(String series, String reason, int samples) {
             got.add("invalid " + series + ": " + reason + " (" + samples + ")");
@@ -155,26 +163,14 @@ class RemoteWriteV2DecoderTest {
                 .series(new String[] {"__name__", "temp"}, new double[] {1_700_000_060_000.0, 21}, new byte[0])
                 .series(new String[] {"__name__", "up_total"}, new double[0],
                         sampleWithStart(1, 1_700_000_060_000L, 1_699_999_000_000L)).bytes();
-        List<String> got = new ArrayList<>();
-        new RemoteWriteV2Decoder(1 << 20).decode(body, 0, body.length, new SeriesSink() {
-            @Override
-            public void series(Labels labels, long[] t, double[] v, int n) {
-                got.add(labels.metricName() + " " + n + " without");
-            }
-
-            @Override
-            public void series(Labels labels, long[] t, double[] v, long[] st, int n) {
-                got.add(labels.metricName() + " " + n + " "
-                        + java.util.Arrays.toString(java.util.Arrays.copyOf(st, n)));
-            }
-
-            @Override
-            public void invalid(String series, String reason, int samples) {
-                got.add("invalid " + reason);
-            }
-        });
-        assertThat(got).containsExactly("jobs_total 3 [1700000000000, 1700000000000, 1700000150000]",
-                "temp 1 without", "up_total 1 [1699999000000]");
+        Recorder rec = new Recorder();
+        new RemoteWriteV2Decoder(1 << 20).decode(body, 0, body.length, rec);
+        assertThat(rec.got).containsExactly(
+                "jobs_total 1700000060000 3.0 st=1700000000000",
+                "jobs_total 1700000120000 5.0 st=1700000000000",
+                "jobs_total 1700000180000 9.0 st=1700000150000",
+                "temp 1700000060000 21.0",
+                "up_total 1700000060000 1.0 st=1699999000000");
     }
 
     @Test

@@ -95,17 +95,23 @@ final class SeriesValues {
             }
             return;
         }
+        for (double v : expanding(token, SeriesValues::number)) {
+            out.add(Value.of(v));
+        }
+    }
+
+    /**
+     * One token of the expanding notation, {@code a}, {@code axN}, {@code a+bxN} or {@code a-bxN}: its values ({@code N
+     * + 1} of them, {@code a} alone without {@code xN}), the terms read by {@code term} ({@code a} with its sign,
+     * {@code b} without).
+     */
+    private static double[] expanding(String token, java.util.function.ToDoubleFunction<String> term) {
         int x = token.lastIndexOf('x');
-        String head = token;
-        int times = -1;
-        if (x > 0 && x < token.length() - 1 && token.substring(x + 1).chars().allMatch(Character::isDigit)) {
-            head = token.substring(0, x);
-            times = Integer.parseInt(token.substring(x + 1));
+        if (x <= 0 || x == token.length() - 1 || !token.substring(x + 1).chars().allMatch(Character::isDigit)) {
+            return new double[] {term.applyAsDouble(token)};
         }
-        if (times < 0) {
-            out.add(Value.of(number(head)));
-            return;
-        }
+        String head = token.substring(0, x);
+        int times = Integer.parseInt(token.substring(x + 1));
         // head is "a", "a+b" or "a-b"; the sign of a may lead, and exponents carry their own signs.
         int split = -1;
         for (int k = 1; k < head.length(); k++) {
@@ -116,23 +122,21 @@ final class SeriesValues {
                 break;
             }
         }
-        double start;
-        double step;
-        if (split < 0) {
-            start = number(head);
-            step = 0;
-        } else {
-            start = number(head.substring(0, split));
-            step = number(head.substring(split + 1));
+        double start = term.applyAsDouble(split < 0 ? head : head.substring(0, split));
+        double step = 0;
+        if (split >= 0) {
+            step = term.applyAsDouble(head.substring(split + 1));
             if (head.charAt(split) == '-') {
                 step = -step;
             }
         }
+        double[] out = new double[times + 1];
         double v = start;
         for (int k = 0; k <= times; k++) {
-            out.add(Value.of(v));
+            out[k] = v;
             v += step;
         }
+        return out;
     }
 
     /**
@@ -152,24 +156,8 @@ final class SeriesValues {
                 }
                 continue;
             }
-            int x = token.lastIndexOf('x');
-            String head = token;
-            int times = 0;
-            if (x > 0 && x < token.length() - 1 && token.substring(x + 1).chars().allMatch(Character::isDigit)) {
-                head = token.substring(0, x);
-                times = Integer.parseInt(token.substring(x + 1));
-            }
-            int split = -1;
-            for (int k = 1; k < head.length(); k++) {
-                if (head.charAt(k) == '+' || head.charAt(k) == '-') {
-                    split = k;
-                    break;
-                }
-            }
-            long start = signedDuration(split < 0 ? head : head.substring(0, split));
-            long step = split < 0 ? 0 : signedDuration(head.substring(split));
-            for (int k = 0; k <= times; k++) {
-                out.add(start + k * step);
+            for (double ms : expanding(token, SeriesValues::signedDuration)) {
+                out.add((long) ms); // whole milliseconds: sums of them are exact in a double
             }
         }
         return out;

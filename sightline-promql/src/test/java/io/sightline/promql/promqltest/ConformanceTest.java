@@ -3,10 +3,8 @@ package io.sightline.promql.promqltest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -14,13 +12,9 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Prometheus's own PromQL test scripts (../shared/conformance/promql) against our engine, one dynamic
  * test per file. Every case must pass except cases that need native histograms (skipped by the runner,
- * with the reason) and the files listed in {@link #KNOWN_GAPS}, whose failures are reported but
- * tolerated for the stated reason until the feature lands.
+ * with the reason).
  */
 class ConformanceTest {
-
-    /** Files whose cases need a feature the engine does not have yet, and why. */
-    static final Map<String, String> KNOWN_GAPS = Map.of();
 
     @TestFactory
     Stream<DynamicTest> corpus_file() throws Exception {
@@ -33,11 +27,6 @@ class ConformanceTest {
             ScriptRunner.FileResult r = new ScriptRunner().run(f);
             System.out.printf("%s: %d passed, %d failed, %d skipped %s%n", r.file(), r.passed(), r.failed(),
                     r.skipped(), r.skipReasons());
-            String gap = KNOWN_GAPS.get(r.file());
-            if (gap != null) {
-                System.out.println("  known gap (" + gap + "): " + r.failed() + " failing");
-                return;
-            }
             assertThat(r.failures()).as("failing cases of " + r.file()).isEmpty();
             assertThat(r.passed()).as("cases run in " + r.file()).isPositive();
         }));

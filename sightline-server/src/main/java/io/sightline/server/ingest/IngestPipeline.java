@@ -355,8 +355,7 @@ public final class IngestPipeline {
             long ref = 0;
             for (int i = 0; i < count; i++) {
                 try {
-                    ref = starts == null || starts[i] == 0 ? appender.append(ref, labels, timestamps[i], values[i])
-                            : appender.append(ref, labels, starts[i], timestamps[i], values[i]);
+                    ref = appender.append(ref, labels, starts == null ? 0 : starts[i], timestamps[i], values[i]);
                     accepted++;
                 } catch (StorageException.SampleRejected e) {
                     refuse(e.getMessage(), reason(e), 1);
