@@ -160,7 +160,7 @@ public final class Printer {
                 sb.append(", ");
             }
             LabelMatcher m = rest.get(i);
-            if (isIdentifier(m.name())) {
+            if (isLabelName(m.name())) {
                 sb.append(m.name());
             } else {
                 quote(m.name(), sb);
@@ -181,6 +181,11 @@ public final class Printer {
             }
         }
         return true;
+    }
+
+    /** A label name that needs no quotes: an identifier without ':', which only metric names may hold. */
+    private static boolean isLabelName(String s) {
+        return isIdentifier(s) && s.indexOf(':') < 0;
     }
 
     private static void modifiers(Expr.At at, DurationExpr offset, StringBuilder sb) {
@@ -240,7 +245,7 @@ public final class Printer {
                 sb.append(", ");
             }
             String n = names.get(i);
-            if (isIdentifier(n)) {
+            if (isLabelName(n)) {
                 sb.append(n);
             } else {
                 quote(n, sb);

@@ -53,7 +53,10 @@ class ParserTest {
                 Arguments.of("{\"or\"}", "{__name__=\"or\"}"),
                 Arguments.of("{__name__=\"by\"}", "{__name__=\"by\"}"),
                 Arguments.of("{__name__=\"Inf\", a=\"b\"}", "{__name__=\"Inf\", a=\"b\"}"),
-                Arguments.of("{__name__=\"sum\"}", "{__name__=\"sum\"}"));
+                Arguments.of("{__name__=\"sum\"}", "{__name__=\"sum\"}"),
+                // Only metric names may hold ':' unquoted (a fuzz finding: {":r"="7r"} printed as {:r="7r"}).
+                Arguments.of("{\":r\"=\"7r\"}", "{\":r\"=\"7r\"}"),
+                Arguments.of("sum by (a:b) (x:y{\"a:b\"!=\"\"})", "sum by (\"a:b\") (x:y{\"a:b\"!=\"\"})"));
     }
 
     @ParameterizedTest
