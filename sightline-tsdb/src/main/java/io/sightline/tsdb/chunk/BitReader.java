@@ -16,6 +16,14 @@ final class BitReader {
         this.limit = limitBits;
     }
 
+    /** Moves to an absolute bit position, as one read from the writer of the same stream. */
+    void position(long bitPos) {
+        if (bitPos > limit) {
+            throw new CorruptChunkException("seek mark at bit " + bitPos + " past the end at " + limit);
+        }
+        this.bitPos = bitPos;
+    }
+
     boolean readBit() {
         check(1);
         boolean b = (buf[(int) (bitPos >>> 3)] & (0x80 >>> (bitPos & 7))) != 0;

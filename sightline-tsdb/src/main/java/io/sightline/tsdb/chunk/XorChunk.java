@@ -18,10 +18,19 @@ import io.sightline.tsdb.SampleIterator;
  * <p>Appending is single-writer. Iterators made by {@link #iterator()} see the samples present when they
  * were made and may run concurrently with later appends if the caller publishes the chunk safely (the
  * head does so under its series lock).
+ *
+ * <p>A chunk being appended to (the head's) also keeps, in memory only, the decoder's state after every
+ * {@value #MARK_EVERY}th sample, so that its iterators' {@link SampleIterator#seek seeks} start decoding from the
+ * last such mark before the target instead of from the first sample: an instant query's window is the chunk's
+ * last few samples. The encoded bytes are the same with or without them.
  */
 public final class XorChunk {
     public static final int MAX_SAMPLES = 0xFFFF;
     private static final int HEADER_BITS = 16;
+    /** Samples between two seek marks. */
+    static final int MARK_EVERY = 32;
+    /** Longs per mark: the timestamp, its delta, the value's bits, and the bit position, leading and trailing zeros. */
+    private static final int MARK_LONGS = 4;
 
     private final BitWriter w;
     private int count;
@@ -31,6 +40,11 @@ public final class XorChunk {
     private XorValues.Writer values = new XorValues.Writer();
     /** Whether a {@link View} may read the buffer: then {@link #clear} must not write into it again. */
     private boolean viewed;
+    /**
+     * Seek marks, {@link #MARK_LONGS} longs each, the k-th taken after sample {@code (k + 1) * MARK_EVERY}; null until
+     * the first. Only appended to, or replaced by a grown copy, so a view reads the ones present when it was made.
+     */
+    private long[] marks;
 
     public XorChunk() {
         w = new BitWriter(128);
@@ -44,12 +58,15 @@ public final class XorChunk {
      */
     public void clear() {
         w.clear(viewed);
-        viewed = false;
         count = 0;
         minT = 0;
         t = 0;
         tDelta = 0;
         values = new XorValues.Writer();
+        if (viewed) {
+            marks = null;
+        }
+        viewed = false;
         w.writeBits(0, HEADER_BITS);
     }
 
@@ -101,6 +118,21 @@ public final class XorChunk {
         }
         t = ts;
         count++;
+        if (count % MARK_EVERY == 0) {
+            mark();
+        }
+    }
+
+    private void mark() {
+        int at = (count / MARK_EVERY - 1) * MARK_LONGS;
+        if (marks == null || at + MARK_LONGS > marks.length) {
+            // Three marks cover the head's 120-sample chunks.
+            marks = marks == null ? new long[3 * MARK_LONGS] : java.util.Arrays.copyOf(marks, marks.length * 2);
+        }
+        marks[at] = t;
+        marks[at + 1] = tDelta;
+        marks[at + 2] = values.prev();
+        marks[at + 3] = w.bitLength() << 16 | values.window();
     }
 
     private void writeDod(long dod) {
@@ -145,13 +177,18 @@ public final class XorChunk {
      */
     public View view() {
         viewed = true;
-        return new View(w.buffer(), w.bitLength(), count);
+        return new View(w.buffer(), w.bitLength(), count, marks);
     }
 
-    /** A fixed prefix of a chunk's bit stream; can be iterated any number of times, from any thread. */
-    public record View(byte[] buffer, long bitLength, int count) {
+    /**
+     * A fixed prefix of a chunk's bit stream; can be iterated any number of times, from any thread.
+     *
+     * @param marks the chunk's seek marks when the view was made (those for up to {@code count} samples are read), or
+     *     null
+     */
+    public record View(byte[] buffer, long bitLength, int count, long[] marks) {
         public SampleIterator iterator() {
-            return new Decoder(buffer, HEADER_BITS, bitLength, count);
+            return new Decoder(buffer, HEADER_BITS, bitLength, count, marks);
         }
     }
 
@@ -165,7 +202,7 @@ public final class XorChunk {
             throw new CorruptChunkException("shorter than its header (" + chunk.length + " bytes)");
         }
         int n = ((chunk[0] & 0xFF) << 8) | (chunk[1] & 0xFF);
-        return new Decoder(chunk, HEADER_BITS, chunk.length * 8L, n);
+        return new Decoder(chunk, HEADER_BITS, chunk.length * 8L, n, null);
     }
 
     /** Decodes the bit stream; one instance per iteration. */
@@ -177,10 +214,12 @@ public final class XorChunk {
         private long tDelta;
         private long vBits;
         private final XorValues.Reader values = new XorValues.Reader();
+        private final long[] marks;
 
-        Decoder(byte[] buf, long offsetBits, long limitBits, int count) {
+        Decoder(byte[] buf, long offsetBits, long limitBits, int count, long[] marks) {
             this.r = new BitReader(buf, offsetBits, limitBits);
             this.count = count;
+            this.marks = count >= MARK_EVERY ? marks : null;
         }
 
         @Override
@@ -241,12 +280,35 @@ public final class XorChunk {
             if (read > 0 && read <= count && t >= target) {
                 return true;
             }
+            if (marks != null && read < count) {
+                jumpBefore(target);
+            }
             while (next()) {
                 if (t >= target) {
                     return true;
                 }
             }
             return false;
+        }
+
+        /** Resumes from the last mark before {@code target} that lies ahead, if any: the samples up to it are skipped. */
+        private void jumpBefore(long target) {
+            int k = Math.min(count / MARK_EVERY, marks.length / MARK_LONGS) - 1;
+            while (k >= 0 && marks[k * MARK_LONGS] >= target) {
+                k--;
+            }
+            int after = (k + 1) * MARK_EVERY;
+            if (k < 0 || after <= read) {
+                return;
+            }
+            int at = k * MARK_LONGS;
+            t = marks[at];
+            tDelta = marks[at + 1];
+            vBits = marks[at + 2];
+            long posAndWindow = marks[at + 3];
+            r.position(posAndWindow >>> 16);
+            values.resume(vBits, (int) posAndWindow & 0xFFFF);
+            read = after;
         }
 
         @Override

@@ -21,6 +21,16 @@ final class XorValues {
             prev = bits;
         }
 
+        /** The last value's bits. */
+        long prev() {
+            return prev;
+        }
+
+        /** The current window as {@link Reader#resume} takes it: leading zeros << 8 | trailing zeros (0 when unset). */
+        int window() {
+            return leading == 0xFF ? 0 : leading << 8 | trailing;
+        }
+
         void next(BitWriter w, long bits) {
             long xor = bits ^ prev;
             prev = bits;
@@ -54,6 +64,13 @@ final class XorValues {
         long first(BitReader r) {
             bits = r.readBits(64);
             return bits;
+        }
+
+        /** Continues after a value whose bits and window ({@link Writer#window}) were kept by the writer. */
+        void resume(long bits, int window) {
+            this.bits = bits;
+            this.leading = window >>> 8;
+            this.trailing = window & 0xFF;
         }
 
         long next(BitReader r) {

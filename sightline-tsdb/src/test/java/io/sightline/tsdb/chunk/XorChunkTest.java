@@ -198,6 +198,12 @@ class XorChunkTest {
                 assertThat(it.timestamp()).as("view %d", v).isEqualTo(t);
             }
             assertThat(it.next()).isFalse();
+            // Seeks from the view's marks, which the refills did not overwrite.
+            long[] seen = viewTs.get(v);
+            int j = r.nextInt(seen.length);
+            SampleIterator sought = views.get(v).iterator();
+            assertThat(sought.seek(seen[j])).isTrue();
+            assertThat(sought.timestamp()).as("view %d seek", v).isEqualTo(seen[j]);
         }
     }
 
@@ -215,6 +221,115 @@ class XorChunkTest {
         assertThat(it.seek(990)).isTrue();
         assertThat(it.seek(991)).isFalse();
         assertThat(XorChunk.iterator(new XorChunk().bytes()).seek(0)).isFalse();
+    }
+
+    /**
+     * Seeks through views, which start from the chunk's seek marks, answer as a model of the samples does: targets
+     * before, on, between and after samples, mixed with steps and batches, over views of a chunk still growing (its
+     * marks array grown or not since) and of one cleared and refilled after the view.
+     */
+    @Test
+    void seek_fromMarks_answersAsTheSamplesDo_seeded() {
+        XorChunk reused = new XorChunk();
+        for (long seed = 0; seed < 400; seed++) {
+            Random r = new Random(seed);
+            Shape shape = Shape.values()[(int) (seed % Shape.values().length)];
+            int n = 1 + r.nextInt(seed % 5 == 0 ? 2_000 : 200);
+            long[] ts = timestamps(shape, r, n);
+            double[] vs = values(shape, r, n);
+            XorChunk c = seed % 2 == 0 ? new XorChunk() : reused;
+            c.clear();
+            int viewAt = r.nextInt(n);
+            XorChunk.View partial = null;
+            for (int i = 0; i < n; i++) {
+                c.append(ts[i], vs[i]);
+                if (i == viewAt) {
+                    partial = c.view();
+                }
+            }
+            for (int m : new int[] {n, viewAt + 1}) {
+                SampleIterator it = m == n ? c.iterator() : partial.iterator();
+                long[] bt = new long[16];
+                double[] bv = new double[16];
+                int p = -1; // the model's current sample
+                while (true) {
+                    int op = r.nextInt(5);
+                    if (op == 0) {
+                        boolean more = it.next();
+                        p++;
+                        assertThat(more).as("seed %d next at %d", seed, p).isEqualTo(p < m);
+                        if (!more) {
+                            break;
+                        }
+                    } else if (op == 1) {
+                        int max = 1 + r.nextInt(16);
+                        int got = it.nextBatch(bt, bv, 0, max);
+                        for (int j = 0; j < got; j++) {
+                            p++;
+                            assertThat(bt[j]).as("seed %d batch sample %d", seed, p).isEqualTo(ts[p]);
+                        }
+                        if (got < max) { // the end: the iterator is spent
+                            assertThat(p + 1).isEqualTo(m);
+                            break;
+                        }
+                    } else {
+                        int j = r.nextInt(m + 2) - 1;
+                        long target = j < 0 ? Long.MIN_VALUE + 1 : j >= m ? ts[m - 1] + 1
+                                : ts[j] + r.nextInt(3) - 1;
+                        boolean found = it.seek(target);
+                        if (p < 0 || ts[p] < target) {
+                            do {
+                                p++;
+                            } while (p < m && ts[p] < target);
+                        }
+                        assertThat(found).as("seed %d seek %d", seed, target).isEqualTo(p < m);
+                        if (!found) {
+                            break;
+                        }
+                    }
+                    assertThat(it.timestamp()).as("seed %d shape %s sample %d", seed, shape, p).isEqualTo(ts[p]);
+                    assertThat(Double.doubleToRawLongBits(it.value())).as("seed %d sample %d", seed, p)
+                            .isEqualTo(Double.doubleToRawLongBits(vs[p]));
+                }
+            }
+        }
+    }
+
+    /** A seek starts from the last mark before its target: the bits before that mark are not read at all. */
+    @Test
+    void seek_startsFromTheMark_withoutReadingTheSamplesBefore() {
+        Random r = new Random(5);
+        long[] ts = timestamps(Shape.JITTERED_COUNTER, r, 120);
+        double[] vs = values(Shape.RANDOM_FLOATS, r, 120);
+        XorChunk c = new XorChunk();
+        for (int i = 0; i < 120; i++) {
+            c.append(ts[i], vs[i]);
+        }
+        XorChunk.View v = c.view();
+        long markBit = v.marks()[2 * 4 + 3] >>> 16; // the third mark, after sample 96
+        byte[] garbled = v.buffer().clone();
+        for (int b = 2; b < markBit / 8; b++) {
+            garbled[b] = (byte) r.nextInt();
+        }
+        SampleIterator it = new XorChunk.View(garbled, v.bitLength(), v.count(), v.marks()).iterator();
+        assertThat(it.seek(ts[100])).isTrue();
+        for (int i = 100; i < 120; i++) {
+            assertThat(it.timestamp()).isEqualTo(ts[i]);
+            assertThat(it.value()).isEqualTo(vs[i]);
+            assertThat(it.next()).isEqualTo(i < 119);
+        }
+        // Without marks the same bytes decode to something else, or fail: the check above can fail.
+        SampleIterator plain = new XorChunk.View(garbled, v.bitLength(), v.count(), null).iterator();
+        boolean same;
+        try {
+            same = plain.seek(ts[100]) && plain.timestamp() == ts[100];
+            for (int i = 101; same && i < 120; i++) {
+                same = plain.next() && plain.timestamp() == ts[i] && plain.value() == vs[i];
+            }
+        } catch (RuntimeException e) { // garbage may read past the end
+            same = false;
+        }
+        assertThat(same).isFalse();
     }
 
     @Test
