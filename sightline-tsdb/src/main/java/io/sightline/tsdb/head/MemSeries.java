@@ -20,6 +20,9 @@ final class MemSeries {
     static final int SAMPLES_PER_CHUNK = 120;
     /** A head chunk covers at most this many milliseconds (about 49 days), so its span fits 32 bits. */
     static final long MAX_CHUNK_SPAN = 0xFFFF_FFFFL;
+    /** What a snapshot holds when no out-of-order sample is in its range (the usual case): shared, never written. */
+    private static final long[] NO_TIMES = new long[0];
+    private static final double[] NO_VALUES = new double[0];
 
     final int ref;
     final Labels labels;
@@ -262,9 +265,12 @@ final class MemSeries {
 
     /** An immutable view of the samples in [mint, maxt], to read without the lock. */
     Snapshot snapshot(long mint, long maxt) {
-        List<ChunkRef> refs = new ArrayList<>();
+        List<ChunkRef> refs = List.of(); // most reads of the newest samples need no closed chunk
         for (int c = 0; c < cN; c++) {
             if (chunkMaxT(c) >= mint && chunks[3 * c] <= maxt) {
+                if (refs.isEmpty()) {
+                    refs = new ArrayList<>();
+                }
                 refs.add(new ChunkRef(chunkMaxT(c), chunks[3 * c + 1], chunkLength(c)));
             }
         }
@@ -277,8 +283,11 @@ final class MemSeries {
         from = from < 0 ? -from - 1 : from;
         int to = Arrays.binarySearch(oooT, 0, oooN, maxt);
         to = to < 0 ? -to - 1 : to + 1;
-        return new Snapshot(files, mint, maxt, refs, headView, Arrays.copyOfRange(oooT, from, Math.max(from, to)),
-                Arrays.copyOfRange(oooV, from, Math.max(from, to)));
+        if (to <= from) {
+            return new Snapshot(files, mint, maxt, refs, headView, NO_TIMES, NO_VALUES);
+        }
+        return new Snapshot(files, mint, maxt, refs, headView, Arrays.copyOfRange(oooT, from, to),
+                Arrays.copyOfRange(oooV, from, to));
     }
 
     /** A closed chunk in the files, with its newest timestamp so that seeks can skip it unread. */
@@ -306,14 +315,20 @@ final class MemSeries {
         }
 
         SampleIterator iterator() {
-            List<SampleIterator> parts = new ArrayList<>(chunks.size() + 1);
-            for (ChunkRef c : chunks) {
-                parts.add(new LazyChunkIterator(files, c));
+            SampleIterator inOrder;
+            if (chunks.isEmpty() && head != null) {
+                inOrder = head.iterator(); // the usual read of recent samples: the open chunk alone
+            } else {
+                List<SampleIterator> parts = new ArrayList<>(chunks.size() + 1);
+                for (ChunkRef c : chunks) {
+                    parts.add(new LazyChunkIterator(files, c));
+                }
+                if (head != null) {
+                    parts.add(head.iterator());
+                }
+                inOrder = new ConcatIterator(parts);
             }
-            if (head != null) {
-                parts.add(head.iterator());
-            }
-            return new RangeIterator(new MergeIterator(new ConcatIterator(parts), oooT, oooV), mint, maxt);
+            return new RangeIterator(oooT.length == 0 ? inOrder : new MergeIterator(inOrder, oooT, oooV), mint, maxt);
         }
     }
 }
