@@ -49,6 +49,18 @@ class XorChunkTest {
         return vs;
     }
 
+    /** Appends every sample, and returns the view taken right after sample {@code viewAt}. */
+    static XorChunk.View appendAll(XorChunk c, long[] ts, double[] vs, int viewAt) {
+        XorChunk.View view = null;
+        for (int i = 0; i < ts.length; i++) {
+            c.append(ts[i], vs[i]);
+            if (i == viewAt) {
+                view = c.view();
+            }
+        }
+        return view;
+    }
+
     @Test
     void roundTrip_everyShape_bitExact_seeded() {
         for (long seed = 0; seed < 200; seed++) {
@@ -102,13 +114,7 @@ class XorChunkTest {
             }
             XorChunk c = new XorChunk();
             int viewAt = r.nextInt(n);
-            XorChunk.View partial = null;
-            for (int i = 0; i < n; i++) {
-                c.append(ts[i], vs[i]);
-                if (i == viewAt) {
-                    partial = c.view();
-                }
-            }
+            XorChunk.View partial = appendAll(c, ts, vs, viewAt);
             for (int m : new int[] {n, viewAt + 1}) {
                 SampleIterator it = m == n ? XorChunk.iterator(c.bytes()) : partial.iterator();
                 long[] bt = new long[64];
@@ -240,13 +246,7 @@ class XorChunkTest {
             XorChunk c = seed % 2 == 0 ? new XorChunk() : reused;
             c.clear();
             int viewAt = r.nextInt(n);
-            XorChunk.View partial = null;
-            for (int i = 0; i < n; i++) {
-                c.append(ts[i], vs[i]);
-                if (i == viewAt) {
-                    partial = c.view();
-                }
-            }
+            XorChunk.View partial = appendAll(c, ts, vs, viewAt);
             for (int m : new int[] {n, viewAt + 1}) {
                 SampleIterator it = m == n ? c.iterator() : partial.iterator();
                 long[] bt = new long[16];
