@@ -10,7 +10,7 @@ import java.util.List;
  */
 final class Lexer {
 
-    private static final String OPS2 = "== != >= <= =~ !~";
+    private static final java.util.Set<String> OPS2 = java.util.Set.of("==", "!=", ">=", "<=", "=~", "!~");
 
     private final String q;
     private int pos;
@@ -56,7 +56,7 @@ final class Lexer {
             }
             return new Token(Token.Kind.IDENT, q.substring(start, pos), start, pos);
         }
-        if (pos + 1 < q.length() && OPS2.contains(q.substring(pos, pos + 2)) && q.charAt(pos) != ' ') {
+        if (pos + 1 < q.length() && OPS2.contains(q.substring(pos, pos + 2))) {
             pos += 2;
             return new Token(Token.Kind.OP, q.substring(start, pos), start, pos);
         }

@@ -96,11 +96,15 @@ public final class Printer {
                 sb.append(" bool");
             }
             Expr.VectorMatching m = b.matching();
-            if (m != null && (!m.labels().isEmpty() || m.on())) {
+            boolean grouped = m != null
+                    && (m.card() == Expr.Cardinality.MANY_TO_ONE || m.card() == Expr.Cardinality.ONE_TO_MANY);
+            // Prometheus drops an empty ignoring () together with its group_left/right, which turns the
+            // many-to-one match into a one-to-one: here the grouping keeps its ignoring ().
+            if (m != null && (!m.labels().isEmpty() || m.on() || grouped)) {
                 sb.append(m.on() ? " on (" : " ignoring (");
                 names(m.labels(), sb);
                 sb.append(')');
-                if (m.card() == Expr.Cardinality.MANY_TO_ONE || m.card() == Expr.Cardinality.ONE_TO_MANY) {
+                if (grouped) {
                     sb.append(m.card() == Expr.Cardinality.MANY_TO_ONE ? " group_left (" : " group_right (");
                     names(m.include(), sb);
                     sb.append(')');
@@ -139,7 +143,10 @@ public final class Printer {
 
     private static void selector(Expr.VectorSelector vs, StringBuilder sb) {
         String name = vs.name();
-        boolean plainName = name != null && isIdentifier(name) && standsAlone(name);
+        // Written as a bare name only when it is the one name matcher: {"x", __name__="y"} is not x{__name__="y"},
+        // which sets the name twice.
+        boolean plainName = name != null && isIdentifier(name) && standsAlone(name)
+                && vs.matchers().stream().filter(m -> m.name().equals(Labels.METRIC_NAME)).count() == 1;
         List<LabelMatcher> rest = new ArrayList<>();
         for (LabelMatcher m : vs.matchers()) {
             if (plainName && m.name().equals(Labels.METRIC_NAME) && m.type() == LabelMatcher.Type.EQUAL

@@ -56,7 +56,17 @@ class ParserTest {
                 Arguments.of("{__name__=\"sum\"}", "{__name__=\"sum\"}"),
                 // Only metric names may hold ':' unquoted (a fuzz finding: {":r"="7r"} printed as {:r="7r"}).
                 Arguments.of("{\":r\"=\"7r\"}", "{\":r\"=\"7r\"}"),
-                Arguments.of("sum by (a:b) (x:y{\"a:b\"!=\"\"})", "sum by (\"a:b\") (x:y{\"a:b\"!=\"\"})"));
+                Arguments.of("sum by (a:b) (x:y{\"a:b\"!=\"\"})", "sum by (\"a:b\") (x:y{\"a:b\"!=\"\"})"),
+                // Spaces around matching operators, as people write them.
+                Arguments.of("{a = \"b\"}", "{a=\"b\"}"),
+                Arguments.of("x{a= \"b\", c !~ \"d\" , e =~\"f\"}", "x{a=\"b\", c!~\"d\", e=~\"f\"}"),
+                // A second name matcher keeps the first one in the braces (x{__name__="y"} would set it twice).
+                Arguments.of("{\"x\", __name__=\"y\"}", "{__name__=\"x\", __name__=\"y\"}"),
+                Arguments.of("{\"x\", __name__=~\"y.*\"}", "{__name__=\"x\", __name__=~\"y.*\"}"),
+                // An empty ignoring () stays with its group_left: without it the match would be one-to-one.
+                Arguments.of("x * ignoring() group_left(b) y", "x * ignoring () group_left (b) y"),
+                Arguments.of("x * ignoring() group_right y", "x * ignoring () group_right () y"),
+                Arguments.of("x * ignoring() y", "x * y"));
     }
 
     @ParameterizedTest
@@ -107,7 +117,9 @@ class ParserTest {
                 Arguments.of("a\n+ $", "2:3: parse error: unexpected character: '$'"),
                 Arguments.of("-\"a\"", "unary expression only allowed on expressions of type scalar or instant vector"),
                 Arguments.of("foo{\"a\\xff\"=\"b\"}", "invalid label name"),
-                Arguments.of("x[5m] + 1", "binary expression must contain only scalar and instant vector types"));
+                Arguments.of("x[5m] + 1", "binary expression must contain only scalar and instant vector types"),
+                Arguments.of("x = 1", "1:3: parse error: unexpected \"=\""),
+                Arguments.of("x ~ 1", "1:3: parse error: unexpected character: '~'"));
     }
 
     @ParameterizedTest
