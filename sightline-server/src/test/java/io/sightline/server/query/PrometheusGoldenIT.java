@@ -60,6 +60,7 @@ class PrometheusGoldenIT {
     static final List<String> QUERIES = List.of(
             "http_requests_total",
             "http_requests_total{code=~\"5..\"}",
+            "http_requests_total{code = \"500\", method !~ \"p.*\"}",
             "http_requests_total{code!=\"200\", method=\"get\"}",
             "rate(http_requests_total[5m])",
             "irate(http_requests_total[5m])",
