@@ -559,6 +559,21 @@ public abstract class StorageContract {
         for (Map.Entry<Labels, TreeMap<Long, Long>> e : expected.entrySet()) {
             assertThat(got.get(e.getKey())).as("%s: %s", context, e.getKey()).isEqualTo(e.getValue());
         }
+        // Narrow windows too: the newest samples alone, closed chunks alone, ranges with or without late samples.
+        long lo = expected.values().stream().mapToLong(TreeMap::firstKey).min().orElse(T0);
+        long hi = expected.values().stream().mapToLong(TreeMap::lastKey).max().orElse(T0);
+        for (int k = 0; k < 6; k++) {
+            long from = k == 0 ? hi - r.nextInt(300_000) : lo + (long) (r.nextDouble() * (hi - lo + 1));
+            long to = from + r.nextInt(k % 2 == 0 ? 120_000 : 1_800_000);
+            Map<Labels, TreeMap<Long, Long>> window = read(s, from, to,
+                    LabelMatcher.regex(Labels.METRIC_NAME, "metric_.*"));
+            for (Labels l : model.series()) {
+                TreeMap<Long, Long> want = model.samples(l, from, to);
+                assertThat(window.getOrDefault(l, new TreeMap<>())).as("%s: %s in [%d, %d]", context, l, from, to)
+                        .isEqualTo(want);
+            }
+            assertThat(model.series()).as(context).containsAll(window.keySet());
+        }
     }
 
     /** Samples read by {@code nextBatch} calls of random sizes into random offsets, with next() between. */

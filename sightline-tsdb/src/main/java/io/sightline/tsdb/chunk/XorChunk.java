@@ -42,7 +42,8 @@ public final class XorChunk {
     private boolean viewed;
     /**
      * Seek marks, {@link #MARK_LONGS} longs each, the k-th taken after sample {@code (k + 1) * MARK_EVERY}; null until
-     * the first. Only appended to, or replaced by a grown copy, so a view reads the ones present when it was made.
+     * the first. While views may read it, it is only appended to or replaced by a grown copy, so a view reads the marks
+     * present when it was made; {@link #clear} drops it if a view was made, and otherwise overwrites it in place.
      */
     private long[] marks;
 

@@ -295,6 +295,44 @@ class XorChunkTest {
         }
     }
 
+    /**
+     * Seeks to every sample's timestamp, one before and one after it, on chunks of sizes around the marks (31 to 120
+     * samples), fresh and reused (filled, cleared without a view, so its marks array is kept, and filled again); and
+     * seeks after the end.
+     */
+    @Test
+    void seek_onAndAroundEveryMark_freshAndReusedChunks() {
+        Random r = new Random(3);
+        for (int n : new int[] {1, 31, 32, 33, 63, 64, 65, 95, 96, 97, 120}) {
+            long[] ts = timestamps(Shape.JITTERED_COUNTER, r, n);
+            double[] vs = values(Shape.RANDOM_FLOATS, r, n);
+            XorChunk reused = new XorChunk();
+            appendAll(reused, timestamps(Shape.HUGE_JUMPS, r, 120), values(Shape.GAPS_AND_SPECIALS, r, 120), -1);
+            reused.clear();
+            for (XorChunk c : new XorChunk[] {new XorChunk(), reused}) {
+                appendAll(c, ts, vs, -1);
+                XorChunk.View view = c.view();
+                for (int j = 0; j < n; j++) {
+                    for (long d = -1; d <= 1; d++) {
+                        SampleIterator it = view.iterator();
+                        int want = d <= 0 ? j : j + 1;
+                        assertThat(it.seek(ts[j] + d)).as("n %d seek to sample %d%+d", n, j, d).isEqualTo(want < n);
+                        if (want < n) {
+                            assertThat(it.timestamp()).as("n %d seek to sample %d%+d", n, j, d).isEqualTo(ts[want]);
+                            assertThat(it.value()).isEqualTo(vs[want]);
+                        }
+                    }
+                }
+                SampleIterator spent = view.iterator();
+                while (spent.next()) {
+                    // to the end
+                }
+                assertThat(spent.seek(ts[0])).isFalse();
+                assertThat(spent.seek(ts[n - 1])).isFalse();
+            }
+        }
+    }
+
     /** A seek starts from the last mark before its target: the bits before that mark are not read at all. */
     @Test
     void seek_startsFromTheMark_withoutReadingTheSamplesBefore() {
