@@ -184,14 +184,80 @@ class PrometheusGoldenIT {
                 compare(prom, ours, "/api/v1/query?query=" + enc(q) + "&time=" + end / 1000.0, "mutant " + q,
                         mismatches);
             }
+            // The same expressions written with other whitespace between their tokens, as people write them ({a="b"} as
+            // { a = "b" }, x[5m:1m] as x[5m : 1m]): Prometheus's answers, and the status the expression had as written.
+            Random spacing = new Random(Long.getLong("golden.seed", 20261207) + 1);
+            int respaced = Integer.getInteger("golden.respaced", 200);
+            int respacedChanged = 0;
+            for (int i = 0; i < respaced; i++) {
+                String written = random.next();
+                String q = respace(written, spacing);
+                String at = "&time=" + end / 1000.0;
+                compare(prom, ours, "/api/v1/query?query=" + enc(q) + at, "respaced " + q, mismatches);
+                int before = TestHttp.get(ours + "/api/v1/query?query=" + enc(written) + at).statusCode();
+                int after = TestHttp.get(ours + "/api/v1/query?query=" + enc(q) + at).statusCode();
+                if (before != after) {
+                    mismatches.add("respaced " + q + ": status " + after + ", as written " + before + ": " + written);
+                }
+                respacedChanged += q.equals(written) ? 0 : 1;
+            }
+            System.out.println("respaced expressions: " + respaced + ", " + respacedChanged + " written differently");
             mismatches.forEach(m -> System.out.println("MISMATCH " + m));
             assertThat(mismatches).isEmpty();
+            assertThat(respacedChanged).isGreaterThan(respaced * 9 / 10);
             assertThat(compared).isGreaterThan(QUERIES.size() * 3);
             assertThat(randomCompared).isGreaterThan(randomQueries);
         }
     }
 
     static final String INSERTS = "()[]{},=~!\"' +-*/^%@:.#`\\5s";
+
+    /**
+     * {@code q} with a space, tab or newline added or removed at random places between tokens: never inside a
+     * string, a name, a number or duration, or a two-character operator.
+     */
+    static String respace(String q, Random rnd) {
+        StringBuilder out = new StringBuilder();
+        char quote = 0;
+        for (int i = 0; i < q.length(); i++) {
+            char c = q.charAt(i);
+            if (quote != 0) {
+                out.append(c);
+                if (c == '\\' && quote != '`' && i + 1 < q.length()) {
+                    out.append(q.charAt(++i));
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            if (c == ' ' && rnd.nextInt(3) == 0 && i > 0 && i + 1 < q.length()
+                    && !(isWordChar(q.charAt(i - 1)) && isWordChar(q.charAt(i + 1)))) {
+                continue; // a space dropped where nothing joins
+            }
+            out.append(c);
+            if (c == '"' || c == '\'' || c == '`') {
+                quote = c;
+                continue;
+            }
+            if (i + 1 < q.length() && rnd.nextInt(4) == 0) {
+                char next = q.charAt(i + 1);
+                boolean joins = isWordChar(c) && isWordChar(next);
+                boolean operator = "=!<>".indexOf(c) >= 0 && (next == '=' || next == '~');
+                if (!joins && !operator) {
+                    out.append(switch (rnd.nextInt(3)) {
+                        case 0 -> " ";
+                        case 1 -> "\t";
+                        default -> "\n";
+                    });
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == ':' || c == '.';
+    }
 
     /** {@code q} with one character deleted, doubled, or a syntax character inserted. */
     static String mutate(String q, Random rnd) {
