@@ -24,7 +24,7 @@ public final class Matchers {
         List<LabelMatcher> out = new ArrayList<>();
         int i = 0;
         while (i < s.length()) {
-            while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == ',')) {
+            while (i < s.length() && (Character.isWhitespace(s.charAt(i)) || s.charAt(i) == ',')) {
                 i++;
             }
             if (i >= s.length()) {
@@ -38,7 +38,7 @@ public final class Matchers {
             if (!Names.isValidLabelName(name)) {
                 throw new IllegalArgumentException("bad matcher \"" + text + "\": \"" + name + "\" is not a valid label name");
             }
-            while (i < s.length() && s.charAt(i) == ' ') {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
                 i++;
             }
             LabelMatcher.Type type;
@@ -57,11 +57,12 @@ public final class Matchers {
             } else {
                 throw new IllegalArgumentException("bad matcher \"" + text + "\": expected =, !=, =~ or !~ after " + name);
             }
-            while (i < s.length() && s.charAt(i) == ' ') {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
                 i++;
             }
             StringBuilder value = new StringBuilder();
-            if (i < s.length() && s.charAt(i) == '"') {
+            boolean quoted = i < s.length() && s.charAt(i) == '"';
+            if (quoted) {
                 i++;
                 boolean closed = false;
                 while (i < s.length()) {
@@ -86,7 +87,8 @@ public final class Matchers {
                 }
             }
             try {
-                out.add(LabelMatcher.of(type, name, value.toString().strip()));
+                // A quoted value is kept as written, spaces included; a bare one ends at the comma, spaces around it dropped.
+                out.add(LabelMatcher.of(type, name, quoted ? value.toString() : value.toString().strip()));
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("bad matcher \"" + text + "\": " + e.getMessage());
             }

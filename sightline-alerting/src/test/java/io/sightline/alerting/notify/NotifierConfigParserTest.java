@@ -100,6 +100,9 @@ class NotifierConfigParserTest {
                 LabelMatcher.notRegex("b", "x|y"), LabelMatcher.equal("c", "bare"));
         assertThat(Matchers.parse("msg=\"say \\\"hi\\\"\"")).containsExactly(LabelMatcher.equal("msg", "say \"hi\""));
         assertThatThrownBy(() -> Matchers.parse("a=\"open")).hasMessageContaining("unterminated");
+        // Whitespace around names, operators and bare values goes; a quoted value keeps its own.
+        assertThat(Matchers.parse("{ a = \" x \" ,\tb\t!=\tbare value ,c=~\"y\"}")).containsExactly(
+                LabelMatcher.equal("a", " x "), LabelMatcher.notEqual("b", "bare value"), LabelMatcher.regex("c", "y"));
         assertThatThrownBy(() -> Matchers.parse("")).hasMessageContaining("no matcher");
     }
 }
