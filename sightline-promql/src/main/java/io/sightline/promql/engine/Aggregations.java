@@ -41,12 +41,27 @@ final class Aggregations {
     static final class Grouper {
         private final Expr.Aggregate a;
         private final Map<Labels, Labels> cache = new HashMap<>();
+        /** For {@code by (one label)}, the most common grouping: that label, and the groups by its value. */
+        private final String single;
+        private final Map<String, Labels> byValue;
 
         Grouper(Expr.Aggregate a) {
             this.a = a;
+            this.single = !a.without() && a.grouping().size() == 1 ? a.grouping().get(0) : null;
+            this.byValue = single == null ? null : new HashMap<>();
         }
 
         Labels group(Labels l) {
+            if (single != null) {
+                // A lookup of one value in as many entries as groups, where the general cache holds one per series.
+                String v = l.get(single);
+                Labels g = byValue.get(v);
+                if (g == null) {
+                    g = v.isEmpty() ? Labels.empty() : Labels.of(single, v);
+                    byValue.put(v, g);
+                }
+                return g;
+            }
             return cache.computeIfAbsent(l, this::compute);
         }
 
