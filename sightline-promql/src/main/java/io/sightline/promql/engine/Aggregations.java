@@ -41,28 +41,39 @@ final class Aggregations {
     static final class Grouper {
         private final Expr.Aggregate a;
         private final Map<Labels, Labels> cache = new HashMap<>();
-        /** For {@code by (one label)}, the most common grouping: that label, and the groups by its value. */
-        private final String single;
-        private final Map<String, Labels> byValue;
+        /**
+         * For {@code by (...)}, the most common grouping: the groups by the values of its labels (the value itself for
+         * one label, a list of them for several), so a lookup searches as many entries as there are groups.
+         * {@code without} keeps a cache by whole label sets, since its groups are about as many as the series.
+         */
+        private final Map<Object, Labels> byValues;
 
         Grouper(Expr.Aggregate a) {
             this.a = a;
-            this.single = !a.without() && a.grouping().size() == 1 ? a.grouping().get(0) : null;
-            this.byValue = single == null ? null : new HashMap<>();
+            this.byValues = a.without() ? null : new HashMap<>();
         }
 
         Labels group(Labels l) {
-            if (single != null) {
-                // A lookup of one value in as many entries as groups, where the general cache holds one per series.
-                String v = l.get(single);
-                Labels g = byValue.get(v);
-                if (g == null) {
-                    g = v.isEmpty() ? Labels.empty() : Labels.of(single, v);
-                    byValue.put(v, g);
-                }
-                return g;
+            if (byValues == null) {
+                return cache.computeIfAbsent(l, this::compute);
             }
-            return cache.computeIfAbsent(l, this::compute);
+            List<String> names = a.grouping();
+            Object key;
+            if (names.size() == 1) {
+                key = l.get(names.get(0));
+            } else {
+                String[] values = new String[names.size()];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = l.get(names.get(i));
+                }
+                key = List.of(values);
+            }
+            Labels g = byValues.get(key);
+            if (g == null) {
+                g = compute(l);
+                byValues.put(key, g);
+            }
+            return g;
         }
 
         private Labels compute(Labels l) {
