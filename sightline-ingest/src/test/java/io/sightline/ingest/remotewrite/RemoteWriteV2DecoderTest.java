@@ -16,6 +16,20 @@ import org.xerial.snappy.Snappy;
 
 /** Remote write 2.0 requests, encoded here field by field as the specification lays them out. */
 class RemoteWriteV2DecoderTest {
+    /** Writes a message's fields. */
+    interface Fields {
+        void write(CodedOutputStream o) throws IOException;
+    }
+
+    /** The bytes of a message whose fields {@code fields} writes. */
+    static byte[] message(Fields fields) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        CodedOutputStream o = CodedOutputStream.newInstance(b);
+        fields.write(o);
+        o.flush();
+        return b.toByteArray();
+    }
+
     /** Builds {@code io.prometheus.write.v2.Request} bytes. */
     static final class V2 {
         final List<String> symbols = new ArrayList<>(List.of(""));
@@ -32,40 +46,34 @@ class RemoteWriteV2DecoderTest {
 
         /** A series with labels (name, value, ...) and samples (t, v, ...); extra bytes appended raw inside it. */
         V2 series(String[] labels, double[] samples, byte[] extra) throws IOException {
-            ByteArrayOutputStream ts = new ByteArrayOutputStream();
-            CodedOutputStream o = CodedOutputStream.newInstance(ts);
-            ByteArrayOutputStream refs = new ByteArrayOutputStream();
-            CodedOutputStream r = CodedOutputStream.newInstance(refs);
-            for (String l : labels) {
-                r.writeUInt32NoTag(sym(l));
-            }
-            r.flush();
-            o.writeByteArray(1, refs.toByteArray());
-            for (int i = 0; i < samples.length; i += 2) {
-                ByteArrayOutputStream s = new ByteArrayOutputStream();
-                CodedOutputStream so = CodedOutputStream.newInstance(s);
-                so.writeDouble(1, samples[i + 1]);
-                so.writeInt64(2, (long) samples[i]);
-                so.flush();
-                o.writeByteArray(2, s.toByteArray());
-            }
-            o.flush();
-            ts.write(extra);
-            CodedOutputStream out = CodedOutputStream.newInstance(series);
-            out.writeByteArray(5, ts.toByteArray());
-            out.flush();
+            byte[] refs = message(r -> {
+                for (String l : labels) {
+                    r.writeUInt32NoTag(sym(l));
+                }
+            });
+            byte[] ts = message(o -> {
+                o.writeByteArray(1, refs);
+                for (int i = 0; i < samples.length; i += 2) {
+                    double t = samples[i];
+                    double v = samples[i + 1];
+                    o.writeByteArray(2, message(so -> {
+                        so.writeDouble(1, v);
+                        so.writeInt64(2, (long) t);
+                    }));
+                }
+                o.writeRawBytes(extra);
+            });
+            series.write(message(out -> out.writeByteArray(5, ts)));
             return this;
         }
 
         byte[] bytes() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            CodedOutputStream o = CodedOutputStream.newInstance(b);
-            for (String s : symbols) {
-                o.writeString(4, s);
-            }
-            o.flush();
-            b.write(series.toByteArray());
-            return b.toByteArray();
+            return message(o -> {
+                for (String s : symbols) {
+                    o.writeString(4, s);
+                }
+                o.writeRawBytes(series.toByteArray());
+            });
         }
     }
 
@@ -99,17 +107,12 @@ class RemoteWriteV2DecoderTest {
     }
 
     private static byte[] metadata(int type, int help, int unit) throws IOException {
-        ByteArrayOutputStream md = new ByteArrayOutputStream();
-        CodedOutputStream m = CodedOutputStream.newInstance(md);
-        m.writeEnum(1, type);
-        m.writeUInt32(3, help);
-        m.writeUInt32(4, unit);
-        m.flush();
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        CodedOutputStream o = CodedOutputStream.newInstance(b);
-        o.writeByteArray(5, md.toByteArray());
-        o.flush();
-        return b.toByteArray();
+        byte[] md = message(m -> {
+            m.writeEnum(1, type);
+            m.writeUInt32(3, help);
+            m.writeUInt32(4, unit);
+        });
+        return message(o -> o.writeByteArray(5, md));
     }
 
     @Test
@@ -132,17 +135,12 @@ class RemoteWriteV2DecoderTest {
 
     /** A Sample message with a start_timestamp (field 3), as a series' extra bytes. */
     private static byte[] sampleWithStart(double v, long t, long start) throws IOException {
-        ByteArrayOutputStream s = new ByteArrayOutputStream();
-        CodedOutputStream so = CodedOutputStream.newInstance(s);
-        so.writeDouble(1, v);
-        so.writeInt64(2, t);
-        so.writeInt64(3, start);
-        so.flush();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CodedOutputStream o = CodedOutputStream.newInstance(out);
-        o.writeByteArray(2, s.toByteArray());
-        o.flush();
-        return out.toByteArray();
+        byte[] sample = message(so -> {
+            so.writeDouble(1, v);
+            so.writeInt64(2, t);
+            so.writeInt64(3, start);
+        });
+        return message(o -> o.writeByteArray(2, sample));
     }
 
     /**
@@ -151,13 +149,9 @@ class RemoteWriteV2DecoderTest {
      */
     @Test
     void startAndCreatedTimestamps_areTheSamplesStartTimes() throws Exception {
-        ByteArrayOutputStream created = new ByteArrayOutputStream();
-        CodedOutputStream o = CodedOutputStream.newInstance(created);
-        o.writeInt64(6, 1_700_000_000_000L);
-        o.flush();
         ByteArrayOutputStream mixed = new ByteArrayOutputStream();
         mixed.write(sampleWithStart(9, 1_700_000_180_000L, 1_700_000_150_000L));
-        mixed.write(created.toByteArray());
+        mixed.write(message(o -> o.writeInt64(6, 1_700_000_000_000L)));
         byte[] body = new V2().series(new String[] {"__name__", "jobs_total"}, new double[] {1_700_000_060_000.0, 3,
                 1_700_000_120_000.0, 5}, mixed.toByteArray())
                 .series(new String[] {"__name__", "temp"}, new double[] {1_700_000_060_000.0, 21}, new byte[0])
@@ -175,16 +169,13 @@ class RemoteWriteV2DecoderTest {
 
     @Test
     void invalidSeries_areRefusedAlone() throws Exception {
-        ByteArrayOutputStream hist = new ByteArrayOutputStream();
-        CodedOutputStream h = CodedOutputStream.newInstance(hist);
-        h.writeByteArray(3, new byte[] {8, 1});
-        h.flush();
+        byte[] hist = message(h -> h.writeByteArray(3, new byte[] {8, 1}));
         V2 v2 = new V2()
                 .series(new String[] {"__name__", "ok", "a", "b"}, new double[] {1, 1}, new byte[0])
                 .series(new String[] {"job", "x"}, new double[] {1, 1}, new byte[0])
                 .series(new String[] {"__name__", "m", "bad-name", "v"}, new double[] {1, 1}, new byte[0])
                 .series(new String[] {"__name__", "m", "a", "1", "a", "2"}, new double[] {1, 1}, new byte[0])
-                .series(new String[] {"__name__", "h"}, new double[0], hist.toByteArray());
+                .series(new String[] {"__name__", "h"}, new double[0], hist);
         Recorder rec = new Recorder();
         var result = new RemoteWriteV2Decoder(1 << 20).decode(v2.bytes(), 0, v2.bytes().length, rec);
         assertThat(rec.got).containsExactly(
@@ -201,27 +192,19 @@ class RemoteWriteV2DecoderTest {
         byte[] good = new V2().series(new String[] {"__name__", "m"}, new double[] {1, 1}, new byte[0]).bytes();
         List<Object[]> cases = new ArrayList<>();
         // A reference past the symbol table.
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        CodedOutputStream o = CodedOutputStream.newInstance(b);
-        o.writeString(4, "");
-        o.writeString(4, "__name__");
-        o.writeByteArray(5, new byte[] {10, 2, 1, 9});
-        o.flush();
-        cases.add(new Object[] {b.toByteArray(), "labels_refs refers to symbol 9 of 2"});
+        cases.add(new Object[] {message(o -> {
+            o.writeString(4, "");
+            o.writeString(4, "__name__");
+            o.writeByteArray(5, new byte[] {10, 2, 1, 9});
+        }), "labels_refs refers to symbol 9 of 2"});
         // An odd number of references.
-        b = new ByteArrayOutputStream();
-        o = CodedOutputStream.newInstance(b);
-        o.writeString(4, "");
-        o.writeString(4, "__name__");
-        o.writeByteArray(5, new byte[] {10, 1, 1});
-        o.flush();
-        cases.add(new Object[] {b.toByteArray(), "odd number of labels_refs"});
+        cases.add(new Object[] {message(o -> {
+            o.writeString(4, "");
+            o.writeString(4, "__name__");
+            o.writeByteArray(5, new byte[] {10, 1, 1});
+        }), "odd number of labels_refs"});
         // The first symbol is not empty.
-        b = new ByteArrayOutputStream();
-        o = CodedOutputStream.newInstance(b);
-        o.writeString(4, "x");
-        o.flush();
-        cases.add(new Object[] {b.toByteArray(), "the first symbol must be the empty string"});
+        cases.add(new Object[] {message(o -> o.writeString(4, "x")), "the first symbol must be the empty string"});
         // Invalid UTF-8 in a symbol.
         cases.add(new Object[] {new byte[] {34, 2, (byte) 0xC3, 0x28}, "symbol 0 is not valid UTF-8"});
         // Truncated.

@@ -24,6 +24,11 @@ class StartTimestampQueryTest {
 
     private static final long T = 1_000_000_000L;
 
+    /** Samples and their start times, each in a memory store. */
+    private static Storage inMemoryPair() {
+        return StartTimes.storage(new MemoryStorage(StorageOptions.DEFAULTS), new MemoryStorage(StorageOptions.DEFAULTS));
+    }
+
     private static double instant(Engine e, Storage s, String q, long t) {
         QueryResult.Vector v = (QueryResult.Vector) e.instantQuery(s, q, t).value();
         assertThat(v.samples()).as(q).hasSize(1);
@@ -32,8 +37,7 @@ class StartTimestampQueryTest {
 
     @Test
     void aRestartTheValuesHide_instantAndRange() throws Exception {
-        StorageOptions o = StorageOptions.DEFAULTS;
-        try (Storage s = StartTimes.storage(new MemoryStorage(o), new MemoryStorage(o))) {
+        try (Storage s = inMemoryPair()) {
             Labels l = Labels.of("__name__", "jobs_done_total");
             Appender app = s.appender();
             app.append(0, l, T - 100, T, 5);
@@ -64,8 +68,7 @@ class StartTimestampQueryTest {
      */
     @Test
     void startTimestamp_ofASelectorOnly() throws Exception {
-        StorageOptions o = StorageOptions.DEFAULTS;
-        try (Storage s = StartTimes.storage(new MemoryStorage(o), new MemoryStorage(o))) {
+        try (Storage s = inMemoryPair()) {
             Labels l = Labels.of("__name__", "c_total");
             Appender app = s.appender();
             app.append(0, l, T - 5_000, T, 1);
@@ -129,7 +132,7 @@ class StartTimestampQueryTest {
     @Test
     void durableAndInMemoryStores_giveTheSameAnswers() throws Exception {
         StorageOptions o = StorageOptions.DEFAULTS;
-        try (Storage mem = StartTimes.storage(new MemoryStorage(o), new MemoryStorage(o));
+        try (Storage mem = inMemoryPair();
                 Storage plain = new MemoryStorage(o);
                 TsdbStorage tsdb = TsdbStorage.open(tmp.resolve("d"), o, Wal.Options.DEFAULTS,
                         new TsdbStorage.BlockOptions(2 * 3_600_000L, 0, 0))) {
