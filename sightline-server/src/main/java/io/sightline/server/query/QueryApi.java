@@ -100,7 +100,7 @@ public final class QueryApi {
                 Endpoint.of("/api/v1/status/flags", get, Scope.READ, handler((ctx, p) -> ok(status::flags))),
                 Endpoint.of("/api/v1/status/config", get, Scope.ADMIN, handler((ctx, p) -> ok(status::config))),
                 Endpoint.of("/api/v1/status/tsdb", get, Scope.READ,
-                        handler((ctx, p) -> ok(g -> status.tsdb(g, openStorage(), parseLimit(p, 10))))),
+                        handler((ctx, p) -> ok(g -> status.tsdb(g, openStorage(), tsdbLimit(p))))),
                 Endpoint.of("/api/v1/admin/tsdb/snapshot", postPut, Scope.ADMIN, handler(this::snapshot)),
                 Endpoint.of("/api/v1/admin/tsdb/delete_series", postPut, Scope.ADMIN, handler(this::deleteSeries)),
                 Endpoint.of("/api/v1/admin/tsdb/clean_tombstones", postPut, Scope.ADMIN, handler(this::cleanTombstones)));
@@ -454,6 +454,30 @@ public final class QueryApi {
             throw new ApiParams.BadParameter("invalid parameter \"limit\": cannot parse \"" + v
                     + "\" as a non-negative integer");
         }
+    }
+
+    /** The most statistics of each kind /api/v1/status/tsdb lists, as in Prometheus (prometheus/prometheus#17647). */
+    static final int TSDB_MAX_LIMIT = 10_000;
+
+    /**
+     * {@code limit} of /api/v1/status/tsdb: how many of each statistic, 10 unless given, and from 1 to
+     * {@link #TSDB_MAX_LIMIT} (Prometheus refuses 0 here, where the listing endpoints read it as "no limit").
+     */
+    static int tsdbLimit(ApiParams p) {
+        String v = p.get("limit");
+        if (v == null || v.isEmpty()) {
+            return 10;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= TSDB_MAX_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // the same answer as for a number out of range
+        }
+        throw new ApiParams.BadParameter("invalid parameter \"limit\": must be a whole number from 1 to "
+                + TSDB_MAX_LIMIT + ", got \"" + v + "\"");
     }
 
     private HttpResponse series(ServiceRequestContext ctx, ApiParams p) {

@@ -146,7 +146,8 @@ public final class StatusApi {
         g.writeObjectFieldStart("headStats");
         g.writeNumberField("numSeries", st.series());
         g.writeNumberField("numLabelPairs", pairs);
-        g.writeNumberField("chunkCount", 0);
+        // The in-memory store keeps each series' samples in arrays: it has no chunks to count.
+        g.writeNumberField("chunkCount", durable != null ? durable.headChunks() : 0);
         g.writeNumberField("minTime", st.minTime());
         g.writeNumberField("maxTime", st.maxTime());
         g.writeEndObject();

@@ -239,6 +239,11 @@ class QueryApiTest {
                 Arguments.of("/api/v1/series", List.of("match[]", "rate(up[5m])"), 400, "bad_data",
                         "is not a series selector"),
                 Arguments.of("/api/v1/labels", List.of("limit", "-1"), 400, "bad_data", "invalid parameter \"limit\""),
+                // 0 is "no limit" for the listings above, but not for these statistics (as Prometheus)
+                Arguments.of("/api/v1/status/tsdb", List.of("limit", "0"), 400, "bad_data",
+                        "invalid parameter \"limit\": must be a whole number from 1 to 10000, got \"0\""),
+                Arguments.of("/api/v1/status/tsdb", List.of("limit", "10001"), 400, "bad_data", "got \"10001\""),
+                Arguments.of("/api/v1/status/tsdb", List.of("limit", "ten"), 400, "bad_data", "got \"ten\""),
                 // As Prometheus: no time at all is a timeout, not a bad parameter (a bad query still is).
                 Arguments.of("/api/v1/query", List.of("query", "up", "timeout", "0s"), 503, "timeout",
                         "query timed out in query execution"),
@@ -300,6 +305,10 @@ class QueryApiTest {
         assertThat(json(get("/api/v1/status/flags")).get("data").get("query.max-samples").asText()).isEqualTo("100000");
         JsonNode tsdb = json(get("/api/v1/status/tsdb")).get("data");
         assertThat(tsdb.get("headStats").get("numSeries").asLong()).isEqualTo(3);
+        assertThat(tsdb.get("headStats").get("chunkCount").asLong()).as("11 samples each, one open chunk").isEqualTo(3);
+        JsonNode top1 = json(get("/api/v1/status/tsdb", "limit", "1")).get("data");
+        assertThat(top1.get("seriesCountByLabelValuePair")).hasSize(1);
+        assertThat(top1.get("seriesCountByMetricName").get(0).get("value").asLong()).isEqualTo(2);
         assertThat(tsdb.get("seriesCountByMetricName").get(0).get("name").asText()).isEqualTo("http_requests_total");
         assertThat(json(get("/api/v1/status/config")).get("data").get("yaml").asText()).contains("max_samples: 100000");
         assertThat(json(get("/api/v1/metadata")).get("data").isObject()).isTrue();

@@ -180,6 +180,28 @@ class TsdbBlocksTest extends StorageContract {
     }
 
     @Test
+    void headChunks_countTheHeadsClosedAndOpenChunks_acrossReopenAndCut() throws Exception {
+        Path dir = tmp.resolve("chunks");
+        TsdbStorage s = open(dir, StorageOptions.DEFAULTS, 0);
+        assertThat(s.headChunks()).as("empty").isZero();
+        Labels a = series("m", "k", "a");
+        Appender app = s.appender();
+        for (int i = 0; i < 121; i++) {
+            app.append(0, a, i * 10_000L, i); // 121 samples within one range: a full chunk and one more
+        }
+        app.commit();
+        appendAll(s, series("m", "k", "b"), 5_000, 1);
+        assertThat(s.headChunks()).isEqualTo(3);
+        s.close();
+        s = open(dir, StorageOptions.DEFAULTS, 0);
+        assertThat(s.headChunks()).as("after the log's replay").isEqualTo(3);
+        // A sample three ranges on lets the first range be cut: a and b leave the head for a block.
+        appendAll(s, series("m", "k", "c"), 3 * RANGE, 1);
+        assertThat(s.maintain().cut()).hasSize(1);
+        assertThat(s.headChunks()).as("c's chunk alone").isEqualTo(1);
+    }
+
+    @Test
     void retention_dropsWholeBlocksOlderThanTheNewestSampleMinusRetention() throws Exception {
         long retention = 2 * 3_600_000L;
         TsdbStorage s = open(tmp.resolve("ret"), StorageOptions.DEFAULTS, retention);

@@ -68,6 +68,11 @@ final class MemSeries {
         return samples;
     }
 
+    /** In-order chunks: the closed ones in the chunk files and the open one, if it holds a sample. */
+    int chunkCount() {
+        return cN + (head != null && head.numSamples() > 0 ? 1 : 0);
+    }
+
     boolean isEmpty() {
         return samples == 0;
     }

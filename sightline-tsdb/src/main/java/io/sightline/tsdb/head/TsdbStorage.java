@@ -1271,6 +1271,20 @@ public final class TsdbStorage implements Storage {
         return new StorageStats(n, min, max, head.appended.sum(), head.droppedAtCommit.sum());
     }
 
+    /**
+     * The head's in-order chunks, closed and open (what Prometheus's {@code prometheus_tsdb_head_chunks} counts
+     * and its {@code headStats.chunkCount} shows); samples held out of order are not in chunks.
+     */
+    public long headChunks() {
+        long n = 0;
+        for (MemSeries s : head.byLabels.values()) {
+            synchronized (s) {
+                n += s.chunkCount();
+            }
+        }
+        return n;
+    }
+
     /** A querier over the head only (the last hours), all of its time range. */
     public Querier headQuerier() {
         return new HeadQuerier(head, Long.MIN_VALUE, Long.MAX_VALUE);
