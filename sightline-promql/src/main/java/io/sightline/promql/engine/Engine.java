@@ -47,11 +47,12 @@ public final class Engine {
         Evaluator ev = new Evaluator(ctx, timeMs, timeMs, 1);
         QueryResult.Value value;
         Expr inner = unwrap(expr);
+        long[] sortNanos = {0};
         if (expr.type() == ValueType.STRING) {
             value = new QueryResult.Str(timeMs, ((Expr.StringLiteral) inner).value());
         } else if (expr.type() == ValueType.MATRIX) {
             List<EvalSeries> series = cleanup(ev.rangeAtInstant(expr));
-            value = toMatrix(series);
+            value = toMatrix(series, sortNanos);
         } else if (expr.type() == ValueType.SCALAR) {
             List<EvalSeries> series = ev.eval(expr);
             double v = series.isEmpty() || series.get(0).n == 0 ? Double.NaN : series.get(0).vs[0];
@@ -67,7 +68,7 @@ public final class Engine {
             value = new QueryResult.Vector(samples);
         }
         return new QueryResult(value, ann, new QueryResult.Stats(ctx.samplesLoaded, ctx.peakSamples,
-                System.nanoTime() - began));
+                System.nanoTime() - began, sortNanos[0], 0));
     }
 
     public QueryResult rangeQuery(Queryable storage, String query, long startMs, long endMs, long stepMs) {
@@ -98,9 +99,10 @@ public final class Engine {
         } catch (io.sightline.common.LabelMatcher.MatchTooExpensive e) {
             throw QueryException.execution(e.getMessage());
         }
-        QueryResult.Matrix m = toMatrix(series);
+        long[] sortNanos = {0};
+        QueryResult.Matrix m = toMatrix(series, sortNanos);
         return new QueryResult(m, ann, new QueryResult.Stats(ctx.samplesLoaded, ctx.peakSamples,
-                System.nanoTime() - began));
+                System.nanoTime() - began, sortNanos[0], 0));
     }
 
     private static Expr unwrap(Expr e) {
@@ -159,7 +161,8 @@ public final class Engine {
         return any ? new ArrayList<>(merged.values()) : series;
     }
 
-    private static QueryResult.Matrix toMatrix(List<EvalSeries> series) {
+    /** The series with points, ordered by labels; the time the ordering took into {@code sortNanos[0]}. */
+    private static QueryResult.Matrix toMatrix(List<EvalSeries> series, long[] sortNanos) {
         List<QueryResult.Series> out = new ArrayList<>(series.size());
         for (EvalSeries s : series) {
             if (s.n > 0) {
@@ -167,7 +170,9 @@ public final class Engine {
                         java.util.Arrays.copyOf(s.vs, s.n)));
             }
         }
+        long began = System.nanoTime();
         out.sort(Comparator.comparing(QueryResult.Series::metric));
+        sortNanos[0] = System.nanoTime() - began;
         return new QueryResult.Matrix(out);
     }
 }

@@ -11,8 +11,23 @@ import java.util.List;
  */
 public record QueryResult(Value value, Annotations annotations, Stats stats) {
 
-    /** Counters for {@code stats=all}. */
-    public record Stats(long samplesLoaded, long peakSamples, long evalNanos) {}
+    /**
+     * Counters and timings for {@code stats=all}.
+     *
+     * @param evalNanos the whole evaluation, selects included (Sightline reads series as it evaluates)
+     * @param sortNanos of that, ordering a matrix's series by labels
+     * @param queueNanos the wait for a free query slot before the evaluation, set by whoever queued it
+     */
+    public record Stats(long samplesLoaded, long peakSamples, long evalNanos, long sortNanos, long queueNanos) {
+        public Stats withQueueNanos(long nanos) {
+            return new Stats(samplesLoaded, peakSamples, evalNanos, sortNanos, nanos);
+        }
+    }
+
+    /** This result with its wait for a query slot in its stats. */
+    public QueryResult withQueueNanos(long nanos) {
+        return new QueryResult(value, annotations, stats.withQueueNanos(nanos));
+    }
 
     public ValueType type() {
         return value.type();

@@ -73,7 +73,7 @@ public final class EmbedApi {
             if (t.refusal() != null) {
                 return CompletableFuture.completedFuture(t.refusal());
             }
-            return query.submit(ctx, (c, p) -> evaluate(t, p), rangeParams(ctx.queryParams()));
+            return query.submit(ctx, (c, p) -> evaluate(t, p, QueryApi.queueNanos(c)), rangeParams(ctx.queryParams()));
         }, ctx.blockingTaskExecutor()));
     }
 
@@ -138,9 +138,10 @@ public final class EmbedApi {
     /** One query's outcome: a result, or an error with its type. */
     private record Outcome(String refId, String expr, String legend, QueryResult result, String errorType, String error) {}
 
-    private HttpResponse evaluate(Target t, ApiParams p) {
+    /** @param queuedNanos how long the request waited for a query slot, which counts against query.timeout */
+    private HttpResponse evaluate(Target t, ApiParams p, long queuedNanos) {
         QueryApi.Range range = QueryApi.range(p);
-        long deadline = System.nanoTime() + query.timeout().toNanos();
+        long deadline = System.nanoTime() + query.timeout().toNanos() - queuedNanos;
         List<VariableSubstitution.Variable> variables = t.dashboard().variables();
         List<Outcome> outcomes = new ArrayList<>();
         JsonNode queries = t.panel().path("queries");
@@ -158,11 +159,11 @@ public final class EmbedApi {
             long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
             if (remainingMs <= 0) {
                 outcomes.add(new Outcome(refId, expr, legend, null, "timeout",
-                        "query timed out: the panel's earlier queries used up query.timeout"));
+                        "query timed out: the wait for a query slot and the panel's earlier queries used up query.timeout"));
                 continue;
             }
             try {
-                QueryResult r = query.evalRange(query.engine(p, remainingMs), expr, range);
+                QueryResult r = query.evalRange(query.engine(p, remainingMs, 0), expr, range);
                 outcomes.add(new Outcome(refId, expr, legend, r, null, null));
             } catch (RuntimeException e) {
                 QueryApi.Failure f = QueryApi.failure(e);

@@ -47,8 +47,8 @@ import java.util.function.Supplier;
 
 /**
  * The Prometheus HTTP API's query endpoints. Queries run on their own pool of
- * {@code query.max_concurrency} threads; the rest wait in a bounded queue, each no longer than its
- * timeout, and a full queue answers 503 with {@code Retry-After}, so a burst of heavy queries cannot
+ * {@code query.max_concurrency} threads; the rest wait in a bounded queue, the wait counting against
+ * their timeout as in Prometheus, and a full queue answers 503 with {@code Retry-After}, so a burst of heavy queries cannot
  * take the process down or starve ingestion.
  */
 public final class QueryApi {
@@ -213,6 +213,16 @@ public final class QueryApi {
         });
     }
 
+    /** How long a request waited for a query slot, from its submission to its start on the pool. */
+    private static final io.netty.util.AttributeKey<Long> QUEUE_NANOS =
+            io.netty.util.AttributeKey.valueOf(QueryApi.class, "queueNanos");
+
+    /** What {@link #submit} recorded of {@code ctx}'s wait for a slot, or 0 for work run without queueing. */
+    static long queueNanos(ServiceRequestContext ctx) {
+        Long nanos = ctx.attr(QUEUE_NANOS);
+        return nanos == null ? 0 : nanos;
+    }
+
     /** Runs {@code work} on the query pool, within the queue's bounds and the query timeout. */
     CompletableFuture<HttpResponse> submit(ServiceRequestContext ctx, Work work, ApiParams p) {
         long queued = System.nanoTime();
@@ -229,6 +239,7 @@ public final class QueryApi {
                             "query timed out waiting for a free query slot"));
                     return;
                 }
+                ctx.setAttr(QUEUE_NANOS, System.nanoTime() - queued);
                 try {
                     f.complete(work.run(ctx, p));
                 } catch (RuntimeException e) {
@@ -319,8 +330,9 @@ public final class QueryApi {
         return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, ResultJson.success(data, warnings, infos));
     }
 
-    private Engine engine(ApiParams p) {
-        return engine(p, Long.MAX_VALUE);
+    /** The engine for a query that waited for its slot as {@code ctx} recorded: the wait counts against its timeout. */
+    private Engine engine(ServiceRequestContext ctx, ApiParams p) {
+        return engine(p, Long.MAX_VALUE, queueNanos(ctx) / 1_000_000);
     }
 
     /** The query timeout in force (query.timeout). */
@@ -333,10 +345,13 @@ public final class QueryApi {
      * {@code max_source_resolution}) within the config's limits.
      *
      * @param maxTimeoutMs a further bound on the timeout, for a request that runs several queries
+     * @param waitedMs how long the request waited for a query slot: as in Prometheus, its timeout (the lesser of
+     *     {@code timeout} and query.timeout) runs from its arrival, not from the start of its evaluation
      */
-    Engine engine(ApiParams p, long maxTimeoutMs) {
+    Engine engine(ApiParams p, long maxTimeoutMs, long waitedMs) {
         SightlineConfig.QueryConfig qc = config.get().query();
-        long timeout = p.durationMillis("timeout", qc.timeout().toMillis());
+        long timeout = Math.min(Math.min(p.durationMillis("timeout", qc.timeout().toMillis()), qc.timeout().toMillis())
+                - waitedMs, maxTimeoutMs);
         if (timeout <= 0) {
             timeout = -1; // as in Prometheus, a query given no time at all times out (503) instead of running
         }
@@ -354,7 +369,7 @@ public final class QueryApi {
             }
         }
         return new Engine(new EngineOptions(Duration.ofMillis(lookback), Duration.ofMinutes(1), qc.maxSamples(),
-                qc.maxSeries(), Duration.ofMillis(Math.min(Math.min(timeout, qc.timeout().toMillis()), maxTimeoutMs)),
+                qc.maxSeries(), Duration.ofMillis(timeout),
                 maxResolution));
     }
 
@@ -369,9 +384,9 @@ public final class QueryApi {
     private HttpResponse instantQuery(ServiceRequestContext ctx, ApiParams p) {
         String query = p.required("query");
         long time = p.time("time", System.currentTimeMillis());
-        Engine engine = engine(p);
+        Engine engine = engine(ctx, p);
         Expr expr = parse("query", query);
-        QueryResult r = engine.instantQuery(openStorage(), expr, query, time);
+        QueryResult r = engine.instantQuery(openStorage(), expr, query, time).withQueueNanos(queueNanos(ctx));
         boolean stats = "all".equals(p.get("stats"));
         return ok(r, stats);
     }
@@ -379,7 +394,7 @@ public final class QueryApi {
     private HttpResponse rangeQuery(ServiceRequestContext ctx, ApiParams p) {
         String query = p.required("query");
         Range range = range(p);
-        QueryResult r = evalRange(engine(p), query, range);
+        QueryResult r = evalRange(engine(ctx, p), query, range).withQueueNanos(queueNanos(ctx));
         boolean stats = "all".equals(p.get("stats"));
         return ok(r, stats);
     }

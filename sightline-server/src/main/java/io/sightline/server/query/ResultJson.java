@@ -176,12 +176,14 @@ final class ResultJson {
             QueryResult.Stats st = r.stats();
             g.writeObjectFieldStart("stats");
             g.writeObjectFieldStart("timings");
+            // Seconds, as Prometheus. Series are read as the evaluation goes, so no separate preparation
+            // phase precedes it: its time is in the evaluation's and queryPreparationTime stays 0.
             g.writeNumberField("evalTotalTime", st.evalNanos() / 1e9);
-            g.writeNumberField("resultSortTime", 0);
+            g.writeNumberField("resultSortTime", st.sortNanos() / 1e9);
             g.writeNumberField("queryPreparationTime", 0);
-            g.writeNumberField("innerEvalTime", st.evalNanos() / 1e9);
-            g.writeNumberField("execQueueTime", 0);
-            g.writeNumberField("execTotalTime", st.evalNanos() / 1e9);
+            g.writeNumberField("innerEvalTime", (st.evalNanos() - st.sortNanos()) / 1e9);
+            g.writeNumberField("execQueueTime", st.queueNanos() / 1e9);
+            g.writeNumberField("execTotalTime", (st.queueNanos() + st.evalNanos()) / 1e9);
             g.writeEndObject();
             g.writeObjectFieldStart("samples");
             g.writeNumberField("totalQueryableSamples", st.samplesLoaded());

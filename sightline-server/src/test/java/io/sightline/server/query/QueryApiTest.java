@@ -260,6 +260,20 @@ class QueryApiTest {
     }
 
     @Test
+    void statsAll_timingsAddUp() throws Exception {
+        JsonNode t = json(get("/api/v1/query_range", "query", "sum by (code) (rate(http_requests_total[5m]))",
+                "start", Long.toString(T0), "end", Long.toString(T0 + 600), "step", "60", "stats", "all"))
+                .at("/data/stats/timings");
+        double eval = t.get("evalTotalTime").asDouble();
+        assertThat(eval).isPositive();
+        assertThat(t.get("execQueueTime").asDouble()).isNotNegative();
+        assertThat(t.get("execTotalTime").asDouble())
+                .isCloseTo(t.get("execQueueTime").asDouble() + eval, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(t.get("innerEvalTime").asDouble() + t.get("resultSortTime").asDouble())
+                .isCloseTo(eval, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
     void maxSourceResolution_isAcceptedAsThanosWritesIt() throws Exception {
         String first = null;
         for (String r : new String[] {"auto", "0s", "5m", "1h", "3600"}) {

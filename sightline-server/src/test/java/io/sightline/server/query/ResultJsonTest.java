@@ -59,6 +59,24 @@ class ResultJsonTest {
     }
 
     @Test
+    void stats_timingsInSecondsFromTheQuerysWaitEvaluationAndSort() throws Exception {
+        List<QueryResult.Series> series = randomSeries(3L, new int[] {2});
+        QueryResult.Stats st = new QueryResult.Stats(120, 40, 3_500_000_000L, 500_000_000L, 0);
+        QueryResult result = new QueryResult(new QueryResult.Matrix(series), null, st).withQueueNanos(2_250_000_000L);
+        byte[] written = ResultJson.success(g -> ResultJson.queryData(g, result, true), List.of(), null, 1024);
+        var stats = new ObjectMapper().readTree(written).at("/data/stats");
+        var timings = stats.get("timings");
+        assertThat(timings.get("execQueueTime").asDouble()).isEqualTo(2.25);
+        assertThat(timings.get("evalTotalTime").asDouble()).isEqualTo(3.5);
+        assertThat(timings.get("resultSortTime").asDouble()).isEqualTo(0.5);
+        assertThat(timings.get("innerEvalTime").asDouble()).isEqualTo(3.0);
+        assertThat(timings.get("execTotalTime").asDouble()).isEqualTo(5.75);
+        assertThat(timings.get("queryPreparationTime").asDouble()).isZero();
+        assertThat(stats.at("/samples/totalQueryableSamples").asLong()).isEqualTo(120);
+        assertThat(stats.at("/samples/peakSamples").asLong()).isEqualTo(40);
+    }
+
+    @Test
     void matrix_throughAPrettyPrintingWriter_goesThroughTheGenerator() throws Exception {
         List<QueryResult.Series> series = randomSeries(9L, new int[] {3, 0, 2});
         QueryResult result = new QueryResult(new QueryResult.Matrix(series), null, null);
