@@ -96,7 +96,7 @@ public final class QueryApi {
                 Endpoint.of("/api/v1/query_exemplars", getPost, Scope.READ, handler(this::queryExemplars)),
                 Endpoint.of("/api/v1/status/buildinfo", get, Scope.READ, handler((ctx, p) -> ok(status::buildInfo))),
                 Endpoint.of("/api/v1/status/runtimeinfo", get, Scope.READ,
-                        handler((ctx, p) -> ok(status::runtimeInfo))),
+                        handler((ctx, p) -> ok(g -> status.runtimeInfo(g, storage.get())))),
                 Endpoint.of("/api/v1/status/flags", get, Scope.READ, handler((ctx, p) -> ok(status::flags))),
                 Endpoint.of("/api/v1/status/config", get, Scope.ADMIN, handler((ctx, p) -> ok(status::config))),
                 Endpoint.of("/api/v1/status/tsdb", get, Scope.READ,

@@ -54,14 +54,18 @@ public final class StatusApi {
         g.writeEndObject();
     }
 
-    void runtimeInfo(JsonGenerator g) throws IOException {
+    /** @param storage the open store, or null while it opens */
+    void runtimeInfo(JsonGenerator g, Storage storage) throws IOException {
         SightlineConfig c = config.get();
         g.writeStartObject();
         g.writeStringField("startTime", started.toString());
         g.writeStringField("CWD", Path.of("").toAbsolutePath().toString());
         g.writeBooleanField("reloadConfigSuccess", metrics.lastReloadSuccessful());
         g.writeStringField("lastConfigTime", Instant.ofEpochSecond(metrics.lastReloadSuccessSeconds()).toString());
-        g.writeNumberField("corruptionCount", 0);
+        // Prometheus counts the write-ahead log's corruptions repaired; Sightline repairs only while replaying it at
+        // start, so this is 1 when that replay cut a damaged tail (logged then, and sightline_tsdb_wal_repaired).
+        g.writeNumberField("corruptionCount", storage instanceof io.sightline.tsdb.head.TsdbStorage t
+                && t.replayReport().repair() != null ? 1 : 0);
         g.writeNumberField("goroutineCount", Thread.activeCount());
         g.writeNumberField("GOMAXPROCS", Runtime.getRuntime().availableProcessors());
         g.writeStringField("GOGC", "");

@@ -55,6 +55,28 @@ class SelfMetricsTest {
     }
 
     @Test
+    void walDamagedTail_repairedAtStart_isCountedInMetricsAndRuntimeInfo() throws Exception {
+        Path data = tmp.resolve("d");
+        try (SightlineServer s = TestServers.start(null, data, List.of())) {
+            var r = TestHttp.send("POST", url(s, "/api/v1/import/prometheus"), null, "m 1 1700000000000\n");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+            assertThat(TestHttp.get(url(s, "/api/v1/status/runtimeinfo")).body()).contains("\"corruptionCount\":0");
+        }
+        Path newest;
+        try (var segments = java.nio.file.Files.list(data.resolve("wal"))) {
+            newest = segments.filter(p -> p.getFileName().toString().matches("\\d+")).max(Path::compareTo).orElseThrow();
+        }
+        // Half a record's header at the end: what a crash in the middle of a write leaves.
+        java.nio.file.Files.write(newest, new byte[] {0x7f, 0x01, 0x02}, java.nio.file.StandardOpenOption.APPEND);
+        try (SightlineServer s = TestServers.start(null, data, List.of())) {
+            assertThat(value(TestHttp.get(url(s, "/metrics")).body(), "sightline_tsdb_wal_repaired")).isEqualTo(1.0);
+            assertThat(TestHttp.get(url(s, "/api/v1/status/runtimeinfo")).body()).contains("\"corruptionCount\":1");
+            assertThat(TestHttp.get(url(s, "/api/v1/query?query=m&time=1700000000")).body())
+                    .as("the sample before the damage").contains("\"1\"]");
+        }
+    }
+
+    @Test
     void metrics_negotiatesOpenMetrics() throws Exception {
         try (SightlineServer s = TestServers.start(null, tmp.resolve("d"), List.of())) {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url(s, "/metrics")))
