@@ -4,26 +4,48 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The version baked in at build time (resource {@code build.properties}, filtered by Maven). */
+/**
+ * What the build baked in (resource {@code build.properties}, filtered by Maven): the version, and the git
+ * revision, branch and time of the build (buildnumber-maven-plugin; "unknown" for a build outside a git checkout,
+ * or run from the classes of an IDE that did not filter the resource).
+ */
 public final class BuildInfo {
-    private static final String VERSION = load();
+    private static final Properties PROPERTIES = load();
 
     private BuildInfo() {}
 
     public static String version() {
-        return VERSION;
+        return get("version");
     }
 
-    private static String load() {
+    /** The commit built from, its full hash. */
+    public static String revision() {
+        return get("revision");
+    }
+
+    public static String branch() {
+        return get("branch");
+    }
+
+    /** When it was built, as Prometheus writes it: {@code yyyyMMdd-HH:mm:ss}. */
+    public static String buildDate() {
+        return get("buildDate");
+    }
+
+    private static String get(String key) {
+        String v = PROPERTIES.getProperty(key, "unknown");
+        return v.isEmpty() || v.startsWith("${") || v.equals("UNKNOWN_BRANCH") ? "unknown" : v;
+    }
+
+    private static Properties load() {
         Properties p = new Properties();
         try (InputStream in = BuildInfo.class.getResourceAsStream("build.properties")) {
             if (in != null) {
                 p.load(in);
             }
         } catch (IOException e) {
-            return "unknown";
+            // every field reads "unknown"
         }
-        String v = p.getProperty("version", "unknown");
-        return v.startsWith("${") ? "unknown" : v;
+        return p;
     }
 }

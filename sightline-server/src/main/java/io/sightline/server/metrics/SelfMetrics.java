@@ -53,6 +53,8 @@ public final class SelfMetrics implements AutoCloseable {
         Gauge.builder("sightline.build.info", () -> 1)
                 .description("Sightline's version; the value is always 1.")
                 .tag("version", BuildInfo.version())
+                .tag("revision", BuildInfo.revision())
+                .tag("branch", BuildInfo.branch())
                 .tag("java_version", System.getProperty("java.version"))
                 .register(registry);
         Gauge.builder("sightline.http.requests.in.flight", inFlight, AtomicInteger::get)

@@ -45,10 +45,10 @@ public final class StatusApi {
     void buildInfo(JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeStringField("version", BuildInfo.version());
-        g.writeStringField("revision", "");
-        g.writeStringField("branch", "");
-        g.writeStringField("buildUser", "");
-        g.writeStringField("buildDate", "");
+        g.writeStringField("revision", BuildInfo.revision());
+        g.writeStringField("branch", BuildInfo.branch());
+        g.writeStringField("buildUser", ""); // not recorded: who built a release says nothing about it
+        g.writeStringField("buildDate", BuildInfo.buildDate());
         g.writeStringField("goVersion", "java" + Runtime.version().feature());
         g.writeStringField("application", "Sightline");
         g.writeEndObject();

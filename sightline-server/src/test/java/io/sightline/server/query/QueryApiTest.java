@@ -315,7 +315,13 @@ class QueryApiTest {
                 .isEqualTo("sum by (a) (rate(x[5m]))");
         assertThat(json(get("/api/v1/parse_query", "query", "a + on(b) c")).get("data").get("type").asText())
                 .isEqualTo("binaryExpr");
-        assertThat(json(get("/api/v1/status/buildinfo")).get("data").has("version")).isTrue();
+        JsonNode build = json(get("/api/v1/status/buildinfo")).get("data");
+        assertThat(build.get("version").asText()).isNotEmpty();
+        // From git at build time; a build outside a checkout says "unknown".
+        boolean inGit = Files.exists(Path.of("..", ".git"));
+        assertThat(build.get("revision").asText()).matches(inGit ? "[0-9a-f]{40}" : "unknown");
+        assertThat(build.get("branch").asText()).isNotEmpty();
+        assertThat(build.get("buildDate").asText()).matches(inGit ? "\\d{8}-\\d{2}:\\d{2}:\\d{2}" : ".+");
         assertThat(json(get("/api/v1/status/flags")).get("data").get("query.max-samples").asText()).isEqualTo("100000");
         JsonNode tsdb = json(get("/api/v1/status/tsdb")).get("data");
         assertThat(tsdb.get("headStats").get("numSeries").asLong()).isEqualTo(3);
