@@ -11,6 +11,7 @@ import io.sightline.alerting.rules.RuleManager;
 import io.sightline.alerting.rules.TemplateExpander;
 import io.sightline.promql.engine.Engine;
 import io.sightline.promql.engine.EngineOptions;
+import io.sightline.server.config.AlertmanagerTargets;
 import io.sightline.server.config.SightlineConfig;
 import io.sightline.server.metrics.SelfMetrics;
 import java.util.ArrayList;
@@ -213,28 +214,14 @@ public final class AlertingService implements Service {
         forwarder.close();
     }
 
-    /**
-     * The {@code alerting.alertmanagers} as URLs: each static target labelled {@code __address__},
-     * {@code __scheme__} and {@code __alerts_path__}, then the entry's {@code relabel_configs} (a target
-     * they drop is not sent to), as Prometheus does.
-     */
+    /** The {@code alerting.alertmanagers} alerts are sent to (see {@link AlertmanagerTargets}): those relabeling kept. */
     static List<io.sightline.alerting.notify.AlertmanagerForwarder.Target> alertmanagers(SightlineConfig c) {
         List<io.sightline.alerting.notify.AlertmanagerForwarder.Target> out = new ArrayList<>();
-        for (SightlineConfig.AlertmanagerConfig am : c.alerting().alertmanagers()) {
-            String prefix = am.pathPrefix().endsWith("/") ? am.pathPrefix().substring(0, am.pathPrefix().length() - 1)
-                    : am.pathPrefix();
-            for (io.sightline.scrape.StaticConfig sc : am.staticConfigs()) {
-                for (String address : sc.targets()) {
-                    io.sightline.common.Labels.Builder b = sc.labels().toBuilder();
-                    b.set("__address__", address).set("__scheme__", am.scheme()).set("__alerts_path__", prefix + "/api/v2/alerts");
-                    io.sightline.common.Labels l = io.sightline.common.relabel.Relabeler.process(b.build(), am.relabelConfigs());
-                    if (l == null || l.get("__address__") == null) {
-                        continue;
-                    }
-                    java.net.URI url = java.net.URI.create(l.get("__scheme__") + "://" + l.get("__address__") + l.get("__alerts_path__"));
-                    out.add(new io.sightline.alerting.notify.AlertmanagerForwarder.Target(url, am.timeout(), authorization(am.http()),
-                            am.http() == null ? null : am.http().tls()));
-                }
+        for (AlertmanagerTargets.Target t : AlertmanagerTargets.resolve(c)) {
+            if (!t.dropped()) {
+                SightlineConfig.AlertmanagerConfig am = t.config();
+                out.add(new io.sightline.alerting.notify.AlertmanagerForwarder.Target(t.url(), am.timeout(),
+                        authorization(am.http()), am.http() == null ? null : am.http().tls()));
             }
         }
         return out;

@@ -60,7 +60,7 @@ public final class Endpoints {
         LongSupplier maxBody = () -> configs.get().limits().maxRequestBodyBytes();
         OtlpMetricsTranslator otlp = new OtlpMetricsTranslator(new DeltaAccumulator(3_600_000L, 1_000_000));
         OtlpHttpHandler otlpHttp = new OtlpHttpHandler(ingest, otlp, maxBody);
-        StatusApi status = new StatusApi(configs, metrics);
+        StatusApi status = new StatusApi(configs, metrics, storage.walReplay());
         QueryApi query = new QueryApi(storage::storage, configs, status);
         List<Endpoint> out = new java.util.ArrayList<>(query.endpoints());
         // In the data dir, like silences.json and snapshots/: storage.path is locked before the endpoints

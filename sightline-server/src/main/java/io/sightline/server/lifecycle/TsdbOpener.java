@@ -28,6 +28,7 @@ public final class TsdbOpener implements StorageOpener {
 
     private final SightlineConfig config;
     private final AtomicReference<TsdbStorage> storage = new AtomicReference<>();
+    private final Wal.Progress walReplay = new Wal.Progress();
     private volatile StorageStats cachedStats;
     private volatile long cachedAt;
 
@@ -67,7 +68,8 @@ public final class TsdbOpener implements StorageOpener {
     public AutoCloseable open(DataDirectory dir, SelfMetrics metrics) throws StartupException {
         TsdbStorage s;
         try {
-            s = TsdbStorage.open(dir.path(), storageOptions(config), walOptions(config), blockOptions(config));
+            s = TsdbStorage.open(dir.path(), storageOptions(config), walOptions(config).withProgress(walReplay),
+                    blockOptions(config));
         } catch (StorageException e) {
             throw new StartupException("cannot open the metrics store in " + dir.path() + ": " + e.getMessage(), e);
         }
@@ -140,6 +142,11 @@ public final class TsdbOpener implements StorageOpener {
 
     private static double edge(long t, long empty) {
         return t == empty ? Double.NaN : t / 1000.0;
+    }
+
+    /** The write-ahead log's replay at start: which segment it reads, then (done) the last. */
+    public Wal.Progress walReplay() {
+        return walReplay;
     }
 
     /** The open store, or null before {@link #open} has returned. */

@@ -95,6 +95,8 @@ public final class QueryApi {
                 Endpoint.of("/api/v1/parse_query", getPost, Scope.READ, handler(this::parseQuery)),
                 Endpoint.of("/api/v1/query_exemplars", getPost, Scope.READ, handler(this::queryExemplars)),
                 Endpoint.of("/api/v1/status/buildinfo", get, Scope.READ, handler((ctx, p) -> ok(status::buildInfo))),
+                Endpoint.of("/api/v1/status/walreplay", get, Scope.READ, inline((ctx, p) -> ok(status::walReplay))),
+                Endpoint.of("/api/v1/alertmanagers", get, Scope.READ, inline((ctx, p) -> ok(status::alertmanagers))),
                 Endpoint.of("/api/v1/status/runtimeinfo", get, Scope.READ,
                         handler((ctx, p) -> ok(g -> status.runtimeInfo(g, storage.get())))),
                 Endpoint.of("/api/v1/status/flags", get, Scope.READ, handler((ctx, p) -> ok(status::flags))),

@@ -37,9 +37,48 @@ public final class StatusApi {
     private final Supplier<SightlineConfig> config;
     private final SelfMetrics metrics;
 
-    public StatusApi(Supplier<SightlineConfig> config, SelfMetrics metrics) {
+    private final io.sightline.tsdb.wal.Wal.Progress walReplay;
+
+    /** @param walReplay the store's write-ahead log replay at start, or null for a store without a log */
+    public StatusApi(Supplier<SightlineConfig> config, SelfMetrics metrics, io.sightline.tsdb.wal.Wal.Progress walReplay) {
         this.config = config;
         this.metrics = metrics;
+        this.walReplay = walReplay;
+    }
+
+    /**
+     * {@code /api/v1/status/walreplay}: the first and last segment of the write-ahead log replayed at start and the
+     * one being read ({@code current} reaches {@code max} when done), as Prometheus; all 0 without a log.
+     */
+    void walReplay(JsonGenerator g) throws IOException {
+        int[] p = walReplay == null ? new int[3] : walReplay.snapshot();
+        g.writeStartObject();
+        g.writeNumberField("min", p[0]);
+        g.writeNumberField("max", p[1]);
+        g.writeNumberField("current", p[2]);
+        g.writeEndObject();
+    }
+
+    /**
+     * {@code /api/v1/alertmanagers}: where alerts are forwarded ({@code alerting.alertmanagers} after relabeling),
+     * and the targets relabeling dropped, as Prometheus.
+     */
+    void alertmanagers(JsonGenerator g) throws IOException {
+        List<io.sightline.server.config.AlertmanagerTargets.Target> targets =
+                io.sightline.server.config.AlertmanagerTargets.resolve(config.get());
+        g.writeStartObject();
+        for (boolean dropped : new boolean[] {false, true}) {
+            g.writeArrayFieldStart(dropped ? "droppedAlertmanagers" : "activeAlertmanagers");
+            for (var t : targets) {
+                if (t.dropped() == dropped) {
+                    g.writeStartObject();
+                    g.writeStringField("url", t.url().toString());
+                    g.writeEndObject();
+                }
+            }
+            g.writeEndArray();
+        }
+        g.writeEndObject();
     }
 
     void buildInfo(JsonGenerator g) throws IOException {

@@ -107,6 +107,8 @@ class PrometheusApiGoldenIT {
                     "GET /api/v1/query_exemplars?query=1%2B1&start=" + s + "&end=" + e,
                     // the same fields, whatever their values
                     "SHAPE /api/v1/status/buildinfo",
+                    "SHAPE /api/v1/status/walreplay",
+                    "GET /api/v1/alertmanagers",
                     "SHAPE /api/v1/status/runtimeinfo",
                     "SHAPE /api/v1/status/tsdb = /data/headStats/numSeries,/data/seriesCountByMetricName,"
                             + "/data/labelValueCountByLabelName,/data/seriesCountByLabelValuePair",

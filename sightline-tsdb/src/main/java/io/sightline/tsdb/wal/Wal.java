@@ -48,9 +48,35 @@ public final class Wal implements AutoCloseable {
      * @param segmentBytes a new segment starts when the current one would exceed this
      * @param sync when to fsync
      * @param syncInterval for {@link Sync#PERIODIC}
+     * @param progress where {@link #open} reports which segment it replays, or null
      */
-    public record Options(long segmentBytes, Sync sync, Duration syncInterval) {
+    public record Options(long segmentBytes, Sync sync, Duration syncInterval, Progress progress) {
         public static final Options DEFAULTS = new Options(128L << 20, Sync.PERIODIC, Duration.ofSeconds(1));
+
+        public Options(long segmentBytes, Sync sync, Duration syncInterval) {
+            this(segmentBytes, sync, syncInterval, null);
+        }
+
+        public Options withProgress(Progress p) {
+            return new Options(segmentBytes, sync, syncInterval, p);
+        }
+    }
+
+    /**
+     * The replay at start as it goes, for Prometheus's {@code /api/v1/status/walreplay}: the first and last
+     * segment to replay and the one being read (all 0 for a log with no segment; {@code current == max} once done).
+     */
+    public static final class Progress {
+        private volatile int[] state = {0, 0, 0}; // replaced whole, never changed: one read is one moment
+
+        void set(int min, int max, int current) {
+            state = new int[] {min, max, current};
+        }
+
+        /** {min, max, current}, of one moment. */
+        public int[] snapshot() {
+            return state.clone();
+        }
     }
 
     /**
@@ -142,8 +168,17 @@ public final class Wal implements AutoCloseable {
                 segments.add(index);
             }
         }
+        Progress progress = options.progress();
+        int first = segments.isEmpty() ? 0 : segments.get(0);
+        int last = segments.isEmpty() ? 0 : segments.get(segments.size() - 1);
+        if (progress != null) {
+            progress.set(first, last, first);
+        }
         int nextIndex = 0;
         for (int i = 0; i < segments.size(); i++) {
+            if (progress != null) {
+                progress.set(first, last, segments.get(i));
+            }
             Path seg = segmentPath(dir, segments.get(i));
             SegmentResult r = replaySegment(seg, visitor);
             records += r.records;
@@ -175,6 +210,9 @@ public final class Wal implements AutoCloseable {
                 nextIndex = segments.isEmpty() ? segmentIndexOf(seg) : segments.get(segments.size() - 1) + 1;
                 break;
             }
+        }
+        if (progress != null) {
+            progress.set(first, last, last); // done, a repair's cut included
         }
         int next = nextIndex > 0 ? nextIndex : segments.isEmpty() ? checkpointed + 1 : segments.get(segments.size() - 1) + 1;
         if (report != null) {
