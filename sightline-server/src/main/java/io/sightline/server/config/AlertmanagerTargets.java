@@ -3,7 +3,6 @@ package io.sightline.server.config;
 import io.sightline.common.Labels;
 import io.sightline.common.relabel.Relabeler;
 import io.sightline.scrape.StaticConfig;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,10 +18,11 @@ public final class AlertmanagerTargets {
      * One target.
      *
      * @param config the {@code alertmanagers} entry it comes from
-     * @param url where alerts are posted, or for a dropped target where they would have been
+     * @param url where alerts are posted, or for a dropped target where they would have been: text, since a
+     *     dropped target's address need not make a valid URI
      * @param dropped whether relabeling dropped it (alerts are not sent there)
      */
-    public record Target(SightlineConfig.AlertmanagerConfig config, URI url, boolean dropped) {}
+    public record Target(SightlineConfig.AlertmanagerConfig config, String url, boolean dropped) {}
 
     /** Every target of every entry, in the configuration's order. */
     public static List<Target> resolve(SightlineConfig c) {
@@ -43,7 +43,7 @@ public final class AlertmanagerTargets {
         return out;
     }
 
-    private static URI url(Labels l) {
-        return URI.create(l.get("__scheme__") + "://" + l.get("__address__") + l.get("__alerts_path__"));
+    private static String url(Labels l) {
+        return l.get("__scheme__") + "://" + l.get("__address__") + l.get("__alerts_path__");
     }
 }

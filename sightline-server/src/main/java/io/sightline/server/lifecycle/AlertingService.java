@@ -1,6 +1,7 @@
 package io.sightline.server.lifecycle;
 
 import io.micrometer.core.instrument.Gauge;
+import io.sightline.alerting.notify.AlertmanagerForwarder;
 import io.sightline.alerting.notify.Notifier;
 import io.sightline.alerting.notify.NotifierConfig;
 import io.sightline.alerting.rules.Alert;
@@ -214,13 +215,13 @@ public final class AlertingService implements Service {
         forwarder.close();
     }
 
-    /** The {@code alerting.alertmanagers} alerts are sent to (see {@link AlertmanagerTargets}): those relabeling kept. */
-    static List<io.sightline.alerting.notify.AlertmanagerForwarder.Target> alertmanagers(SightlineConfig c) {
-        List<io.sightline.alerting.notify.AlertmanagerForwarder.Target> out = new ArrayList<>();
+    /** The {@code alerting.alertmanagers} alerts are sent to ({@link AlertmanagerTargets}): those relabeling kept. */
+    static List<AlertmanagerForwarder.Target> alertmanagers(SightlineConfig c) {
+        List<AlertmanagerForwarder.Target> out = new ArrayList<>();
         for (AlertmanagerTargets.Target t : AlertmanagerTargets.resolve(c)) {
             if (!t.dropped()) {
                 SightlineConfig.AlertmanagerConfig am = t.config();
-                out.add(new io.sightline.alerting.notify.AlertmanagerForwarder.Target(t.url(), am.timeout(),
+                out.add(new AlertmanagerForwarder.Target(java.net.URI.create(t.url()), am.timeout(),
                         authorization(am.http()), am.http() == null ? null : am.http().tls()));
             }
         }

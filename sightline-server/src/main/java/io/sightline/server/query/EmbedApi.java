@@ -159,7 +159,8 @@ public final class EmbedApi {
             long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
             if (remainingMs <= 0) {
                 outcomes.add(new Outcome(refId, expr, legend, null, "timeout",
-                        "query timed out: the wait for a query slot and the panel's earlier queries used up query.timeout"));
+                        "query timed out: the wait for a query slot and the panel's earlier queries used up "
+                                + "query.timeout"));
                 continue;
             }
             try {

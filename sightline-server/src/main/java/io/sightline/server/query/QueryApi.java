@@ -47,9 +47,9 @@ import java.util.function.Supplier;
 
 /**
  * The Prometheus HTTP API's query endpoints. Queries run on their own pool of
- * {@code query.max_concurrency} threads; the rest wait in a bounded queue, the wait counting against
- * their timeout as in Prometheus, and a full queue answers 503 with {@code Retry-After}, so a burst of heavy queries cannot
- * take the process down or starve ingestion.
+ * {@code query.max_concurrency} threads; the rest wait in a bounded queue, the wait counting
+ * against their timeout as in Prometheus, and a full queue answers 503 with {@code Retry-After},
+ * so a burst of heavy queries cannot take the process down or starve ingestion.
  */
 public final class QueryApi {
 
@@ -229,8 +229,8 @@ public final class QueryApi {
     CompletableFuture<HttpResponse> submit(ServiceRequestContext ctx, Work work, ApiParams p) {
         long queued = System.nanoTime();
         Duration timeout = config.get().query().timeout();
-        // The query's own deadlines answer first (a wait for a slot and the evaluation, each at most the
-        // timeout): the HTTP layer's timeout only backs them up, never cuts a query short with its own error.
+        // The work's own deadlines answer first (a query's wait and evaluation within its timeout; a wait for a slot
+        // at most the timeout for the rest): the HTTP layer's timeout only backs them up, never cuts one short.
         ctx.setRequestTimeout(com.linecorp.armeria.common.util.TimeoutMode.SET_FROM_START,
                 timeout.multipliedBy(2).plusSeconds(30));
         CompletableFuture<HttpResponse> f = new CompletableFuture<>();

@@ -40,7 +40,8 @@ public final class StatusApi {
     private final io.sightline.tsdb.wal.Wal.Progress walReplay;
 
     /** @param walReplay the store's write-ahead log replay at start, or null for a store without a log */
-    public StatusApi(Supplier<SightlineConfig> config, SelfMetrics metrics, io.sightline.tsdb.wal.Wal.Progress walReplay) {
+    public StatusApi(Supplier<SightlineConfig> config, SelfMetrics metrics,
+            io.sightline.tsdb.wal.Wal.Progress walReplay) {
         this.config = config;
         this.metrics = metrics;
         this.walReplay = walReplay;
@@ -72,7 +73,7 @@ public final class StatusApi {
             for (var t : targets) {
                 if (t.dropped() == dropped) {
                     g.writeStartObject();
-                    g.writeStringField("url", t.url().toString());
+                    g.writeStringField("url", t.url());
                     g.writeEndObject();
                 }
             }

@@ -64,7 +64,8 @@ class SelfMetricsTest {
         }
         Path newest;
         try (var segments = java.nio.file.Files.list(data.resolve("wal"))) {
-            newest = segments.filter(p -> p.getFileName().toString().matches("\\d+")).max(Path::compareTo).orElseThrow();
+            newest = segments.filter(p -> p.getFileName().toString().matches("\\d+")).max(Path::compareTo)
+                    .orElseThrow();
         }
         // Half a record's header at the end: what a crash in the middle of a write leaves.
         java.nio.file.Files.write(newest, new byte[] {0x7f, 0x01, 0x02}, java.nio.file.StandardOpenOption.APPEND);

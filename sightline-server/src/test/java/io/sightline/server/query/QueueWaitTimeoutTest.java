@@ -24,7 +24,7 @@ class QueueWaitTimeoutTest {
 
     private static SightlineConfig config() {
         try {
-            return ConfigLoader.parse("t.yml", "query:\n  timeout: 10s\n");
+            return ConfigLoader.parse("t.yml", "query:\n  timeout: 60s\n");
         } catch (ConfigException e) {
             throw new AssertionError(e);
         }
@@ -50,26 +50,29 @@ class QueueWaitTimeoutTest {
     @Test
     void theServersTimeout_runsFromArrival() {
         run(0);
-        run(9_000); // a second left
-        timesOut(10_000);
-        timesOut(12_000);
+        run(30_000); // half of it left
+        timesOut(60_000);
+        timesOut(65_000);
     }
 
     @Test
     void aRequestsOwnTimeout_runsFromArrivalToo() {
-        run(1_500, "timeout", "2s");
-        timesOut(2_000, "timeout", "2s");
-        timesOut(3_000, "timeout", "2s");
+        run(10_000, "timeout", "40s");
+        timesOut(40_000, "timeout", "40s");
+        timesOut(45_000, "timeout", "40s");
         // Longer than the server's: the server's bounds it, wait included.
-        run(9_000, "timeout", "1m");
-        timesOut(10_500, "timeout", "1m");
+        run(30_000, "timeout", "5m");
+        timesOut(61_000, "timeout", "5m");
     }
 
     @Test
     void furtherBound_isNotWidenedByTheWait() {
         ApiParams none = params();
-        api.engine(none, 5_000, 0).instantQuery(storage, "1", 0);
+        api.engine(none, 30_000, 0).instantQuery(storage, "1", 0);
+        api.engine(none, 30_000, 20_000).instantQuery(storage, "1", 0); // the bound, below what the wait leaves
         assertThatThrownBy(() -> api.engine(none, 0, 0).instantQuery(storage, "1", 0))
                 .as("nothing left of a panel's budget").isInstanceOf(QueryException.class);
+        assertThatThrownBy(() -> api.engine(none, 30_000, 60_000).instantQuery(storage, "1", 0))
+                .as("the wait took the server's timeout, whatever the bound").isInstanceOf(QueryException.class);
     }
 }

@@ -36,10 +36,10 @@ class StatusEndpointsTest {
                 alerting:
                   alertmanagers:
                     - static_configs:
-                        - targets: ['am-1:9093', 'am-2:9093']
+                        - targets: ['am-1:9093', 'am-2:9093', 'bad{x}:9093']
                       relabel_configs:
                         - source_labels: [__address__]
-                          regex: am-2.*
+                          regex: am-2.*|bad.*
                           action: drop
                     - scheme: https
                       path_prefix: /alertmanager/
@@ -50,7 +50,8 @@ class StatusEndpointsTest {
             JsonNode d = data(s, "/api/v1/alertmanagers");
             assertThat(d.toString()).isEqualTo("{\"activeAlertmanagers\":[{\"url\":\"http://am-1:9093/api/v2/alerts\"},"
                     + "{\"url\":\"https://am-3:443/alertmanager/api/v2/alerts\"}],"
-                    + "\"droppedAlertmanagers\":[{\"url\":\"http://am-2:9093/api/v2/alerts\"}]}");
+                    + "\"droppedAlertmanagers\":[{\"url\":\"http://am-2:9093/api/v2/alerts\"},"
+                    + "{\"url\":\"http://bad{x}:9093/api/v2/alerts\"}]}"); // not a valid URI: dropped, no harm
         }
         try (SightlineServer s = TestServers.start(null, tmp.resolve("d2"), List.of())) {
             assertThat(data(s, "/api/v1/alertmanagers").toString())

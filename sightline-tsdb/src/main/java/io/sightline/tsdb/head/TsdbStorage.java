@@ -372,7 +372,7 @@ public final class TsdbStorage implements Storage {
         TsdbStorage s = new TsdbStorage(dir, head, blockOptions, blocks, quarantined, report[0], counts[0], counts[1]);
         if (!companion) {
             s.companionOptions = options.withSignificantDigits(SignificantDigits.EXACT);
-            s.companionWal = walOptions;
+            s.companionWal = walOptions.withProgress(null); // the progress shown is the store's own log's
             s.companionChunkBytes = chunkFileBytes;
         }
         return s;

@@ -159,6 +159,44 @@ class StartTimesTest {
     }
 
     @Test
+    void walReplayProgress_isTheStoresOwnLog_notTheCompanions() throws Exception {
+        Path dir = tmp.resolve("d");
+        Wal.Options small = new Wal.Options(4096, Wal.Sync.PERIODIC, java.time.Duration.ofSeconds(1));
+        try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, small,
+                new TsdbStorage.BlockOptions(2 * H, 0, 0))) {
+            write(s, 0, 20, new Random(5)); // start times: the companion and its log exist
+            for (int c = 0; c < 100; c++) { // then samples without: segments of 4 KiB in the store's log alone
+                Appender app = s.appender();
+                for (int i = 0; i < 50; i++) {
+                    app.append(0, B, (20 + c * 50 + i) * 15_000L, i);
+                }
+                app.commit();
+            }
+        }
+        int storeNewest = newestSegment(dir.resolve("wal"));
+        assertThat(storeNewest).isGreaterThan(newestSegment(dir.resolve("starts").resolve("wal")));
+        Wal.Progress progress = new Wal.Progress();
+        try (TsdbStorage s = TsdbStorage.open(dir, StorageOptions.DEFAULTS, small.withProgress(progress),
+                new TsdbStorage.BlockOptions(2 * H, 0, 0))) {
+            assertThat(s.startsIfOpen()).as("the companion replayed its log too").isNotNull();
+            int[] after = progress.snapshot();
+            assertThat(after[1]).as("the store's newest segment").isEqualTo(storeNewest);
+            assertThat(after[2]).isEqualTo(after[1]);
+            Appender app = s.appender();
+            app.append(0, A, 1_000, 5_100 * 15_000L, 1); // a start time written: the companion's log is written
+            app.commit();
+            assertThat(progress.snapshot()).containsExactly(after);
+        }
+    }
+
+    private static int newestSegment(Path wal) throws java.io.IOException {
+        try (var files = Files.list(wal)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
+                    .mapToInt(Integer::parseInt).max().orElseThrow();
+        }
+    }
+
+    @Test
     void acknowledgedStartTimes_surviveACrash_blocksAndASnapshot() throws Exception {
         Path dir = tmp.resolve("d");
         long[][] starts;

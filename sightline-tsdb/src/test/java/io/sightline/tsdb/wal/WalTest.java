@@ -153,7 +153,8 @@ class WalTest {
             assertThat(p[2]).as("read in order, within the range").isBetween(previous, last);
             previous = p[2];
         }
-        // Every segment read in turn; the newest may hold no record (opened when the last commit filled the one before).
+        // Every segment read in turn; the newest may hold no record (opened when the last commit filled the one
+        // before).
         assertThat(seen.stream().map(p -> p[2]).distinct().count()).as("every segment read in turn")
                 .isBetween((long) (last - first), (long) (last - first + 1));
     }
