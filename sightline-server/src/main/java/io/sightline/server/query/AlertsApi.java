@@ -13,6 +13,7 @@ import io.sightline.alerting.silence.Silences;
 import io.sightline.common.LabelMatcher;
 import io.sightline.common.Labels;
 import io.sightline.common.Names;
+import io.sightline.server.BuildInfo;
 import io.sightline.server.auth.Scope;
 import io.sightline.server.http.Endpoint;
 import java.time.Instant;
@@ -66,9 +67,11 @@ public final class AlertsApi {
                     ObjectNode cluster = n.putObject("cluster");
                     cluster.put("status", "disabled"); // one process: no gossip cluster
                     cluster.putArray("peers");
-                    n.putObject("versionInfo").put("version", io.sightline.server.BuildInfo.version())
-                            .put("branch", "").put("revision", "").put("buildUser", "").put("buildDate", "")
-                            .put("goVersion", "");
+                    // As /api/v1/status/buildinfo writes them (buildUser is not recorded).
+                    n.putObject("versionInfo").put("version", BuildInfo.version())
+                            .put("branch", BuildInfo.branch()).put("revision", BuildInfo.revision())
+                            .put("buildUser", "").put("buildDate", BuildInfo.buildDate())
+                            .put("goVersion", "java" + Runtime.version().feature());
                     n.putObject("config").put("original", notifier.get().originalConfig());
                     n.put("uptime", AlertmanagerJson.RFC3339.format(started));
                     return AlertmanagerJson.json(HttpStatus.OK, n);

@@ -113,7 +113,13 @@ class AlertsApiTest {
         assertThat(status.path("cluster").path("status").asText()).isEqualTo("disabled");
         assertThat(status.path("config").path("original").asText()).contains("receiver: oncall").contains("DatacenterDown")
                 .contains("<secret>").doesNotContain("hunter2").doesNotContain("secret-path");
-        assertThat(status.path("versionInfo").has("version")).isTrue();
+        JsonNode version = status.path("versionInfo");
+        assertThat(version.path("version").asText()).isEqualTo(io.sightline.server.BuildInfo.version());
+        assertThat(version.path("revision").asText()).as("as buildinfo writes it")
+                .isEqualTo(io.sightline.server.BuildInfo.revision()).isNotEmpty();
+        assertThat(version.path("branch").asText()).isEqualTo(io.sightline.server.BuildInfo.branch());
+        assertThat(version.path("buildDate").asText()).isEqualTo(io.sightline.server.BuildInfo.buildDate());
+        assertThat(version.path("goVersion").asText()).startsWith("java");
         assertThat(status.path("uptime").asText()).endsWith("Z");
 
         var receivers = TestHttp.get(url(server, "/api/v2/receivers"));
