@@ -462,11 +462,11 @@ public final class QueryApi {
             return dflt;
         }
         try {
-            int n = Integer.parseInt(v);
+            long n = Long.parseLong(v); // Go's Atoi takes any int64: a huge limit is no limit, not an error
             if (n < 0) {
                 throw new NumberFormatException();
             }
-            return n;
+            return (int) Math.min(n, Integer.MAX_VALUE);
         } catch (NumberFormatException e) {
             throw new ApiParams.BadParameter("invalid parameter \"limit\": cannot parse \"" + v
                     + "\" as a non-negative integer");

@@ -306,6 +306,8 @@ class QueryApiTest {
         assertThat(json(get("/api/v1/label/code/values")).get("data").toString()).isEqualTo("[\"200\",\"500\"]");
         assertThat(json(get("/api/v1/label/__name__/values", "limit", "1")).get("warnings").get(0).asText())
                 .isEqualTo("results truncated due to limit");
+        assertThat(json(get("/api/v1/label/__name__/values", "limit", "99999999999")).get("data"))
+                .as("beyond an int, as Go's Atoi reads it: no limit").hasSize(2);
         assertThat(json(get("/api/v1/series", "match[]", "http_requests_total{code=\"500\"}", "match[]", "temperature"))
                 .get("data").toString()).isEqualTo("[{\"__name__\":\"http_requests_total\",\"code\":\"500\",\"job\":"
                 + "\"api\"},{\"__name__\":\"temperature\",\"room\":\"a b\"}]");
