@@ -160,7 +160,14 @@ public final class StatusApi {
      */
     void tsdb(JsonGenerator g, Storage storage, int limit) throws IOException {
         io.sightline.tsdb.head.TsdbStorage durable = storage instanceof io.sightline.tsdb.head.TsdbStorage t ? t : null;
-        StorageStats st = durable != null ? durable.headStats() : storage.stats();
+        // The in-memory store keeps each series' samples in arrays: it has no chunks to count.
+        io.sightline.tsdb.head.TsdbStorage.HeadStats head;
+        if (durable != null) {
+            head = durable.headStats();
+        } else {
+            StorageStats st = storage.stats();
+            head = new io.sightline.tsdb.head.TsdbStorage.HeadStats(st.series(), 0, st.minTime(), st.maxTime());
+        }
         Map<String, Integer> byName = new HashMap<>();
         Map<String, Integer> byPair = new HashMap<>();
         Map<String, java.util.Set<String>> valuesByLabel = new HashMap<>();
@@ -188,12 +195,11 @@ public final class StatusApi {
         valuesByLabel.forEach((k, v) -> valueCounts.put(k, (long) v.size()));
         g.writeStartObject();
         g.writeObjectFieldStart("headStats");
-        g.writeNumberField("numSeries", st.series());
+        g.writeNumberField("numSeries", head.series());
         g.writeNumberField("numLabelPairs", pairs);
-        // The in-memory store keeps each series' samples in arrays: it has no chunks to count.
-        g.writeNumberField("chunkCount", durable != null ? durable.headChunks() : 0);
-        g.writeNumberField("minTime", st.minTime());
-        g.writeNumberField("maxTime", st.maxTime());
+        g.writeNumberField("chunkCount", head.chunks());
+        g.writeNumberField("minTime", head.minTime());
+        g.writeNumberField("maxTime", head.maxTime());
         g.writeEndObject();
         top(g, "seriesCountByMetricName", toLong(byName), limit);
         top(g, "labelValueCountByLabelName", valueCounts, limit);

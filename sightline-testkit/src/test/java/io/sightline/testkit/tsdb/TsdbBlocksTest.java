@@ -183,7 +183,7 @@ class TsdbBlocksTest extends StorageContract {
     void headChunks_countTheHeadsClosedAndOpenChunks_acrossReopenAndCut() throws Exception {
         Path dir = tmp.resolve("chunks");
         TsdbStorage s = open(dir, StorageOptions.DEFAULTS, 0);
-        assertThat(s.headChunks()).as("empty").isZero();
+        assertThat(s.headStats().chunks()).as("empty").isZero();
         Labels a = series("m", "k", "a");
         Appender app = s.appender();
         for (int i = 0; i < 121; i++) {
@@ -191,14 +191,14 @@ class TsdbBlocksTest extends StorageContract {
         }
         app.commit();
         appendAll(s, series("m", "k", "b"), 5_000, 1);
-        assertThat(s.headChunks()).isEqualTo(3);
+        assertThat(s.headStats().chunks()).isEqualTo(3);
         s.close();
         s = open(dir, StorageOptions.DEFAULTS, 0);
-        assertThat(s.headChunks()).as("after the log's replay").isEqualTo(3);
+        assertThat(s.headStats().chunks()).as("after the log's replay").isEqualTo(3);
         // A sample three ranges on lets the first range be cut: a and b leave the head for a block.
         appendAll(s, series("m", "k", "c"), 3 * RANGE, 1);
         assertThat(s.maintain().cut()).hasSize(1);
-        assertThat(s.headChunks()).as("c's chunk alone").isEqualTo(1);
+        assertThat(s.headStats().chunks()).as("c's chunk alone").isEqualTo(1);
     }
 
     @Test

@@ -1254,35 +1254,33 @@ public final class TsdbStorage implements Storage {
         }
     }
 
-    /** The head alone: its series, oldest and newest sample (what Prometheus's {@code headStats} shows). */
-    public StorageStats headStats() {
+    /**
+     * The head alone, in one pass over its series (what Prometheus's {@code headStats} shows).
+     *
+     * @param series series with a sample in the head
+     * @param chunks in-order chunks, closed and open (Prometheus's {@code prometheus_tsdb_head_chunks}); samples
+     *     held out of order are not in chunks
+     * @param minTime oldest sample, {@link Long#MAX_VALUE} when empty
+     * @param maxTime newest sample, {@link Long#MIN_VALUE} when empty
+     */
+    public record HeadStats(long series, long chunks, long minTime, long maxTime) {}
+
+    public HeadStats headStats() {
         long n = 0;
+        long chunks = 0;
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         for (MemSeries s : head.byLabels.values()) {
             synchronized (s) {
                 if (!s.isEmpty()) {
                     n++;
+                    chunks += s.chunkCount();
                     min = Math.min(min, s.minTime());
                     max = Math.max(max, s.maxTime());
                 }
             }
         }
-        return new StorageStats(n, min, max, head.appended.sum(), head.droppedAtCommit.sum());
-    }
-
-    /**
-     * The head's in-order chunks, closed and open (what Prometheus's {@code prometheus_tsdb_head_chunks} counts
-     * and its {@code headStats.chunkCount} shows); samples held out of order are not in chunks.
-     */
-    public long headChunks() {
-        long n = 0;
-        for (MemSeries s : head.byLabels.values()) {
-            synchronized (s) {
-                n += s.chunkCount();
-            }
-        }
-        return n;
+        return new HeadStats(n, chunks, min, max);
     }
 
     /** A querier over the head only (the last hours), all of its time range. */
@@ -1293,23 +1291,14 @@ public final class TsdbStorage implements Storage {
     /** Series in the head (all series until the first cut; afterwards those written within the last hours). */
     @Override
     public StorageStats stats() {
-        long n = 0;
-        long min = Long.MAX_VALUE;
-        long max = Long.MIN_VALUE;
-        for (MemSeries s : head.byLabels.values()) {
-            synchronized (s) {
-                if (!s.isEmpty()) {
-                    n++;
-                    min = Math.min(min, s.minTime());
-                    max = Math.max(max, s.maxTime());
-                }
-            }
-        }
+        HeadStats h = headStats();
+        long min = h.minTime();
+        long max = h.maxTime();
         for (Block b : blocks) {
             min = Math.min(min, b.meta().minTime());
             max = Math.max(max, b.meta().maxTime() - 1);
         }
-        return new StorageStats(n, min, max, head.appended.sum(), head.droppedAtCommit.sum());
+        return new StorageStats(h.series(), min, max, head.appended.sum(), head.droppedAtCommit.sum());
     }
 
     /**

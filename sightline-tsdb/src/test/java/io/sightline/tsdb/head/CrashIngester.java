@@ -65,7 +65,7 @@ public final class CrashIngester {
                 // holds more than a few hours, so that cuts keep up and the head (and its replay) stays
                 // bounded on a slow machine too, as back-pressure would bound a real sender.
                 while (true) {
-                    io.sightline.tsdb.StorageStats h = s.headStats();
+                    TsdbStorage.HeadStats h = s.headStats();
                     if (h.series() == 0 || h.maxTime() - h.minTime() <= MAX_HEAD_SPAN_MS) {
                         break;
                     }
