@@ -15,7 +15,9 @@ export RESULTS=${1:-/tmp/bench-q}
 DATA=$(mktemp -d /tmp/sightline-bench.XXXXXX)
 LABEL=sightline
 n=1; while [[ -e $RESULTS/$LABEL ]]; do n=$((n + 1)); LABEL=sightline-$n; done
-java ${JAVA_OPTS:--Xmx256m -Xms32m -XX:+UseSerialGC} -jar "$ROOT/sightline-server/target/sightline.jar" server \
+# A copy of the jar: a rebuild during the run would replace the file under the running server.
+cp "$ROOT/sightline-server/target/sightline.jar" "$DATA/sightline.jar"
+java ${JAVA_OPTS:--Xmx256m -Xms32m -XX:+UseSerialGC} -jar "$DATA/sightline.jar" server \
     ${SIGHTLINE_CONFIG:+--config "$SIGHTLINE_CONFIG"} --data-dir "$DATA/data" \
     --http-address 127.0.0.1:8321 > "$DATA/server.log" 2>&1 &
 PID=$!

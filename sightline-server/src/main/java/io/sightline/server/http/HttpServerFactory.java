@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * Builds the one Armeria server that carries the API, ingest and UI. Each endpoint is wrapped, inside
- * out, in its auth check and then in the {@link RequestObserver}; every error Armeria renders itself
- * becomes a JSON body.
+ * Builds the one Armeria server that carries the API, ingest and UI. Each endpoint is declared to answer with
+ * a whole response ({@link WholeResponse}) and wrapped, inside out, in its auth check and then in the
+ * {@link RequestObserver}; every error Armeria renders itself becomes a JSON body.
  */
 public final class HttpServerFactory {
     private HttpServerFactory() {}
@@ -73,7 +73,7 @@ public final class HttpServerFactory {
                 .disableDateHeader();
         java.util.Map<String, String> handlers = new java.util.HashMap<>();
         for (Endpoint e : endpoints) {
-            var service = e.service();
+            com.linecorp.armeria.server.HttpService service = new WholeResponse(e.service());
             if (e.scope() != null) {
                 service = service.decorate(new AuthDecorator(authenticator, e.scope()));
             }
