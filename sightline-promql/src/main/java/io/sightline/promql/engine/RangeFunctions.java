@@ -44,6 +44,8 @@ final class RangeFunctions {
         boolean overlap;
         /** The last window shape's extrapolation, reused by the next window of the same shape. */
         private final Extrapolation extrapolation = new Extrapolation();
+        /** The last window's values in order, kept for the next one's quantile (null until one is asked for). */
+        private SortedWindow sorted;
 
         int size() {
             return hi - lo;
@@ -65,6 +67,11 @@ final class RangeFunctions {
         /** The last window shape's extrapolation, kept for the next window of the same shape. */
         Extrapolation extrapolation() {
             return extrapolation;
+        }
+
+        /** What {@link #quantile} keeps of the last window's values, or null before its first call. */
+        SortedWindow sortedWindow() {
+            return sorted;
         }
     }
 
@@ -553,9 +560,127 @@ final class RangeFunctions {
         return (aux + cAux) / count;
     }
 
+    /**
+     * {@code quantile_over_time}: {@link Aggregations#quantile} of the window's values, which sorts a copy of them.
+     * The steps of a range query move a window forward by a few samples, so the window's values are kept in order
+     * from one step to the next ({@link SortedWindow}): the samples that left are taken out and those that came in
+     * put in, instead of sorting them all again. The values at each rank, and so the result, are the same bits.
+     */
     static double quantile(Window w) {
-        double[] values = Arrays.copyOfRange(w.vs, w.lo, w.hi);
-        return Aggregations.quantile(w.p0, values);
+        double q = w.p0;
+        if (w.size() == 0 || Double.isNaN(q)) {
+            return Double.NaN;
+        }
+        if (q < 0) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        if (q > 1) {
+            return Double.POSITIVE_INFINITY;
+        }
+        if (w.sorted == null) {
+            w.sorted = new SortedWindow();
+        }
+        SortedWindow sw = w.sorted;
+        sw.moveTo(w.vs, w.lo, w.hi);
+        double n = w.size();
+        double rank = q * (n - 1);
+        double lowerIndex = Math.max(0, Math.floor(rank));
+        double upperIndex = Math.min(n - 1, lowerIndex + 1);
+        double weight = rank - Math.floor(rank);
+        return sw.at((int) lowerIndex) * (1 - weight) + sw.at((int) upperIndex) * weight;
+    }
+
+    /**
+     * The values of a window {@code vs[lo, hi)} in Go's {@code sort.Float64s} order, as {@link
+     * Aggregations#sortNaNFirst} leaves them: NaNs first (counted, not stored), then the others in {@link
+     * Double#compare}'s order ({@code -0} before {@code 0}), which is {@link Arrays#sort}'s.
+     */
+    static final class SortedWindow {
+        private double[] values = new double[16];
+        private int size;
+        private int nans;
+        private double[] of;
+        private int lo;
+        private int hi;
+        /** How many windows were sorted anew rather than moved to (for tests). */
+        int rebuilds;
+
+        /**
+         * Holds the values of {@code vs[lo, hi)}: from the previous window of the same array, if this one starts
+         * and ends no earlier and shares most of its samples, by taking out and putting in the difference;
+         * otherwise sorted anew.
+         */
+        void moveTo(double[] vs, int newLo, int newHi) {
+            int moved = (newLo - lo) + (newHi - hi);
+            boolean incremental = of == vs && newLo >= lo && newHi >= hi && newLo < hi
+                    && moved <= Math.max(8, (newHi - newLo) / 4);
+            if (incremental) {
+                for (int i = lo; i < newLo; i++) {
+                    remove(vs[i]);
+                }
+                for (int i = hi; i < newHi; i++) {
+                    insert(vs[i]);
+                }
+            } else {
+                rebuild(vs, newLo, newHi);
+                rebuilds++;
+            }
+            of = vs;
+            lo = newLo;
+            hi = newHi;
+        }
+
+        /** The value at {@code rank} (0-based) in Go's order. */
+        double at(int rank) {
+            return rank < nans ? Double.NaN : values[rank - nans];
+        }
+
+        private void rebuild(double[] vs, int from, int to) {
+            int n = to - from;
+            if (values.length < n) {
+                values = new double[Math.max(n, values.length * 2)];
+            }
+            int k = 0;
+            for (int i = from; i < to; i++) {
+                double v = vs[i];
+                if (v == v) {
+                    values[k++] = v;
+                }
+            }
+            size = k;
+            nans = n - k;
+            Arrays.sort(values, 0, k);
+        }
+
+        private void remove(double v) {
+            if (v != v) {
+                nans--;
+                return;
+            }
+            int at = Arrays.binarySearch(values, 0, size, v); // Double.compare's order, so -0 and 0 apart
+            if (at < 0) {
+                throw new IllegalStateException("value " + v + " left a window that did not hold it");
+            }
+            System.arraycopy(values, at + 1, values, at, size - at - 1);
+            size--;
+        }
+
+        private void insert(double v) {
+            if (v != v) {
+                nans++;
+                return;
+            }
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            int at = Arrays.binarySearch(values, 0, size, v);
+            if (at < 0) {
+                at = -at - 1;
+            }
+            System.arraycopy(values, at, values, at + 1, size - at);
+            values[at] = v;
+            size++;
+        }
     }
 
     static double mad(Window w) {
