@@ -342,12 +342,19 @@ final class Aggregations {
             return Double.POSITIVE_INFINITY;
         }
         sortNaNFirst(values);
-        double n = values.length;
+        return interpolate(q, values.length, i -> values[i]);
+    }
+
+    /**
+     * Prometheus's quantile {@code q} (within [0, 1]) of {@code n} values in Go's order, each read by {@code at}: the
+     * two around rank {@code q * (n - 1)}, weighted by its fraction.
+     */
+    static double interpolate(double q, int n, java.util.function.IntToDoubleFunction at) {
         double rank = q * (n - 1);
         double lowerIndex = Math.max(0, Math.floor(rank));
         double upperIndex = Math.min(n - 1, lowerIndex + 1);
         double weight = rank - Math.floor(rank);
-        return values[(int) lowerIndex] * (1 - weight) + values[(int) upperIndex] * weight;
+        return at.applyAsDouble((int) lowerIndex) * (1 - weight) + at.applyAsDouble((int) upperIndex) * weight;
     }
 
     /** Go's sort.Float64s order: NaN before everything else. */

@@ -580,14 +580,8 @@ final class RangeFunctions {
         if (w.sorted == null) {
             w.sorted = new SortedWindow();
         }
-        SortedWindow sw = w.sorted;
-        sw.moveTo(w.vs, w.lo, w.hi);
-        double n = w.size();
-        double rank = q * (n - 1);
-        double lowerIndex = Math.max(0, Math.floor(rank));
-        double upperIndex = Math.min(n - 1, lowerIndex + 1);
-        double weight = rank - Math.floor(rank);
-        return sw.at((int) lowerIndex) * (1 - weight) + sw.at((int) upperIndex) * weight;
+        w.sorted.moveTo(w.vs, w.lo, w.hi);
+        return Aggregations.interpolate(q, w.size(), w.sorted::at);
     }
 
     /**
@@ -607,13 +601,15 @@ final class RangeFunctions {
 
         /**
          * Holds the values of {@code vs[lo, hi)}: from the previous window of the same array, if this one starts
-         * and ends no earlier and shares most of its samples, by taking out and putting in the difference;
-         * otherwise sorted anew.
+         * and ends no earlier, overlaps it, and differs from it by at most 32 samples per doubling of its size
+         * (each costs a binary search and a copy of half the values on average; sorting anew costs some n log n
+         * comparisons, so the break-even count grows with the logarithm), by taking out and putting in the
+         * difference; otherwise sorted anew.
          */
         void moveTo(double[] vs, int newLo, int newHi) {
             int moved = (newLo - lo) + (newHi - hi);
-            boolean incremental = of == vs && newLo >= lo && newHi >= hi && newLo < hi
-                    && moved <= Math.max(8, (newHi - newLo) / 4);
+            int limit = 32 * (32 - Integer.numberOfLeadingZeros(newHi - newLo));
+            boolean incremental = of == vs && newLo >= lo && newHi >= hi && newLo < hi && moved <= limit;
             if (incremental) {
                 for (int i = lo; i < newLo; i++) {
                     remove(vs[i]);

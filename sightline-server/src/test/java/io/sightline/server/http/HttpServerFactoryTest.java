@@ -87,7 +87,8 @@ class HttpServerFactoryTest {
     @Test
     void everyEndpointAnswersWithAWholeResponse_whileItsRequestMayStillStream() throws Exception {
         String open = exchange("GET /open HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        String later = exchange("POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
+        String later = exchange(
+                "POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
 
         assertThat(open).startsWith("HTTP/1.1 200 OK\r\n").contains("content-length: 5\r\n").endsWith("\r\n\r\nwhole");
         assertThat(later).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nread 5");
