@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # One side-by-side run of the shared harness (../shared/bench): Sightline (the packaged jar with the README's
-# small-host flags -Xmx256m -Xms32m -XX:+UseSerialGC, fresh data dir), then Prometheus and VictoriaMetrics
+# small-host options, @small-host.jvmopts, fresh data dir), then Prometheus and VictoriaMetrics
 # (REPEATS=1 of run-peers.sh), on the same data set; then bench.py compare (Prometheus vs Sightline answers)
 # and one report of all three.
 #   scripts/bench-side-by-side.sh [RESULTS_DIR]      (default /tmp/bench-q)
 # Build first: ./mvnw -q package -DskipTests. Needs the Debian prometheus and victoria-metrics packages.
 # Persist: Prometheus's snapshot API (all data as blocks), measured as for Prometheus.
-# SIGHTLINE_ONLY=1 runs Sightline only (label sightline-N, N = first free number); JAVA_OPTS replaces those flags;
+# SIGHTLINE_ONLY=1 runs Sightline only (label sightline-N, N = first free number); JAVA_OPTS replaces those options;
 # SIGHTLINE_CONFIG=FILE starts it with --config FILE (e.g. storage.tsdb.significant_digits); BENCH_DATA picks the data.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +17,7 @@ LABEL=sightline
 n=1; while [[ -e $RESULTS/$LABEL ]]; do n=$((n + 1)); LABEL=sightline-$n; done
 # A copy of the jar: a rebuild during the run would replace the file under the running server.
 cp "$ROOT/sightline-server/target/sightline.jar" "$DATA/sightline.jar"
-java ${JAVA_OPTS:--Xmx256m -Xms32m -XX:+UseSerialGC} -jar "$DATA/sightline.jar" server \
+java ${JAVA_OPTS:-@$ROOT/small-host.jvmopts} -jar "$DATA/sightline.jar" server \
     ${SIGHTLINE_CONFIG:+--config "$SIGHTLINE_CONFIG"} --data-dir "$DATA/data" \
     --http-address 127.0.0.1:8321 > "$DATA/server.log" 2>&1 &
 PID=$!

@@ -50,6 +50,46 @@ class PackagedJarIT {
         }
     }
 
+    /** The README's command for a small host, with the options file at the repository's root. */
+    @Test
+    void jar_withTheSmallHostOptionsFile_startsWithThemInForce_quietly() throws Exception {
+        Path options = Path.of("..", "small-host.jvmopts").toAbsolutePath().normalize();
+        assertThat(options).as("the README's options file for small hosts").exists();
+        int port = TestHttp.freePort();
+        try (ChildProcess c = ChildProcess.java(tmp, List.of("@" + options, "-jar", jar().toString(), "server",
+                "--http-address", "127.0.0.1:" + port))) {
+            assertThat(c.waitForLine("Sightline is ready", 30_000)).as(c.all()).isTrue();
+            String metrics = TestHttp.get("http://127.0.0.1:" + port + "/metrics").body();
+            assertThat(metrics).as("the serial collector's old generation").contains("id=\"Tenured Gen\"");
+            long heapMax = metrics.lines().filter(l -> l.startsWith("jvm_memory_max_bytes{area=\"heap\""))
+                    .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+            assertThat(heapMax).as("the heap's bound, over its pools").isBetween(200L << 20, 256L << 20);
+            c.signal("TERM");
+            assertThat(c.finish()).as(c.all()).isZero();
+            // HotSpot prints each CompileCommand it takes unless told to be quiet, and one it cannot parse always.
+            assertThat(c.stdout()).as(c.all()).noneSatisfy(l -> assertThat(l).startsWith("CompileCommand"));
+            assertThat(c.stderr()).as("no warnings from the JVM or libraries").isEmpty();
+            assertThat(c.stdout()).as("the file gives the server's own JIT rule as a CompileCommand instead")
+                    .anySatisfy(l -> assertThat(l).contains("JIT directive left out"));
+        }
+    }
+
+    /** Each line of the options file that HotSpot would take, checked one by one: a typo would only print a line. */
+    @Test
+    void smallHostOptionsFile_everyCompileCommandParses() throws Exception {
+        Path options = Path.of("..", "small-host.jvmopts").toAbsolutePath().normalize();
+        List<String> commands = Files.readAllLines(options).stream()
+                .filter(l -> l.startsWith("-XX:CompileCommand=") && !l.equals("-XX:CompileCommand=quiet")).toList();
+        assertThat(commands).as("the thresholds and the batch-read rule").hasSizeGreaterThanOrEqualTo(7);
+        for (String command : commands) {
+            try (ChildProcess c = ChildProcess.java(tmp, List.of(command, "-version"))) {
+                assertThat(c.finish()).isZero();
+                assertThat(c.stdout()).as(command).singleElement()
+                        .satisfies(l -> assertThat(l).startsWith("CompileCommand: ").doesNotContain("error"));
+            }
+        }
+    }
+
     @Test
     void sigterm_withARequestStillSendingItsBody_stopsAfterTheShutdownTimeout_cleanly() throws Exception {
         int port = TestHttp.freePort();
