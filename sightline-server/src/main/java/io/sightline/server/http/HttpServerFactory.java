@@ -2,6 +2,7 @@ package io.sightline.server.http;
 
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.sightline.server.auth.TokenAuthenticator;
 import io.sightline.server.config.HostPort;
 import io.sightline.server.metrics.SelfMetrics;
@@ -33,6 +34,24 @@ public final class HttpServerFactory {
                 return shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS);
             }
         };
+    }
+
+    /**
+     * Has every connection consolidate its flushes also outside reads, so that a response finished on another thread
+     * (every query: they run on the query pool) leaves in one write, as one finished while its request is read does.
+     * Armeria's HTTP/1 encoder flushes after the head and again after the body; its pipeline's
+     * {@link FlushConsolidationHandler} merges those only while a read is in progress, so an answer that came later was
+     * written with two system calls (two TCP segments, the client waiting for the second). Outside reads, a flush
+     * now runs once the event loop's current task is over, together with any others that task asked for.
+     */
+    static void consolidateFlushes(io.netty.channel.ChannelPipeline p) {
+        FlushConsolidationHandler consolidating =
+                new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
+        if (p.get(FlushConsolidationHandler.class) != null) {
+            p.replace(FlushConsolidationHandler.class, null, consolidating);
+        } else {
+            p.addFirst(consolidating);
+        }
     }
 
     /**
@@ -69,6 +88,7 @@ public final class HttpServerFactory {
                 // but in-flight requests still run to completion within the timeout.
                 .gracefulShutdownTimeout(Duration.ofMillis(200), shutdownTimeout)
                 .bossGroupFactory(HttpServerFactory::bossGroup)
+                .childChannelPipelineCustomizer(HttpServerFactory::consolidateFlushes)
                 .disableServerHeader()
                 .disableDateHeader();
         java.util.Map<String, String> handlers = new java.util.HashMap<>();

@@ -100,6 +100,52 @@ class HttpServerFactoryTest {
         });
     }
 
+    /**
+     * Armeria's encoder flushes after a response's head and again after its body. Outside a read (an answer finished
+     * on the query pool), each flush used to write at once: two system calls. Consolidated, both leave together once
+     * the event loop's task is over.
+     */
+    @Test
+    void flushesOutsideAReadAreConsolidated_untilTheEventLoopsTaskIsOver() throws Exception {
+        io.netty.channel.DefaultEventLoop loop = new io.netty.channel.DefaultEventLoop();
+        try {
+            List<String> seenByTransport = new java.util.concurrent.CopyOnWriteArrayList<>();
+            io.netty.channel.Channel ch = new io.netty.channel.local.LocalChannel();
+            ch.pipeline().addLast(new io.netty.handler.flush.FlushConsolidationHandler()); // as Armeria has it
+            HttpServerFactory.consolidateFlushes(ch.pipeline());
+            assertThat(ch.pipeline().names()).as("Armeria's handler replaced, not joined")
+                    .filteredOn(n -> n.startsWith("FlushConsolidationHandler")).hasSize(1);
+            // Between the transport and the handler: what would reach the socket, and when.
+            ch.pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+                @Override
+                public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg,
+                        io.netty.channel.ChannelPromise promise) {
+                    seenByTransport.add("write " + msg);
+                    promise.setSuccess();
+                }
+
+                @Override
+                public void flush(io.netty.channel.ChannelHandlerContext ctx) {
+                    seenByTransport.add("flush");
+                }
+            });
+            loop.register(ch).sync();
+            // One event-loop task outside any read, as when a query's answer arrives from the pool.
+            loop.submit(() -> {
+                ch.pipeline().write("head");
+                ch.pipeline().flush();
+                ch.pipeline().write("body");
+                ch.pipeline().flush();
+                seenByTransport.add("task over");
+            }).sync();
+            loop.submit(() -> { }).sync();
+            assertThat(seenByTransport).containsExactly("write head", "write body", "task over", "flush");
+            ch.close().sync();
+        } finally {
+            loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
+    }
+
     @Test
     void aRequestNoEndpointMatches_stillGetsAnAnswer() throws Exception {
         String r = exchange("GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
