@@ -74,9 +74,13 @@ class PackagedJarIT {
         }
     }
 
-    /** Each line of the options file that HotSpot would take, checked one by one: a typo would only print a line. */
+    /**
+     * Each compile command of the options file, checked one by one: HotSpot 17 to 20 start anyway after printing an
+     * error for a command they cannot parse (21 and later refuse to start), and a pattern that parses but names no
+     * package of the jar would scale nothing.
+     */
     @Test
-    void smallHostOptionsFile_everyCompileCommandParses() throws Exception {
+    void smallHostOptionsFile_everyCompileCommandParses_andNamesPackagesOfTheJar() throws Exception {
         Path options = Path.of("..", "small-host.jvmopts").toAbsolutePath().normalize();
         List<String> commands = Files.readAllLines(options).stream()
                 .filter(l -> l.startsWith("-XX:CompileCommand=") && !l.equals("-XX:CompileCommand=quiet")).toList();
@@ -86,6 +90,17 @@ class PackagedJarIT {
                 assertThat(c.finish()).isZero();
                 assertThat(c.stdout()).as(command).singleElement()
                         .satisfies(l -> assertThat(l).startsWith("CompileCommand: ").doesNotContain("error"));
+            }
+        }
+        List<String> classes;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(jar().toFile())) {
+            classes = jar.stream().map(java.util.jar.JarEntry::getName).filter(n -> n.endsWith(".class")).toList();
+        }
+        for (String command : commands) {
+            String pattern = command.split(",")[1]; // e.g. com/linecorp/*.*
+            String prefix = pattern.substring(0, pattern.indexOf('*'));
+            if (!prefix.startsWith("java/")) {
+                assertThat(classes).as(command).anySatisfy(n -> assertThat(n).startsWith(prefix));
             }
         }
     }

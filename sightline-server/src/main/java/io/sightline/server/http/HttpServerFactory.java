@@ -42,7 +42,8 @@ public final class HttpServerFactory {
      * Armeria's HTTP/1 encoder flushes after the head and again after the body; its pipeline's
      * {@link FlushConsolidationHandler} merges those only while a read is in progress, so an answer that came later was
      * written with two system calls (two TCP segments, the client waiting for the second). Outside reads, a flush
-     * now runs once the event loop's current task is over, together with any others that task asked for.
+     * now runs in a task queued after the current one, together with any others asked for meanwhile; the handler
+     * still flushes what is pending when the connection closes.
      */
     static void consolidateFlushes(io.netty.channel.ChannelPipeline p) {
         FlushConsolidationHandler consolidating =

@@ -11,9 +11,10 @@ import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 /**
  * Declares that an endpoint answers with a whole response, never a stream: every Sightline endpoint builds its
  * answer in memory before it returns it. Armeria then writes the status line, the headers and the body in one
- * write (for an answer finished on another thread, with {@link HttpServerFactory#consolidateFlushes}), where a service of the default exchange type (streaming both ways) has its head written and flushed,
- * and the body written only once that first write completed: two system calls and two TCP segments for every
- * response, and the client waits for the second. The request side stays a stream, so that endpoints still
+ * write (for an answer finished on another thread, with {@link HttpServerFactory#consolidateFlushes}), where a
+ * service of the default exchange type (streaming both ways) has its head written and flushed, and the body written
+ * only once that first write completed: two system calls and two TCP segments for every response, and the client
+ * waits for the second. The request side stays a stream, so that endpoints still
  * read and bound their bodies as they arrive.
  */
 final class WholeResponse extends SimpleDecoratingHttpService {

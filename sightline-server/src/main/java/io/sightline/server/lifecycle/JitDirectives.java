@@ -81,7 +81,8 @@ final class JitDirectives {
         }
         for (String a : jvmArguments) {
             if (a.startsWith("-XX:CompileCommand") || a.startsWith("-XX:CompilerDirectivesFile")) {
-                return "the JVM was started with " + a + ", which it would override";
+                return "the JVM was started with " + a + ", JIT options of the operator's that the directive would"
+                        + " override (small-host.jvmopts gives the same rule as a CompileCommand)";
             }
         }
         return null;

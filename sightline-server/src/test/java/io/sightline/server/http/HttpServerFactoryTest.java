@@ -102,8 +102,8 @@ class HttpServerFactoryTest {
 
     /**
      * Armeria's encoder flushes after a response's head and again after its body. Outside a read (an answer finished
-     * on the query pool), each flush used to write at once: two system calls. Consolidated, both leave together once
-     * the event loop's task is over.
+     * on the query pool), each flush used to write at once: two system calls. Consolidated, both leave together in a
+     * task after the current one.
      */
     @Test
     void flushesOutsideAReadAreConsolidated_untilTheEventLoopsTaskIsOver() throws Exception {
@@ -112,7 +112,8 @@ class HttpServerFactoryTest {
             List<String> seenByTransport = new java.util.concurrent.CopyOnWriteArrayList<>();
             io.netty.channel.Channel ch = new io.netty.channel.local.LocalChannel();
             ch.pipeline().addLast(new io.netty.handler.flush.FlushConsolidationHandler()); // as Armeria has it
-            HttpServerFactory.consolidateFlushes(ch.pipeline());
+            // What the built server applies to each of its connections' pipelines.
+            server.config().childChannelPipelineCustomizer().accept(ch.pipeline());
             assertThat(ch.pipeline().names()).as("Armeria's handler replaced, not joined")
                     .filteredOn(n -> n.startsWith("FlushConsolidationHandler")).hasSize(1);
             // Between the transport and the handler: what would reach the socket, and when.

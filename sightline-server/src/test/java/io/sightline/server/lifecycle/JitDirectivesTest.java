@@ -36,4 +36,16 @@ class JitDirectivesTest {
                 .contains("-XX:CompilerDirectivesFile=/etc/d.json");
         assertThat(JitDirectives.wanted(List.of("-XX:CompileCommandFile=c.txt"), null)).isNotNull();
     }
+
+    /** The README's options file leaves the directive out, so it must give the same rule itself. */
+    @Test
+    void smallHostOptionsFile_givesTheDirectivesRuleAsACompileCommand() throws Exception {
+        java.nio.file.Path options = java.nio.file.Path.of("..", "small-host.jvmopts");
+        assertThat(options).as("the options file at the repository's root").exists();
+        List<String> lines = java.nio.file.Files.readAllLines(options);
+        String pattern = JitDirectives.INLINE.substring(JitDirectives.INLINE.indexOf('-') + 1); // io/sightline/*.nextBatch
+        assertThat(lines).contains("-XX:CompileCommand=dontinline," + pattern);
+        assertThat(JitDirectives.wanted(lines.stream().filter(l -> l.startsWith("-XX:")).toList(), null))
+                .as("the file's options leave the directive out").isNotNull();
+    }
 }
