@@ -17,7 +17,10 @@ LABEL=sightline
 n=1; while [[ -e $RESULTS/$LABEL ]]; do n=$((n + 1)); LABEL=sightline-$n; done
 # A copy of the jar: a rebuild during the run would replace the file under the running server.
 cp "$ROOT/sightline-server/target/sightline.jar" "$DATA/sightline.jar"
-java ${JAVA_OPTS:-@$ROOT/small-host.jvmopts} -jar "$DATA/sightline.jar" server \
+# JAVA_OPTS split into words; the options file's path kept whole (it may hold spaces).
+read -r -a OPTS <<< "${JAVA_OPTS:-}"
+[[ ${#OPTS[@]} -gt 0 ]] || OPTS=("@$ROOT/small-host.jvmopts")
+java "${OPTS[@]}" -jar "$DATA/sightline.jar" server \
     ${SIGHTLINE_CONFIG:+--config "$SIGHTLINE_CONFIG"} --data-dir "$DATA/data" \
     --http-address 127.0.0.1:8321 > "$DATA/server.log" 2>&1 &
 PID=$!

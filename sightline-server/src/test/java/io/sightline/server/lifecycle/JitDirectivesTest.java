@@ -43,7 +43,8 @@ class JitDirectivesTest {
         java.nio.file.Path options = java.nio.file.Path.of("..", "small-host.jvmopts");
         assertThat(options).as("the options file at the repository's root").exists();
         List<String> lines = java.nio.file.Files.readAllLines(options);
-        String pattern = JitDirectives.INLINE.substring(JitDirectives.INLINE.indexOf('-') + 1); // io/sightline/*.nextBatch
+        // io/sightline/*.nextBatch, from the directive's "inline: -io/sightline/*.nextBatch"
+        String pattern = JitDirectives.INLINE.substring(JitDirectives.INLINE.indexOf('-') + 1);
         assertThat(lines).contains("-XX:CompileCommand=dontinline," + pattern);
         assertThat(JitDirectives.wanted(lines.stream().filter(l -> l.startsWith("-XX:")).toList(), null))
                 .as("the file's options leave the directive out").isNotNull();
