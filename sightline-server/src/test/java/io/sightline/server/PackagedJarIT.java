@@ -50,11 +50,17 @@ class PackagedJarIT {
         }
     }
 
-    /** The README's command for a small host, with the options file at the repository's root. */
-    @Test
-    void jar_withTheSmallHostOptionsFile_startsWithThemInForce_quietly() throws Exception {
+    /** The README's options file for small hosts, at the repository's root. */
+    static Path smallHostOptions() {
         Path options = Path.of("..", "small-host.jvmopts").toAbsolutePath().normalize();
         assertThat(options).as("the README's options file for small hosts").exists();
+        return options;
+    }
+
+    /** The README's command for a small host. */
+    @Test
+    void jar_withTheSmallHostOptionsFile_startsWithThemInForce_quietly() throws Exception {
+        Path options = smallHostOptions();
         int port = TestHttp.freePort();
         try (ChildProcess c = ChildProcess.java(tmp, List.of("@" + options, "-jar", jar().toString(), "server",
                 "--http-address", "127.0.0.1:" + port))) {
@@ -81,8 +87,7 @@ class PackagedJarIT {
      */
     @Test
     void smallHostOptionsFile_everyCompileCommandParses_andNamesPackagesOfTheJar() throws Exception {
-        Path options = Path.of("..", "small-host.jvmopts").toAbsolutePath().normalize();
-        List<String> commands = Files.readAllLines(options).stream()
+        List<String> commands = Files.readAllLines(smallHostOptions()).stream()
                 .filter(l -> l.startsWith("-XX:CompileCommand=") && !l.equals("-XX:CompileCommand=quiet")).toList();
         assertThat(commands).as("the thresholds and the batch-read rule").hasSizeGreaterThanOrEqualTo(7);
         for (String command : commands) {

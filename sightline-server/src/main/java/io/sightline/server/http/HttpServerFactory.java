@@ -46,13 +46,10 @@ public final class HttpServerFactory {
      * still flushes what is pending when the connection closes.
      */
     static void consolidateFlushes(io.netty.channel.ChannelPipeline p) {
-        FlushConsolidationHandler consolidating =
-                new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
         if (p.get(FlushConsolidationHandler.class) != null) {
-            p.replace(FlushConsolidationHandler.class, null, consolidating);
-        } else {
-            p.addFirst(consolidating);
+            p.remove(FlushConsolidationHandler.class); // Armeria's, first in the pipeline: ours takes its place
         }
+        p.addFirst(new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
     }
 
     /**
