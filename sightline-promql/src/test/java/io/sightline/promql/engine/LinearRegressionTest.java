@@ -69,6 +69,7 @@ class LinearRegressionTest {
         Random rnd = new Random(777);
         int windows = 0;
         int finiteWindows = 0; // summed on the fast path; the others (NaN, infinities, overflows) the careful way
+        int keptX = 0; // windows that took the previous window's sums of x and x²
         for (int round = 0; round < 2_000; round++) {
             int n = 2 + rnd.nextInt(400);
             long[] ts = new long[n];
@@ -142,8 +143,10 @@ class LinearRegressionTest {
                             .isEqualTo(bits(want));
                 }
             }
+            keptX += w.regressionX().reused;
         }
         assertThat(windows).isGreaterThan(100_000);
         assertThat(finiteWindows).isGreaterThan(10_000).isLessThan(windows - 10_000);
+        assertThat(keptX).isGreaterThan(windows / 10).isLessThan(windows - 10_000);
     }
 }
