@@ -595,15 +595,41 @@ final class RangeFunctions {
     }
 
     static double sum(Window w) {
-        KahanSum s = new KahanSum();
-        for (int i = w.lo; i < w.hi; i++) {
-            s.add(w.vs[i]);
-        }
-        return s.value();
+        return compensatedSum(w, false);
     }
 
     static double avg(Window w) {
-        return Aggregations.average(w.vs, w.lo, w.hi);
+        return compensatedSum(w, true);
+    }
+
+    /**
+     * sum_over_time, or avg_over_time if {@code mean}: Prometheus's compensated sum, in a loop on locals that adds each
+     * rounding error without a branch ({@link KahanSum#roundingError}); where a sum or its compensation does not end
+     * finite (an infinite or NaN value, an overflow, where Prometheus's average turns incremental), the window is
+     * summed again with Prometheus's steps. Finite sums are the same bits either way.
+     */
+    private static double compensatedSum(Window w, boolean mean) {
+        double[] vs = w.vs;
+        double sum = 0;
+        double c = 0;
+        for (int i = w.lo; i < w.hi; i++) {
+            double v = vs[i];
+            double t = sum + v;
+            c += KahanSum.roundingError(sum, v, t);
+            sum = t;
+        }
+        if (!(Double.isFinite(sum) && Double.isFinite(c))) {
+            if (mean) {
+                return Aggregations.average(vs, w.lo, w.hi);
+            }
+            KahanSum careful = new KahanSum();
+            for (int i = w.lo; i < w.hi; i++) {
+                careful.add(vs[i]);
+            }
+            return careful.value();
+        }
+        int n = w.size();
+        return mean ? sum / n + c / n : sum + c;
     }
 
     static double min(Window w) {
