@@ -31,6 +31,10 @@ final class Aggregations {
         }
         List<EvalSeries> in = ev.eval(a.expr());
         Grouper grouper = new Grouper(a);
+        boolean selects = a.op() == AggregateOp.TOPK || a.op() == AggregateOp.BOTTOMK || a.op() == AggregateOp.LIMITK;
+        if (selects && ev.steps > 1 && distinctLabels(in)) {
+            return selectKSteps(ev, a, grouper, param, in);
+        }
         double[] p = param;
         String valueLabel = label;
         return ev.rangeEval(List.of(in), (t, k, args, out) ->
@@ -255,20 +259,180 @@ final class Aggregations {
         }
     }
 
-    /** The heap order: for topk, x is weaker than y (smaller, NaN weakest); reversed for bottomk. */
-    private static boolean less(StepSample x, StepSample y, AggregateOp op) {
-        if (Double.isNaN(x.v) && !Double.isNaN(y.v)) {
-            return true;
+    private static boolean distinctLabels(List<EvalSeries> in) {
+        java.util.Set<Labels> seen = new java.util.HashSet<>();
+        for (EvalSeries s : in) {
+            if (!seen.add(s.labels)) {
+                return false;
+            }
         }
-        return op == AggregateOp.TOPK ? x.v < y.v : x.v > y.v;
+        return true;
     }
 
-    /** Whether the heap's weakest {@code top} should give way to {@code s}. */
-    private static boolean before(StepSample top, StepSample s, AggregateOp op) {
-        if (Double.isNaN(top.v) && !Double.isNaN(s.v)) {
+    /**
+     * topk, bottomk and limitk over the steps of a range query: the same series at each step as {@link #selectK}, kept
+     * in the same heaps and put out in the same order, but each series' group found once instead of at every step,
+     * and a step's candidates held as indexes into the input instead of samples in lists and maps. Output series are
+     * the selected input series' points (the input's label sets are distinct, so no step can give one twice), made
+     * in the order of their first selection.
+     */
+    private static List<EvalSeries> selectKSteps(Evaluator ev, Expr.Aggregate a, Grouper grouper, double[] param,
+            List<EvalSeries> in) {
+        AggregateOp op = a.op();
+        int n = in.size();
+        Map<Labels, Integer> groupIds = new HashMap<>();
+        int[] groupOf = new int[n];
+        for (int i = 0; i < n; i++) {
+            groupOf[i] = groupIds.computeIfAbsent(grouper.group(in.get(i).labels), g -> groupIds.size());
+        }
+        int[] members = new int[groupIds.size()];
+        for (int g : groupOf) {
+            members[g]++;
+        }
+        int[][] heaps = new int[members.length][];
+        int[] sizes = new int[members.length];
+        int[] stepGroups = new int[members.length]; // the step's groups, in the order of their first candidate
+        int[] cursors = new int[n];
+        double[] value = new double[n];
+        EvalSeries[] out = new EvalSeries[n];
+        List<EvalSeries> result = new ArrayList<>();
+        for (int k = 0; k < ev.steps; k++) {
+            if ((k & 255) == 0) {
+                ev.ctx.checkDeadline();
+            }
+            if (param[k] < 1) {
+                continue;
+            }
+            long want = kParam(param[k]);
+            long t = ev.stepTime(k);
+            int groups = 0;
+            for (int i = 0; i < n; i++) {
+                EvalSeries s = in.get(i);
+                int c = cursors[i];
+                while (c < s.n && s.ts[c] < t) {
+                    c++;
+                }
+                cursors[i] = c;
+                if (c == s.n || s.ts[c] != t) {
+                    continue;
+                }
+                value[i] = s.vs[c];
+                int g = groupOf[i];
+                int size = sizes[g];
+                if (size == 0) {
+                    stepGroups[groups++] = g;
+                    if (heaps[g] == null) {
+                        heaps[g] = new int[members[g]];
+                    }
+                }
+                int[] h = heaps[g];
+                if (size < want) {
+                    h[size] = i;
+                    sizes[g] = size + 1;
+                    if (op != AggregateOp.LIMITK) {
+                        up(h, size, value, op);
+                    }
+                } else if (op != AggregateOp.LIMITK && before(value[h[0]], value[i], op)) {
+                    h[0] = i;
+                    if (want > 1) {
+                        down(h, size, value, op);
+                    }
+                }
+            }
+            for (int j = 0; j < groups; j++) {
+                int g = stepGroups[j];
+                int[] h = heaps[g];
+                int size = sizes[g];
+                if (op != AggregateOp.LIMITK) {
+                    sortByValue(h, size, value, op == AggregateOp.TOPK);
+                }
+                for (int x = 0; x < size; x++) {
+                    int i = h[x];
+                    if (out[i] == null) {
+                        EvalSeries s = in.get(i);
+                        out[i] = new EvalSeries(s.labels, s.dropName, Math.min(ev.steps, 16));
+                        result.add(out[i]);
+                    }
+                    out[i].add(t, value[i]);
+                }
+                sizes[g] = 0;
+            }
+        }
+        return result;
+    }
+
+    /** A stable insertion sort of {@code h[0, size)} by value, as {@link Functions#compareForSort} orders them. */
+    private static void sortByValue(int[] h, int size, double[] value, boolean desc) {
+        for (int x = 1; x < size; x++) {
+            int i = h[x];
+            int y = x - 1;
+            while (y >= 0 && Functions.compareForSort(value[h[y]], value[i], desc) > 0) {
+                h[y + 1] = h[y];
+                y--;
+            }
+            h[y + 1] = i;
+        }
+    }
+
+    /** The heap order: for topk, x is weaker than y (smaller, NaN weakest); reversed for bottomk. */
+    private static boolean less(double x, double y, AggregateOp op) {
+        if (Double.isNaN(x) && !Double.isNaN(y)) {
             return true;
         }
-        return op == AggregateOp.TOPK ? top.v < s.v : top.v > s.v;
+        return op == AggregateOp.TOPK ? x < y : x > y;
+    }
+
+    /** Whether the heap's weakest value {@code top} should give way to {@code s}. */
+    private static boolean before(double top, double s, AggregateOp op) {
+        if (Double.isNaN(top) && !Double.isNaN(s)) {
+            return true;
+        }
+        return op == AggregateOp.TOPK ? top < s : top > s;
+    }
+
+    /** {@link #up(List, int, AggregateOp)} on a heap of indexes into {@code value}. */
+    private static void up(int[] h, int j, double[] value, AggregateOp op) {
+        while (true) {
+            int i = (j - 1) / 2;
+            if (i == j || !less(value[h[j]], value[h[i]], op)) {
+                break;
+            }
+            int tmp = h[i];
+            h[i] = h[j];
+            h[j] = tmp;
+            j = i;
+        }
+    }
+
+    /** {@link #down(List, int, AggregateOp)} from the root of a heap of {@code n} indexes into {@code value}. */
+    private static void down(int[] h, int n, double[] value, AggregateOp op) {
+        int i = 0;
+        while (true) {
+            int j1 = 2 * i + 1;
+            if (j1 >= n || j1 < 0) {
+                break;
+            }
+            int j = j1;
+            int j2 = j1 + 1;
+            if (j2 < n && less(value[h[j2]], value[h[j1]], op)) {
+                j = j2;
+            }
+            if (!less(value[h[j]], value[h[i]], op)) {
+                break;
+            }
+            int tmp = h[i];
+            h[i] = h[j];
+            h[j] = tmp;
+            i = j;
+        }
+    }
+
+    private static boolean less(StepSample x, StepSample y, AggregateOp op) {
+        return less(x.v, y.v, op);
+    }
+
+    private static boolean before(StepSample top, StepSample s, AggregateOp op) {
+        return before(top.v, s.v, op);
     }
 
     private static void up(List<StepSample> h, int j, AggregateOp op) {
