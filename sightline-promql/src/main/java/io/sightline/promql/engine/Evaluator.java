@@ -709,10 +709,13 @@ final class Evaluator {
         RangeSource src = rangeSource(e);
         long ref = refTime(start, src.at, src.offsetMs);
         List<EvalSeries> out = new ArrayList<>();
+        long[] held = {0}; // the points of the result so far, all held until the answer is written
         if (src.mode != Expr.RangeMode.PLAIN) {
             src.forEach(s -> {
                 EvalSeries w = ExtendedRanges.boundaryPoints(s, src.mode, ref - src.rangeMs, ref, ctx.lookbackMs);
                 if (w != null) {
+                    held[0] += w.n;
+                    ctx.hold(held[0], "query execution");
                     out.add(w);
                 }
             });
@@ -722,6 +725,8 @@ final class Evaluator {
             int lo = s.ceil(ref - src.rangeMs + 1, 0);
             int hi = s.ceil(ref + 1, lo);
             if (hi > lo) {
+                held[0] += hi - lo;
+                ctx.hold(held[0], "query execution");
                 EvalSeries w = new EvalSeries(s.labels, s.dropName, hi - lo);
                 for (int i = lo; i < hi; i++) {
                     w.add(s.ts[i], s.vs[i]);

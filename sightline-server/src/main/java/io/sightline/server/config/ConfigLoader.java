@@ -473,10 +473,12 @@ public final class ConfigLoader {
         if (lookback.toMillis() < 1) {
             throw m.required("lookback_delta").error("must be at least 1ms");
         }
+        int concurrency = (int) m.integer("max_concurrency", d.maxConcurrency(), 1, 10_000);
+        long samples = SightlineConfig.QueryConfig.defaultMaxSamples(concurrency, Runtime.getRuntime().maxMemory());
         return new SightlineConfig.QueryConfig(timeout,
-                m.integer("max_samples", d.maxSamples(), 1, Long.MAX_VALUE),
+                m.integer("max_samples", samples, 1, Long.MAX_VALUE),
                 m.integer("max_series", d.maxSeries(), 0, Long.MAX_VALUE),
-                (int) m.integer("max_concurrency", d.maxConcurrency(), 1, 10_000),
+                concurrency,
                 lookback);
     }
 

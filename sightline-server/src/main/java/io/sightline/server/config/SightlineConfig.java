@@ -177,13 +177,32 @@ public record SightlineConfig(
      * {@code query}: how PromQL queries run. {@code maxSamples} bounds the samples one query may hold
      * at once (Prometheus's {@code --query.max-samples}); at most {@code maxConcurrency} queries run at
      * a time and the rest wait up to their timeout for a turn, so memory stays within about
-     * {@code maxConcurrency * maxSamples * 16} bytes.
+     * {@code maxConcurrency * maxSamples * 32} bytes.
      */
     public record QueryConfig(Duration timeout, long maxSamples, long maxSeries, int maxConcurrency,
             Duration lookbackDelta) {
+        /** Prometheus's default for {@code --query.max-samples}, and ours on a heap large enough for it. */
+        public static final long PROMETHEUS_MAX_SAMPLES = 50_000_000L;
+        /** The least {@link #defaultMaxSamples} gives, however small the heap. */
+        public static final long MIN_DEFAULT_MAX_SAMPLES = 100_000L;
+        /** What a sample held by a query takes: its time and value, and a copy where results are put together. */
+        static final long BYTES_PER_HELD_SAMPLE = 32;
+
         public static QueryConfig defaults() {
-            return new QueryConfig(Duration.ofMinutes(2), 50_000_000L, 1_000_000L,
-                    Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), Duration.ofMinutes(5));
+            int concurrency = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+            long samples = defaultMaxSamples(concurrency, Runtime.getRuntime().maxMemory());
+            return new QueryConfig(Duration.ofMinutes(2), samples, 1_000_000L, concurrency, Duration.ofMinutes(5));
+        }
+
+        /**
+         * The samples one query may hold by default: Prometheus's 50 million where the heap allows it, otherwise
+         * as many as let {@code concurrency} queries holding that many each stay within half of {@code maxHeapBytes}
+         * (at {@link #BYTES_PER_HELD_SAMPLE} each), so that a query too large for the heap fails with Prometheus's
+         * "too many samples" error instead of exhausting the heap: 1.05 million with a 256 MiB heap and 4 queries.
+         */
+        public static long defaultMaxSamples(int concurrency, long maxHeapBytes) {
+            long fits = maxHeapBytes / 2 / (BYTES_PER_HELD_SAMPLE * Math.max(1, concurrency));
+            return Math.max(MIN_DEFAULT_MAX_SAMPLES, Math.min(PROMETHEUS_MAX_SAMPLES, fits));
         }
     }
 
