@@ -9,8 +9,6 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.common.QueryParamsBuilder;
-import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.common.stream.StreamMessage;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.sightline.common.LabelMatcher;
@@ -35,16 +33,12 @@ import io.sightline.tsdb.SelectHints;
 import io.sightline.tsdb.SeriesSet;
 import io.sightline.tsdb.Storage;
 import io.sightline.tsdb.StorageException;
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -321,33 +315,11 @@ public final class QueryApi {
         return ok(data, List.of(), List.of());
     }
 
-    /** Answers estimated above this many bytes are streamed ({@link #ok(QueryResult, boolean, Executor)}). */
-    static final long STREAM_ABOVE_BYTES = 4L << 20;
-    /** How much of a streamed answer is written at a time; the next part waits until the connection took it. */
-    static final int STREAM_CHUNK_BYTES = 64 * 1024;
-
-    /**
-     * A query's result: in one buffer sized for it (one write), or, for an answer estimated at more than
-     * {@link #STREAM_ABOVE_BYTES}, written on {@code writer} in parts of {@link #STREAM_CHUNK_BYTES} as the connection
-     * takes them. A result of some millions of points takes tens of megabytes as JSON: held whole (and copied as its
-     * buffer grew) it could exhaust a small heap after the query itself had fit.
-     */
-    static HttpResponse ok(QueryResult r, boolean stats, Executor writer) {
-        ResultJson.Body data = g -> ResultJson.queryData(g, r, stats);
-        List<String> warnings = r.annotations() == null ? List.of() : r.annotations().warnings();
-        List<String> infos = r.annotations() == null ? List.of() : r.annotations().infos();
-        if (ResultJson.estimatedSize(r) <= STREAM_ABOVE_BYTES) {
-            byte[] body = ResultJson.success(data, warnings, infos, ResultJson.sizeHint(r));
-            return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body);
-        }
-        return HttpResponse.of(ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8),
-                StreamMessage.fromOutputStream(out -> {
-                    try {
-                        ResultJson.success(data, warnings, infos, new BufferedOutputStream(out, STREAM_CHUNK_BYTES));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e); // the client went away: the stream is aborted
-                    }
-                }, writer));
+    /** A query's result, in a buffer sized for it. */
+    private static HttpResponse ok(QueryResult r, boolean stats) {
+        byte[] body = ResultJson.success(g -> ResultJson.queryData(g, r, stats), r.annotations().warnings(),
+                r.annotations().infos(), ResultJson.sizeHint(r));
+        return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body);
     }
 
     /** {@link #ok(ResultJson.Body)} in a buffer of {@code sizeHint} bytes first. */
@@ -418,7 +390,7 @@ public final class QueryApi {
         Expr expr = parse("query", query);
         QueryResult r = engine.instantQuery(openStorage(), expr, query, time).withQueueNanos(queueNanos(ctx));
         boolean stats = "all".equals(p.get("stats"));
-        return ok(r, stats, ctx.blockingTaskExecutor());
+        return ok(r, stats);
     }
 
     private HttpResponse rangeQuery(ServiceRequestContext ctx, ApiParams p) {
@@ -426,7 +398,7 @@ public final class QueryApi {
         Range range = range(p);
         QueryResult r = evalRange(engine(ctx, p), query, range).withQueueNanos(queueNanos(ctx));
         boolean stats = "all".equals(p.get("stats"));
-        return ok(r, stats, ctx.blockingTaskExecutor());
+        return ok(r, stats);
     }
 
     /** A range query's span and resolution, in milliseconds. */

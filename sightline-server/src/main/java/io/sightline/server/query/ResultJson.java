@@ -35,16 +35,6 @@ final class ResultJson {
     /** {@link #success(Body, List, List)} into a buffer of {@code sizeHint} bytes first: no copy while it grows. */
     static byte[] success(Body data, List<String> warnings, List<String> infos, int sizeHint) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
-        try {
-            success(data, warnings, infos, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    /** {@link #success(Body, List, List)} written to {@code out}, which is closed at the end. */
-    static void success(Body data, List<String> warnings, List<String> infos, OutputStream out) throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("status", "success");
@@ -53,7 +43,10 @@ final class ResultJson {
             writeStrings(g, "warnings", warnings);
             writeStrings(g, "infos", infos);
             g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        return out.toByteArray();
     }
 
     /** {@code values} as a JSON array field, or nothing when there are none. */
@@ -125,11 +118,6 @@ final class ResultJson {
      * of 28 series is 1.4 MB, which a buffer doubling from 256 bytes reaches after copying as much again.
      */
     static int sizeHint(QueryResult r) {
-        return (int) Math.min(estimatedSize(r), 1 << 24); // beyond 16 MiB it grows as it must
-    }
-
-    /** About how many bytes the response to {@code r} takes: 128 per series and {@link #POINT_BYTES} per point. */
-    static long estimatedSize(QueryResult r) {
         if (!(r.value() instanceof QueryResult.Matrix m)) {
             return 1024;
         }
@@ -137,7 +125,7 @@ final class ResultJson {
         for (QueryResult.Series s : m.series()) {
             bytes += 128 + (long) s.timestamps().length * POINT_BYTES;
         }
-        return bytes;
+        return (int) Math.min(bytes, 1 << 24); // beyond 16 MiB it grows as it must
     }
 
     /** {@code {"resultType":..., "result":...[, "stats":...]}}. */
