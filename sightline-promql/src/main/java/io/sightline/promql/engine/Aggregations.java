@@ -6,9 +6,11 @@ import io.sightline.promql.ast.Expr.AggregateOp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Aggregation operators, evaluated step by step over groups of the input vector. */
 final class Aggregations {
@@ -231,36 +233,57 @@ final class Aggregations {
             return;
         }
         AggregateOp op = a.op();
-        Map<Labels, List<StepSample>> groups = new LinkedHashMap<>();
-        for (StepSample s : in) {
-            List<StepSample> h = groups.computeIfAbsent(grouper.group(s.labels), x -> new ArrayList<>());
-            if (op == AggregateOp.LIMITK) {
-                if (h.size() < k) {
-                    h.add(s);
-                }
-                continue;
+        double[] value = new double[in.size()];
+        Map<Labels, Heap> groups = new LinkedHashMap<>();
+        for (int i = 0; i < in.size(); i++) {
+            StepSample s = in.get(i);
+            value[i] = s.v;
+            Heap h = groups.computeIfAbsent(grouper.group(s.labels), x -> new Heap());
+            if (h.size < k && h.size == h.members.length) {
+                h.members = Arrays.copyOf(h.members, Math.max(4, 2 * h.size));
             }
-            if (h.size() < k) {
-                h.add(s);
-                up(h, h.size() - 1, op);
-            } else if (before(h.get(0), s, op)) {
-                h.set(0, s);
-                if (k > 1) {
-                    down(h, 0, op);
-                }
-            }
+            h.size = offer(h.members, h.size, k, i, value, op);
         }
-        for (List<StepSample> h : groups.values()) {
+        for (Heap h : groups.values()) {
             if (op != AggregateOp.LIMITK) {
-                // topk descending, bottomk ascending, NaN last either way.
-                h.sort((x, y) -> Functions.compareForSort(x.v, y.v, op == AggregateOp.TOPK));
+                sortByValue(h.members, h.size, value, op == AggregateOp.TOPK);
             }
-            out.addAll(h);
+            for (int x = 0; x < h.size; x++) {
+                out.add(in.get(h.members[x]));
+            }
         }
     }
 
+    /** A group's candidates in {@link #selectK}: indexes into the step's samples, grown as they come. */
+    private static final class Heap {
+        int[] members = new int[4];
+        int size;
+    }
+
+    /**
+     * Offers candidate {@code i} to the heap {@code h[0, size)} of a group that keeps at most {@code k}: limitk keeps
+     * the first {@code k}; topk and bottomk keep the {@code k} strongest, the weakest at the root. Returns the heap's
+     * new size; {@code h} has room for one more while {@code size < k}.
+     */
+    private static int offer(int[] h, int size, long k, int i, double[] value, AggregateOp op) {
+        if (size < k) {
+            h[size] = i;
+            if (op != AggregateOp.LIMITK) {
+                up(h, size, value, op);
+            }
+            return size + 1;
+        }
+        if (op != AggregateOp.LIMITK && before(value[h[0]], value[i], op)) {
+            h[0] = i;
+            if (k > 1) {
+                down(h, size, value, op);
+            }
+        }
+        return size;
+    }
+
     private static boolean distinctLabels(List<EvalSeries> in) {
-        java.util.Set<Labels> seen = new java.util.HashSet<>();
+        Set<Labels> seen = new HashSet<>();
         for (EvalSeries s : in) {
             if (!seen.add(s.labels)) {
                 return false;
@@ -270,9 +293,9 @@ final class Aggregations {
     }
 
     /**
-     * topk, bottomk and limitk over the steps of a range query: the same series at each step as {@link #selectK}, kept
-     * in the same heaps and put out in the same order, but each series' group found once instead of at every step,
-     * and a step's candidates held as indexes into the input instead of samples in lists and maps. Output series are
+     * topk, bottomk and limitk over the steps of a range query: the same series at each step as {@link #selectK},
+     * through the same heaps ({@link #offer}) and put out in the same order, but each series' group found once instead
+     * of at every step, and a step's candidates indexes into the input instead of samples in maps. Output series are
      * the selected input series' points (the input's label sets are distinct, so no step can give one twice), made
      * in the order of their first selection.
      */
@@ -325,19 +348,7 @@ final class Aggregations {
                         heaps[g] = new int[members[g]];
                     }
                 }
-                int[] h = heaps[g];
-                if (size < want) {
-                    h[size] = i;
-                    sizes[g] = size + 1;
-                    if (op != AggregateOp.LIMITK) {
-                        up(h, size, value, op);
-                    }
-                } else if (op != AggregateOp.LIMITK && before(value[h[0]], value[i], op)) {
-                    h[0] = i;
-                    if (want > 1) {
-                        down(h, size, value, op);
-                    }
-                }
+                sizes[g] = offer(heaps[g], size, want, i, value, op);
             }
             for (int j = 0; j < groups; j++) {
                 int g = stepGroups[j];
@@ -390,7 +401,7 @@ final class Aggregations {
         return op == AggregateOp.TOPK ? top < s : top > s;
     }
 
-    /** {@link #up(List, int, AggregateOp)} on a heap of indexes into {@code value}. */
+    /** Moves {@code h[j]} up the heap of indexes into {@code value} to its place. */
     private static void up(int[] h, int j, double[] value, AggregateOp op) {
         while (true) {
             int i = (j - 1) / 2;
@@ -404,7 +415,7 @@ final class Aggregations {
         }
     }
 
-    /** {@link #down(List, int, AggregateOp)} from the root of a heap of {@code n} indexes into {@code value}. */
+    /** Moves the root of the heap of {@code n} indexes into {@code value} down to its place. */
     private static void down(int[] h, int n, double[] value, AggregateOp op) {
         int i = 0;
         while (true) {
@@ -423,50 +434,6 @@ final class Aggregations {
             int tmp = h[i];
             h[i] = h[j];
             h[j] = tmp;
-            i = j;
-        }
-    }
-
-    private static boolean less(StepSample x, StepSample y, AggregateOp op) {
-        return less(x.v, y.v, op);
-    }
-
-    private static boolean before(StepSample top, StepSample s, AggregateOp op) {
-        return before(top.v, s.v, op);
-    }
-
-    private static void up(List<StepSample> h, int j, AggregateOp op) {
-        while (true) {
-            int i = (j - 1) / 2;
-            if (i == j || !less(h.get(j), h.get(i), op)) {
-                break;
-            }
-            StepSample tmp = h.get(i);
-            h.set(i, h.get(j));
-            h.set(j, tmp);
-            j = i;
-        }
-    }
-
-    private static void down(List<StepSample> h, int i0, AggregateOp op) {
-        int n = h.size();
-        int i = i0;
-        while (true) {
-            int j1 = 2 * i + 1;
-            if (j1 >= n || j1 < 0) {
-                break;
-            }
-            int j = j1;
-            int j2 = j1 + 1;
-            if (j2 < n && less(h.get(j2), h.get(j1), op)) {
-                j = j2;
-            }
-            if (!less(h.get(j), h.get(i), op)) {
-                break;
-            }
-            StepSample tmp = h.get(i);
-            h.set(i, h.get(j));
-            h.set(j, tmp);
             i = j;
         }
     }

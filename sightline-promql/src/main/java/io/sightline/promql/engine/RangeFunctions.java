@@ -393,8 +393,9 @@ final class RangeFunctions {
         double initY = vs[w.lo];
         boolean constY = true;
         // No sample after the intercept time (predict_linear): every x is at most 0 and none is larger in magnitude
-        // than the one before, so neither is x², and each sum of them is at least as large in magnitude as the next
-        // addend (or 0 before the first). Then Prometheus's compensation takes its first branch, fewer operations.
+        // than the one before, so neither is x², and after the first addend each sum of them is at least as large in
+        // magnitude as the next one. Then Prometheus's compensation takes its first branch, fewer operations; for the
+        // first addend (a sum of 0) it takes the other, but both give +0 there, the sum being the addend exactly.
         boolean falling = ts[w.hi - 1] <= interceptTime;
         for (int i = w.lo, k = 0; i < w.hi; i++, k++) {
             double y = vs[i];

@@ -84,10 +84,10 @@ class OverTimeSumsTest {
             double[] vs = new double[n];
             long[] ts = new long[n];
             double base = Math.scalb(rnd.nextDouble(), rnd.nextInt(80) - 30) * (rnd.nextBoolean() ? 1 : -1);
-            boolean rare = rnd.nextInt(3) == 0; // some series with no special values at all
+            boolean special = rnd.nextInt(3) == 0; // a third with NaN, infinities and overflows, the rest plain
             for (int i = 0; i < n; i++) {
                 ts[i] = 1_000L * i;
-                vs[i] = rare ? value(rnd, base) : base + (rnd.nextDouble() - 0.5) * Math.abs(base);
+                vs[i] = special ? value(rnd, base) : base + (rnd.nextDouble() - 0.5) * Math.abs(base);
             }
             RangeFunctions.Window w = new RangeFunctions.Window();
             w.ts = ts;

@@ -57,7 +57,8 @@ class SelectKStepsTest {
         int selected = 0;
         for (String q : List.of("topk(3, x)", "bottomk(3, x)", "limitk(3, x)", "topk by (g) (2, x)",
                 "bottomk without (s) (1, x)", "limitk by (g) (2, x)", "topk(scalar(k), x)",
-                "bottomk by (g) (scalar(k), x)", "limitk(scalar(k), x)", "topk(100, x)", "topk by (g) (scalar(k), -x)")) {
+                "bottomk by (g) (scalar(k), x)", "limitk(scalar(k), x)", "topk(100, x)",
+                "topk by (g) (scalar(k), -x)")) {
             QueryResult.Matrix m = (QueryResult.Matrix) engine.rangeQuery(STORE, q, T0, END, 45_000).value();
             TreeMap<Long, List<String>> byStep = new TreeMap<>();
             for (QueryResult.Series s : m.series()) {

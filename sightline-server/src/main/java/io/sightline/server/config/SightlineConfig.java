@@ -176,8 +176,7 @@ public record SightlineConfig(
     /**
      * {@code query}: how PromQL queries run. {@code maxSamples} bounds the samples one query may hold
      * at once (Prometheus's {@code --query.max-samples}); at most {@code maxConcurrency} queries run at
-     * a time and the rest wait up to their timeout for a turn, so memory stays within about
-     * {@code maxConcurrency * maxSamples * 32} bytes.
+     * a time and the rest wait up to their timeout for a turn.
      */
     public record QueryConfig(Duration timeout, long maxSamples, long maxSeries, int maxConcurrency,
             Duration lookbackDelta) {
@@ -185,8 +184,13 @@ public record SightlineConfig(
         public static final long PROMETHEUS_MAX_SAMPLES = 50_000_000L;
         /** The least {@link #defaultMaxSamples} gives, however small the heap. */
         public static final long MIN_DEFAULT_MAX_SAMPLES = 100_000L;
-        /** What a sample held by a query takes: its time and value, and a copy where results are put together. */
-        static final long BYTES_PER_HELD_SAMPLE = 32;
+        /**
+         * What a sample held by a query may take in all: its time and value, a copy where results are put together,
+         * and the answer's JSON text (about 36 bytes a point), which is built whole before it is sent.
+         */
+        static final long BYTES_PER_HELD_SAMPLE = 64;
+        /** How many queries holding their limit {@link #defaultMaxSamples} allows for at once. */
+        static final int WORST_CASE_QUERIES = 4;
 
         public static QueryConfig defaults() {
             int concurrency = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
@@ -195,13 +199,16 @@ public record SightlineConfig(
         }
 
         /**
-         * The samples one query may hold by default: Prometheus's 50 million where the heap allows it, otherwise
-         * as many as let {@code concurrency} queries holding that many each stay within half of {@code maxHeapBytes}
-         * (at {@link #BYTES_PER_HELD_SAMPLE} each), so that a query too large for the heap fails with Prometheus's
-         * "too many samples" error instead of exhausting the heap: 1.05 million with a 256 MiB heap and 4 queries.
+         * The samples one query may hold by default: Prometheus's 50 million where the heap allows it, otherwise as
+         * many as let {@link #WORST_CASE_QUERIES} queries (or {@code concurrency}, if fewer) holding that many each
+         * stay within half of {@code maxHeapBytes} at {@link #BYTES_PER_HELD_SAMPLE} each, so that a query too large
+         * for the heap fails with Prometheus's "too many samples" error instead of exhausting the heap. With
+         * {@code -Xmx256m} (a maximum heap of about 247 MiB, the serial collector's survivor space left out) and 4
+         * queries: 506,880.
          */
         public static long defaultMaxSamples(int concurrency, long maxHeapBytes) {
-            long fits = maxHeapBytes / 2 / (BYTES_PER_HELD_SAMPLE * Math.max(1, concurrency));
+            int queries = Math.max(1, Math.min(concurrency, WORST_CASE_QUERIES));
+            long fits = maxHeapBytes / 2 / (BYTES_PER_HELD_SAMPLE * queries);
             return Math.max(MIN_DEFAULT_MAX_SAMPLES, Math.min(PROMETHEUS_MAX_SAMPLES, fits));
         }
     }

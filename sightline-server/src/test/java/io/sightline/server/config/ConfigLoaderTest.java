@@ -168,17 +168,19 @@ class ConfigLoaderTest {
     @Test
     void maxSamples_byDefault_fitsTheHeap_upToPrometheussDefault() throws Exception {
         long mib = 1L << 20;
-        // Half of a 256 MiB heap for 4 queries at 32 bytes a sample.
-        assertThat(SightlineConfig.QueryConfig.defaultMaxSamples(4, 256 * mib)).isEqualTo(1_048_576L);
-        assertThat(SightlineConfig.QueryConfig.defaultMaxSamples(8, 256 * mib)).isEqualTo(524_288L);
+        // Half of a 256 MiB heap for 4 queries at 64 bytes a sample; more queries allowed at once do not lower it.
+        assertThat(SightlineConfig.QueryConfig.defaultMaxSamples(4, 256 * mib)).isEqualTo(524_288L);
+        assertThat(SightlineConfig.QueryConfig.defaultMaxSamples(64, 256 * mib)).isEqualTo(524_288L);
+        assertThat(SightlineConfig.QueryConfig.defaultMaxSamples(2, 256 * mib)).isEqualTo(1_048_576L);
+        assertThat(SightlineConfig.QueryConfig.defaultMaxSamples(64, 4L << 30)).isEqualTo(8_388_608L);
         assertThat(SightlineConfig.QueryConfig.defaultMaxSamples(4, 64L << 30)).isEqualTo(50_000_000L);
-        assertThat(SightlineConfig.QueryConfig.defaultMaxSamples(64, 16 * mib)).isEqualTo(100_000L);
+        assertThat(SightlineConfig.QueryConfig.defaultMaxSamples(4, 16 * mib)).isEqualTo(100_000L);
         long heap = Runtime.getRuntime().maxMemory();
         SightlineConfig.QueryConfig d = ConfigLoader.defaults().query();
         assertThat(d.maxSamples()).isEqualTo(SightlineConfig.QueryConfig.defaultMaxSamples(d.maxConcurrency(), heap));
         // Without max_samples, from the concurrency configured; given, as given.
-        SightlineConfig c = ConfigLoader.parse("s.yml", "query:\n  max_concurrency: 40\n");
-        assertThat(c.query().maxSamples()).isEqualTo(SightlineConfig.QueryConfig.defaultMaxSamples(40, heap));
+        SightlineConfig c = ConfigLoader.parse("s.yml", "query:\n  max_concurrency: 1\n");
+        assertThat(c.query().maxSamples()).isEqualTo(SightlineConfig.QueryConfig.defaultMaxSamples(1, heap));
         c = ConfigLoader.parse("s.yml", "query:\n  max_concurrency: 40\n  max_samples: 7\n");
         assertThat(c.query().maxSamples()).isEqualTo(7);
     }
