@@ -12,19 +12,6 @@ import org.junit.jupiter.api.Test;
  */
 class LinearRegressionTest {
 
-    /** Prometheus's kahanSumInc (promql/functions.go): the new sum and compensation. */
-    private static double[] kahanInc(double inc, double sum, double c) {
-        double t = sum + inc;
-        if (Double.isInfinite(t)) {
-            c = 0;
-        } else if (Math.abs(sum) >= Math.abs(inc)) {
-            c += (sum - t) + inc;
-        } else {
-            c += (inc - t) + sum;
-        }
-        return new double[] {t, c};
-    }
-
     /** Prometheus's linearRegression: slope and intercept, x in seconds relative to {@code interceptTime}. */
     private static double[] reference(long[] ts, double[] vs, int lo, int hi, long interceptTime) {
         double n = 0;
@@ -40,10 +27,10 @@ class LinearRegressionTest {
             }
             n += 1.0;
             double x = (double) (ts[i] - interceptTime) / 1e3;
-            sumX = kahanInc(x, sumX[0], sumX[1]);
-            sumY = kahanInc(vs[i], sumY[0], sumY[1]);
-            sumXY = kahanInc(x * vs[i], sumXY[0], sumXY[1]);
-            sumX2 = kahanInc(x * x, sumX2[0], sumX2[1]);
+            sumX = PrometheusKahan.kahanInc(x, sumX[0], sumX[1]);
+            sumY = PrometheusKahan.kahanInc(vs[i], sumY[0], sumY[1]);
+            sumXY = PrometheusKahan.kahanInc(x * vs[i], sumXY[0], sumXY[1]);
+            sumX2 = PrometheusKahan.kahanInc(x * x, sumX2[0], sumX2[1]);
         }
         if (constY) {
             return Double.isInfinite(initY) ? new double[] {Double.NaN, Double.NaN} : new double[] {0, initY};

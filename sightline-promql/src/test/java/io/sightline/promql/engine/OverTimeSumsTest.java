@@ -13,23 +13,10 @@ import org.junit.jupiter.api.Test;
  */
 class OverTimeSumsTest {
 
-    /** Prometheus's kahanSumInc: the new sum and compensation. */
-    private static double[] kahanInc(double inc, double sum, double c) {
-        double t = sum + inc;
-        if (Double.isInfinite(t)) {
-            c = 0;
-        } else if (Math.abs(sum) >= Math.abs(inc)) {
-            c += (sum - t) + inc;
-        } else {
-            c += (inc - t) + sum;
-        }
-        return new double[] {t, c};
-    }
-
     private static double prometheusSum(double[] vs, int lo, int hi) {
         double[] s = {0, 0};
         for (int i = lo; i < hi; i++) {
-            s = kahanInc(vs[i], s[0], s[1]);
+            s = PrometheusKahan.kahanInc(vs[i], s[0], s[1]);
         }
         return Double.isInfinite(s[0]) ? s[0] : s[0] + s[1];
     }
@@ -44,7 +31,7 @@ class OverTimeSumsTest {
             double f = vs[i];
             count++;
             if (!incremental) {
-                double[] next = kahanInc(f, sum, c);
+                double[] next = PrometheusKahan.kahanInc(f, sum, c);
                 if (count == 1 || !Double.isInfinite(next[0])) {
                     sum = next[0];
                     c = next[1];
@@ -55,7 +42,7 @@ class OverTimeSumsTest {
                 c /= count - 1;
             }
             double q = (count - 1) / count;
-            double[] next = kahanInc(f / count, q * mean, q * c);
+            double[] next = PrometheusKahan.kahanInc(f / count, q * mean, q * c);
             mean = next[0];
             c = next[1];
         }

@@ -8,7 +8,9 @@ import io.sightline.tsdb.StaleNaN;
 import io.sightline.tsdb.StorageOptions;
 import io.sightline.tsdb.memory.MemoryStorage;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,5 +85,42 @@ class SelectKStepsTest {
         }
         assertThat(compared).isGreaterThan(800);
         assertThat(selected).isGreaterThan(5_000);
+    }
+
+    /**
+     * The heaps both paths share, against sorting: at each time, topk and bottomk keep the k strongest values of
+     * each group (NaN the weakest), whichever of equal values they keep, in order of strength.
+     */
+    @Test
+    void instantSelection_keepsTheKStrongestValuesOfEachGroup_inOrder() {
+        int checked = 0;
+        for (long t = T0; t <= END; t += 45_000) {
+            QueryResult.Vector all = (QueryResult.Vector) engine.instantQuery(STORE, "x", t).value();
+            for (int k : new int[] {1, 2, 3, 7}) {
+                for (boolean top : new boolean[] {true, false}) {
+                    String q = (top ? "topk" : "bottomk") + " by (g) (" + k + ", x)";
+                    QueryResult.Vector got = (QueryResult.Vector) engine.instantQuery(STORE, q, t).value();
+                    Map<String, List<Double>> want = new TreeMap<>();
+                    for (QueryResult.Sample smp : all.samples()) {
+                        want.computeIfAbsent(smp.metric().get("g"), g -> new ArrayList<>()).add(smp.v());
+                    }
+                    Comparator<Double> strongestFirst = (a, b) -> Functions.compareForSort(a, b, top);
+                    Map<String, List<Double>> kept = new TreeMap<>();
+                    for (QueryResult.Sample smp : got.samples()) {
+                        kept.computeIfAbsent(smp.metric().get("g"), g -> new ArrayList<>()).add(smp.v());
+                    }
+                    for (Map.Entry<String, List<Double>> e : want.entrySet()) {
+                        List<Double> values = new ArrayList<>(e.getValue());
+                        values.sort(strongestFirst);
+                        List<Long> strongest = values.subList(0, Math.min(k, values.size())).stream()
+                                .map(Double::doubleToLongBits).toList();
+                        assertThat(kept.get(e.getKey()).stream().map(Double::doubleToLongBits).toList())
+                                .as("%s at %d, group %s", q, t, e.getKey()).isEqualTo(strongest);
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(2_000);
     }
 }
